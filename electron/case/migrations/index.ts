@@ -1,0 +1,8 @@
+// Numbered migrations, applied in order; PRAGMA user_version records the last one applied.
+import * as m001 from './001-initial.ts';
+
+export interface Migration { version: number; sql: string }
+
+export const MIGRATIONS: readonly Migration[] = [m001];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs the whole suite: type checks, then every test/**/*.test.ts under Node's test runner (unit and end-to-end).
+// Usage: npm test [-- substring]   (a substring narrows the test files by path)
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const filter = process.argv[2];
+
+function walk(dir) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+if (!filter) {
+  for (const project of ['tsconfig.json', 'renderer/tsconfig.json']) {
+    if (!fs.existsSync(path.join(root, project))) continue;
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', project, '--noEmit'], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) { console.error(`type check failed: ${project}`); process.exit(r.status ?? 1); }
+  }
+}
+
+const files = walk(path.join(root, 'test')).filter((f) => !filter || f.includes(filter)).sort();
+if (files.length === 0) { console.error('no test files found'); process.exit(1); }
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  cwd: root, stdio: 'inherit', env: { ...process.env, LOUPE_TEST: '1' },
+});
+process.exit(r.status ?? 1);
