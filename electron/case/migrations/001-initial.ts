@@ -66,9 +66,9 @@ CREATE INDEX events_file ON events(file_id);
 CREATE INDEX events_ip ON events(ip, ts);
 CREATE INDEX events_source_ts ON events(source, ts);
 
--- Full-text index over message and field values (external content: text lives in events only).
+-- Full-text index over message and field values; contentless (text lives in events only), rowid = events.id.
 CREATE VIRTUAL TABLE events_fts USING fts5(
-  message, fields, content='events', content_rowid='id', tokenize = "unicode61 tokenchars '-_'"
+  message, fields, content='', contentless_delete=1, tokenize = "unicode61 tokenchars '-_'"
 );
 
 CREATE TABLE event_marks (
