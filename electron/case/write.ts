@@ -79,25 +79,42 @@ export function liftedColumns(e: TimelineEvent): { ip: string | null; status: nu
   };
 }
 
+/**
+ * An event flattened for the insert statement; built where the event is parsed (a worker), so the writer thread
+ * only binds values. Order: ts, tsDesc, source, host, message, fieldsJson, ip, status, method, url, userAgent,
+ * line, record, offset, ftsFields.
+ */
+export type EventRowTuple = [
+  number, string, string, string | null, string, string, string | null, number | null, string | null, string | null,
+  string | null, number | null, number | null, number | null, string | null,
+];
+
+export function eventToRow(e: TimelineEvent): EventRowTuple {
+  const l = liftedColumns(e);
+  return [
+    e.ts, e.tsDesc, e.source, e.host ?? null, e.message, JSON.stringify(e.fields), l.ip, l.status, l.method, l.url,
+    l.userAgent, e.ref.line ?? null, e.ref.record ?? null, e.ref.offset ?? null, ftsFieldsText(e.fields),
+  ];
+}
+
 /** Prepared statements for bulk event inserts; call inside a transaction. */
 export class EventInserter {
   private readonly ins;
   private readonly fts;
-  constructor(private readonly db: Db) {
-    this.ins = db.prepare(`INSERT INTO events (ts, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, file_id, line, record, offset, manual)
+  constructor(db: Db) {
+    this.ins = db.prepare(`INSERT INTO events (ts, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, line, record, offset, file_id, manual)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.fts = db.prepare('INSERT INTO events_fts(rowid, message, fields) VALUES (?, ?, ?)');
   }
 
   insert(e: TimelineEvent, fileId: number | null, manual = false): number {
-    const lifted = liftedColumns(e);
-    const fieldsJson = JSON.stringify(e.fields);
-    const info = this.ins.run(
-      e.ts, e.tsDesc, e.source, e.host ?? null, e.message, fieldsJson, lifted.ip, lifted.status, lifted.method,
-      lifted.url, lifted.userAgent, fileId, e.ref.line ?? null, e.ref.record ?? null, e.ref.offset ?? null, manual ? 1 : 0,
-    );
+    return this.insertRow(eventToRow(e), fileId, manual);
+  }
+
+  insertRow(r: EventRowTuple, fileId: number | null, manual = false): number {
+    const info = this.ins.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], fileId, manual ? 1 : 0);
     const id = Number(info.lastInsertRowid);
-    this.fts.run(id, e.message, ftsFieldsText(e.fields));
+    this.fts.run(id, r[4], r[14]);
     return id;
   }
 }

@@ -1,0 +1,225 @@
+// Read-side query functions over a case db: timeline, histogram, events, files, warnings, tags.
+import type {
+  EventDetail, EventRow, FilePage, FileQuery, FileRow, Histogram, TimelinePage, TimelineQuery, WarningRow,
+} from '../../shared/api.ts';
+import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
+import type { Db } from './db.ts';
+
+const LIFTED: Record<string, string> = {
+  ip: 'ip', 'c-ip': 'ip', ClientIpAddress: 'ip', status: 'status', 'sc-status': 'status', HttpStatus: 'status',
+  method: 'method', 'cs-method': 'method', Method: 'method', url: 'url', 'cs-uri-stem': 'url', UrlStem: 'url',
+  source: 'source', host: 'host', tsDesc: 'ts_desc', userAgent: 'user_agent',
+};
+
+/**
+ * Turns what an analyst types into a safe FTS5 query: words and "quoted phrases" are AND-ed, a trailing * keeps a
+ * prefix search, OR between terms is kept, and -word excludes. Everything else is quoted so no input is a syntax error.
+ */
+export function toFtsQuery(text: string): string | null {
+  const terms: string[] = [];
+  const negs: string[] = [];
+  const re = /(-?)"([^"]*)"|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    if (m[3] === 'OR' && terms.length) { terms.push('OR'); continue; }
+    const neg = m[1] === '-' || (m[3]?.startsWith('-') && m[3].length > 1);
+    let word = m[2] ?? m[3]!;
+    if (!m[2] && neg) word = word.slice(1);
+    const prefix = !m[2] && word.endsWith('*') && word.length > 1;
+    if (prefix) word = word.slice(0, -1);
+    if (!word.trim()) continue;
+    const q = `"${word.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
+    (neg ? negs : terms).push(q);
+  }
+  while (terms[terms.length - 1] === 'OR') terms.pop();
+  if (!terms.length) return null;
+  let q = terms.join(' ');
+  for (const n of negs) q = `(${q}) NOT ${n}`;
+  return q;
+}
+
+interface Where { sql: string; params: unknown[] }
+
+function fieldExpr(field: string): { sql: string; params: unknown[] } {
+  const col = LIFTED[field];
+  if (col) return { sql: col, params: [] };
+  return { sql: 'json_extract(fields, ?)', params: [`$."${field.replace(/"/g, '')}"`] };
+}
+
+export function timelineWhere(q: TimelineQuery): Where {
+  const w: string[] = [];
+  const p: unknown[] = [];
+  const inList = (col: string, vals: unknown[] | undefined): void => {
+    if (!vals || vals.length === 0) return;
+    w.push(`${col} IN (${vals.map(() => '?').join(',')})`);
+    p.push(...vals);
+  };
+  if (q.from !== undefined) { w.push('ts >= ?'); p.push(q.from); }
+  if (q.to !== undefined) { w.push('ts < ?'); p.push(q.to); }
+  inList('source', q.sources);
+  inList('host', q.hosts);
+  inList('ip', q.ips);
+  inList('status', q.statuses);
+  if (q.fileId !== undefined) { w.push('file_id = ?'); p.push(q.fileId); }
+  if (q.tags?.length) {
+    w.push(`id IN (SELECT event_id FROM event_tags WHERE tag IN (${q.tags.map(() => '?').join(',')}))`);
+    p.push(...q.tags);
+  }
+  if (q.starredOnly) w.push('id IN (SELECT event_id FROM event_marks WHERE starred = 1)');
+  for (const f of q.fieldEquals ?? []) {
+    const e = fieldExpr(f.field);
+    w.push(`CAST(${e.sql} AS TEXT) = ?`);
+    p.push(...e.params, f.value);
+  }
+  for (const f of q.fieldNotEquals ?? []) {
+    const e = fieldExpr(f.field);
+    w.push(`(${e.sql} IS NULL OR CAST(${e.sql} AS TEXT) != ?)`);
+    p.push(...e.params, ...e.params, f.value);
+  }
+  if (q.text) {
+    const fts = toFtsQuery(q.text);
+    if (fts) { w.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); p.push(fts); }
+  }
+  return { sql: w.length ? w.join(' AND ') : '1', params: p };
+}
+
+const TOTAL_CAP = 1_000_000;
+
+interface RawEventRow {
+  id: number; ts: number; ts_desc: string; source: string; host: string | null; message: string; ip: string | null;
+  status: number | null; file_id: number | null; line: number | null; record: number | null; offset: number | null;
+  manual: number; rel_path: string | null; starred: number | null; note: string | null; tags: string | null; fields?: string;
+}
+
+const EVENT_COLUMNS = `e.id, e.ts, e.ts_desc, e.source, e.host, e.message, e.ip, e.status, e.file_id, e.line, e.record, e.offset,
+  e.manual, f.rel_path, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags`;
+const EVENT_JOINS = 'LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id';
+
+function toEventRow(r: RawEventRow): EventRow {
+  const ref: EventRow['ref'] = { file: r.rel_path ?? (r.manual ? '(manual)' : '') };
+  if (r.line !== null) ref.line = r.line;
+  if (r.record !== null) ref.record = r.record;
+  if (r.offset !== null) ref.offset = r.offset;
+  return {
+    id: r.id, ts: r.ts, tsDesc: r.ts_desc, source: r.source as SourceId, host: r.host, message: r.message, ip: r.ip,
+    status: r.status, ref, starred: r.starred === 1, tags: r.tags ? r.tags.split('\x1f').sort() : [], note: r.note,
+    manual: r.manual === 1,
+  };
+}
+
+export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
+  const where = timelineWhere(q);
+  const desc = q.order === 'desc';
+  const limit = Math.max(1, Math.min(q.limit ?? 200, 5000));
+  let sql = where.sql;
+  const params = [...where.params];
+  if (q.after) {
+    sql += desc ? ' AND (ts, id) < (?, ?)' : ' AND (ts, id) > (?, ?)';
+    params.push(q.after.ts, q.after.id);
+  }
+  const dir = desc ? 'DESC' : 'ASC';
+  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${sql} ORDER BY ts ${dir}, id ${dir} LIMIT ? OFFSET ?) e ${EVENT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`)
+    .all(...params, limit, q.after ? 0 : q.offset ?? 0) as RawEventRow[];
+  let total: number | null = null;
+  if (!q.after && !q.offset) {
+    const c = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ${TOTAL_CAP + 1})`).get(...where.params) as { n: number };
+    total = c.n > TOTAL_CAP ? null : c.n;
+  }
+  const last = rows[rows.length - 1];
+  return { rows: rows.map(toEventRow), total, next: rows.length === limit && last ? { ts: last.ts, id: last.id } : null };
+}
+
+export function histogram(db: Db, q: TimelineQuery & { buckets?: number }): Histogram {
+  const where = timelineWhere(q);
+  const span = db.prepare(`SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE ${where.sql}`).get(...where.params) as { lo: number | null; hi: number | null };
+  const from = q.from ?? span.lo ?? 0;
+  const to = q.to ?? (span.hi !== null ? span.hi + 1 : from + 1);
+  const n = Math.max(1, Math.min(q.buckets ?? 100, 2000));
+  const bucketMicros = Math.max(1, Math.ceil((to - from) / n));
+  const rows = db.prepare(`SELECT (ts - ?) / ? AS b, count(*) AS c FROM events WHERE ${where.sql} AND ts >= ? AND ts < ? GROUP BY b`)
+    .all(from, bucketMicros, ...where.params, from, to) as Array<{ b: number; c: number }>;
+  const buckets = Array.from({ length: n }, (_, i) => ({ start: from + i * bucketMicros, count: 0 }));
+  for (const r of rows) if (r.b >= 0 && r.b < n) buckets[r.b].count += r.c;
+  return { from, to, bucketMicros, buckets };
+}
+
+export function getEventRow(db: Db, id: number): (EventRow & { fields: Record<string, FieldValue>; fileId: number | null; sourceRoot: string | null }) | null {
+  const r = db.prepare(`SELECT ${EVENT_COLUMNS}, e.fields, s.root AS source_root FROM events e ${EVENT_JOINS}
+    LEFT JOIN evidence_sources s ON s.id = f.source_id WHERE e.id = ?`).get(id) as (RawEventRow & { source_root: string | null }) | undefined;
+  if (!r) return null;
+  return { ...toEventRow(r), fields: JSON.parse(r.fields ?? '{}'), fileId: r.file_id, sourceRoot: r.source_root };
+}
+
+export type { EventDetail };
+
+export function countBy(db: Db, column: 'source' | 'host'): Array<{ key: string; count: number }> {
+  return db.prepare(`SELECT ${column} AS key, count(*) AS count FROM events WHERE ${column} IS NOT NULL GROUP BY ${column} ORDER BY count DESC`).all() as Array<{ key: string; count: number }>;
+}
+
+export function listTags(db: Db): Array<{ tag: string; count: number }> {
+  return db.prepare('SELECT tag, count(*) AS count FROM event_tags GROUP BY tag ORDER BY count DESC, tag').all() as Array<{ tag: string; count: number }>;
+}
+
+interface RawFileRow {
+  id: number; source_id: number; rel_path: string; orig_path: string; size: number; mtime: number | null; atime: number | null;
+  ctime: number | null; btime: number | null; md5: string | null; sha1: string | null; sha256: string | null; kind: string;
+  events: number; flagged: number; ioc: number;
+}
+
+function globToLike(glob: string): string {
+  return glob.replace(/[%_\\]/g, (c) => '\\' + c).replace(/\*\*/g, '%').replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+export function listFiles(db: Db, q: FileQuery): FilePage {
+  const w: string[] = [];
+  const p: unknown[] = [];
+  if (q.glob) {
+    const like = globToLike(q.glob.replace(/\\/g, '/'));
+    w.push(`(rel_path LIKE ? ESCAPE '\\' OR replace(orig_path, '\\', '/') LIKE ? ESCAPE '\\')`);
+    p.push(like, like);
+  }
+  if (q.text) { w.push('(rel_path LIKE ? OR orig_path LIKE ?)'); p.push(`%${q.text}%`, `%${q.text}%`); }
+  if (q.hash) {
+    const h = q.hash.trim().toLowerCase();
+    w.push('(md5 = ? OR sha1 = ? OR sha256 = ?)');
+    p.push(h, h, h);
+  }
+  if (q.kinds?.length) { w.push(`kind IN (${q.kinds.map(() => '?').join(',')})`); p.push(...q.kinds); }
+  const flaggedSql = `EXISTS (SELECT 1 FROM findings x WHERE x.file_id = files.id)`;
+  const iocSql = `EXISTS (SELECT 1 FROM findings x WHERE x.file_id = files.id AND x.check_id LIKE 'ioc.%')`;
+  if (q.flaggedOnly) w.push(flaggedSql);
+  const where = w.length ? w.join(' AND ') : '1';
+  const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
+  const rows = db.prepare(`SELECT id, source_id, rel_path, orig_path, size, mtime, atime, ctime, btime, md5, sha1, sha256, kind, events,
+      ${flaggedSql} AS flagged, ${iocSql} AS ioc FROM files WHERE ${where} ORDER BY rel_path LIMIT ? OFFSET ?`)
+    .all(...p, limit, q.offset ?? 0) as RawFileRow[];
+  const total = (db.prepare(`SELECT count(*) AS n FROM files WHERE ${where}`).get(...p) as { n: number }).n;
+  return { rows: rows.map(toFileRow), total };
+}
+
+export function toFileRow(r: RawFileRow): FileRow {
+  return {
+    id: r.id, sourceId: r.source_id, relPath: r.rel_path, origPath: r.orig_path, size: r.size, mtime: r.mtime, atime: r.atime,
+    ctime: r.ctime, btime: r.btime, md5: r.md5, sha1: r.sha1, sha256: r.sha256, kind: r.kind as FileKind, events: r.events,
+    flagged: r.flagged === 1, iocMatch: r.ioc === 1,
+  };
+}
+
+export function getFileWithRoot(db: Db, id: number): (FileRow & { root: string }) | null {
+  const r = db.prepare(`SELECT f.*, s.root, 0 AS flagged, 0 AS ioc FROM files f JOIN evidence_sources s ON s.id = f.source_id WHERE f.id = ?`).get(id) as (RawFileRow & { root: string }) | undefined;
+  return r ? { ...toFileRow(r), root: r.root } : null;
+}
+
+export function listWarnings(db: Db, q: { offset?: number; limit?: number }): { rows: WarningRow[]; total: number } {
+  const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
+  const rows = db.prepare('SELECT id, file, line, offset, message, created_at FROM warnings ORDER BY id LIMIT ? OFFSET ?')
+    .all(limit, q.offset ?? 0) as Array<{ id: number; file: string; line: number | null; offset: number | null; message: string; created_at: string }>;
+  const total = (db.prepare('SELECT count(*) AS n FROM warnings').get() as { n: number }).n;
+  return {
+    rows: rows.map((r) => ({
+      id: r.id, file: r.file, message: r.message, createdAt: r.created_at,
+      ...(r.line !== null ? { line: r.line } : {}), ...(r.offset !== null ? { offset: r.offset } : {}),
+    })),
+    total,
+  };
+}

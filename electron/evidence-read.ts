@@ -1,0 +1,103 @@
+// Reads evidence bytes for display: the raw line behind an event, and size-capped file previews. Read-only.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FilePreview, FileRow } from '../shared/api.ts';
+import type { EvidenceRef } from '../shared/types.ts';
+import type { Db } from './case/db.ts';
+
+const RAW_CAP = 64 * 1024;
+
+function safeJoin(root: string, rel: string): string | null {
+  const abs = path.resolve(root, rel);
+  return abs.startsWith(path.resolve(root) + path.sep) ? abs : null;
+}
+
+function decode(buf: Buffer): string {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf.subarray(2));
+  if (buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return new TextDecoder('utf-8').decode(buf.subarray(3));
+  return new TextDecoder('utf-8').decode(buf);
+}
+
+/** The physical line at ref.offset (text logs), size-capped; null when the evidence is not reachable. */
+export async function readRawEvidence(root: string, ref: EvidenceRef): Promise<string | null> {
+  if (ref.offset === undefined || ref.record !== undefined) return null;
+  const abs = safeJoin(root, ref.file);
+  if (!abs) return null;
+  try {
+    const fh = await fs.promises.open(abs, 'r');
+    try {
+      const buf = Buffer.alloc(RAW_CAP);
+      const { bytesRead } = await fh.read(buf, 0, RAW_CAP, ref.offset);
+      const chunk = buf.subarray(0, bytesRead);
+      let end = chunk.indexOf(0x0a);
+      if (end < 0) end = chunk.length;
+      return decode(chunk.subarray(0, end)).replace(/\r$/, '');
+    } finally { await fh.close(); }
+  } catch {
+    return null;
+  }
+}
+
+function looksBinary(buf: Buffer): boolean {
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) return false;
+  const n = Math.min(buf.length, 8192);
+  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
+  return false;
+}
+
+function hexDump(buf: Buffer): string {
+  const lines: string[] = [];
+  for (let i = 0; i < buf.length; i += 16) {
+    const slice = buf.subarray(i, i + 16);
+    const hex = [...slice].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const asc = [...slice].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${i.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${asc}`);
+  }
+  return lines.join('\n');
+}
+
+interface StoredMatch { rule: string; identifier: string; offset: number; length: number }
+
+/** YARA string matches recorded by the web-shell check for a file (details.matches of its findings). */
+function storedMatches(db: Db, fileId: number): StoredMatch[] {
+  const out: StoredMatch[] = [];
+  const rows = db.prepare('SELECT details FROM findings WHERE file_id = ? AND details IS NOT NULL').all(fileId) as Array<{ details: string }>;
+  for (const r of rows) {
+    const d = JSON.parse(r.details) as { matches?: StoredMatch[] };
+    for (const m of d.matches ?? []) if (typeof m.offset === 'number' && typeof m.length === 'number') out.push(m);
+  }
+  return out;
+}
+
+export async function previewEvidenceFile(db: Db, f: FileRow & { root: string }, maxBytes = 256 * 1024): Promise<FilePreview> {
+  const cap = Math.max(1, Math.min(maxBytes, 4 * 1024 * 1024));
+  const base: FilePreview = { fileId: f.id, relPath: f.relPath, size: f.size, text: null, truncated: f.size > cap, hex: null, highlights: [] };
+  const abs = safeJoin(f.root, f.relPath);
+  if (!abs) return base;
+  let buf: Buffer;
+  try {
+    const fh = await fs.promises.open(abs, 'r');
+    try {
+      const b = Buffer.alloc(Math.min(cap, f.size || cap));
+      const { bytesRead } = await fh.read(b, 0, b.length, 0);
+      buf = b.subarray(0, bytesRead);
+    } finally { await fh.close(); }
+  } catch (e) {
+    throw new Error(`cannot read evidence file ${f.relPath} (${(e as NodeJS.ErrnoException).code}) — is the evidence folder still at ${f.root}?`);
+  }
+  if (looksBinary(buf)) return { ...base, hex: hexDump(buf.subarray(0, 4096)) };
+  const utf8 = !(buf[0] === 0xff || buf[0] === 0xfe);
+  const text = decode(buf);
+  const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const highlights: FilePreview['highlights'] = [];
+  for (const m of storedMatches(db, f.id)) {
+    if (!utf8 || m.offset + m.length > buf.length) continue;
+    // Byte offsets → character offsets in the decoded text.
+    const start = new TextDecoder().decode(buf.subarray(bom, m.offset)).length;
+    const end = start + new TextDecoder().decode(buf.subarray(m.offset, m.offset + m.length)).length;
+    highlights.push({ start, end, rule: m.rule, identifier: m.identifier });
+  }
+  highlights.sort((a, b) => a.start - b.start);
+  return { ...base, text, highlights };
+}

@@ -1,0 +1,245 @@
+// Indexes every evidence folder of a case: walks, hands files to parse workers, and is the one writer of the case db.
+import os from 'node:os';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { IndexOptions, IndexProgress, IndexSummary } from '../../shared/api.ts';
+import type { IngestWarning } from '../../shared/types.ts';
+import { openCaseDb, type Db } from '../case/db.ts';
+import {
+  deleteFileEvents, EventInserter, eventToRow, insertWarning, markFileDone, nowIso, upsertFile, type EventRowTuple,
+} from '../case/write.ts';
+import { filesystemEvents } from './fs-events.ts';
+import type { FromWorker, ToWorker } from './parse-protocol.ts';
+import { originalWindowsPath } from './paths.ts';
+import { walkEvidence, type WalkedFile } from './walk.ts';
+import { spawnTsWorker } from './workers.ts';
+
+export interface CoordinatorOptions extends IndexOptions {
+  casePath: string;
+  onProgress?: (p: IndexProgress) => void;
+  signal?: AbortSignal;
+  /** Parse workers to run; default: cores − 1 (at least 1). */
+  workers?: number;
+  /** Run detections after indexing (default true). */
+  detect?: boolean;
+}
+
+interface Task { taskId: number; fileId: number; file: WalkedFile; sourceId: number; origPath: string; events: number }
+
+const PROGRESS_EVERY_MS = 200;
+
+export class IndexCoordinator {
+  private readonly db: Db;
+  private readonly inserter: EventInserter;
+  private readonly progress: IndexProgress = {
+    phase: 'scanning', filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, events: 0, warnings: 0,
+    etaSeconds: null, startedAt: nowIso(), finishedAt: null, error: null, currentFile: null,
+  };
+  private readonly summary: IndexSummary = {
+    filesSeen: 0, filesIndexed: 0, filesUnchanged: 0, filesRemoved: 0, bytesRead: 0, eventsAdded: 0, warnings: 0,
+    findings: 0, cancelled: false, seconds: 0,
+  };
+  private lastProgressAt = 0;
+  private readonly t0 = performance.now();
+
+  constructor(private readonly opts: CoordinatorOptions) {
+    this.db = openCaseDb(opts.casePath);
+    this.inserter = new EventInserter(this.db);
+  }
+
+  async run(): Promise<IndexSummary> {
+    try {
+      const tasks = this.plan();
+      this.progress.phase = 'indexing';
+      this.emit(true);
+      await this.parseAll(tasks);
+      if (this.opts.signal?.aborted) {
+        this.summary.cancelled = true;
+        this.progress.phase = 'cancelled';
+      } else {
+        if (this.opts.detect !== false) await this.detect();
+        this.db.prepare('UPDATE evidence_sources SET last_indexed_at = ?').run(nowIso());
+        this.progress.phase = 'done';
+      }
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (e) {
+      this.progress.phase = 'failed';
+      this.progress.error = (e as Error).message;
+      throw e;
+    } finally {
+      this.summary.seconds = (performance.now() - this.t0) / 1000;
+      this.progress.finishedAt = nowIso();
+      this.progress.etaSeconds = 0;
+      this.emit(true);
+      this.db.close();
+    }
+    return this.summary;
+  }
+
+  private warn(w: IngestWarning, fileId: number | null): void {
+    insertWarning(this.db, w, fileId);
+    this.summary.warnings++;
+    this.progress.warnings++;
+  }
+
+  /** Walks every evidence folder and decides which files need (re)reading; creates their manifest rows. */
+  private plan(): Task[] {
+    const sources = this.db.prepare('SELECT id, root FROM evidence_sources ORDER BY id').all() as Array<{ id: number; root: string }>;
+    if (sources.length === 0) throw new Error('no evidence folder in this case — add one first (`loupe index <folder> --case FILE`)');
+    const tasks: Task[] = [];
+    let taskId = 0;
+    // Warnings not tied to a file (walk, detections) are produced afresh by every run.
+    this.db.prepare('DELETE FROM warnings WHERE file_id IS NULL').run();
+    for (const src of sources) {
+      const walked = walkEvidence(src.root, (w) => this.warn(w, null));
+      const existing = new Map<string, { id: number; size: number; mtime: number | null; state: string }>();
+      for (const r of this.db.prepare('SELECT id, rel_path, size, mtime, state FROM files WHERE source_id = ?').iterate(src.id) as Iterable<{ id: number; rel_path: string; size: number; mtime: number | null; state: string }>) {
+        existing.set(r.rel_path, { id: r.id, size: r.size, mtime: r.mtime, state: r.state });
+      }
+      const seen = new Set<string>();
+      this.db.transaction(() => {
+        for (const f of walked) {
+          seen.add(f.rel);
+          this.summary.filesSeen++;
+          const old = existing.get(f.rel);
+          if (old && old.state === 'done' && old.size === f.size && old.mtime === f.mtime) {
+            this.summary.filesUnchanged++;
+            continue;
+          }
+          if (old) deleteFileEvents(this.db, old.id);
+          const origPath = originalWindowsPath(f.rel);
+          const fileId = upsertFile(this.db, {
+            sourceId: src.id, relPath: f.rel, origPath, size: f.size, mtime: f.mtime, atime: f.atime, ctime: f.ctime,
+            btime: f.btime, md5: null, sha1: null, sha256: null, kind: 'other', parser: null,
+          });
+          tasks.push({ taskId: taskId++, fileId, file: f, sourceId: src.id, origPath, events: 0 });
+        }
+        for (const [rel, old] of existing) {
+          if (seen.has(rel)) continue;
+          deleteFileEvents(this.db, old.id);
+          this.db.prepare('DELETE FROM findings WHERE file_id = ?').run(old.id);
+          this.db.prepare('DELETE FROM files WHERE id = ?').run(old.id);
+          this.summary.filesRemoved++;
+        }
+      })();
+    }
+    this.progress.filesTotal = tasks.length;
+    this.progress.bytesTotal = tasks.reduce((n, t) => n + t.file.size, 0);
+    return tasks;
+  }
+
+  private async parseAll(tasks: Task[]): Promise<void> {
+    if (tasks.length === 0) return;
+    const n = Math.max(1, Math.min(this.opts.workers ?? os.availableParallelism() - 1, tasks.length));
+    const byId = new Map(tasks.map((t) => [t.taskId, t]));
+    const queue = [...tasks].sort((a, b) => b.file.size - a.file.size); // big files first: better load balance
+    const workers: Worker[] = [];
+    let remaining = tasks.length;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => resolve();
+      this.opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const feed = (w: Worker): void => {
+        const t = queue.shift();
+        if (!t || this.opts.signal?.aborted) return;
+        this.progress.currentFile = t.file.rel;
+        w.postMessage({ type: 'task', taskId: t.taskId, abs: t.file.abs, rel: t.file.rel } satisfies ToWorker);
+      };
+      for (let i = 0; i < n; i++) {
+        const w = spawnTsWorker(new URL('./parse-worker.ts', import.meta.url));
+        workers.push(w);
+        w.on('error', (e) => reject(e));
+        w.on('message', (m: FromWorker) => {
+          try {
+            this.onWorkerMessage(m, byId, w);
+            if (m.type === 'done') {
+              feed(w);
+              if (--remaining === 0) resolve();
+            }
+          } catch (e) { reject(e); }
+        });
+        feed(w);
+        feed(w); // two in flight per worker so it never waits for the writer between files
+      }
+    }).finally(async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    });
+  }
+
+  private onWorkerMessage(m: FromWorker, byId: Map<number, Task>, w: Worker): void {
+    const t = byId.get(m.taskId)!;
+    switch (m.type) {
+      case 'rows':
+        this.writeRows(t, m.rows);
+        w.postMessage({ type: 'ack', taskId: m.taskId } satisfies ToWorker);
+        break;
+      case 'warn':
+        this.warn(m.warning, t.fileId);
+        break;
+      case 'progress':
+        this.progress.bytesDone += m.bytes;
+        this.summary.bytesRead += m.bytes;
+        this.emit();
+        break;
+      case 'done':
+        this.finishFile(t, m);
+        break;
+    }
+  }
+
+  private writeRows(t: Task, rows: EventRowTuple[]): void {
+    this.db.transaction(() => {
+      for (const r of rows) this.inserter.insertRow(r, t.fileId);
+    })();
+    t.events += rows.length;
+    this.summary.eventsAdded += rows.length;
+    this.progress.events += rows.length;
+  }
+
+  private finishFile(t: Task, m: Extract<FromWorker, { type: 'done' }>): void {
+    this.db.transaction(() => {
+      const h = m.hashes;
+      this.db.prepare('UPDATE files SET md5 = ?, sha1 = ?, sha256 = ?, kind = ?, parser = ? WHERE id = ?')
+        .run(h?.md5 ?? null, h?.sha1 ?? null, h?.sha256 ?? null, m.kind, m.parser, t.fileId);
+      if (m.error && !h) {
+        this.db.prepare(`UPDATE files SET state = 'error', events = ? WHERE id = ?`).run(t.events, t.fileId);
+        return;
+      }
+      const fsEvents = filesystemEvents(t.file, t.origPath, h?.sha256 ?? null);
+      for (const e of fsEvents) this.inserter.insertRow(eventToRow(e), t.fileId);
+      t.events += fsEvents.length;
+      this.summary.eventsAdded += fsEvents.length;
+      this.progress.events += fsEvents.length;
+      markFileDone(this.db, t.fileId, t.events);
+    })();
+    this.summary.filesIndexed++;
+    this.progress.filesDone++;
+    this.emit();
+  }
+
+  private async detect(): Promise<void> {
+    this.progress.phase = 'detecting';
+    this.progress.currentFile = null;
+    this.emit(true);
+    const roots = new Map<number, string>();
+    for (const r of this.db.prepare('SELECT id, root FROM evidence_sources').all() as Array<{ id: number; root: string }>) roots.set(r.id, path.resolve(r.root));
+    const { runDetections } = await import('../detect/index.ts');
+    const res = await runDetections(this.db, {
+      evidenceRoots: roots, iocFiles: this.opts.iocs, ruleDirs: this.opts.rules, baselines: this.opts.baselines,
+      warn: (w: IngestWarning) => this.warn(w, null), signal: this.opts.signal,
+    });
+    this.summary.findings = res.findings;
+  }
+
+  private emit(force = false): void {
+    const now = performance.now();
+    if (!force && now - this.lastProgressAt < PROGRESS_EVERY_MS) return;
+    this.lastProgressAt = now;
+    const elapsed = (now - this.t0) / 1000;
+    const p = this.progress;
+    if (p.phase === 'indexing' && p.bytesDone > 0 && elapsed > 1) {
+      const rate = p.bytesDone / elapsed;
+      p.etaSeconds = Math.max(0, Math.round((p.bytesTotal - p.bytesDone) / rate));
+    }
+    this.opts.onProgress?.({ ...p });
+  }
+}

@@ -1,0 +1,12 @@
+// Starts a worker thread running a TypeScript module.
+import { Worker } from 'node:worker_threads';
+
+const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+
+export function spawnTsWorker(entry: URL, data: Record<string, unknown> = {}): Worker {
+  const compiled = entry.pathname.endsWith('.js');
+  return new Worker(compiled ? entry : BOOT, {
+    workerData: { ...data, __entry: entry.href, __compiled: compiled },
+    execArgv: [],
+  });
+}

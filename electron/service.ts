@@ -1,0 +1,356 @@
+// CaseService: the one implementation of shared/api.ts. Electron IPC, the browser mode and the CLI all call this.
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  AuditEntry, CaseInfo, CaseMeta, CveVerdict, EventDetail, EvidenceSource, ExportResult, FilePage, FilePreview,
+  Histogram, IndexOptions, IndexProgress, LogCoverage, LoupeApi, ManualEventInput, TimelinePage, TimelineQuery,
+  VerifyResult, WebshellInfo, FileQuery, FindingQuery, ReportOptions, ExportFormat, WarningQuery, WarningRow,
+} from '../shared/api.ts';
+import type { FindingRow, Severity, SourceId } from '../shared/types.ts';
+import { microsToIso } from '../shared/types.ts';
+import { openCaseDb, getMeta, setMeta, type Db } from './case/db.ts';
+import { LATEST_VERSION } from './case/migrations/index.ts';
+import * as read from './case/read.ts';
+import { audit, EventInserter, nowIso } from './case/write.ts';
+import { getLogCoverage, getVerdicts, getWebshells } from './detect/queries.ts';
+import { startIndexJob, type IndexJob } from './ingest/index.ts';
+import { readRawEvidence, previewEvidenceFile } from './evidence-read.ts';
+import { verifyEvidence } from './verify.ts';
+import { LOUPE_VERSION } from './version.ts';
+
+const META_KEYS: Array<keyof CaseMeta> = ['client', 'caseNumber', 'examiner', 'displayZone', 'companyName'];
+const DEFAULT_META: CaseMeta = { client: '', caseNumber: '', examiner: '', displayZone: 'UTC', companyName: '' };
+
+export class UserError extends Error {}
+
+function idleProgress(): IndexProgress {
+  return {
+    phase: 'idle', filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, events: 0, warnings: 0, etaSeconds: null,
+    startedAt: null, finishedAt: null, error: null, currentFile: null,
+  };
+}
+
+export class CaseService implements LoupeApi {
+  private db: Db | null = null;
+  private casePath: string | null = null;
+  private job: IndexJob | null = null;
+  private progress: IndexProgress = idleProgress();
+
+  constructor(opts: { casePath?: string } = {}) {
+    if (opts.casePath) this.open(opts.casePath, false);
+  }
+
+  // ---------- case ----------
+
+  private open(file: string, create: boolean): void {
+    const abs = path.resolve(file);
+    const db = openCaseDb(abs, { create });
+    this.close();
+    this.db = db;
+    this.casePath = abs;
+    this.progress = idleProgress();
+  }
+
+  close(): void {
+    this.job?.cancel();
+    this.job = null;
+    this.db?.close();
+    this.db = null;
+    this.casePath = null;
+  }
+
+  private need(): Db {
+    if (!this.db) throw new UserError('no case is open — create or open a case first');
+    return this.db;
+  }
+
+  /** The open case's path (for the CLI and the report). */
+  get path(): string | null { return this.casePath; }
+
+  /** The open case's db handle, for in-process callers (CLI, tests). */
+  get handle(): Db { return this.need(); }
+
+  async createCase(args: { path: string; meta?: Partial<CaseMeta> }): Promise<CaseInfo> {
+    const abs = path.resolve(args.path);
+    if (fs.existsSync(abs)) throw new UserError(`a file already exists at ${abs} — open it instead, or choose another name`);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    this.open(abs, true);
+    const db = this.need();
+    db.transaction(() => {
+      setMeta(db, 'createdAt', nowIso());
+      setMeta(db, 'loupeVersion', LOUPE_VERSION);
+      for (const k of META_KEYS) setMeta(db, k, String(args.meta?.[k] ?? DEFAULT_META[k]));
+      audit(db, 'case.create', { path: abs, meta: args.meta ?? {} });
+    })();
+    return this.getCaseInfo();
+  }
+
+  async openCase(args: { path: string }): Promise<CaseInfo> {
+    this.open(args.path, false);
+    audit(this.need(), 'case.open', { path: this.casePath });
+    return this.getCaseInfo();
+  }
+
+  async getCase(): Promise<CaseInfo | null> {
+    return this.db ? this.getCaseInfo() : null;
+  }
+
+  private getCaseInfo(): CaseInfo {
+    const db = this.need();
+    const meta = { ...DEFAULT_META };
+    for (const k of META_KEYS) meta[k] = getMeta(db, k) ?? DEFAULT_META[k];
+    const files = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM files').get() as { n: number; b: number };
+    const bySource = db.prepare('SELECT source, count(*) AS n FROM events GROUP BY source').all() as Array<{ source: SourceId; n: number }>;
+    const one = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+    return {
+      path: this.casePath!, meta, schemaVersion: LATEST_VERSION, loupeVersion: getMeta(db, 'loupeVersion') ?? LOUPE_VERSION,
+      createdAt: getMeta(db, 'createdAt') ?? '',
+      counts: {
+        files: files.n, bytes: files.b, events: bySource.reduce((n, r) => n + r.n, 0),
+        findings: one('SELECT count(*) AS n FROM findings'), warnings: one('SELECT count(*) AS n FROM warnings'),
+        eventsBySource: Object.fromEntries(bySource.map((r) => [r.source, r.n])),
+      },
+    };
+  }
+
+  async updateCaseMeta(args: Partial<CaseMeta>): Promise<CaseInfo> {
+    const db = this.need();
+    db.transaction(() => {
+      for (const k of META_KEYS) if (args[k] !== undefined) setMeta(db, k, String(args[k]));
+      audit(db, 'case.meta', { ...args });
+    })();
+    return this.getCaseInfo();
+  }
+
+  async addEvidence(args: { root: string; label?: string }): Promise<EvidenceSource> {
+    const db = this.need();
+    const root = path.resolve(args.root);
+    let st: fs.Stats;
+    try { st = fs.statSync(root); } catch (e) {
+      throw new UserError(`evidence folder not readable: ${root} (${(e as NodeJS.ErrnoException).code}) — check the path, or run as a user that can read it`);
+    }
+    if (!st.isDirectory()) throw new UserError(`not a folder: ${root} — point Loupe at the top of the collected evidence`);
+    const existing = db.prepare('SELECT * FROM evidence_sources WHERE root = ?').get(root) as RawSource | undefined;
+    if (existing) return toSource(existing);
+    const label = args.label?.trim() || path.basename(root);
+    const id = Number(db.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, label, nowIso()).lastInsertRowid);
+    audit(db, 'evidence.add', { root, label });
+    return toSource(db.prepare('SELECT * FROM evidence_sources WHERE id = ?').get(id) as RawSource);
+  }
+
+  async listEvidence(): Promise<EvidenceSource[]> {
+    return (this.need().prepare('SELECT * FROM evidence_sources ORDER BY id').all() as RawSource[]).map(toSource);
+  }
+
+  async startIndex(args: IndexOptions = {}): Promise<{ started: boolean }> {
+    const db = this.need();
+    if (this.job) throw new UserError('indexing is already running — wait for it or cancel it');
+    if ((db.prepare('SELECT count(*) AS n FROM evidence_sources').get() as { n: number }).n === 0) {
+      throw new UserError('add an evidence folder before indexing');
+    }
+    audit(db, 'index.start', { ...args });
+    this.progress = { ...idleProgress(), phase: 'scanning', startedAt: nowIso() };
+    const job = startIndexJob(this.casePath!, args, (p) => { this.progress = p; });
+    this.job = job;
+    job.done.then(
+      (s) => { this.progress = { ...this.progress, phase: s.cancelled ? 'cancelled' : 'done', finishedAt: nowIso(), etaSeconds: 0 }; },
+      (e: Error) => { this.progress = { ...this.progress, phase: 'failed', error: e.message, finishedAt: nowIso() }; },
+    ).finally(() => { if (this.job === job) this.job = null; });
+    return { started: true };
+  }
+
+  /** For the CLI: the running job's completion. */
+  get indexJob(): IndexJob | null { return this.job; }
+
+  async cancelIndex(): Promise<void> {
+    this.job?.cancel();
+  }
+
+  async getProgress(): Promise<IndexProgress> {
+    return { ...this.progress };
+  }
+
+  async listWarnings(args: WarningQuery = {}): Promise<{ rows: WarningRow[]; total: number }> {
+    return read.listWarnings(this.need(), args);
+  }
+
+  async verify(): Promise<VerifyResult> {
+    const db = this.need();
+    const res = await verifyEvidence(db);
+    db.prepare('INSERT INTO verify_runs (at, checked, ok, result) VALUES (?, ?, ?, ?)').run(res.at, res.checked, res.ok, JSON.stringify(res));
+    audit(db, 'evidence.verify', { checked: res.checked, ok: res.ok, changed: res.changed.length, missing: res.missing.length, added: res.added.length });
+    return res;
+  }
+
+  // ---------- timeline ----------
+
+  async queryTimeline(args: TimelineQuery): Promise<TimelinePage> {
+    return read.queryTimeline(this.need(), args ?? {});
+  }
+
+  async histogram(args: TimelineQuery & { buckets?: number }): Promise<Histogram> {
+    return read.histogram(this.need(), args ?? {});
+  }
+
+  async getEvent(args: { id: number }): Promise<EventDetail | null> {
+    const r = read.getEventRow(this.need(), args.id);
+    if (!r) return null;
+    const { sourceRoot, ...row } = r;
+    const raw = sourceRoot && row.ref.file ? await readRawEvidence(sourceRoot, row.ref) : null;
+    return { ...row, raw };
+  }
+
+  async listSources(): Promise<Array<{ source: SourceId; count: number }>> {
+    return read.countBy(this.need(), 'source').map((r) => ({ source: r.key as SourceId, count: r.count }));
+  }
+
+  async listHosts(): Promise<Array<{ host: string; count: number }>> {
+    return read.countBy(this.need(), 'host').map((r) => ({ host: r.key, count: r.count }));
+  }
+
+  async listTags(): Promise<Array<{ tag: string; count: number }>> {
+    return read.listTags(this.need());
+  }
+
+  // ---------- files ----------
+
+  async listFiles(args: FileQuery): Promise<FilePage> {
+    return read.listFiles(this.need(), args ?? {});
+  }
+
+  async previewFile(args: { id: number; maxBytes?: number }): Promise<FilePreview> {
+    const db = this.need();
+    const f = read.getFileWithRoot(db, args.id);
+    if (!f) throw new UserError(`no file with id ${args.id}`);
+    return previewEvidenceFile(db, f, args.maxBytes);
+  }
+
+  // ---------- findings ----------
+
+  async listFindings(args: FindingQuery = {}): Promise<FindingRow[]> {
+    return listFindingRows(this.need(), args);
+  }
+
+  async verdicts(): Promise<CveVerdict[]> { return getVerdicts(this.need()); }
+  async logCoverage(): Promise<LogCoverage[]> { return getLogCoverage(this.need()); }
+  async listWebshells(): Promise<WebshellInfo[]> { return getWebshells(this.need()); }
+
+  // ---------- analyst actions ----------
+
+  private eventExists(id: number): void {
+    if (!this.need().prepare('SELECT 1 FROM events WHERE id = ?').get(id)) throw new UserError(`no event with id ${id}`);
+  }
+
+  async setStar(args: { eventId: number; starred: boolean }): Promise<void> {
+    const db = this.need();
+    this.eventExists(args.eventId);
+    db.transaction(() => {
+      db.prepare(`INSERT INTO event_marks (event_id, starred) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET starred = excluded.starred`)
+        .run(args.eventId, args.starred ? 1 : 0);
+      audit(db, args.starred ? 'event.star' : 'event.unstar', { eventId: args.eventId });
+    })();
+  }
+
+  async addTag(args: { eventId: number; tag: string }): Promise<void> {
+    const db = this.need();
+    const tag = args.tag.trim();
+    if (!tag) throw new UserError('a tag cannot be empty');
+    this.eventExists(args.eventId);
+    db.transaction(() => {
+      db.prepare('INSERT OR IGNORE INTO event_tags (event_id, tag) VALUES (?, ?)').run(args.eventId, tag);
+      audit(db, 'event.tag', { eventId: args.eventId, tag });
+    })();
+  }
+
+  async removeTag(args: { eventId: number; tag: string }): Promise<void> {
+    const db = this.need();
+    db.transaction(() => {
+      db.prepare('DELETE FROM event_tags WHERE event_id = ? AND tag = ?').run(args.eventId, args.tag);
+      audit(db, 'event.untag', { eventId: args.eventId, tag: args.tag });
+    })();
+  }
+
+  async setNote(args: { eventId: number; note: string }): Promise<void> {
+    const db = this.need();
+    this.eventExists(args.eventId);
+    const note = args.note.trim() ? args.note : null;
+    db.transaction(() => {
+      db.prepare(`INSERT INTO event_marks (event_id, note) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET note = excluded.note`).run(args.eventId, note);
+      audit(db, 'event.note', { eventId: args.eventId, note });
+    })();
+  }
+
+  async addManualEvent(args: ManualEventInput): Promise<{ id: number }> {
+    const db = this.need();
+    if (!Number.isFinite(args.ts)) throw new UserError('a manual event needs a valid time');
+    if (!args.message?.trim()) throw new UserError('a manual event needs a description');
+    const id = db.transaction(() => {
+      const eid = new EventInserter(db).insert({
+        ts: args.ts, tsDesc: args.tsDesc?.trim() || 'Analyst Note', source: 'manual', host: args.host || undefined,
+        message: args.message.trim(), fields: { author: currentAnalyst() }, ref: { file: '(manual)' },
+      }, null, true);
+      for (const t of args.tags ?? []) if (t.trim()) db.prepare('INSERT OR IGNORE INTO event_tags (event_id, tag) VALUES (?, ?)').run(eid, t.trim());
+      audit(db, 'event.manual.add', { eventId: eid, ...args });
+      return eid;
+    })();
+    return { id };
+  }
+
+  async deleteManualEvent(args: { id: number }): Promise<void> {
+    const db = this.need();
+    const row = db.prepare('SELECT manual FROM events WHERE id = ?').get(args.id) as { manual: number } | undefined;
+    if (!row) throw new UserError(`no event with id ${args.id}`);
+    if (row.manual !== 1) throw new UserError('only events added by hand can be deleted; evidence events are kept');
+    db.transaction(() => {
+      db.prepare('DELETE FROM events_fts WHERE rowid = ?').run(args.id);
+      db.prepare('DELETE FROM event_tags WHERE event_id = ?').run(args.id);
+      db.prepare('DELETE FROM event_marks WHERE event_id = ?').run(args.id);
+      db.prepare('DELETE FROM events WHERE id = ?').run(args.id);
+      audit(db, 'event.manual.delete', { eventId: args.id });
+    })();
+  }
+
+  async auditLog(args: { limit?: number } = {}): Promise<AuditEntry[]> {
+    const rows = this.need().prepare('SELECT id, at, user, action, details FROM audit ORDER BY id DESC LIMIT ?')
+      .all(Math.max(1, Math.min(args.limit ?? 500, 10000))) as Array<{ id: number; at: string; user: string; action: string; details: string }>;
+    return rows.map((r) => ({ ...r, details: JSON.parse(r.details) }));
+  }
+
+  // ---------- report and exports ----------
+
+  async renderReportHtml(args: ReportOptions = {}): Promise<string> {
+    const { buildReportModel, renderReportHtml } = await import('./report/index.ts');
+    return renderReportHtml(buildReportModel(this.need(), { ...args, casePath: this.casePath! }));
+  }
+
+  async exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions }): Promise<ExportResult> {
+    const db = this.need();
+    const { exportTo } = await import('./report/index.ts');
+    const res = await exportTo(db, this.casePath!, args);
+    audit(db, 'export', { format: args.format, path: res.path, bytes: res.bytes, rows: res.rows ?? null });
+    return res;
+  }
+}
+
+function currentAnalyst(): string {
+  return process.env.LOUPE_USER || process.env.USER || process.env.USERNAME || 'analyst';
+}
+
+interface RawSource { id: number; root: string; label: string; added_at: string; last_indexed_at: string | null }
+const toSource = (r: RawSource): EvidenceSource => ({ id: r.id, root: r.root, label: r.label, addedAt: r.added_at, lastIndexedAt: r.last_indexed_at });
+
+const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`;
+
+export function listFindingRows(db: Db, q: FindingQuery = {}): FindingRow[] {
+  const w: string[] = [];
+  const p: unknown[] = [];
+  if (q.check) { w.push('check_id = ?'); p.push(q.check); }
+  if (q.severity?.length) { w.push(`severity IN (${q.severity.map(() => '?').join(',')})`); p.push(...q.severity); }
+  const rows = db.prepare(`SELECT * FROM findings ${w.length ? 'WHERE ' + w.join(' AND ') : ''} ORDER BY ${SEVERITY_ORDER}, time IS NULL, time, id`).all(...p) as Array<{
+    id: number; check_id: string; severity: Severity; title: string; path: string | null; time: number | null; sha256: string | null; evidence: string; details: string | null;
+  }>;
+  return rows.map((r) => ({
+    id: r.id, check: r.check_id, severity: r.severity, title: r.title, path: r.path,
+    time: r.time === null ? null : microsToIso(r.time), sha256: r.sha256, evidence: JSON.parse(r.evidence), details: r.details ? JSON.parse(r.details) : null,
+  }));
+}
