@@ -136,7 +136,7 @@ export function histogram(db: Db, q: TimelineQuery & { buckets?: number }): Hist
   const to = q.to ?? (span.hi !== null ? span.hi + 1 : from + 1);
   const n = Math.max(1, Math.min(q.buckets ?? 100, 2000));
   const bucketMicros = Math.max(1, Math.ceil((to - from) / n));
-  const rows = db.prepare(`SELECT (ts - ?) / ? AS b, count(*) AS c FROM events WHERE ${where.sql} AND ts >= ? AND ts < ? GROUP BY b`)
+  const rows = db.prepare(`SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) AS c FROM events WHERE ${where.sql} AND ts >= ? AND ts < ? GROUP BY b`)
     .all(from, bucketMicros, ...where.params, from, to) as Array<{ b: number; c: number }>;
   const buckets = Array.from({ length: n }, (_, i) => ({ start: from + i * bucketMicros, count: 0 }));
   for (const r of rows) if (r.b >= 0 && r.b < n) buckets[r.b].count += r.c;

