@@ -1,6 +1,7 @@
 // Opens a case file (one SQLite database per case) and brings its schema up to date.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import { ensureEventIndexes, missingEventIndexes } from './indexes.ts';
 import { LATEST_VERSION, MIGRATIONS } from './migrations/index.ts';
 
 export type Db = Database.Database;
@@ -41,6 +42,7 @@ export function openCaseDb(file: string, opts: OpenOptions = {}): Db {
       if (opts.readonly) throw new CaseVersionError(`case file ${file} needs an upgrade (schema ${version} → ${LATEST_VERSION}); open it writable once`);
       migrate(db, version);
     }
+    if (!opts.readonly && missingEventIndexes(db).length) ensureEventIndexes(db);
     return db;
   } catch (e) {
     db.close();

@@ -89,10 +89,13 @@ export type EventRowTuple = [
   string | null, number | null, number | null, number | null, string | null,
 ];
 
+// Absent values ('-' in IIS, empty CSV cells) are not stored: they are most of the bytes of a typical row.
+const dropNull = (_k: string, v: unknown): unknown => (v === null ? undefined : v);
+
 export function eventToRow(e: TimelineEvent): EventRowTuple {
   const l = liftedColumns(e);
   return [
-    e.ts, e.tsDesc, e.source, e.host ?? null, e.message, JSON.stringify(e.fields), l.ip, l.status, l.method, l.url,
+    e.ts, e.tsDesc, e.source, e.host ?? null, e.message, JSON.stringify(e.fields, dropNull), l.ip, l.status, l.method, l.url,
     l.userAgent, e.ref.line ?? null, e.ref.record ?? null, e.ref.offset ?? null, ftsFieldsText(e.fields),
   ];
 }

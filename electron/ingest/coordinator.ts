@@ -5,6 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { IndexOptions, IndexProgress, IndexSummary } from '../../shared/api.ts';
 import type { IngestWarning } from '../../shared/types.ts';
 import { openCaseDb, type Db } from '../case/db.ts';
+import { dropEventIndexes, ensureEventIndexes } from '../case/indexes.ts';
 import {
   deleteFileEvents, EventInserter, eventToRow, insertWarning, markFileDone, nowIso, upsertFile, type EventRowTuple,
 } from '../case/write.ts';
@@ -27,6 +28,8 @@ export interface CoordinatorOptions extends IndexOptions {
 interface Task { taskId: number; fileId: number; file: WalkedFile; sourceId: number; origPath: string; events: number }
 
 const PROGRESS_EVERY_MS = 200;
+/** Above this much new input, secondary indexes are dropped during the load and rebuilt once at the end. */
+const BULK_BYTES = 64 * 1024 * 1024;
 
 export class IndexCoordinator {
   private readonly db: Db;
@@ -52,7 +55,17 @@ export class IndexCoordinator {
       const tasks = this.plan();
       this.progress.phase = 'indexing';
       this.emit(true);
-      await this.parseAll(tasks);
+      const bulk = this.progress.bytesTotal >= BULK_BYTES;
+      if (bulk) dropEventIndexes(this.db);
+      try {
+        await this.parseAll(tasks);
+      } finally {
+        if (bulk) {
+          this.progress.currentFile = '(building indexes)';
+          this.emit(true);
+          ensureEventIndexes(this.db);
+        }
+      }
       if (this.opts.signal?.aborted) {
         this.summary.cancelled = true;
         this.progress.phase = 'cancelled';
@@ -61,6 +74,7 @@ export class IndexCoordinator {
         this.db.prepare('UPDATE evidence_sources SET last_indexed_at = ?').run(nowIso());
         this.progress.phase = 'done';
       }
+      this.db.pragma('optimize');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch (e) {
       this.progress.phase = 'failed';

@@ -61,10 +61,7 @@ CREATE TABLE events (
   offset      INTEGER,
   manual      INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-CREATE INDEX events_ts ON events(ts, id);
-CREATE INDEX events_file ON events(file_id);
-CREATE INDEX events_ip ON events(ip, ts);
-CREATE INDEX events_source_ts ON events(source, ts);
+-- Secondary indexes on events: see EVENT_INDEXES in electron/case/indexes.ts (dropped during bulk loads).
 
 -- Full-text index over message and field values; contentless (text lives in events only), rowid = events.id.
 CREATE VIRTUAL TABLE events_fts USING fts5(

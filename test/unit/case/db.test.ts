@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openCaseDb, CaseVersionError, migrate } from '../../../electron/case/db.ts';
 import { LATEST_VERSION } from '../../../electron/case/migrations/index.ts';
+import { ensureEventIndexes, dropEventIndexes, missingEventIndexes } from '../../../electron/case/indexes.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
 test('a new case file gets the latest schema and WAL', (t) => {
@@ -35,8 +36,20 @@ test('migrating from version 0 step by step equals a fresh open', (t) => {
   const dir = tmpDir(t);
   const a = new Database(path.join(dir, 'a.loupe'));
   migrate(a, 0);
+  ensureEventIndexes(a);
   const b = openCaseDb(path.join(dir, 'b.loupe'), { create: true });
   const schema = (db: Database.Database): string[] => (db.prepare('SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name').all() as Array<{ sql: string }>).map((r) => r.sql);
   assert.deepEqual(schema(a), schema(b));
   a.close(); b.close();
+});
+
+test('event indexes dropped by a bulk load that was killed are rebuilt on the next writable open', (t) => {
+  const file = path.join(tmpDir(t), 'k.loupe');
+  const db = openCaseDb(file, { create: true });
+  dropEventIndexes(db);
+  assert.equal(missingEventIndexes(db).length, 4);
+  db.close();
+  const again = openCaseDb(file);
+  assert.deepEqual(missingEventIndexes(again), []);
+  again.close();
 });

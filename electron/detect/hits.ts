@@ -1,0 +1,43 @@
+// Turns log hits of one check into findings: one finding per client IP and outcome, listing every hit's ref.
+import { microsToIso } from '../../shared/types.ts';
+import type { Severity } from '../../shared/types.ts';
+import type { EventHit } from './rows.ts';
+import type { Outcome, PendingFinding } from './types.ts';
+
+export interface ClassifiedHit { hit: EventHit; outcome: Outcome; detail: Record<string, unknown> }
+
+export const severityOf = (o: Outcome): Severity => (o === 'exploited' ? 'critical' : 'high');
+
+/** Groups hits by (outcome, client IP) so no hit is lost and each finding stays readable. */
+export function groupHits(check: string, label: string, hits: ClassifiedHit[]): PendingFinding[] {
+  const groups = new Map<string, ClassifiedHit[]>();
+  for (const h of hits) {
+    const key = `${h.outcome}\u0000${h.hit.ip ?? ''}`;
+    const list = groups.get(key);
+    if (list) list.push(h); else groups.set(key, [h]);
+  }
+  const out: PendingFinding[] = [];
+  for (const list of groups.values()) {
+    const first = list[0];
+    const ip = first.hit.ip;
+    const verb = first.outcome === 'exploited' ? 'exploited' : 'attempted';
+    const n = list.length;
+    out.push({
+      finding: {
+        check,
+        severity: severityOf(first.outcome),
+        title: `${label} ${verb}: ${n} ${n === 1 ? 'entry' : 'entries'}${ip ? ` from ${ip}` : ''}`,
+        path: null,
+        time: microsToIso(first.hit.ts),
+        sha256: null,
+        evidence: list.map((h) => h.hit.ref),
+      },
+      details: {
+        outcome: first.outcome,
+        ip,
+        hits: list.map((h) => ({ eventId: h.hit.id, ts: h.hit.ts, ...h.detail })),
+      },
+    });
+  }
+  return out.sort((a, b) => (a.finding.time ?? '').localeCompare(b.finding.time ?? ''));
+}

@@ -1,0 +1,90 @@
+// Read helpers over the case: events and files as the checks need them, each with its evidence ref.
+import type { Db } from '../case/db.ts';
+import type { EvidenceRef, FieldValue, Micros } from '../../shared/types.ts';
+
+export interface EventHit {
+  id: number;
+  ts: Micros;
+  source: string;
+  message: string;
+  fields: Record<string, FieldValue>;
+  ip: string | null;
+  status: number | null;
+  method: string | null;
+  url: string | null;
+  userAgent: string | null;
+  ref: EvidenceRef;
+}
+
+interface RawEvent {
+  id: number; ts: number; source: string; message: string; fields: string; ip: string | null; status: number | null;
+  method: string | null; url: string | null; user_agent: string | null; rel_path: string | null; line: number | null;
+  record: number | null; offset: number | null;
+}
+
+export const EVENT_COLUMNS = `e.id, e.ts, e.source, e.message, e.fields, e.ip, e.status, e.method, e.url, e.user_agent,
+  f.rel_path, e.line, e.record, e.offset`;
+export const EVENT_FROM = 'events e LEFT JOIN files f ON f.id = e.file_id';
+
+/** Parses a fields JSON column; a broken value becomes an empty object (the event still counts). */
+export function parseFields(json: string): Record<string, FieldValue> {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, FieldValue>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function refOf(r: { rel_path: string | null; line: number | null; record: number | null; offset: number | null }): EvidenceRef {
+  const ref: EvidenceRef = { file: r.rel_path ?? '(manual)' };
+  if (r.line !== null) ref.line = r.line;
+  if (r.record !== null) ref.record = r.record;
+  if (r.line === null && r.record === null && r.offset !== null) ref.offset = r.offset;
+  return ref;
+}
+
+function toHit(r: RawEvent): EventHit {
+  return {
+    id: r.id, ts: r.ts, source: r.source, message: r.message, fields: parseFields(r.fields), ip: r.ip,
+    status: r.status, method: r.method, url: r.url, userAgent: r.user_agent, ref: refOf(r),
+  };
+}
+
+/** Events matching a SQL condition over `e` (events) and `f` (files), in time order. */
+export function queryEvents(db: Db, where: string, params: unknown[] = []): EventHit[] {
+  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).all(...params) as RawEvent[];
+  return rows.map(toHit);
+}
+
+/** A string field, '' when absent. */
+export function str(fields: Record<string, FieldValue>, name: string): string {
+  const v = fields[name];
+  return v === null || v === undefined ? '' : String(v);
+}
+
+export interface FileInfo {
+  id: number;
+  sourceId: number;
+  relPath: string;
+  origPath: string;
+  size: number;
+  mtime: Micros | null;
+  btime: Micros | null;
+  md5: string | null;
+  sha1: string | null;
+  sha256: string | null;
+  kind: string;
+}
+
+/** Every file in the manifest (optionally filtered by a SQL condition over `files`). */
+export function listFiles(db: Db, where = '1', params: unknown[] = []): FileInfo[] {
+  return db.prepare(`SELECT id, source_id AS sourceId, rel_path AS relPath, orig_path AS origPath, size, mtime, btime,
+      lower(md5) AS md5, lower(sha1) AS sha1, lower(sha256) AS sha256, kind FROM files WHERE ${where} ORDER BY id`)
+    .all(...params) as FileInfo[];
+}
+
+/** The time a file appeared: birth time when known, else modification time. */
+export function writtenAt(f: Pick<FileInfo, 'btime' | 'mtime'>): Micros | null {
+  return f.btime ?? f.mtime;
+}

@@ -1,0 +1,112 @@
+// One resolved EVTX record → one TimelineEvent with the field names the rest of Loupe relies on.
+import type { FieldValue, TimelineEvent } from '../../../../shared/types.ts';
+import type { EvtxRecord } from './records.ts';
+import { attr, child, elemText, type Elem } from './resolve.ts';
+import { filetimeMicros } from './values.ts';
+
+const MESSAGE_MAX = 500;
+const MESSAGE_VALUES = 6;
+
+function num(s: string | undefined): number | null {
+  if (s === undefined || s.trim() === '') return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** `data.<name>` fields from EventData (<Data Name=…>, unnamed → data.0, data.1 …) and UserData leaves. */
+export function dataFields(event: Elem): [string, string][] {
+  const out: [string, string][] = [];
+  const seen = new Map<string, number>();
+  const add = (name: string, value: string) => {
+    const n = seen.get(name) ?? 0;
+    seen.set(name, n + 1);
+    out.push([n === 0 ? `data.${name}` : `data.${name}${n + 1}`, value]);
+  };
+  const eventData = child(event, 'EventData');
+  if (eventData) {
+    let unnamed = 0;
+    for (const ch of eventData.children) {
+      if (typeof ch === 'string') continue;
+      const name = ch.name === 'Data' ? attr(ch, 'Name') : ch.name;
+      if (name === undefined) add(String(unnamed++), elemText(ch));
+      else addLeaves(ch, name, add);
+    }
+  }
+  const userData = child(event, 'UserData');
+  if (userData) for (const ch of userData.children) if (typeof ch !== 'string') addLeaves(ch, null, add);
+  return out;
+}
+
+/** Leaf elements under `e` by element name (`rename` names `e` itself when it is a leaf). */
+function addLeaves(e: Elem, rename: string | null, add: (name: string, value: string) => void): void {
+  const kids = e.children.filter((ch): ch is Elem => typeof ch !== 'string');
+  if (kids.length === 0) { add(rename ?? e.name, elemText(e)); return; }
+  for (const k of kids) addLeaves(k, null, add);
+}
+
+/** The System block's fields, named as the case schema and detections expect. */
+export function systemFields(event: Elem): Record<string, FieldValue> {
+  const sys = child(event, 'System');
+  const text = (name: string) => { const e = sys && child(sys, name); return e ? elemText(e) : undefined; };
+  const provider = sys && child(sys, 'Provider');
+  const eventId = sys && child(sys, 'EventID');
+  const execution = sys && child(sys, 'Execution');
+  const security = sys && child(sys, 'Security');
+  const f: Record<string, FieldValue> = {
+    EventID: num(eventId ? elemText(eventId) : undefined),
+    Provider: provider ? attr(provider, 'Name') ?? null : null,
+    Channel: text('Channel') ?? null,
+    Computer: text('Computer') ?? null,
+    Level: num(text('Level')),
+    RecordID: num(text('EventRecordID')),
+  };
+  const optional: [string, FieldValue | undefined][] = [
+    ['Task', num(text('Task')) ?? undefined],
+    ['Opcode', num(text('Opcode')) ?? undefined],
+    ['Keywords', text('Keywords')],
+    ['ProcessID', execution ? num(attr(execution, 'ProcessID')) ?? undefined : undefined],
+    ['ThreadID', execution ? num(attr(execution, 'ThreadID')) ?? undefined : undefined],
+    ['UserID', security ? attr(security, 'UserID') : undefined],
+    ['EventSourceName', provider ? attr(provider, 'EventSourceName') : undefined],
+    ['Qualifiers', eventId ? attr(eventId, 'Qualifiers') : undefined],
+  ];
+  for (const [k, v] of optional) if (v !== undefined) f[k] = v;
+  return f;
+}
+
+/** TimeCreated/@SystemTime in microseconds, falling back to the record header's written time. */
+function createdMicros(event: Elem, written: bigint): number {
+  const sys = child(event, 'System');
+  const tc = sys && child(sys, 'TimeCreated');
+  const iso = tc && attr(tc, 'SystemTime');
+  if (iso) {
+    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(iso);
+    if (m) return Date.parse(m[1] + 'Z') * 1000 + Number((m[2] ?? '').padEnd(6, '0').slice(0, 6));
+  }
+  return filetimeMicros(written);
+}
+
+/** `Provider EventID: k=v; k=v …`, capped at MESSAGE_MAX characters. */
+export function messageLine(fields: Record<string, FieldValue>, data: [string, string][]): string {
+  const parts = data.filter(([, v]) => v !== '').slice(0, MESSAGE_VALUES)
+    .map(([k, v]) => `${k.slice(5)}=${v.replace(/\s+/g, ' ').trim()}`);
+  const head = `${fields.Provider ?? '?'} ${fields.EventID ?? '?'}`;
+  const line = parts.length ? `${head}: ${parts.join('; ')}` : head;
+  return line.length > MESSAGE_MAX ? line.slice(0, MESSAGE_MAX - 1) + '…' : line;
+}
+
+export function recordToEvent(rec: EvtxRecord, file: string, host?: string): TimelineEvent {
+  const fields = systemFields(rec.event);
+  const data = dataFields(rec.event);
+  for (const [k, v] of data) fields[k] = v;
+  const recordId = typeof fields.RecordID === 'number' ? fields.RecordID : Number(rec.number);
+  return {
+    ts: createdMicros(rec.event, rec.written),
+    tsDesc: 'Event Logged',
+    source: 'evtx',
+    host: (fields.Computer as string | null) || host,
+    message: messageLine(fields, data),
+    fields,
+    ref: { file, record: recordId, offset: rec.offset },
+  };
+}

@@ -1,0 +1,175 @@
+// Substitution values of EVTX binary XML: decoding each value type into the text the XML would show.
+// Formats follow libevtx's evtxexport (hex ints zero-padded, GUIDs braced upper case, binary as upper-case hex),
+// except FILETIME, which is printed as Windows does (7 fractional digits).
+
+export class EvtxFormatError extends Error {}
+
+/** Value type codes (MS-EVEN6 / libfwevt); OR-ed with ARRAY_FLAG for arrays. */
+export const VT = {
+  NULL: 0x00, STRING: 0x01, ANSI: 0x02, INT8: 0x03, UINT8: 0x04, INT16: 0x05, UINT16: 0x06, INT32: 0x07,
+  UINT32: 0x08, INT64: 0x09, UINT64: 0x0a, REAL32: 0x0b, REAL64: 0x0c, BOOL: 0x0d, BINARY: 0x0e, GUID: 0x0f,
+  SIZET: 0x10, FILETIME: 0x11, SYSTEMTIME: 0x12, SID: 0x13, HEX32: 0x14, HEX64: 0x15, EVT_HANDLE: 0x20,
+  BINXML: 0x21, EVT_XML: 0x23,
+} as const;
+export const ARRAY_FLAG = 0x80;
+
+/** Seconds between 1601-01-01 and 1970-01-01. */
+const EPOCH_DIFF_TICKS = 116444736000000000n;
+
+/** The bytes of one chunk plus views to read them fast. */
+export interface ByteSource {
+  bytes: Uint8Array;
+  view: DataView;
+  text: Buffer;
+}
+
+export function byteSource(bytes: Uint8Array): ByteSource {
+  return {
+    bytes,
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  };
+}
+
+export function need(src: ByteSource, pos: number, len: number, what: string): void {
+  if (pos < 0 || len < 0 || pos + len > src.bytes.length) {
+    throw new EvtxFormatError(`${what} at ${pos} (+${len}) runs past the end of its data`);
+  }
+}
+
+/** UTF-16LE text without trailing NULs. */
+export function utf16(src: ByteSource, pos: number, byteLen: number): string {
+  let end = pos + (byteLen & ~1);
+  while (end > pos && src.bytes[end - 1] === 0 && src.bytes[end - 2] === 0) end -= 2;
+  return end > pos ? src.text.toString('utf16le', pos, end) : '';
+}
+
+function ansi(src: ByteSource, pos: number, len: number): string {
+  let end = pos + len;
+  while (end > pos && src.bytes[end - 1] === 0) end--;
+  return src.text.toString('latin1', pos, end);
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase());
+
+function hexBytes(src: ByteSource, pos: number, len: number): string {
+  let s = '';
+  for (let i = pos; i < pos + len; i++) s += HEX[src.bytes[i]];
+  return s;
+}
+
+function guid(src: ByteSource, pos: number): string {
+  const v = src.view;
+  const h = (n: number, w: number) => n.toString(16).padStart(w, '0');
+  const tail = hexBytes(src, pos + 8, 8);
+  return `{${h(v.getUint32(pos, true), 8)}-${h(v.getUint16(pos + 4, true), 4)}-${h(v.getUint16(pos + 6, true), 4)}`.toUpperCase()
+    + `-${tail.slice(0, 4)}-${tail.slice(4)}}`;
+}
+
+function sid(src: ByteSource, pos: number, len: number): string {
+  if (len < 8) throw new EvtxFormatError(`SID at ${pos} is ${len} bytes`);
+  const count = src.bytes[pos + 1];
+  if (8 + 4 * count > len) throw new EvtxFormatError(`SID at ${pos} claims ${count} sub-authorities in ${len} bytes`);
+  let authority = 0;
+  for (let i = 2; i < 8; i++) authority = authority * 256 + src.bytes[pos + i];
+  let s = `S-${src.bytes[pos]}-${authority}`;
+  for (let i = 0; i < count; i++) s += '-' + src.view.getUint32(pos + 8 + 4 * i, true);
+  return s;
+}
+
+/** FILETIME ticks → microseconds since the Unix epoch (the 7th fractional digit is truncated). */
+export function filetimeMicros(ticks: bigint): number {
+  const t = ticks - EPOCH_DIFF_TICKS;
+  return Number(t >= 0n ? t / 10n : (t - 9n) / 10n);
+}
+
+/** FILETIME ticks → `YYYY-MM-DDTHH:MM:SS.fffffffZ` (Windows' own rendering). */
+export function filetimeIso(ticks: bigint): string {
+  const t = ticks - EPOCH_DIFF_TICKS;
+  const sec = t >= 0n ? t / 10000000n : (t - 9999999n) / 10000000n;
+  const frac = t - sec * 10000000n;
+  const d = new Date(Number(sec) * 1000);
+  if (Number.isNaN(d.getTime())) return `FILETIME(${ticks})`;
+  return d.toISOString().slice(0, 19) + '.' + frac.toString().padStart(7, '0') + 'Z';
+}
+
+function systemtime(src: ByteSource, pos: number): string {
+  const v = src.view;
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const [y, mo, , d, h, mi, s, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((o) => v.getUint16(pos + o, true));
+  return `${p(y, 4)}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(s)}.${p(ms, 3)}Z`;
+}
+
+function hexNumber(n: bigint | number, width: number): string {
+  return '0x' + n.toString(16).padStart(width, '0');
+}
+
+const FIXED_SIZE: Record<number, number> = {
+  [VT.INT8]: 1, [VT.UINT8]: 1, [VT.INT16]: 2, [VT.UINT16]: 2, [VT.INT32]: 4, [VT.UINT32]: 4, [VT.INT64]: 8,
+  [VT.UINT64]: 8, [VT.REAL32]: 4, [VT.REAL64]: 8, [VT.BOOL]: 4, [VT.GUID]: 16, [VT.FILETIME]: 8,
+  [VT.SYSTEMTIME]: 16, [VT.HEX32]: 4, [VT.HEX64]: 8,
+};
+
+/** Text of one scalar value of `type` occupying bytes [pos, pos+len). */
+export function scalarText(src: ByteSource, type: number, pos: number, len: number): string {
+  const v = src.view;
+  const fixed = FIXED_SIZE[type];
+  if (fixed !== undefined && len < fixed) throw new EvtxFormatError(`value of type 0x${type.toString(16)} at ${pos} is ${len} bytes`);
+  switch (type) {
+    case VT.NULL: return '';
+    case VT.STRING: return utf16(src, pos, len);
+    case VT.ANSI: return ansi(src, pos, len);
+    case VT.INT8: return String(v.getInt8(pos));
+    case VT.UINT8: return String(v.getUint8(pos));
+    case VT.INT16: return String(v.getInt16(pos, true));
+    case VT.UINT16: return String(v.getUint16(pos, true));
+    case VT.INT32: return String(v.getInt32(pos, true));
+    case VT.UINT32: return String(v.getUint32(pos, true));
+    case VT.INT64: return v.getBigInt64(pos, true).toString();
+    case VT.UINT64: return v.getBigUint64(pos, true).toString();
+    case VT.REAL32: return String(v.getFloat32(pos, true));
+    case VT.REAL64: return String(v.getFloat64(pos, true));
+    case VT.BOOL: return v.getUint32(pos, true) ? 'true' : 'false';
+    case VT.BINARY: return hexBytes(src, pos, len);
+    case VT.GUID: return guid(src, pos);
+    case VT.SIZET: return len >= 8 ? hexNumber(v.getBigUint64(pos, true), 16) : hexNumber(v.getUint32(pos, true), 8);
+    case VT.FILETIME: return filetimeIso(v.getBigUint64(pos, true));
+    case VT.SYSTEMTIME: return systemtime(src, pos);
+    case VT.SID: return sid(src, pos, len);
+    case VT.HEX32: return hexNumber(v.getUint32(pos, true), 8);
+    case VT.HEX64: return hexNumber(v.getBigUint64(pos, true), 16);
+    default: return hexBytes(src, pos, len);
+  }
+}
+
+/** Items of an array value (type has ARRAY_FLAG): strings split at NULs, fixed-size types split by size. */
+export function arrayItems(src: ByteSource, type: number, pos: number, len: number): string[] {
+  const base = type & ~ARRAY_FLAG;
+  if (base === VT.STRING) {
+    const text = src.text.toString('utf16le', pos, pos + (len & ~1));
+    const items = text.split('\u0000');
+    if (items.length > 1 && items[items.length - 1] === '') items.pop();
+    return items;
+  }
+  if (base === VT.ANSI) {
+    const items = src.text.toString('latin1', pos, pos + len).split('\u0000');
+    if (items.length > 1 && items[items.length - 1] === '') items.pop();
+    return items;
+  }
+  if (base === VT.SID) return sidItems(src, pos, len);
+  const size = base === VT.SIZET ? (len % 8 === 0 ? 8 : 4) : FIXED_SIZE[base];
+  if (!size) return [scalarText(src, base, pos, len)];
+  const out: string[] = [];
+  for (let p = pos; p + size <= pos + len; p += size) out.push(scalarText(src, base, p, size));
+  return out;
+}
+
+function sidItems(src: ByteSource, pos: number, len: number): string[] {
+  const out: string[] = [];
+  for (let p = pos; p + 8 <= pos + len;) {
+    const size = 8 + 4 * src.bytes[p + 1];
+    out.push(sid(src, p, Math.min(size, pos + len - p)));
+    p += size;
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+// Record assembly shared by the Exchange CSV logs (HttpProxy, ECP Server): header from a plain CSV header line or a
+// `#Fields:` directive (the latest wins), other `#` lines skipped, quoted fields spanning line breaks joined.
+import type { TimelineEvent } from '../../../shared/types.ts';
+import type { TextLine } from '../lines.ts';
+import { splitCsvLine } from './csv-line.ts';
+import type { Parser, SourceInput } from './types.ts';
+import { parseLinesWith, type Warn } from './util.ts';
+
+export interface CsvRecord {
+  columns: string[];
+  values: string[];
+  /** Line and byte offset where the record starts. */
+  line: number;
+  offset: number;
+}
+
+/** A record may continue over at most this many physical lines (an open quote) before it is given up. */
+const MAX_RECORD_LINES = 200;
+
+export class ExchangeCsvReader {
+  private columns: string[] | null = null;
+  private open: { text: string; line: number; offset: number; lines: number } | null = null;
+
+  /** @param headerFirstColumn the name that starts a plain header line, e.g. `DateTime` or `TimeStamp`. */
+  constructor(private readonly headerFirstColumn: string, private readonly warn: Warn) {}
+
+  get currentColumns(): readonly string[] | null {
+    return this.columns;
+  }
+
+  /** Feeds one physical line; returns a complete data record or null. */
+  feed(l: TextLine): CsvRecord | null {
+    if (this.open) return this.continueRecord(l);
+    const text = l.text;
+    if (text.length === 0) return null;
+    if (text.charCodeAt(0) === 35 /* # */) {
+      if (text.startsWith('#Fields:')) this.columns = (splitCsvLine(text.slice(8).trim()) ?? []).map((c) => c.trim());
+      return null;
+    }
+    return this.record(text, l.line, l.offset);
+  }
+
+  /** Called at end of file: warns about a record left open by an unterminated quote. */
+  finish(): void {
+    if (this.open) this.warn({ line: this.open.line, offset: this.open.offset, message: 'unterminated quoted field at end of file; record skipped' });
+    this.open = null;
+  }
+
+  private continueRecord(l: TextLine): CsvRecord | null {
+    const o = this.open!;
+    o.text += '\n' + l.text;
+    o.lines++;
+    if (o.lines > MAX_RECORD_LINES) {
+      this.warn({ line: o.line, offset: o.offset, message: `quoted field still open after ${MAX_RECORD_LINES} lines; record skipped` });
+      this.open = null;
+      return null;
+    }
+    this.open = null;
+    return this.record(o.text, o.line, o.offset, o.lines);
+  }
+
+  private record(text: string, line: number, offset: number, lines = 1): CsvRecord | null {
+    const values = splitCsvLine(text);
+    if (values === null) {
+      this.open = { text, line, offset, lines };
+      return null;
+    }
+    if (values[0] === this.headerFirstColumn) {
+      this.columns = values.map((c) => c.trim());
+      return null;
+    }
+    if (this.columns === null) {
+      this.warn({ line, offset, message: `data line before any header (no "${this.headerFirstColumn},…" line or #Fields directive); skipped` });
+      return null;
+    }
+    if (values.length !== this.columns.length) {
+      this.warn({ line, offset, message: `expected ${this.columns.length} comma-separated fields (from the header), found ${values.length}; line skipped` });
+      return null;
+    }
+    return { columns: this.columns, values, line, offset };
+  }
+}
+
+export type CsvRecordToEvent = (r: CsvRecord, input: SourceInput, warn: Warn) => TimelineEvent | null;
+
+/** Builds a Parser for an Exchange CSV log from its header's first column name and a record → event mapping. */
+export function exchangeCsvParser(headerFirstColumn: string, toEvent: CsvRecordToEvent): Parser {
+  return (input, ctx) =>
+    parseLinesWith(input, ctx, (warn) => {
+      const reader = new ExchangeCsvReader(headerFirstColumn, warn);
+      return {
+        line(l) {
+          const rec = reader.feed(l);
+          return rec && toEvent(rec, input, warn);
+        },
+        end() {
+          reader.finish();
+          return null;
+        },
+      };
+    });
+}

@@ -1,0 +1,29 @@
+// Registry: file kind → the parser that reads it. Adding a format touches this file and one parser file.
+import type { FileKind, SourceId } from '../../../shared/types.ts';
+import { parseBodyfile } from './bodyfile.ts';
+import { parseEcpServer } from './ecp-server.ts';
+import { parseHttpProxy } from './httpproxy.ts';
+import { parseIis } from './iis.ts';
+import { parseOabGenerator } from './oab-generator.ts';
+import type { Parser } from './types.ts';
+import { parseEvtx } from './evtx/index.ts';
+
+export interface RegisteredParser {
+  /** Parser id, stored with each file (equals the events' source). */
+  id: SourceId;
+  parse: Parser;
+}
+
+const PARSERS: Partial<Record<FileKind, RegisteredParser>> = {
+  'iis-log': { id: 'iis', parse: parseIis },
+  'httpproxy-log': { id: 'httpproxy', parse: parseHttpProxy },
+  'ecp-server-log': { id: 'ecp-server', parse: parseEcpServer },
+  'oab-generator-log': { id: 'oab-generator', parse: parseOabGenerator },
+  bodyfile: { id: 'bodyfile', parse: parseBodyfile },
+  evtx: { id: 'evtx', parse: parseEvtx },
+};
+
+/** The parser for a file kind, or null when files of that kind yield no timeline events. */
+export function parserFor(kind: FileKind): { id: string; parse: Parser } | null {
+  return PARSERS[kind] ?? null;
+}

@@ -1,0 +1,80 @@
+// The report/export entry points the service and the CLI call.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../case/db.ts';
+import type { ExportFormat, ExportResult, ReportOptions, TimelineQuery } from '../../shared/api.ts';
+import { renderReportHtml } from './html.ts';
+import { exportIocs } from './ioc-export.ts';
+import { buildReportModel } from './model.ts';
+import { writeReportPdf, writeReportPdfWith, type PrintToPdf } from './pdf.ts';
+import { exportTimeline } from './timeline-export.ts';
+
+export { buildReportModel } from './model.ts';
+export { renderReportHtml, REPORT_CSP } from './html.ts';
+export { writeReportPdf, writeReportPdfWith, findChromium, PDF_OPTIONS, NO_CHROMIUM_MESSAGE, type PrintToPdf } from './pdf.ts';
+export { exportTimeline, type TimelineFormat } from './timeline-export.ts';
+export { exportIocs, stixBundle, caseIndicators } from './ioc-export.ts';
+export { manifestDigest } from './custody.ts';
+export { escapeHtml } from './escape.ts';
+export type { ReportModel } from './model-types.ts';
+
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['html', 'pdf', 'csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv'];
+
+export interface ExportDeps {
+  /** Electron's printToPDF; without it PDF goes through a headless Chromium found on this machine. */
+  printToPdf?: PrintToPdf;
+  /** Narrows timeline exports (csv / timesketch / timesketch-csv). */
+  query?: TimelineQuery;
+}
+
+const isInside = (child: string, parent: string): boolean => {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/** Evidence is read-only: refuse to write an export inside any evidence folder of the case. */
+function assertOutsideEvidence(db: Db, outPath: string): void {
+  const target = path.resolve(outPath);
+  for (const { root } of db.prepare('SELECT root FROM evidence_sources').all() as Array<{ root: string }>) {
+    if (isInside(target, path.resolve(root))) {
+      throw new Error(`refusing to write ${target}: it is inside the evidence folder ${root}, which must stay unchanged — choose another folder`);
+    }
+  }
+}
+
+/** Self-contained report HTML for the case (also what the live preview shows). */
+export function reportHtml(db: Db, casePath: string, report: ReportOptions = {}): string {
+  return renderReportHtml(buildReportModel(db, { ...report, casePath }));
+}
+
+/** Writes one report or export to `path`; the caller (service) records the audit entry. */
+export async function exportTo(
+  db: Db, casePath: string, args: { format: ExportFormat; path: string; report?: ReportOptions }, deps: ExportDeps = {},
+): Promise<ExportResult> {
+  const out = path.resolve(args.path);
+  assertOutsideEvidence(db, out);
+  await fs.promises.mkdir(path.dirname(out), { recursive: true });
+  switch (args.format) {
+    case 'html': {
+      const text = reportHtml(db, casePath, args.report);
+      await fs.promises.writeFile(out, text);
+      return { path: out, bytes: Buffer.byteLength(text) };
+    }
+    case 'pdf': {
+      const text = reportHtml(db, casePath, args.report);
+      if (deps.printToPdf) await writeReportPdfWith(deps.printToPdf, text, out);
+      else await writeReportPdf(text, out);
+      return { path: out, bytes: (await fs.promises.stat(out)).size };
+    }
+    case 'csv': case 'timesketch': case 'timesketch-csv': {
+      const r = await exportTimeline(db, args.format, out, deps.query);
+      return { path: out, ...r };
+    }
+    case 'stix': case 'ioc-csv': {
+      const r = await exportIocs(db, args.format, out);
+      return { path: out, ...r };
+    }
+    default:
+      throw new Error(`unknown export format "${String(args.format)}" — use one of ${EXPORT_FORMATS.join(', ')}`);
+  }
+}

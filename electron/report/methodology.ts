@@ -1,0 +1,32 @@
+// The methodology section: which checks ran (with what they look for), rule packs, IOC lists, sources indexed.
+import type { Db } from '../case/db.ts';
+import type { Methodology } from './model-types.ts';
+
+/** What each check looks for, in words a client can read. */
+export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
+  ['proxylogon.cve-2021-26855', 'HttpProxy log rows whose AnchorMailbox is ServerInfo~*/* (server-side request forgery), excluding autodiscover and localhost noise — the Test-ProxyLogon logic.'],
+  ['proxylogon.cve-2021-26857', 'Application event log errors from MSExchange Unified Messaging carrying System.InvalidCastException (deserialization).'],
+  ['proxylogon.cve-2021-26858', 'OAB generator log lines "Download failed and temporary file … needs to be removed" for paths outside ClientAccess\\OAB.'],
+  ['proxylogon.cve-2021-27065', 'ECP server log Set-*VirtualDirectory commands whose URL carries an HTML/script tag, and HttpProxy ECP Reset*VirtualDirectory requests answered 200.'],
+  ['webshell', 'Server-side scripts in Exchange and IIS web folders matched by YARA rules, known web shell paths or placement heuristics.'],
+  ['ioc.hash', 'File MD5/SHA-1/SHA-256 values matching the IOC lists used.'],
+  ['ioc.ip', 'Client IP addresses in the logs matching the IOC lists used.'],
+  ['ioc.path', 'File paths matching known web shell paths from the IOC lists used.'],
+  ['suspicious.lsass-dump', 'LSASS memory dumps / minidumps under C:\\root, %WINDIR%\\Temp or web roots.'],
+  ['suspicious.archive', '.7z/.zip/.rar archives under %ProgramData% (staging for exfiltration).'],
+  ['baseline.unknown-file', 'Files in Exchange web folders absent from the known-good hash baseline for the build.'],
+  ['story', 'Correlation: the ordered chain from the first SSRF request to the web shell and its use.'],
+];
+
+export function buildMethodology(db: Db): Methodology {
+  const counts = new Map((db.prepare('SELECT check_id AS c, count(*) AS n FROM findings GROUP BY check_id').all() as Array<{ c: string; n: number }>).map((r) => [r.c, r.n]));
+  const known = new Set(CHECK_DESCRIPTIONS.map(([c]) => c));
+  const checks = CHECK_DESCRIPTIONS.map(([check, description]) => ({ check, description, findings: counts.get(check) ?? 0 }));
+  for (const [check, n] of counts) if (!known.has(check)) checks.push({ check, description: '(check added after this report template)', findings: n });
+  return {
+    checks,
+    rulePacks: db.prepare('SELECT name, path, sha256, rules, added_at AS addedAt FROM rule_packs ORDER BY name').all() as Methodology['rulePacks'],
+    iocLists: db.prepare('SELECT name, path, sha256, format, count, added_at AS addedAt FROM ioc_lists ORDER BY name').all() as Methodology['iocLists'],
+    sources: db.prepare('SELECT source, count(*) AS events FROM events GROUP BY source ORDER BY source').all() as Methodology['sources'],
+  };
+}

@@ -1,0 +1,104 @@
+// The report model: everything the report shows, gathered from the case once, rendered by html.ts.
+import type { CveVerdict, LogCoverage, ReportSection, VerifyResult, WarningRow, WebshellInfo } from '../../shared/api.ts';
+import type { EvidenceRef, FieldValue, FindingRow, Micros, SourceId } from '../../shared/types.ts';
+
+/** The log line or record behind a claim, as stored (event) or as read back from the evidence file. */
+export interface Quote {
+  ref: EvidenceRef;
+  from: 'event' | 'file' | 'missing';
+  ts: Micros | null;
+  text: string;
+  fields: Record<string, FieldValue> | null;
+}
+
+export interface ReportFinding extends FindingRow {
+  timeUs: Micros | null;
+  quotes: Quote[];
+  /** Refs beyond the quoted ones (listed, not quoted). */
+  moreRefs: number;
+}
+
+export interface StoryStep {
+  ts: Micros | null;
+  /** ssrf | config-change | shell-written | shell-used | follow-on, when the correlation names it. */
+  stage: string | null;
+  label: string;
+  ref: EvidenceRef | null;
+  quote: Quote | null;
+}
+
+export interface ReportStory { title: string; summary: string | null; steps: StoryStep[] }
+
+export interface ReportEvent {
+  id: number;
+  ts: Micros;
+  tsDesc: string;
+  source: SourceId;
+  host: string | null;
+  message: string;
+  ip: string | null;
+  ref: EvidenceRef;
+  starred: boolean;
+  tags: string[];
+  note: string | null;
+  manual: boolean;
+}
+
+export type IndicatorType = 'ipv4' | 'ipv6' | 'sha256' | 'sha1' | 'md5' | 'filepath';
+
+export interface Indicator {
+  type: IndicatorType;
+  value: string;
+  /** Check ids / reasons that produced it. */
+  context: string[];
+  firstSeen: Micros | null;
+}
+
+export interface CustodyFile { relPath: string; origPath: string; size: number; sha256: string | null; md5: string | null; sha1: string | null; reason: string }
+
+export interface Custody {
+  sources: Array<{ root: string; label: string; addedAt: string; lastIndexedAt: string | null }>;
+  fileCount: number;
+  totalBytes: number;
+  /** SHA-256 of the sorted manifest lines `rel_path\tsize\tsha256\n` (see custody.ts). */
+  manifestDigest: string;
+  firstIndexedAt: string | null;
+  lastIndexedAt: string | null;
+  flaggedFiles: CustodyFile[];
+  verify: VerifyResult | null;
+}
+
+export interface Methodology {
+  checks: Array<{ check: string; description: string; findings: number }>;
+  rulePacks: Array<{ name: string; path: string; sha256: string; rules: number; addedAt: string }>;
+  iocLists: Array<{ name: string; path: string; sha256: string; format: string; count: number; addedAt: string }>;
+  sources: Array<{ source: string; events: number }>;
+}
+
+export interface ReportModel {
+  title: string;
+  generatedAt: string;
+  loupeVersion: string;
+  sections: ReportSection[];
+  companyName: string;
+  logoDataUrl: string | null;
+  meta: {
+    client: string; caseNumber: string; examiner: string; displayZone: string;
+    createdAt: string | null; caseLoupeVersion: string | null; casePath: string;
+  };
+  evidenceRange: { first: Micros | null; last: Micros | null; events: number };
+  verdicts: CveVerdict[];
+  coverage: LogCoverage[];
+  findings: ReportFinding[];
+  webshells: WebshellInfo[];
+  stories: ReportStory[];
+  timeline: ReportEvent[];
+  timelineTotal: number;
+  indicators: Indicator[];
+  methodology: Methodology;
+  warnings: WarningRow[];
+  warningsTotal: number;
+  custody: Custody;
+  /** What could not be gathered (e.g. a detection query that failed), shown in the report. */
+  notes: string[];
+}

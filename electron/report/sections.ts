@@ -1,0 +1,208 @@
+// One renderer per report section. Every value goes through the escaping `html` template (escape.ts).
+import type { ReportSection, WebshellInfo } from '../../shared/api.ts';
+import type { FieldValue, Severity } from '../../shared/types.ts';
+import { SEVERITIES } from '../../shared/types.ts';
+import { SafeHtml, html } from './escape.ts';
+import { bytesText, refText, timeText } from './format.ts';
+import type { Quote, ReportFinding, ReportModel } from './model-types.ts';
+
+export const SECTION_TITLES: Record<ReportSection, string> = {
+  summary: 'Executive summary',
+  findings: 'Findings',
+  webshells: 'Web shells',
+  story: 'Attack story',
+  timeline: 'Analyst timeline',
+  indicators: 'Indicators of compromise',
+  methodology: 'Methodology',
+  warnings: 'Ingest warnings',
+  custody: 'Chain of custody',
+};
+
+const VERDICT_WORDS: Record<string, string> = {
+  exploited: 'Exploited', attempted: 'Attempted', 'no-evidence': 'No evidence', 'not-covered': 'Not covered',
+};
+
+const STAGE_WORDS: Record<string, string> = {
+  ssrf: 'SSRF', 'config-change': 'config change', 'shell-written': 'shell written', 'shell-used': 'shell used', 'follow-on': 'follow-on',
+};
+
+type Ctx = { m: ReportModel; t: (us: number | null | undefined) => string };
+
+const yesNo = (v: boolean): SafeHtml => (v ? html`<span class="yes">yes</span>` : html`<span class="no">no</span>`);
+
+function table(headers: string[], rows: unknown[][], cls = ''): SafeHtml {
+  if (rows.length === 0) return html`<p class="muted">None.</p>`;
+  return html`<table class="${cls}"><thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows.map((r) => html`<tr>${r.map((c) => html`<td>${c}</td>`)}</tr>`)}</tbody></table>`;
+}
+
+const mono = (v: unknown): SafeHtml => (v === null || v === undefined || v === '' ? html`<span class="muted">—</span>` : html`<span class="mono">${v}</span>`);
+
+function fieldsText(fields: Record<string, FieldValue> | null): string {
+  if (!fields) return '';
+  return Object.entries(fields).filter(([, v]) => v !== null && v !== '' && v !== '-').map(([k, v]) => `${k}=${String(v)}`).join('  ');
+}
+
+function quoteBlock(q: Quote, ctx: Ctx): SafeHtml {
+  const where = q.from === 'file' ? 'read from the evidence file' : q.from === 'missing' ? 'not found' : ctx.t(q.ts);
+  const extra = q.from === 'event' ? fieldsText(q.fields) : '';
+  return html`<div class="quote-ref">${refText(q.ref)} · ${where}</div><pre class="quote">${q.text}${extra ? `\n${extra}` : ''}</pre>`;
+}
+
+function summary(ctx: Ctx): SafeHtml {
+  const { m } = ctx;
+  const bySeverity = (s: Severity): number => m.findings.filter((f) => f.severity === s).length;
+  const ips = m.indicators.filter((i) => i.type === 'ipv4' || i.type === 'ipv6').length;
+  return html`
+    <p>Loupe examined ${m.custody.fileCount.toLocaleString('en-US')} evidence files (${bytesText(m.custody.totalBytes)}) holding
+      ${m.evidenceRange.events.toLocaleString('en-US')} timeline events from ${ctx.t(m.evidenceRange.first)} to ${ctx.t(m.evidenceRange.last)},
+      for the vulnerabilities Microsoft disclosed on 2 March 2021 (ProxyLogon / HAFNIUM).</p>
+    <h3>Verdict per vulnerability</h3>
+    ${table(['CVE', 'What', 'Verdict', 'Evidence', 'Logs cover Jan–Mar 2021', 'Summary'], m.verdicts.map((v) => [
+      html`<b class="nowrap">${v.cve}</b>`, v.title, html`<span class="badge ${v.verdict}">${VERDICT_WORDS[v.verdict] ?? v.verdict}</span>`,
+      v.hits, yesNo(v.covered), v.summary,
+    ]))}
+    <div class="stats">
+      <div><b>${bySeverity('critical')}</b>critical findings</div>
+      <div><b>${bySeverity('high')}</b>high findings</div>
+      <div><b>${m.webshells.length}</b>web shells</div>
+      <div><b>${ips}</b>attacker IP addresses</div>
+    </div>
+    <h3>Log coverage</h3>
+    <p class="muted small">Oldest and newest entry per log folder. Where logs do not reach back to January 2021, earlier exploitation cannot be ruled out.</p>
+    ${table(['Log folder', 'Kind', 'Files', 'Oldest', 'Newest', 'Covers Jan–Mar 2021'], m.coverage.map((c) => [
+      mono(c.folder), c.kind, c.files, ctx.t(c.oldest), ctx.t(c.newest), yesNo(c.coversMarch2021),
+    ]))}`;
+}
+
+function detailList(d: Record<string, unknown> | null): SafeHtml {
+  const simple = Object.entries(d ?? {}).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)
+    || (Array.isArray(v) && v.length > 0 && v.length <= 20 && v.every((x) => typeof x === 'string' || typeof x === 'number')));
+  if (!simple.length) return html``;
+  return html`<dl class="kv small">${simple.map(([k, v]) => html`<dt>${k}</dt><dd class="mono">${Array.isArray(v) ? v.join(', ') : String(v)}</dd>`)}</dl>`;
+}
+
+function finding(f: ReportFinding, ctx: Ctx): SafeHtml {
+  return html`<div class="finding ${f.severity}">
+    <h4><span class="badge ${f.severity}">${f.severity}</span> ${f.title}</h4>
+    <dl class="kv small">
+      <dt>Check</dt><dd class="mono">${f.check}</dd>
+      ${f.timeUs !== null ? html`<dt>Time</dt><dd>${ctx.t(f.timeUs)}</dd>` : ''}
+      ${f.path ? html`<dt>Path</dt><dd class="mono">${f.path}</dd>` : ''}
+      ${f.sha256 ? html`<dt>SHA-256</dt><dd class="mono">${f.sha256}</dd>` : ''}
+      <dt>Evidence</dt><dd>${f.evidence.length} reference(s)</dd>
+    </dl>
+    ${detailList(f.details)}
+    ${f.quotes.map((q) => quoteBlock(q, ctx))}
+    ${f.evidence.filter((r) => r.line === undefined && r.record === undefined && r.offset === undefined).map((r) => html`<div class="quote-ref">File: ${r.file}</div>`)}
+    ${f.moreRefs ? html`<p class="muted small">…and ${f.moreRefs} more reference(s): ${f.evidence.slice(f.quotes.length, f.quotes.length + 20).map(refText).join(', ')}${f.moreRefs > 20 ? ', …' : ''}</p>` : ''}
+  </div>`;
+}
+
+function findings(ctx: Ctx): SafeHtml {
+  if (!ctx.m.findings.length) return html`<p>No findings.</p>`;
+  return html`${SEVERITIES.map((s) => {
+    const list = ctx.m.findings.filter((f) => f.severity === s);
+    return list.length ? html`<h3>${s[0].toUpperCase() + s.slice(1)} (${list.length})</h3>${list.map((f) => finding(f, ctx))}` : '';
+  })}`;
+}
+
+function webshell(w: WebshellInfo, ctx: Ctx): SafeHtml {
+  return html`<div class="finding critical">
+    <h4>${w.origPath || w.relPath}</h4>
+    <dl class="kv small">
+      <dt>Evidence file</dt><dd class="mono">${w.relPath}</dd>
+      <dt>Size</dt><dd>${w.size === null ? '—' : bytesText(w.size)}</dd>
+      <dt>Modified</dt><dd>${ctx.t(w.mtime)}</dd>
+      <dt>Created</dt><dd>${ctx.t(w.btime)}</dd>
+      <dt>MD5</dt><dd>${mono(w.md5)}</dd><dt>SHA-1</dt><dd>${mono(w.sha1)}</dd><dt>SHA-256</dt><dd>${mono(w.sha256)}</dd>
+      <dt>Matched rules</dt><dd class="mono">${w.rules.join(', ') || '—'}</dd>
+      <dt>Why flagged</dt><dd>${w.reasons.join('; ') || '—'}</dd>
+      <dt>Attacker IPs</dt><dd class="mono">${w.attackerIps.join(', ') || '—'}</dd>
+    </dl>
+    <h4>Requests to this file (${w.requests.length})</h4>
+    ${table(['Time', 'Client IP', 'Method', 'URL', 'Status', 'User agent', 'Evidence'], w.requests.slice(0, 100).map((r) => [
+      ctx.t(r.ts), mono(r.ip), r.method ?? '', mono(r.url), r.status ?? '', r.userAgent ?? '', mono(refText(r.ref)),
+    ]), 'small')}
+    ${w.requests.length > 100 ? html`<p class="muted small">First 100 of ${w.requests.length} requests shown.</p>` : ''}
+  </div>`;
+}
+
+function webshells(ctx: Ctx): SafeHtml {
+  return ctx.m.webshells.length ? html`${ctx.m.webshells.map((w) => webshell(w, ctx))}` : html`<p>No web shells were found.</p>`;
+}
+
+function story(ctx: Ctx): SafeHtml {
+  if (!ctx.m.stories.length) return html`<p>No attack chain was reconstructed (no correlated SSRF → web shell sequence in the evidence).</p>`;
+  return html`${ctx.m.stories.map((s) => html`
+    <h3>${s.title}</h3>${s.summary ? html`<p>${s.summary}</p>` : ''}
+    <ol class="story">${s.steps.map((st) => html`<li><b>${ctx.t(st.ts)}</b>${st.stage ? html` <span class="badge">${STAGE_WORDS[st.stage] ?? st.stage}</span>` : ''} — ${st.label}
+      ${st.quote && st.quote.text !== st.label ? quoteBlock(st.quote, ctx) : st.ref ? html`<div class="quote-ref">${refText(st.ref)}</div>` : ''}</li>`)}</ol>`)}`;
+}
+
+function timeline(ctx: Ctx): SafeHtml {
+  const { m } = ctx;
+  return html`<p>Events the analyst starred, tagged or annotated, and events added by hand, in time order.</p>
+    ${table(['Time', 'Source', 'Event', 'Tags', 'Note'], m.timeline.map((e) => [
+      html`${ctx.t(e.ts)}<div class="muted small">${e.tsDesc}</div>`,
+      html`${e.manual ? html`<b>manual</b>` : e.source}<div class="muted small">${e.host ?? ''}</div>`,
+      html`${e.starred ? html`<span class="star">★</span> ` : ''}${e.message}
+        <div class="quote-ref">${e.manual ? 'analyst entry' : refText(e.ref)}</div>`,
+      e.tags.join(', '), e.note ?? '',
+    ]), 'small timeline')}
+    ${m.timelineTotal > m.timeline.length ? html`<p class="muted small">First ${m.timeline.length} of ${m.timelineTotal} marked events shown; export the timeline for all.</p>` : ''}`;
+}
+
+function indicators(ctx: Ctx): SafeHtml {
+  return html`<p>Indicators observed in this case (also exportable as CSV and as a STIX 2.1 bundle).</p>
+    ${table(['Type', 'Value', 'First seen', 'Why'], ctx.m.indicators.map((i) => [i.type, mono(i.value), ctx.t(i.firstSeen), i.context.join(', ')]), 'small')}`;
+}
+
+function methodology(ctx: Ctx): SafeHtml {
+  const { methodology: x } = ctx.m;
+  return html`<p>The evidence folders were opened read-only. Every file was hashed (MD5, SHA-1, SHA-256) into a manifest, every
+    supported log was parsed into one timeline (times stored in UTC), and the checks below ran over the case. Each finding
+    points back at the exact file and line or record it rests on, quoted above.</p>
+    <h3>Checks</h3>${table(['Check', 'What it looks for', 'Findings'], x.checks.map((c) => [mono(c.check), c.description, c.findings]), 'small')}
+    <h3>Rule packs</h3>${table(['Name', 'Path', 'Rules', 'SHA-256', 'Loaded'], x.rulePacks.map((r) => [r.name, mono(r.path), r.rules, mono(r.sha256), r.addedAt]), 'small')}
+    <h3>IOC lists</h3>${table(['Name', 'Path', 'Format', 'Indicators', 'SHA-256', 'Loaded'], x.iocLists.map((l) => [l.name, mono(l.path), l.format, l.count, mono(l.sha256), l.addedAt]), 'small')}
+    <h3>Events per source</h3>${table(['Source', 'Events'], x.sources.map((s) => [s.source, s.events.toLocaleString('en-US')]))}`;
+}
+
+function warnings(ctx: Ctx): SafeHtml {
+  const { m } = ctx;
+  return html`<p>${m.warningsTotal} input problem(s) were recorded while indexing; each was skipped and indexing went on.</p>
+    ${table(['File', 'Line / offset', 'Problem'], m.warnings.map((w) => [mono(w.file), w.line ?? (w.offset !== undefined ? `@${w.offset}` : ''), w.message]), 'small')}
+    ${m.warningsTotal > m.warnings.length ? html`<p class="muted small">First ${m.warnings.length} of ${m.warningsTotal} shown.</p>` : ''}`;
+}
+
+function custody(ctx: Ctx): SafeHtml {
+  const c = ctx.m.custody;
+  const v = c.verify;
+  return html`<h3>Evidence folders</h3>
+    ${table(['Folder', 'Label', 'Added', 'Last indexed'], c.sources.map((s) => [mono(s.root), s.label, s.addedAt, s.lastIndexedAt ?? '—']))}
+    <dl class="kv">
+      <dt>Files in manifest</dt><dd>${c.fileCount.toLocaleString('en-US')}</dd>
+      <dt>Total size</dt><dd>${bytesText(c.totalBytes)}</dd>
+      <dt>Indexed</dt><dd>${c.firstIndexedAt ?? '—'} … ${c.lastIndexedAt ?? '—'}</dd>
+      <dt>Manifest digest (SHA-256)</dt><dd class="mono">${c.manifestDigest}</dd>
+    </dl>
+    <p class="small muted">The manifest digest is the SHA-256 of one line per evidence file, <code>relative path TAB size TAB sha256 LF</code>
+      (SHA-256 in lower-case hex, empty when not hashed), with the lines sorted byte-wise (as <code>LC_ALL=C sort</code> does).
+      Recomputing it from the case manifest proves the list of files and their hashes is the one this report describes.</p>
+    <h3>Flagged files</h3>
+    ${table(['File', 'Original path', 'Size', 'SHA-256', 'Why'], c.flaggedFiles.map((f) => [mono(f.relPath), mono(f.origPath), f.size, mono(f.sha256), f.reason]), 'small')}
+    <h3>Latest verification</h3>
+    ${v ? html`<p>On ${v.at}: ${v.checked} file(s) re-hashed, ${v.ok} unchanged, ${v.changed.length} changed, ${v.missing.length} missing, ${v.added.length} added.</p>
+      ${v.changed.length ? table(['Changed file', 'Expected SHA-256', 'Actual SHA-256'], v.changed.map((x) => [mono(x.relPath), mono(x.expected), mono(x.actual)]), 'small') : ''}
+      ${v.missing.length ? html`<p>Missing: <span class="mono">${v.missing.join(', ')}</span></p>` : ''}`
+      : html`<p class="muted">The evidence has not been re-verified since indexing (run <code>loupe verify</code>).</p>`}`;
+}
+
+export const SECTION_RENDERERS: Record<ReportSection, (ctx: Ctx) => SafeHtml> = {
+  summary, findings, webshells, story, timeline, indicators, methodology, warnings, custody,
+};
+
+export function renderSection(id: ReportSection, index: number, m: ReportModel): SafeHtml {
+  const ctx: Ctx = { m, t: (us) => timeText(us, m.meta.displayZone) };
+  return html`<section class="section" id="${id}"><h2>${index}. ${SECTION_TITLES[id]}</h2>${SECTION_RENDERERS[id](ctx)}</section>`;
+}

@@ -1,0 +1,117 @@
+// Timeline exports: Timeline-Explorer CSV, Timesketch JSONL and Timesketch CSV, streamed page by page.
+import type { Db } from '../case/db.ts';
+import type { TimelineQuery } from '../../shared/api.ts';
+import type { FieldValue } from '../../shared/types.ts';
+import { microsToIso } from '../../shared/types.ts';
+import { csvSink, textSink, type Sink } from './sink.ts';
+import { iterateTimeline, type ExportEventRow } from './timeline-query.ts';
+
+export type TimelineFormat = 'csv' | 'timesketch' | 'timesketch-csv';
+
+export const TIMELINE_CSV_COLUMNS = [
+  'Timestamp (UTC)', 'Source', 'Description', 'Host', 'Message', 'Client IP', 'Status', 'Method', 'URL', 'User Agent',
+  'Evidence File', 'Line/Record', 'Tags', 'Starred', 'Note', 'Manual', 'Fields',
+];
+
+export const TIMESKETCH_CSV_COLUMNS = [
+  'message', 'timestamp', 'datetime', 'timestamp_desc', 'data_type', 'source', 'host', 'client_ip', 'status',
+  'evidence_file', 'evidence_position', 'loupe_tags', 'loupe_starred', 'loupe_note', 'fields',
+];
+
+/** Names Timesketch uses itself; a log field with one of these names is exported as field_<name>. */
+const TIMESKETCH_RESERVED = new Set(['message', 'datetime', 'timestamp', 'timestamp_desc', 'data_type', 'tag', 'label', '_id', '_index', '__ts_timeline_id', 'source', 'host']);
+
+const tagList = (r: ExportEventRow): string[] => (r.tags ? r.tags.split('\u001f').sort() : []);
+
+/** "W3SVC1/u_ex210303.log" + "line 42" style position of an event in its evidence file. */
+function position(r: ExportEventRow): string {
+  if (r.line !== null) return `line ${r.line}`;
+  if (r.record !== null) return `record ${r.record}`;
+  if (r.offset !== null) return `offset ${r.offset}`;
+  return '';
+}
+
+/** Timeline Explorer reads "yyyy-MM-dd HH:mm:ss.ffffff" best; the column name carries the zone. */
+const explorerTime = (us: number): string => microsToIso(us).replace('T', ' ').replace('Z', '');
+
+function explorerRow(r: ExportEventRow): unknown[] {
+  return [
+    explorerTime(r.ts), r.source, r.tsDesc, r.host ?? '', r.message, r.ip ?? '', r.status ?? '', r.method ?? '', r.url ?? '',
+    r.userAgent ?? '', r.relPath ?? (r.manual ? '(manual entry)' : ''), r.line ?? r.record ?? r.offset ?? '', tagList(r).join(', '),
+    r.starred === 1, r.note ?? '', r.manual === 1, r.fields,
+  ];
+}
+
+/** A field name Timesketch/OpenSearch indexes flat: letters, digits and underscores only. */
+export function timesketchFieldName(name: string): string {
+  const clean = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'field';
+  return TIMESKETCH_RESERVED.has(clean.toLowerCase()) || clean.startsWith('loupe_') || clean.startsWith('evidence_') ? `field_${clean}` : clean;
+}
+
+function parseFields(json: string): Record<string, FieldValue> {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, FieldValue>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** One Timesketch JSONL object: the three required fields, timestamp in µs, our columns, then the log's fields flattened. */
+export function timesketchObject(r: ExportEventRow): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    message: r.message,
+    datetime: microsToIso(r.ts),
+    timestamp: r.ts,
+    timestamp_desc: r.tsDesc,
+    data_type: `loupe:${r.source}`,
+    source: r.source,
+  };
+  if (r.host) o.host = r.host;
+  if (r.ip) o.client_ip = r.ip;
+  if (r.status !== null) o.status = r.status;
+  o.evidence_file = r.relPath ?? (r.manual ? '(manual entry)' : null);
+  if (r.line !== null) o.evidence_line = r.line;
+  if (r.record !== null) o.evidence_record = r.record;
+  if (r.offset !== null) o.evidence_offset = r.offset;
+  const tags = tagList(r);
+  if (tags.length) o.loupe_tags = tags;
+  if (r.starred === 1) o.loupe_starred = true;
+  if (r.note) o.loupe_note = r.note;
+  if (r.manual === 1) o.loupe_manual = true;
+  for (const [k, v] of Object.entries(parseFields(r.fields))) {
+    let name = timesketchFieldName(k);
+    while (name in o) name = `field_${name}`;
+    o[name] = v;
+  }
+  return o;
+}
+
+function timesketchCsvRow(r: ExportEventRow): unknown[] {
+  return [
+    r.message, r.ts, microsToIso(r.ts), r.tsDesc, `loupe:${r.source}`, r.source, r.host ?? '', r.ip ?? '', r.status ?? '',
+    r.relPath ?? '', position(r), tagList(r).join(', '), r.starred === 1, r.note ?? '', r.fields,
+  ];
+}
+
+function sinkFor(format: TimelineFormat, outPath: string): { sink: Sink; encode: (r: ExportEventRow) => unknown } {
+  if (format === 'timesketch') return { sink: textSink(outPath), encode: (r) => `${JSON.stringify(timesketchObject(r))}\n` };
+  if (format === 'timesketch-csv') return { sink: csvSink(outPath, TIMESKETCH_CSV_COLUMNS), encode: timesketchCsvRow };
+  return { sink: csvSink(outPath, TIMELINE_CSV_COLUMNS), encode: explorerRow };
+}
+
+/** Streams the (optionally filtered) timeline to a file; memory stays flat whatever the case size. */
+export async function exportTimeline(db: Db, format: TimelineFormat, outPath: string, query: TimelineQuery = {}): Promise<{ rows: number; bytes: number }> {
+  const { sink, encode } = sinkFor(format, outPath);
+  let rows = 0;
+  try {
+    for await (const r of iterateTimeline(db, query)) {
+      await sink.write(encode(r));
+      rows++;
+    }
+  } catch (e) {
+    await sink.close().catch(() => 0);
+    throw e;
+  }
+  return { rows, bytes: await sink.close() };
+}

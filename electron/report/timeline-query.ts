@@ -1,0 +1,49 @@
+// Keyset-paged reading of the timeline (same filters as the Timeline view) so exports never hold it in memory.
+import type { Db } from '../case/db.ts';
+import { timelineWhere } from '../case/read.ts';
+import type { TimelineQuery } from '../../shared/api.ts';
+
+export interface ExportEventRow {
+  id: number; ts: number; tsDesc: string; source: string; host: string | null; message: string; fields: string;
+  ip: string | null; status: number | null; method: string | null; url: string | null; userAgent: string | null;
+  line: number | null; record: number | null; offset: number | null; manual: number;
+  relPath: string | null; starred: number | null; note: string | null; tags: string | null;
+}
+
+const PAGE_ROWS = 5000;
+
+/**
+ * Every matching event in (ts, id) order, one keyset page at a time. Each page is read with .iterate() and the
+ * caller may await between pages, so the connection is never left busy across an await (the service keeps serving).
+ */
+export async function* iterateTimeline(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow> {
+  const desc = q.order === 'desc';
+  const { sql, params } = timelineWhere(q);
+  const dir = desc ? 'DESC' : 'ASC';
+  // The inner query filters and pages over events alone (the lead's timelineWhere uses bare column names).
+  const select = (keyset: string) => db.prepare<unknown[]>(`SELECT e.id, e.ts, e.ts_desc AS tsDesc, e.source, e.host,
+      e.message, e.fields, e.ip, e.status, e.method, e.url, e.user_agent AS userAgent, e.line, e.record, e.offset, e.manual,
+      f.rel_path AS relPath, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags
+    FROM (SELECT * FROM events WHERE (${sql}) ${keyset} ORDER BY ts ${dir}, id ${dir} LIMIT ${PAGE_ROWS}) e
+    LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id
+    ORDER BY e.ts ${dir}, e.id ${dir}`);
+  // Two statements: a row-value range `(ts, id) > (?, ?)` lets SQLite seek the events_ts index for every later page.
+  const first = select('');
+  const next = select(`AND (ts, id) ${desc ? '<' : '>'} (?, ?)`);
+  let after = q.after ?? null;
+  let skip = q.offset ?? 0;
+  let left = q.limit ?? Number.POSITIVE_INFINITY;
+  while (left > 0) {
+    const page: ExportEventRow[] = [];
+    const rows = after ? next.iterate(...params, after.ts, after.id) : first.iterate(...params);
+    for (const row of rows as IterableIterator<ExportEventRow>) page.push(row);
+    for (const row of page) {
+      if (skip > 0) { skip--; continue; }
+      if (left-- <= 0) return;
+      yield row;
+    }
+    if (page.length < PAGE_ROWS) return;
+    const last = page[page.length - 1];
+    after = { ts: last.ts, id: last.id };
+  }
+}
