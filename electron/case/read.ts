@@ -4,6 +4,7 @@ import type {
 } from '../../shared/api.ts';
 import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
 import type { Db } from './db.ts';
+import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
 
 const LIFTED: Record<string, string> = {
   ip: 'ip', 'c-ip': 'ip', ClientIpAddress: 'ip', status: 'status', 'sc-status': 'status', HttpStatus: 'status',
@@ -121,7 +122,9 @@ export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
   const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${sql} ORDER BY ts ${dir}, id ${dir} LIMIT ? OFFSET ?) e ${EVENT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`)
     .all(...params, limit, q.after ? 0 : q.offset ?? 0) as RawEventRow[];
   let total: number | null = null;
-  if (!q.after && !q.offset) {
+  if (!q.after && !q.offset && minuteAnswerable(q)) {
+    total = fastCount(db, q);
+  } else if (!q.after && !q.offset) {
     const c = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ${TOTAL_CAP + 1})`).get(...where.params) as { n: number };
     total = c.n > TOTAL_CAP ? null : c.n;
   }
@@ -131,11 +134,19 @@ export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
 
 export function histogram(db: Db, q: TimelineQuery & { buckets?: number }): Histogram {
   const where = timelineWhere(q);
-  const span = db.prepare(`SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE ${where.sql}`).get(...where.params) as { lo: number | null; hi: number | null };
-  const from = q.from ?? span.lo ?? 0;
-  const to = q.to ?? (span.hi !== null ? span.hi + 1 : from + 1);
+  const fast = minuteAnswerable(q);
+  const sp = fast ? span(db, q) : db.prepare(`SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE ${where.sql}`).get(...where.params) as { lo: number | null; hi: number | null };
+  let from = q.from ?? sp.lo ?? 0;
+  const to = q.to ?? (sp.hi !== null ? sp.hi + 1 : from + 1);
   const n = Math.max(1, Math.min(q.buckets ?? 100, 2000));
-  const bucketMicros = Math.max(1, Math.ceil((to - from) / n));
+  let bucketMicros = Math.max(1, Math.ceil((to - from) / n));
+  if (fast && bucketMicros >= MINUTE) {
+    // Whole-minute buckets aligned on minutes, answered from the per-minute table.
+    from = Math.floor(from / MINUTE) * MINUTE;
+    bucketMicros = Math.ceil((to - from) / n / MINUTE) * MINUTE;
+    const counts = minuteHistogram(db, q, from, bucketMicros, n);
+    return { from, to, bucketMicros, buckets: counts.map((count, i) => ({ start: from + i * bucketMicros, count })) };
+  }
   const rows = db.prepare(`SELECT CAST((ts - ?) / ? AS INTEGER) AS b, count(*) AS c FROM events WHERE ${where.sql} AND ts >= ? AND ts < ? GROUP BY b`)
     .all(from, bucketMicros, ...where.params, from, to) as Array<{ b: number; c: number }>;
   const buckets = Array.from({ length: n }, (_, i) => ({ start: from + i * bucketMicros, count: 0 }));

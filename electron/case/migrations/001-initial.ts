@@ -68,6 +68,14 @@ CREATE VIRTUAL TABLE events_fts USING fts5(
   message, fields, content='', contentless_delete=1, tokenize = "unicode61 tokenchars '-_'"
 );
 
+-- Events per minute and source, rebuilt after each index run: fast histograms and totals over huge cases.
+CREATE TABLE event_minutes (
+  minute INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  n      INTEGER NOT NULL,
+  PRIMARY KEY (minute, source)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE event_marks (
   event_id INTEGER PRIMARY KEY REFERENCES events(id),
   starred  INTEGER NOT NULL DEFAULT 0,

@@ -47,7 +47,7 @@ test('event indexes dropped by a bulk load that was killed are rebuilt on the ne
   const file = path.join(tmpDir(t), 'k.loupe');
   const db = openCaseDb(file, { create: true });
   dropEventIndexes(db);
-  assert.equal(missingEventIndexes(db).length, 4);
+  assert.equal(missingEventIndexes(db).length, 6);
   db.close();
   const again = openCaseDb(file);
   assert.deepEqual(missingEventIndexes(again), []);

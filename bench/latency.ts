@@ -1,0 +1,57 @@
+// UI latency on a large case: timeline page fetch, full-text search and histogram, through CaseService.
+import { openCaseDb } from '../electron/case/db.ts';
+import { CaseService } from '../electron/service.ts';
+
+type Fig = (name: string, value: string, target?: string) => void;
+
+/** Copies events (shifted by one day per round) until the case holds at least `target` events. */
+function inflate(casePath: string, target: number): void {
+  const db = openCaseDb(casePath);
+  let n = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  const day = 86_400_000_000;
+  let round = 1;
+  while (n < target && n > 0) {
+    const take = Math.min(n, target - n);
+    const maxId = (db.prepare('SELECT max(id) AS m FROM events').get() as { m: number }).m;
+    console.log(`    inflating the case: ${n.toLocaleString('en-US')} → ${(n + take).toLocaleString('en-US')} events`);
+    db.transaction(() => {
+      db.prepare(`INSERT INTO events (ts, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, file_id, line, record, offset, manual)
+        SELECT ts + ?, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, file_id, line, record, offset, manual
+        FROM events WHERE id <= ? ORDER BY id LIMIT ?`).run(round * day, maxId, take);
+      db.prepare(`INSERT INTO events_fts (rowid, message, fields)
+        SELECT id, message, (SELECT group_concat(value, ' ') FROM json_each(events.fields)) FROM events WHERE id > ?`).run(maxId);
+    })();
+    n += take;
+    round++;
+  }
+  db.pragma('optimize');
+  db.close();
+}
+
+async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export async function latencyBench(casePath: string, target: number, fig: Fig): Promise<void> {
+  console.log(`\nUI latency on a case of ≥ ${target.toLocaleString('en-US')} events (median of 7)`);
+  inflate(casePath, target);
+  const svc = new CaseService({ casePath });
+  const info = await svc.getCase();
+  fig('events in case', info!.counts.events.toLocaleString('en-US'));
+  const ip = (svc.handle.prepare("SELECT ip FROM events WHERE ip IS NOT NULL AND ip NOT LIKE '10.%' AND ip NOT LIKE '127.%' GROUP BY ip ORDER BY count(*) LIMIT 1").get() as { ip: string } | undefined)?.ip ?? '127.0.0.1';
+  const mid = (svc.handle.prepare('SELECT ts, id FROM events ORDER BY ts, id LIMIT 1 OFFSET ?').get(Math.floor(info!.counts.events / 2)) as { ts: number; id: number });
+  fig('timeline first page (200 rows + total)', `${(await median(7, () => svc.queryTimeline({ limit: 200 }))).toFixed(1)} ms`, '≤ 50 ms');
+  fig('timeline page mid-case (keyset)', `${(await median(7, () => svc.queryTimeline({ limit: 200, after: mid }))).toFixed(1)} ms`, '≤ 50 ms');
+  fig(`search "${ip}" (FTS, 200 rows + total)`, `${(await median(7, () => svc.queryTimeline({ text: ip, limit: 200 }))).toFixed(1)} ms`, '≤ 300 ms');
+  fig('search "shell.aspx POST"', `${(await median(7, () => svc.queryTimeline({ text: 'shell.aspx POST', limit: 200 }))).toFixed(1)} ms`, '≤ 300 ms');
+  fig('histogram, whole case, 200 buckets', `${(await median(7, () => svc.histogram({ buckets: 200 }))).toFixed(1)} ms`, '≤ 300 ms');
+  fig(`histogram, ip = ${ip}`, `${(await median(7, () => svc.histogram({ buckets: 200, ips: [ip] }))).toFixed(1)} ms`, '≤ 300 ms');
+  svc.close();
+}

@@ -1,0 +1,67 @@
+// Pre-aggregated event counts per minute and source: histograms and totals over millions of events without a scan.
+import type { TimelineQuery } from '../../shared/api.ts';
+import type { Db } from './db.ts';
+
+export const MINUTE = 60_000_000;
+
+export function rebuildEventMinutes(db: Db): void {
+  db.transaction(() => {
+    db.exec('DELETE FROM event_minutes');
+    db.exec(`INSERT INTO event_minutes (minute, source, n) SELECT ts / ${MINUTE} - (ts < 0 AND ts % ${MINUTE} != 0), source, count(*) FROM events GROUP BY 1, 2`);
+  })();
+}
+
+/** True when a query filters on nothing but time and source, so the minute table can answer it. */
+export function minuteAnswerable(q: TimelineQuery): boolean {
+  return !q.text && !q.hosts?.length && !q.ips?.length && !q.statuses?.length && !q.tags?.length && !q.starredOnly &&
+    !q.fieldEquals?.length && !q.fieldNotEquals?.length && q.fileId === undefined;
+}
+
+function sourceSql(q: TimelineQuery): { sql: string; params: unknown[] } {
+  if (!q.sources?.length) return { sql: '', params: [] };
+  return { sql: ` AND source IN (${q.sources.map(() => '?').join(',')})`, params: [...q.sources] };
+}
+
+/** Exact count for a time/source-only query: whole minutes from the table, the partial minutes at each end by index. */
+export function fastCount(db: Db, q: TimelineQuery): number {
+  const src = sourceSql(q);
+  const from = q.from ?? -Infinity;
+  const to = q.to ?? Infinity;
+  const firstFull = Number.isFinite(from) ? Math.ceil(from / MINUTE) : -Number.MAX_SAFE_INTEGER;
+  const lastFull = Number.isFinite(to) ? Math.floor(to / MINUTE) - 1 : Number.MAX_SAFE_INTEGER;
+  let n = 0;
+  if (firstFull <= lastFull) {
+    n += (db.prepare(`SELECT coalesce(sum(n), 0) AS n FROM event_minutes WHERE minute BETWEEN ? AND ?${src.sql}`).get(firstFull, lastFull, ...src.params) as { n: number }).n;
+    const edge = (lo: number, hi: number): number => (lo < hi
+      ? (db.prepare(`SELECT count(*) AS n FROM events WHERE ts >= ? AND ts < ?${src.sql}`).get(lo, hi, ...src.params) as { n: number }).n : 0);
+    if (Number.isFinite(from)) n += edge(from, firstFull * MINUTE);
+    if (Number.isFinite(to)) n += edge((lastFull + 1) * MINUTE, to);
+  } else {
+    n = (db.prepare(`SELECT count(*) AS n FROM events WHERE ts >= ? AND ts < ?${src.sql}`).get(from, to, ...src.params) as { n: number }).n;
+  }
+  return n;
+}
+
+/** Histogram buckets from the minute table; bucket width is a whole number of minutes. */
+export function minuteHistogram(db: Db, q: TimelineQuery, from: number, bucketMicros: number, n: number): number[] {
+  const src = sourceSql(q);
+  const counts = new Array<number>(n).fill(0);
+  const rows = db.prepare(`SELECT minute, sum(n) AS c FROM event_minutes WHERE minute >= ? AND minute < ?${src.sql} GROUP BY minute`)
+    .all(Math.floor(from / MINUTE), Math.ceil((from + n * bucketMicros) / MINUTE), ...src.params) as Array<{ minute: number; c: number }>;
+  for (const r of rows) {
+    const b = Math.floor((r.minute * MINUTE - from) / bucketMicros);
+    if (b >= 0 && b < n) counts[b] += r.c;
+  }
+  return counts;
+}
+
+/** First and last event time for a time/source-only query, from the ts index. */
+export function span(db: Db, q: TimelineQuery): { lo: number | null; hi: number | null } {
+  const src = sourceSql(q);
+  if (!src.sql) {
+    const lo = db.prepare('SELECT ts FROM events ORDER BY ts LIMIT 1').get() as { ts: number } | undefined;
+    const hi = db.prepare('SELECT ts FROM events ORDER BY ts DESC LIMIT 1').get() as { ts: number } | undefined;
+    return { lo: lo?.ts ?? null, hi: hi?.ts ?? null };
+  }
+  return db.prepare(`SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE 1${src.sql}`).get(...src.params) as { lo: number | null; hi: number | null };
+}
