@@ -96,7 +96,7 @@ export function eventToRow(e: TimelineEvent): EventRowTuple {
   const l = liftedColumns(e);
   return [
     e.ts, e.tsDesc, e.source, e.host ?? null, e.message, JSON.stringify(e.fields, dropNull), l.ip, l.status, l.method, l.url,
-    l.userAgent, e.ref.line ?? null, e.ref.record ?? null, e.ref.offset ?? null, ftsFieldsText(e.fields),
+    l.userAgent, e.ref.line ?? null, e.ref.record ?? null, e.ref.offset ?? null, ftsFieldsText(e.fields, e.message),
   ];
 }
 
@@ -123,9 +123,17 @@ export class EventInserter {
 }
 
 /** The FTS "fields" column: every field value joined by spaces. */
-export function ftsFieldsText(fields: Record<string, FieldValue>): string | null {
+/**
+ * The FTS "fields" column: field values that the message does not already carry. Numbers are left out (time filters
+ * and exact field filters serve them better); this keeps the index small and the writer fast.
+ */
+export function ftsFieldsText(fields: Record<string, FieldValue>, message = ''): string | null {
   const parts: string[] = [];
-  for (const v of Object.values(fields)) if (v !== null && v !== undefined) parts.push(String(v));
+  for (const v of Object.values(fields)) {
+    if (v === null || v === undefined || typeof v === 'number') continue;
+    if (v.length < 2 || message.includes(v) || /^\d+$/.test(v)) continue;
+    parts.push(v);
+  }
   return parts.length ? parts.join(' ') : null;
 }
 
