@@ -8,6 +8,7 @@ import { parserFor } from './sources/index.ts';
 
 const CHUNK = 1 << 20;
 const BATCH = 2000;
+const LOG_NAME = /\.(log|txt|csv)$/i;
 
 export interface ParseFileSink {
   rows(rows: EventRowTuple[]): Promise<void> | void;
@@ -82,7 +83,12 @@ export async function parseFile(task: { abs: string; rel: string; host?: string 
   let events = 0;
   try {
     const src = new ChunkSource(fh, (n) => { bytes += n; sink.progress(n); });
-    const kind = classify(task.rel, await src.head());
+    const head = await src.head();
+    const kind = classify(task.rel, head);
+    if (kind === 'binary' && LOG_NAME.test(task.rel)) {
+      const nul = head.indexOf(0);
+      sink.warn({ file: task.rel, offset: Math.max(0, nul), message: `named like a log but holds binary data (NUL byte at offset ${nul}): hashed, not parsed` });
+    }
     const entry = parserFor(kind);
     let error: string | null = null;
     if (entry) {

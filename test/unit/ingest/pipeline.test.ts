@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -107,4 +107,63 @@ test('indexing twice adds nothing; a changed file is re-read; a removed file lea
   const removed = await indexOnce(casePath);
   assert.equal(removed.filesRemoved, 1);
   assert.equal(count().files, 2);
+});
+
+test('bad input becomes warnings with path and line/offset, and the run completes', async (t) => {
+  const dir = tmpDir(t);
+  const ev = path.join(dir, 'evidence');
+  const w3 = path.join(ev, 'C/inetpub/logs/LogFiles/W3SVC1');
+  fs.mkdirSync(w3, { recursive: true });
+  // A truncated log: the last line stops mid-field.
+  fs.writeFileSync(path.join(w3, 'u_ex210301.log'), IIS + '2021-03-02 02:15:00 10.0.0.5 GET /owa/');
+  // A binary file named .log in an IIS folder.
+  fs.writeFileSync(path.join(w3, 'u_ex210303.log'), Buffer.concat([Buffer.from('#Fields: date time c-ip\r\n'), Buffer.alloc(4096, 0), Buffer.from([0xff, 0xfe, 0x00, 0x01])]));
+  // A 20 MB single line after a valid header and one good line.
+  const good = IIS.split('\r\n').slice(0, 5).join('\r\n') + '\r\n';
+  fs.writeFileSync(path.join(w3, 'u_ex210304.log'), good + 'x'.repeat(20 * 1024 * 1024) + '\r\n' + IIS.split('\r\n')[6] + '\r\n');
+  // A symbolic link loop.
+  fs.symlinkSync('..', path.join(w3, 'loop'));
+  const casePath = path.join(dir, 'case.loupe');
+  const svc = new CaseService();
+  await svc.createCase({ path: casePath });
+  await svc.addEvidence({ root: ev });
+  svc.close();
+  const s = await indexOnce(casePath);
+  assert.equal(s.filesIndexed, 3);
+  const db = openCaseDb(casePath, { readonly: true });
+  const warnings = db.prepare('SELECT file, line, offset, message FROM warnings ORDER BY file, id').all() as Array<{ file: string; line: number | null; offset: number | null; message: string }>;
+  const about = (name: string) => warnings.filter((w) => w.file.endsWith(name));
+  assert.ok(about('u_ex210301.log').some((w) => w.line === 8 && w.offset !== null), 'truncated line warned with its line and offset');
+  assert.ok(about('u_ex210303.log').length >= 1 && about('u_ex210303.log').every((w) => w.offset !== null || w.line !== null), 'binary .log warned with a position');
+  const long = about('u_ex210304.log');
+  assert.ok(long.some((w) => w.line === 6 && w.offset === Buffer.byteLength(good)), `20 MB line warned at line 6: ${JSON.stringify(long)}`);
+  assert.ok(about('W3SVC1/loop').some((w) => /symbolic link/.test(w.message)));
+  const n = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+  assert.equal(n("SELECT count(*) AS n FROM events e JOIN files f ON f.id = e.file_id WHERE f.rel_path LIKE '%u_ex210301.log' AND e.source = 'iis'"), 3, 'the intact lines of the truncated log are kept');
+  assert.equal(n("SELECT count(*) AS n FROM events e JOIN files f ON f.id = e.file_id WHERE f.rel_path LIKE '%u_ex210304.log' AND e.source = 'iis'"), 2, 'lines around the 20 MB line are kept');
+  assert.equal(n("SELECT count(*) AS n FROM files WHERE sha256 IS NULL"), 0, 'every file hashed');
+  db.close();
+});
+
+test('an unreadable file becomes a warning naming it, and the rest is indexed (run as an unprivileged user)', { skip: process.getuid?.() !== 0 ? 'needs root to run the index as nobody' : false }, async (t) => {
+  const dir = tmpDir(t);
+  fs.chmodSync(dir, 0o755);
+  const ev = path.join(dir, 'evidence');
+  makeEvidence(ev);
+  const secret = path.join(ev, 'C/secret.bin');
+  fs.writeFileSync(secret, 'top secret');
+  fs.chmodSync(secret, 0o600);
+  const caseDir = path.join(dir, 'case');
+  fs.mkdirSync(caseDir, { mode: 0o777 });
+  fs.chmodSync(caseDir, 0o777);
+  const casePath = path.join(caseDir, 'case.loupe');
+  const bin = path.resolve(import.meta.dirname, '../../../bin/loupe.mjs');
+  const r = spawnSync(process.execPath, [bin, 'index', ev, '--case', casePath, '--quiet'], { uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, HOME: caseDir } });
+  assert.equal(r.status, 0, r.stderr);
+  const db = openCaseDb(casePath, { readonly: true });
+  const w = db.prepare("SELECT message FROM warnings WHERE file = 'C/secret.bin'").all() as Array<{ message: string }>;
+  assert.equal(w.length, 1);
+  assert.match(w[0].message, /not readable \(EACCES\)/);
+  assert.equal((db.prepare("SELECT count(*) AS n FROM files WHERE state = 'done'").get() as { n: number }).n, 3);
+  db.close();
 });
