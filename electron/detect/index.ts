@@ -45,7 +45,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   const found: PendingFinding[] = [
     ...checkCve202126855(db), ...checkCve202126857(db), ...checkCve202126858(db), ...checkCve202127065(db),
   ];
-  const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal });
+  const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline });
   found.push(...scan.findings, ...checkW3wpChildren(db));
   found.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists));
   found.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));

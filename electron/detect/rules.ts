@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadYara, yaraRun } from './yara.ts';
+import { yaraEngine } from './yara.ts';
 
 export interface RuleFile { path: string; pack: string; sha256: string; rules: string[]; source: string }
 export interface RuleError { file: string; line: number; message: string }
@@ -37,8 +37,7 @@ export function listRuleFiles(dir: string): string[] {
 
 /** Compiles one file's text alone; returns its errors (warnings dropped) with the file's own line numbers. */
 export async function checkRuleSource(file: string, source: string): Promise<RuleError[]> {
-  const y = await loadYara();
-  const { errors } = yaraRun(y, new Uint8Array(0), source);
+  const { errors } = await yaraEngine().run(new Uint8Array(0), source);
   return errors.filter((e) => !e.warning).map((e) => ({ file, line: e.line, message: e.message }));
 }
 

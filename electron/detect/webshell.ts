@@ -10,7 +10,9 @@ import { extOf, isExchangeWebFolder, isUnder, isWebCandidate, SCRIPT_EXTENSIONS 
 import { listFiles, writtenAt } from './rows.ts';
 import type { FileInfo } from './rows.ts';
 import type { RuleSet } from './rules.ts';
-import { loadYara, yaraRun } from './yara.ts';
+import { isKnownGood } from './baseline.ts';
+import type { Baseline } from './baseline.ts';
+import { yaraEngine } from './yara.ts';
 import type { YaraMatch } from './yara.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -22,8 +24,8 @@ const RECENT_FROM = isoToMicros('2020-12-01T00:00:00Z');
 const RECENT_TO = isoToMicros('2021-04-30T00:00:00Z');
 
 export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; evidenceRoots: Map<number, string>;
-  warn: (w: IngestWarning) => void; signal?: AbortSignal }
-export interface ScanOutput { findings: PendingFinding[]; filesScanned: number }
+  warn: (w: IngestWarning) => void; signal?: AbortSignal; baseline?: Baseline }
+export interface ScanOutput { findings: PendingFinding[]; filesScanned: number; yaraCalls: number }
 
 /** Reads at most `cap` bytes of an evidence file, read-only; null (and a warning) when it cannot be read. */
 export function readCapped(abs: string, cap: number): Buffer | null {
@@ -57,7 +59,7 @@ export function heuristicReasons(f: Pick<FileInfo, 'origPath' | 'btime' | 'mtime
   return { strong, weak };
 }
 
-function scanFile(input: ScanInput, y: Awaited<ReturnType<typeof loadYara>>, f: FileInfo): YaraMatch[] | null {
+async function scanFile(input: ScanInput, f: FileInfo): Promise<YaraMatch[] | null> {
   const root = input.evidenceRoots.get(f.sourceId);
   if (!root) return null;
   if (f.size > YARA_SIZE_CAP) {
@@ -66,7 +68,7 @@ function scanFile(input: ScanInput, y: Awaited<ReturnType<typeof loadYara>>, f: 
   }
   try {
     const bytes = readCapped(path.join(root, f.relPath), YARA_SIZE_CAP);
-    return bytes ? yaraRun(y, bytes, input.rules.source).matches : null;
+    return bytes ? (await yaraEngine().run(bytes, input.rules.source)).matches : null;
   } catch (e) {
     input.warn({ file: f.relPath, message: `not scanned by YARA: ${(e as Error).message}` });
     return null;
@@ -74,19 +76,30 @@ function scanFile(input: ScanInput, y: Awaited<ReturnType<typeof loadYara>>, f: 
 }
 
 export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
-  const y = await loadYara();
   const candidates = listFiles(input.db).filter((f) => isWebCandidate(f.origPath) || f.kind === 'web-script');
   const findings: PendingFinding[] = [];
+  // libyara-wasm pays a rule compile per call: identical contents are scanned once, stock files not at all.
+  const byHash = new Map<string, YaraMatch[]>();
   let filesScanned = 0;
+  let yaraCalls = 0;
   for (const f of candidates) {
     if (input.signal?.aborted) break;
-    const matches = input.rules.source ? scanFile(input, y, f) ?? [] : [];
     filesScanned++;
+    let matches: YaraMatch[] = [];
+    if (input.rules.source && !(input.baseline && isKnownGood(input.baseline, f))) {
+      const known = f.sha256 ? byHash.get(f.sha256) : undefined;
+      if (known) matches = known;
+      else {
+        yaraCalls++;
+        matches = (await scanFile(input, f)) ?? [];
+        if (f.sha256) byHash.set(f.sha256, matches);
+      }
+    }
     const { strong, weak } = heuristicReasons(f);
     if (!matches.length && !strong.length) continue;
     findings.push(webshellFinding(f, matches, strong, weak, input.bundledRules));
   }
-  return { findings, filesScanned };
+  return { findings, filesScanned, yaraCalls };
 }
 
 export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: string[], weak: string[], bundled: Set<string>): PendingFinding {

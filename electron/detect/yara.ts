@@ -1,33 +1,64 @@
 // The YARA engine: libyara (VirusTotal's C library) compiled to WebAssembly by the `libyara-wasm` package.
 // Pure WASM, so the same build runs in Node and Electron on Windows, macOS and Linux. See YARA.md for the limits.
+// libyara-wasm compiles the rules on every call and never frees that memory (~10 MB per call); at the 2 GB WASM
+// limit scans then fail silently. YaraEngine therefore swaps in a fresh instance (from the once-compiled module)
+// whenever the heap passes HEAP_RECYCLE_BYTES.
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 
 interface WasmVector<T> { size(): number; get(i: number): T; delete?(): void }
-interface WasmMatch { location: number; matchLength: number; stringIdentifier: string; delete?(): void }
-interface WasmRule { ruleName: string; resolvedMatches: WasmVector<WasmMatch>; metadata: WasmVector<{ identifier: string; data: string }>; delete?(): void }
+interface WasmMatch { location: number; matchLength: number; stringIdentifier: string }
+interface WasmRule { ruleName: string; resolvedMatches: WasmVector<WasmMatch>; metadata: WasmVector<{ identifier: string; data: string }> }
 interface WasmCompileError { message: string; lineNumber: number; warning: boolean }
-interface WasmResult {
-  matchedRules: WasmVector<WasmRule>;
-  compileErrors: WasmVector<WasmCompileError>;
-  delete?(): void;
-}
-interface WasmYara { run(data: Uint8Array, rules: string): WasmResult }
+interface WasmResult { matchedRules: WasmVector<WasmRule>; compileErrors: WasmVector<WasmCompileError>; delete?(): void }
+interface WasmYara { run(data: Uint8Array, rules: string): WasmResult; HEAPU8: Uint8Array }
+type Factory = (overrides: Record<string, unknown>) => Promise<WasmYara>;
 
 export interface YaraStringMatch { identifier: string; offset: number; length: number }
 export interface YaraMatch { rule: string; meta: Record<string, string>; strings: YaraStringMatch[] }
 export interface YaraCompileMessage { line: number; message: string; warning: boolean }
 export interface YaraRunResult { matches: YaraMatch[]; errors: YaraCompileMessage[] }
 
-let engine: Promise<WasmYara> | null = null;
+/** Past this heap size the instance is replaced (the leak is per call; 2 GB is the hard WASM32 limit). */
+export const HEAP_RECYCLE_BYTES = 768 * 1024 * 1024;
 
-/** Loads the WASM engine once per process. */
-export function loadYara(): Promise<WasmYara> {
-  if (!engine) {
-    const require = createRequire(import.meta.url);
-    const factory = require('libyara-wasm') as () => Promise<WasmYara>;
-    engine = factory();
+// The WebAssembly global, typed locally (Node's types do not declare it without the DOM lib).
+type WasmModule = object;
+type WasmInstance = object;
+interface WasmApi { compile(b: Uint8Array): Promise<WasmModule>; instantiate(m: WasmModule, imports: object): Promise<WasmInstance> }
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const require = createRequire(import.meta.url);
+let wasmModule: Promise<WasmModule> | null = null;
+
+/** The WASM binary embedded (base64) in the package's JS, compiled once per process. */
+function compiledModule(): Promise<WasmModule> {
+  if (!wasmModule) {
+    const js = fs.readFileSync(require.resolve('libyara-wasm'), 'latin1');
+    const m = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(js);
+    if (!m) throw new Error('libyara-wasm: embedded WASM binary not found — was the package changed? (pinned to 1.2.1)');
+    wasmModule = WA.compile(Buffer.from(m[1], 'base64'));
   }
-  return engine;
+  return wasmModule;
+}
+
+/** A fresh engine instance sharing the compiled module (instantiation takes milliseconds, not a recompile). */
+export async function newYaraInstance(): Promise<WasmYara> {
+  const mod = await compiledModule();
+  const factory = require('libyara-wasm') as Factory;
+  const before = { ex: process.listeners('uncaughtException'), rej: process.listeners('unhandledRejection') };
+  try {
+    return await factory({
+      instantiateWasm(imports: object, done: (i: WasmInstance, m: WasmModule) => void) {
+        void WA.instantiate(mod, imports).then((inst) => done(inst, mod));
+        return {};
+      },
+    });
+  } finally {
+    // The Emscripten glue adds rethrowing process handlers per instance; they would keep every old heap alive.
+    for (const l of process.listeners('uncaughtException')) if (!before.ex.includes(l)) process.removeListener('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!before.rej.includes(l)) process.removeListener('unhandledRejection', l);
+  }
 }
 
 function readVector<T, R>(v: WasmVector<T>, map: (x: T) => R): R[] {
@@ -55,4 +86,25 @@ export function yaraRun(y: WasmYara, data: Uint8Array, rules: string): YaraRunRe
   } finally {
     r.delete?.();
   }
+}
+
+/** Scans buffers one after another, replacing the WASM instance before its leaked heap gets near the limit. */
+export class YaraEngine {
+  private instance: WasmYara | null = null;
+  instances = 0;
+
+  async run(data: Uint8Array, rules: string): Promise<YaraRunResult> {
+    if (!this.instance || this.instance.HEAPU8.length + data.length * 2 > HEAP_RECYCLE_BYTES) {
+      this.instance = await newYaraInstance();
+      this.instances++;
+    }
+    return yaraRun(this.instance, data, rules);
+  }
+}
+
+let shared: YaraEngine | null = null;
+/** One engine per process for the checks (rule validation, scans). */
+export function yaraEngine(): YaraEngine {
+  shared ??= new YaraEngine();
+  return shared;
 }

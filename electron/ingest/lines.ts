@@ -111,7 +111,7 @@ class LineSplitter {
     if (this.skipping) {
       const lf = findLf(buf, start, this.encoding, bufBase);
       if (lf < 0) {
-        this.base = bufBase + buf.length;
+        this.skipRest(buf, bufBase);
         return out;
       }
       this.skipping = false;
@@ -128,12 +128,19 @@ class LineSplitter {
     if (buf.length - pos > this.max) {
       this.warnTooLong(bufBase + pos);
       this.skipping = true;
-      this.base = bufBase + buf.length;
+      this.skipRest(buf, bufBase);
     } else if (pos < buf.length) {
       // copy: the caller may reuse its chunk buffers
       this.pending = Buffer.from(buf.subarray(pos));
     }
     return out;
+  }
+
+  /** Drops the buffer while skipping a long line, keeping a UTF-16 code unit's first byte that may start the LF. */
+  private skipRest(buf: Buffer, bufBase: number): void {
+    const keep = Math.min(this.unit - 1, buf.length);
+    this.pending = keep > 0 ? Buffer.from(buf.subarray(buf.length - keep)) : null;
+    this.base = bufBase + buf.length - keep;
   }
 
   /** Flushes a last line that had no line ending. */
@@ -152,15 +159,17 @@ class LineSplitter {
     }
     let text = decode(buf, start, end, this.encoding);
     if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    if (text.includes('\0')) text = this.dropNuls(text, offset);
+    if (text.includes('\0')) {
+      // exact byte offset: for UTF-8 from the bytes (replacement characters change lengths), for UTF-16 by code units
+      const at = this.unit === 1 ? bufBase + buf.indexOf(0, start) : offset + text.indexOf('\0') * 2;
+      text = this.dropNuls(text, at);
+    }
     out.push({ text, line: this.lineNo, offset });
   }
 
-  private dropNuls(text: string, lineOffset: number): string {
+  private dropNuls(text: string, at: number): string {
     if (!this.nulWarned) {
       this.nulWarned = true;
-      const prefix = text.slice(0, text.indexOf('\0'));
-      const at = lineOffset + (this.unit === 1 ? Buffer.byteLength(prefix, 'utf8') : prefix.length * 2);
       this.warn({ line: this.lineNo, offset: at, message: `binary content: NUL byte at offset ${at} (line ${this.lineNo}); NUL bytes are dropped from lines` });
     }
     return text.replaceAll('\0', '');

@@ -37,15 +37,19 @@ function table(headers: string[], rows: unknown[][], cls = ''): SafeHtml {
 
 const mono = (v: unknown): SafeHtml => (v === null || v === undefined || v === '' ? html`<span class="muted">—</span>` : html`<span class="mono">${v}</span>`);
 
+const MAX_FIELDS_CHARS = 1500;
+
+/** The stored fields of a quoted event (empty values left out), capped so one wide log row cannot fill pages. */
 function fieldsText(fields: Record<string, FieldValue> | null): string {
   if (!fields) return '';
-  return Object.entries(fields).filter(([, v]) => v !== null && v !== '' && v !== '-').map(([k, v]) => `${k}=${String(v)}`).join('  ');
+  const text = Object.entries(fields).filter(([, v]) => v !== null && v !== '' && v !== '-').map(([k, v]) => `${k}=${String(v)}`).join('  ');
+  return text.length > MAX_FIELDS_CHARS ? `${text.slice(0, MAX_FIELDS_CHARS)} … [${text.length - MAX_FIELDS_CHARS} more characters in the case]` : text;
 }
 
 function quoteBlock(q: Quote, ctx: Ctx): SafeHtml {
   const where = q.from === 'file' ? 'read from the evidence file' : q.from === 'missing' ? 'not found' : ctx.t(q.ts);
   const extra = q.from === 'event' ? fieldsText(q.fields) : '';
-  return html`<div class="quote-ref">${refText(q.ref)} · ${where}</div><pre class="quote">${q.text}${extra ? `\n${extra}` : ''}</pre>`;
+  return html`<div class="quote-ref">${refText(q.ref)} · ${where}</div><pre class="quote">${q.text}${extra ? html`<span class="fields">${extra}</span>` : ''}</pre>`;
 }
 
 function summary(ctx: Ctx): SafeHtml {
@@ -120,9 +124,11 @@ function webshell(w: WebshellInfo, ctx: Ctx): SafeHtml {
       <dt>Attacker IPs</dt><dd class="mono">${w.attackerIps.join(', ') || '—'}</dd>
     </dl>
     <h4>Requests to this file (${w.requests.length})</h4>
-    ${table(['Time', 'Client IP', 'Method', 'URL', 'Status', 'User agent', 'Evidence'], w.requests.slice(0, 100).map((r) => [
-      ctx.t(r.ts), mono(r.ip), r.method ?? '', mono(r.url), r.status ?? '', r.userAgent ?? '', mono(refText(r.ref)),
-    ]), 'small')}
+    ${table(['Time', 'Client IP', 'Request', 'Evidence'], w.requests.slice(0, 100).map((r) => [
+      ctx.t(r.ts), html`<span class="nowrap mono">${r.ip ?? '—'}</span>`,
+      html`<span class="mono">${r.method ?? ''} ${r.url} → ${r.status ?? '—'}</span><div class="muted small">${r.userAgent ?? ''}</div>`,
+      mono(refText(r.ref)),
+    ]), 'small requests')}
     ${w.requests.length > 100 ? html`<p class="muted small">First 100 of ${w.requests.length} requests shown.</p>` : ''}
   </div>`;
 }

@@ -7,14 +7,17 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 
 export interface Sink {
-  /** Writes one record (a string for text sinks, an array of cells for CSV sinks), waiting when the stream is full. */
-  write(record: unknown): Promise<void>;
+  /** Writes records (strings for text sinks, arrays of cells for CSV sinks), then waits while the stream is full. */
+  write(...records: unknown[]): Promise<void>;
   /** Ends the stream and resolves with the bytes written once the file is flushed. */
   close(): Promise<number>;
 }
 
-async function writeWithBackpressure(stream: Writable, record: unknown): Promise<void> {
-  if (!stream.write(record)) await once(stream, 'drain');
+/** Writes a batch (bounded by the caller: one page), then honours backpressure once for the batch. */
+async function writeWithBackpressure(stream: Writable, records: unknown[]): Promise<void> {
+  let ok = true;
+  for (const r of records) ok = stream.write(r);
+  if (!ok) await once(stream, 'drain');
 }
 
 function fileStream(outPath: string): fs.WriteStream {
@@ -26,7 +29,7 @@ export function textSink(outPath: string): Sink {
   const out = fileStream(outPath);
   const done = once(out, 'finish');
   return {
-    write: (record) => writeWithBackpressure(out, record),
+    write: (...records) => writeWithBackpressure(out, records.length === 1 ? records : [records.join('')]),
     close: async () => { out.end(); await done; return out.bytesWritten; },
   };
 }
@@ -36,7 +39,7 @@ export function csvSink(outPath: string, header: string[]): Sink {
   const csv = stringify({ header: true, columns: header, record_delimiter: 'windows', cast: { boolean: (b) => (b ? 'true' : 'false') } });
   const done = pipeline(csv, out);
   return {
-    write: (record) => writeWithBackpressure(csv, record),
+    write: (...records) => writeWithBackpressure(csv, records),
     close: async () => { csv.end(); await done; return out.bytesWritten; },
   };
 }

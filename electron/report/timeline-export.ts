@@ -4,7 +4,7 @@ import type { TimelineQuery } from '../../shared/api.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
 import { csvSink, textSink, type Sink } from './sink.ts';
-import { iterateTimeline, type ExportEventRow } from './timeline-query.ts';
+import { iterateTimelinePages, type ExportEventRow } from './timeline-query.ts';
 
 export type TimelineFormat = 'csv' | 'timesketch' | 'timesketch-csv';
 
@@ -105,9 +105,9 @@ export async function exportTimeline(db: Db, format: TimelineFormat, outPath: st
   const { sink, encode } = sinkFor(format, outPath);
   let rows = 0;
   try {
-    for await (const r of iterateTimeline(db, query)) {
-      await sink.write(encode(r));
-      rows++;
+    for await (const page of iterateTimelinePages(db, query)) {
+      await sink.write(...page.map(encode));
+      rows += page.length;
     }
   } catch (e) {
     await sink.close().catch(() => 0);

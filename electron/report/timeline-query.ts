@@ -16,7 +16,7 @@ const PAGE_ROWS = 5000;
  * Every matching event in (ts, id) order, one keyset page at a time. Each page is read with .iterate() and the
  * caller may await between pages, so the connection is never left busy across an await (the service keeps serving).
  */
-export async function* iterateTimeline(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow> {
+export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
   const desc = q.order === 'desc';
   const { sql, params } = timelineWhere(q);
   const dir = desc ? 'DESC' : 'ASC';
@@ -37,11 +37,11 @@ export async function* iterateTimeline(db: Db, q: TimelineQuery): AsyncGenerator
     const page: ExportEventRow[] = [];
     const rows = after ? next.iterate(...params, after.ts, after.id) : first.iterate(...params);
     for (const row of rows as IterableIterator<ExportEventRow>) page.push(row);
-    for (const row of page) {
-      if (skip > 0) { skip--; continue; }
-      if (left-- <= 0) return;
-      yield row;
-    }
+    const from = Math.min(skip, page.length);
+    skip -= from;
+    const take = page.slice(from, from + Math.min(left, page.length - from));
+    left -= take.length;
+    if (take.length) yield take;
     if (page.length < PAGE_ROWS) return;
     const last = page[page.length - 1];
     after = { ts: last.ts, id: last.id };

@@ -27,14 +27,23 @@ export function httpProxyMessage(f: Record<string, FieldValue>): string {
   return `${f.Method ?? '-'} ${f.UrlHost ?? ''}${f.UrlStem ?? '-'}${query} → ${f.HttpStatus ?? '-'} from ${f.ClientIpAddress ?? '-'}${anchor}${ua}`;
 }
 
+/** Numeric flags per header, computed once per header array (a file has one or two). */
+const numericFlags = new WeakMap<string[], boolean[]>();
+
+function flagsFor(columns: string[]): boolean[] {
+  let flags = numericFlags.get(columns);
+  if (!flags) numericFlags.set(columns, (flags = columns.map((c) => NUMERIC_COLUMNS.has(c))));
+  return flags;
+}
+
 function recordFields(r: CsvRecord): Record<string, FieldValue> {
+  const numeric = flagsFor(r.columns);
   const fields: Record<string, FieldValue> = {};
   for (let i = 0; i < r.columns.length; i++) {
-    const name = r.columns[i];
     const raw = r.values[i];
-    if (raw === '') fields[name] = null;
-    else if (NUMERIC_COLUMNS.has(name) && Number.isFinite(Number(raw))) fields[name] = Number(raw);
-    else fields[name] = raw;
+    if (raw === '') fields[r.columns[i]] = null;
+    else if (numeric[i] && Number.isFinite(Number(raw))) fields[r.columns[i]] = Number(raw);
+    else fields[r.columns[i]] = raw;
   }
   return fields;
 }

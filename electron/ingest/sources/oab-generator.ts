@@ -5,8 +5,9 @@
 // message, and that event's ref stays on its first line. Continuation lines before any timestamped line are warned
 // about and skipped; `#` directive lines and empty lines are skipped.
 // Accepted leading timestamps (UTC): `2021-03-03T02:15:30.123Z`, `2021-03-03 02:15:30[.fff]` and `3/3/2021 2:15:30 AM`,
-// followed by a space, tab or comma. The temp file path of a `Download failed and temporary file <path> needs to be
-// removed` message (CVE-2021-26858) goes into fields.TempFilePath, without its surrounding quotes.
+// followed by a space, tab or comma, optionally then `<thread>,<level>,` (fields Thread and Level).
+// The temp file path of a `Download failed and temporary file <path> needs to be removed` message (CVE-2021-26858)
+// goes into fields.TempFilePath, without its surrounding quotes.
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import type { TextLine } from '../lines.ts';
 import type { Parser, SourceInput } from './types.ts';
@@ -15,6 +16,8 @@ import { isoUtcMicros, parseLinesWith, type Warn } from './util.ts';
 const ISO_LEAD = /^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?Z?)[\s,]+/;
 const US_LEAD = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d\d):(\d\d)(?:\.(\d+))? ?(AM|PM)?[\s,]+/i;
 const MAX_MESSAGE = 64 * 1024;
+/** `<thread>,<level>,` after the timestamp, as in `2021-03-03T05:12:11.456Z,23,Error,Download failed …`. */
+const THREAD_LEVEL = /^(\d+),(Information|Info|Warning|Error|Verbose|Debug|Critical),/;
 const TEMP_FILE = /Download failed and temporary file (.*?) needs to be removed/;
 
 /** Splits a leading timestamp off a line: `{ts, rest}`, or null when the line does not start with one. */
@@ -45,6 +48,8 @@ export function tempFilePathOf(message: string): string | null {
 
 interface OpenEvent {
   ts: number;
+  thread: number | null;
+  level: string | null;
   message: string;
   line: number;
   offset: number;
@@ -53,6 +58,8 @@ interface OpenEvent {
 
 function toEvent(o: OpenEvent, input: SourceInput): TimelineEvent {
   const fields: Record<string, FieldValue> = {
+    Thread: o.thread,
+    Level: o.level,
     Message: o.message,
     TempFilePath: tempFilePathOf(o.message),
     ContinuationLines: o.continuations,
@@ -76,7 +83,11 @@ class OabLines {
     const lead = splitLeadingTime(l.text);
     if (lead) {
       const done = this.end();
-      this.open = { ts: lead.ts, message: lead.rest, line: l.line, offset: l.offset, continuations: 0 };
+      const tl = THREAD_LEVEL.exec(lead.rest);
+      this.open = {
+        ts: lead.ts, thread: tl ? Number(tl[1]) : null, level: tl ? tl[2] : null, message: tl ? lead.rest.slice(tl[0].length) : lead.rest,
+        line: l.line, offset: l.offset, continuations: 0,
+      };
       return done;
     }
     if (this.open) {

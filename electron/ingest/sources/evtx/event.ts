@@ -39,9 +39,9 @@ export function dataFields(event: Elem): [string, string][] {
 
 /** Leaf elements under `e` by element name (`rename` names `e` itself when it is a leaf). */
 function addLeaves(e: Elem, rename: string | null, add: (name: string, value: string) => void): void {
-  const kids = e.children.filter((ch): ch is Elem => typeof ch !== 'string');
-  if (kids.length === 0) { add(rename ?? e.name, elemText(e)); return; }
-  for (const k of kids) addLeaves(k, null, add);
+  let leaf = true;
+  for (const k of e.children) if (typeof k !== 'string') { leaf = false; addLeaves(k, null, add); }
+  if (leaf) add(rename ?? e.name, elemText(e));
 }
 
 /** The System block's fields, named as the case schema and detections expect. */
@@ -74,24 +74,30 @@ export function systemFields(event: Elem): Record<string, FieldValue> {
   return f;
 }
 
+const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z$/;
+
 /** TimeCreated/@SystemTime in microseconds, falling back to the record header's written time. */
-function createdMicros(event: Elem, written: bigint): number {
-  const sys = child(event, 'System');
+function createdMicros(sys: Elem | undefined, written: bigint): number {
   const tc = sys && child(sys, 'TimeCreated');
   const iso = tc && attr(tc, 'SystemTime');
-  if (iso) {
-    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(iso);
-    if (m) return Date.parse(m[1] + 'Z') * 1000 + Number((m[2] ?? '').padEnd(6, '0').slice(0, 6));
-  }
-  return filetimeMicros(written);
+  const m = iso ? ISO_TIME.exec(iso) : null;
+  if (!m) return filetimeMicros(written);
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return ms * 1000 + Number((m[7] ?? '').padEnd(6, '0').slice(0, 6));
 }
 
 /** `Provider EventID: k=v; k=v …`, capped at MESSAGE_MAX characters. */
 export function messageLine(fields: Record<string, FieldValue>, data: [string, string][]): string {
-  const parts = data.filter(([, v]) => v !== '').slice(0, MESSAGE_VALUES)
-    .map(([k, v]) => `${k.slice(5)}=${v.replace(/\s+/g, ' ').trim()}`);
-  const head = `${fields.Provider ?? '?'} ${fields.EventID ?? '?'}`;
-  const line = parts.length ? `${head}: ${parts.join('; ')}` : head;
+  let line = `${fields.Provider ?? '?'} ${fields.EventID ?? '?'}`;
+  let sep = ': ';
+  let shown = 0;
+  for (const [k, v] of data) {
+    if (v === '') continue;
+    if (shown++ === MESSAGE_VALUES || line.length > MESSAGE_MAX) break;
+    // Only as much of a value as can show: script blocks and task XML run to kilobytes.
+    line += `${sep}${k.slice(5)}=${v.slice(0, MESSAGE_MAX).replace(/\s+/g, ' ').trim()}`;
+    sep = '; ';
+  }
   return line.length > MESSAGE_MAX ? line.slice(0, MESSAGE_MAX - 1) + '…' : line;
 }
 
@@ -101,7 +107,7 @@ export function recordToEvent(rec: EvtxRecord, file: string, host?: string): Tim
   for (const [k, v] of data) fields[k] = v;
   const recordId = typeof fields.RecordID === 'number' ? fields.RecordID : Number(rec.number);
   return {
-    ts: createdMicros(rec.event, rec.written),
+    ts: createdMicros(child(rec.event, 'System'), rec.written),
     tsDesc: 'Event Logged',
     source: 'evtx',
     host: (fields.Computer as string | null) || host,

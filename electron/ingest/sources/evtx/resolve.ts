@@ -89,6 +89,14 @@ function resolveElement(c: ChunkCtx, n: XElem, values: RawValue[], depth: number
 
 /** Attribute value text: its parts concatenated. */
 function textOf(c: ChunkCtx, parts: XNode[], values: RawValue[], depth: number): string {
+  if (parts.length === 1) {
+    // The usual case, a lone text or scalar substitution, without building a node list.
+    const p = parts[0];
+    if (p.k === 'text') return p.text;
+    const v = p.k === 'sub' ? values[p.index] : undefined;
+    if (p.k === 'sub' && isEmpty(v)) return '';
+    if (v && v.type !== VT.BINXML && !(v.type & ARRAY_FLAG)) return valueText(c, v);
+  }
   const out: (Elem | string)[] = [];
   resolveNodes(c, parts, values, out, depth + 1);
   return out.filter((p): p is string => typeof p === 'string').join('');

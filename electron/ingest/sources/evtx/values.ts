@@ -58,11 +58,14 @@ function hexBytes(src: ByteSource, pos: number, len: number): string {
   return s;
 }
 
+function hexWord(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
 function guid(src: ByteSource, pos: number): string {
   const v = src.view;
-  const h = (n: number, w: number) => n.toString(16).padStart(w, '0');
   const tail = hexBytes(src, pos + 8, 8);
-  return `{${h(v.getUint32(pos, true), 8)}-${h(v.getUint16(pos + 4, true), 4)}-${h(v.getUint16(pos + 6, true), 4)}`.toUpperCase()
+  return `{${hexWord(v.getUint32(pos, true), 8)}-${hexWord(v.getUint16(pos + 4, true), 4)}-${hexWord(v.getUint16(pos + 6, true), 4)}`.toUpperCase()
     + `-${tail.slice(0, 4)}-${tail.slice(4)}}`;
 }
 
@@ -83,6 +86,18 @@ export function filetimeMicros(ticks: bigint): number {
   return Number(t >= 0n ? t / 10n : (t - 9n) / 10n);
 }
 
+/** FILETIME from two u32 halves → ISO text; exact Number arithmetic while the high half is below 2^30 (till year 2700). */
+function filetimeIsoParts(hi: number, lo: number): string {
+  if (hi >= 0x40000000) return filetimeIso((BigInt(hi) << 32n) | BigInt(lo));
+  // hi·2^32 = hi·429·10^7 + hi·4967296, so ticks = 10^7·(hi·429) + rest with rest exact below 2^53.
+  const rest = hi * 4967296 + lo;
+  const frac = rest % 10000000;
+  const unixSeconds = hi * 429 + (rest - frac) / 10000000 - 11644473600;
+  const d = new Date(unixSeconds * 1000);
+  if (Number.isNaN(d.getTime())) return filetimeIso((BigInt(hi) << 32n) | BigInt(lo));
+  return d.toISOString().slice(0, 19) + '.' + String(frac).padStart(7, '0') + 'Z';
+}
+
 /** FILETIME ticks → `YYYY-MM-DDTHH:MM:SS.fffffffZ` (Windows' own rendering). */
 export function filetimeIso(ticks: bigint): string {
   const t = ticks - EPOCH_DIFF_TICKS;
@@ -93,11 +108,13 @@ export function filetimeIso(ticks: bigint): string {
   return d.toISOString().slice(0, 19) + '.' + frac.toString().padStart(7, '0') + 'Z';
 }
 
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
 function systemtime(src: ByteSource, pos: number): string {
-  const v = src.view;
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  const [y, mo, , d, h, mi, s, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((o) => v.getUint16(pos + o, true));
-  return `${p(y, 4)}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(s)}.${p(ms, 3)}Z`;
+  const [y, mo, , d, h, mi, s, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((o) => src.view.getUint16(pos + o, true));
+  return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.${pad(ms, 3)}Z`;
 }
 
 function hexNumber(n: bigint | number, width: number): string {
@@ -133,7 +150,7 @@ export function scalarText(src: ByteSource, type: number, pos: number, len: numb
     case VT.BINARY: return hexBytes(src, pos, len);
     case VT.GUID: return guid(src, pos);
     case VT.SIZET: return len >= 8 ? hexNumber(v.getBigUint64(pos, true), 16) : hexNumber(v.getUint32(pos, true), 8);
-    case VT.FILETIME: return filetimeIso(v.getBigUint64(pos, true));
+    case VT.FILETIME: return filetimeIsoParts(v.getUint32(pos + 4, true), v.getUint32(pos, true));
     case VT.SYSTEMTIME: return systemtime(src, pos);
     case VT.SID: return sid(src, pos, len);
     case VT.HEX32: return hexNumber(v.getUint32(pos, true), 8);

@@ -1,0 +1,83 @@
+// The workbench frame: navigation, theme, UTC/case-zone switch, and the view for the current hash route.
+import { useEffect, useMemo, useState } from 'react';
+import { api } from './api.ts';
+import { CaseContext } from './caseContext.ts';
+import { useLoad, useRoute } from './hooks.ts';
+import { CaseView } from './views/Case.tsx';
+import { FindingsView } from './views/Findings.tsx';
+import { WebshellsView } from './views/Webshells.tsx';
+import { TimelineView } from './views/Timeline.tsx';
+import { FilesView } from './views/Files.tsx';
+import { ReportView } from './views/Report.tsx';
+
+const VIEWS: Array<{ id: string; label: string; key: string }> = [
+  { id: 'case', label: 'Case', key: '1' },
+  { id: 'findings', label: 'Findings', key: '2' },
+  { id: 'webshells', label: 'Web shells', key: '3' },
+  { id: 'timeline', label: 'Timeline', key: '4' },
+  { id: 'files', label: 'Files & hashes', key: '5' },
+  { id: 'report', label: 'Report', key: '6' },
+];
+
+type Theme = 'dark' | 'light';
+
+function useTheme(): [Theme, () => void] {
+  const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('loupe.theme') as Theme | null) ?? 'dark');
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem('loupe.theme', theme);
+  }, [theme]);
+  return [theme, () => setTheme((t) => (t === 'dark' ? 'light' : 'dark'))];
+}
+
+export function App() {
+  const route = useRoute();
+  const [theme, toggleTheme] = useTheme();
+  const [useCaseZone, setUseCaseZone] = useState(false);
+  const caseInfo = useLoad(() => api.getCase(), []);
+  const info = caseInfo.data ?? null;
+  const zone = useCaseZone && info?.meta.displayZone ? info.meta.displayZone : 'UTC';
+  const ctx = useMemo(() => ({ info, refresh: caseInfo.reload, zone }), [info, caseInfo.reload, zone]);
+
+  // Alt+1…6 switch views from anywhere.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey) return;
+      const v = VIEWS.find((x) => x.key === e.key);
+      if (v) { e.preventDefault(); window.location.hash = `#/${v.id}`; }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <CaseContext.Provider value={ctx}>
+      <div className="app">
+        <header className="topbar">
+          <span className="brand">Loupe</span>
+          <nav>
+            {VIEWS.map((v) => (
+              <a key={v.id} href={`#/${v.id}`} className={route.view === v.id ? 'active' : ''} title={`Alt+${v.key}`}>{v.label}</a>
+            ))}
+          </nav>
+          <span className="spacer" />
+          <span className="case-name" data-testid="case-name">{info ? `${info.meta.caseNumber || 'case'} · ${info.meta.client || info.path}` : 'no case open'}</span>
+          <button type="button" onClick={() => setUseCaseZone((u) => !u)} title="Show times in UTC or the case's display zone" disabled={!info}>
+            {zone === 'UTC' ? 'UTC' : zone}
+          </button>
+          <button type="button" onClick={toggleTheme} aria-label="Toggle theme">{theme === 'dark' ? 'Light' : 'Dark'}</button>
+        </header>
+        {caseInfo.error && <div className="error" role="alert">Cannot reach the Loupe service: {caseInfo.error}</div>}
+        <main className="content">
+          {route.view === 'case' && <CaseView />}
+          {route.view === 'findings' && <FindingsView />}
+          {route.view === 'webshells' && <WebshellsView params={route.params} />}
+          {route.view === 'timeline' && <TimelineView params={route.params} />}
+          {route.view === 'files' && <FilesView params={route.params} />}
+          {route.view === 'report' && <ReportView />}
+          {!VIEWS.some((v) => v.id === route.view) && <p className="empty">Unknown page. Choose a view above.</p>}
+        </main>
+      </div>
+    </CaseContext.Provider>
+  );
+}

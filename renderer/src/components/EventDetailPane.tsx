@@ -1,0 +1,41 @@
+// Detail pane: every field of the selected event, its raw line/record and evidence ref; right-click a field to pivot.
+import type { MouseEvent } from 'react';
+import type { EventDetail } from '../../../shared/api.ts';
+import { formatTime } from '../format.ts';
+import { refText } from './common.tsx';
+import type { PivotTarget } from './TimelineGrid.tsx';
+
+export interface DetailProps {
+  ev: EventDetail | null;
+  error: string | null;
+  zone: string;
+  onPivot: (e: MouseEvent, target: PivotTarget) => void;
+  onRemoveTag: (tag: string) => void;
+}
+
+export function EventDetailPane({ ev, error, zone, onPivot, onRemoveTag }: DetailProps) {
+  if (error) return <aside className="detail-pane"><div className="error" role="alert">{error}</div></aside>;
+  if (!ev) return <aside className="detail-pane"><p className="empty">Select an event (j/k or arrows) to see every field. s star · t tag · n note · p pivot · m add event.</p></aside>;
+  const top: Array<[string, string]> = [
+    ['time', formatTime(ev.ts, zone)], ['source', ev.source], ['host', ev.host ?? ''], ['ip', ev.ip ?? ''],
+    ['status', ev.status === null ? '' : String(ev.status)],
+  ];
+  const fields = Object.entries(ev.fields).filter(([, v]) => v !== null && v !== '');
+  const pivotable = (field: string, value: string) => (e: MouseEvent) => { e.preventDefault(); onPivot(e, { field, value }); };
+  return (
+    <aside className="detail-pane" data-testid="event-detail">
+      <h3>{ev.tsDesc}{ev.starred ? ' ★' : ''}{ev.manual ? ' (manual)' : ''}</h3>
+      <p className="message">{ev.message}</p>
+      <table className="fields">
+        <tbody>
+          {top.map(([k, v]) => <tr key={k} onContextMenu={k !== 'time' && v ? pivotable(k, v) : undefined}><th>{k}</th><td>{v}</td></tr>)}
+          {fields.map(([k, v]) => <tr key={'f.' + k} onContextMenu={pivotable(k, String(v))}><th>{k}</th><td>{String(v)}</td></tr>)}
+        </tbody>
+      </table>
+      <p><strong>Evidence:</strong> <code data-testid="event-ref">{refText(ev.ref)}</code></p>
+      {ev.tags.length > 0 && <p className="tags">{ev.tags.map((t) => <span key={t} className="badge tag">{t} <button type="button" className="small" aria-label={`remove tag ${t}`} onClick={() => onRemoveTag(t)}>×</button></span>)}</p>}
+      {ev.note && <p className="note"><strong>Note:</strong> {ev.note}</p>}
+      {ev.raw !== null && <><h4>Raw</h4><pre className="raw" data-testid="event-raw">{ev.raw}</pre></>}
+    </aside>
+  );
+}

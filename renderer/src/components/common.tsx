@@ -1,0 +1,31 @@
+// Small shared pieces: error line, empty state, and the link from an evidence ref to the timeline.
+import type { ReactNode } from 'react';
+import type { EvidenceRef } from '../../../shared/types.ts';
+import { go } from '../hooks.ts';
+
+export function ErrorLine({ error }: { error: string | null }) {
+  return error ? <div className="error" role="alert">{error}</div> : null;
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <div className="empty">{children}</div>;
+}
+
+export function NeedCase() {
+  return <Empty>No case is open. Go to <a href="#/case">Case</a> to create or open one, then add an evidence folder and index it.</Empty>;
+}
+
+export const refText = (r: EvidenceRef): string =>
+  r.file + (r.line !== undefined ? `:${r.line}` : '') + (r.record !== undefined ? ` #${r.record}` : '') + (r.offset !== undefined ? ` @${r.offset}` : '');
+
+/** The last folders and the file name: enough to recognise a log, short enough for a list. */
+const shortRef = (r: EvidenceRef): string => {
+  const parts = r.file.split('/');
+  return refText({ ...r, file: (parts.length > 3 ? '…/' : '') + parts.slice(-3).join('/') });
+};
+
+/** Opens the event behind a ref in the timeline (by file and line/record). */
+export function RefLink({ evidence }: { evidence: EvidenceRef }) {
+  const open = () => go('timeline', { file: evidence.file, line: evidence.line, record: evidence.record });
+  return <button type="button" className="link ref" onClick={open} title={`${refText(evidence)} — open in the timeline`}>{shortRef(evidence)}</button>;
+}

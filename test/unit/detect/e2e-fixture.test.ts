@@ -1,0 +1,65 @@
+// End to end on the generated evidence corpus: generate, index (real walker, parsers, workers), run detections with
+// the generator's attacker IOC list; every planted trace is found and no benign twin is flagged.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateEvidence } from '../../fixtures/generate.ts';
+import { openCaseDb } from '../../../electron/case/db.ts';
+import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
+import { getVerdicts, getWebshells } from '../../../electron/detect/queries.ts';
+import type { EvidenceRef } from '../../../shared/types.ts';
+
+interface Row { check: string; severity: string; path: string | null; evidence: EvidenceRef[] }
+
+const sameRef = (a: EvidenceRef, b: { file: string; line?: number }): boolean => a.file === b.file && (b.line === undefined || a.line === b.line);
+
+test('generated corpus: every planted trace is found, nothing benign is flagged', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-'));
+  try {
+    const root = path.join(dir, 'evidence');
+    const manifest = await generateEvidence(root, { scale: 0.1, seed: 11, includeEvtx: false });
+    const casePath = path.join(dir, 'case.loupe');
+    const db0 = openCaseDb(casePath, { create: true });
+    db0.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, 'generated', new Date().toISOString());
+    db0.close();
+    await new IndexCoordinator({ casePath, iocs: [path.join(dir, 'attacker-iocs.csv')], workers: 1 }).run();
+
+    const db = openCaseDb(casePath, { readonly: true });
+    try {
+      const rows = (db.prepare('SELECT check_id AS "check", severity, path, evidence FROM findings').all() as Array<Row & { evidence: string }>)
+        .map((r) => ({ ...r, evidence: JSON.parse(r.evidence) as EvidenceRef[] }));
+      for (const p of manifest.planted) {
+        const candidates = rows.filter((r) => r.check === p.check);
+        const ok = candidates.some((r) =>
+          (p.path ? r.path?.toLowerCase() === p.path.toLowerCase() : true) &&
+          (p.evidence ?? []).every((e) => r.evidence.some((x) => sameRef(x, e))));
+        // Log hits may be spread over several findings (one per IP/outcome): then each ref must be in one of them.
+        const spread = !p.path && (p.evidence ?? []).every((e) => candidates.some((r) => r.evidence.some((x) => sameRef(x, e))));
+        assert.ok(ok || spread, `planted ${p.check} not found: ${p.note} ${JSON.stringify(p.evidence)}`);
+      }
+      for (const b of manifest.benign) {
+        for (const e of b.evidence ?? []) {
+          // IP-list findings list every line of an attacker IP, including its excluded probes (the manifest allows it).
+          const flagged = rows.filter((r) => !['ioc.ip', 'ioc.user-agent'].includes(r.check) && r.evidence.some((x) => sameRef(x, e)))
+            .filter((r) => !(r.check === 'ioc.path' && r.severity === 'low'));
+          assert.deepEqual(flagged.map((r) => r.check), [], `benign flagged: ${b.what} ${JSON.stringify(e)}`);
+        }
+      }
+      const v = Object.fromEntries(getVerdicts(db).map((x) => [x.cve, x.verdict]));
+      assert.equal(v['CVE-2021-26855'], 'exploited');
+      assert.equal(v['CVE-2021-26858'], 'exploited');
+      assert.equal(v['CVE-2021-27065'], 'exploited');
+      const shells = getWebshells(db);
+      assert.equal(shells.length, manifest.planted.filter((p) => p.check === 'webshell').length);
+      for (const s of shells) assert.ok(s.attackerIps.some((ip) => manifest.attackerIps.includes(ip)), `${s.origPath} tied to an attacker IP`);
+      assert.equal(rows.filter((r) => r.check === 'story').length, 1);
+    } finally {
+      db.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(`${path.join(dir, 'evidence')}.manifest.json`, { force: true });
+  }
+});

@@ -1,0 +1,92 @@
+// Specific kinds of damage, each with the warning and the records it must leave.
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DATA_MISSING, evtxDir, haveData, parseBytes, repoRoot } from './support.ts';
+
+const SYSMON = 'Execution__exec_sysmon_webshell_w3wp_enum.evtx'; // 1 chunk, 9 records
+const SECURITY = 'Defense_Evasion__DE_1102_security_log_cleared.evtx'; // 2 chunks, 112 records
+const load = (name: string) => new Uint8Array(fs.readFileSync(path.join(evtxDir, name)));
+const ids = (es: { ref: { record?: number } }[]) => es.map((e) => e.ref.record);
+
+test('a flipped byte inside a record value: chunk CRC warning at the chunk offset, every record still yielded', async (t) => {
+  if (!haveData()) return t.skip(DATA_MISSING);
+  const clean = await parseBytes(load(SYSMON));
+  const bytes = load(SYSMON);
+  const at = Buffer.from(bytes).indexOf(Buffer.from('Windows Command Processor', 'utf16le'), 4096);
+  const victim = clean.events.findLastIndex((e) => e.ref.offset! < at);
+  bytes[at] ^= 0x20; // W becomes w
+  const { events, warnings } = await parseBytes(bytes);
+  assert.deepEqual(ids(events), ids(clean.events));
+  assert.equal(events[victim].fields['data.Description'], 'windows Command Processor');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0].offset, 4096);
+  assert.match(warnings[0].message, /^evtx: chunk records CRC mismatch/);
+});
+
+test('a damaged record header: that record is reported at its offset, the others are yielded', async (t) => {
+  if (!haveData()) return t.skip(DATA_MISSING);
+  const clean = await parseBytes(load(SYSMON));
+  const bytes = load(SYSMON);
+  const victim = clean.events[4];
+  bytes[victim.ref.offset!] = 0x41; // record signature "**\0\0" → "A*\0\0"
+  const { events, warnings } = await parseBytes(bytes);
+  assert.deepEqual(ids(events), ids(clean.events).filter((id) => id !== victim.ref.record));
+  assert.deepEqual(events, clean.events.filter((e) => e !== victim));
+  assert.ok(warnings.some((w) => w.offset === victim.ref.offset && /damaged record; skipped/.test(w.message)), JSON.stringify(warnings));
+});
+
+test('a zeroed file header: warned at offset 0, all chunks still read', async (t) => {
+  if (!haveData()) return t.skip(DATA_MISSING);
+  const clean = await parseBytes(load(SECURITY));
+  const bytes = load(SECURITY);
+  bytes.fill(0, 0, 4096);
+  const { events, warnings } = await parseBytes(bytes);
+  assert.deepEqual(events, clean.events);
+  assert.deepEqual(warnings, [{ offset: 0, message: 'evtx: file header signature "ElfFile" missing; looking for chunks anyway' }]);
+});
+
+test('a chunk header with a wrong free-space offset and CRC: the whole chunk is scanned', async (t) => {
+  if (!haveData()) return t.skip(DATA_MISSING);
+  const clean = await parseBytes(load(SECURITY));
+  const bytes = load(SECURITY);
+  new DataView(bytes.buffer).setUint32(4096 + 48, 1024, true);
+  const { events, warnings } = await parseBytes(bytes);
+  assert.deepEqual(ids(events).slice(0, clean.events.length), ids(clean.events));
+  assert.ok(warnings.some((w) => w.offset === 4096 && /chunk header CRC mismatch/.test(w.message)));
+});
+
+test('a truncated file: records before the cut, a warning for the cut chunk', async (t) => {
+  if (!haveData()) return t.skip(DATA_MISSING);
+  const clean = await parseBytes(load(SECURITY));
+  const second = clean.events.findIndex((e) => e.ref.offset! >= 4096 + 65536);
+  const cut = clean.events[second + 5].ref.offset! + 10;
+  const { events, warnings } = await parseBytes(load(SECURITY).subarray(0, cut));
+  assert.deepEqual(events, clean.events.slice(0, second + 5));
+  assert.ok(warnings.some((w) => w.offset === 4096 + 65536 && /chunk truncated/.test(w.message)), JSON.stringify(warnings));
+  const atBoundary = await parseBytes(load(SECURITY).subarray(0, 4096 + 65536));
+  assert.deepEqual(atBoundary.events, clean.events.slice(0, second));
+  assert.deepEqual(atBoundary.warnings, [{ offset: 4096 + 65536, message: 'evtx: file ends after 1 of 2 chunks' }]);
+});
+
+test('a carved chunk without its file header is still read', async (t) => {
+  if (!haveData()) return t.skip(DATA_MISSING);
+  const clean = await parseBytes(load(SYSMON));
+  const { events, warnings } = await parseBytes(load(SYSMON).subarray(4096));
+  assert.deepEqual(ids(events), ids(clean.events));
+  assert.deepEqual(events.map((e) => e.ref.offset), clean.events.map((e) => e.ref.offset! - 4096));
+  assert.match(warnings[0].message, /no file header/);
+});
+
+test('not an EVTX file at all, or empty: warnings, no events, no exception', async (t) => {
+  if (!haveData()) return t.skip(DATA_MISSING);
+  const iis = path.resolve(repoRoot, '../shared/data/iis');
+  const text = fs.readdirSync(iis).map((f) => fs.readFileSync(path.join(iis, f)))[0];
+  const notEvtx = await parseBytes(new Uint8Array(text));
+  assert.equal(notEvtx.events.length, 0);
+  assert.equal(notEvtx.warnings[0].offset, 0);
+  assert.ok(notEvtx.warnings.length >= 2, JSON.stringify(notEvtx.warnings));
+  const empty = await parseBytes(new Uint8Array(0));
+  assert.deepEqual(empty, { events: [], warnings: [{ offset: 0, message: 'evtx: empty file' }] });
+});
