@@ -9,6 +9,7 @@ import { parseEvtx } from '../electron/ingest/sources/evtx/index.ts';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const evtxDir = path.resolve(repoRoot, '../shared/data/evtx');
 const ROUNDS = 5;
+const EVTXEXPORT_ROUNDS = 3;
 const STREAM_MIB = 256;
 
 export interface EvtxBenchFigures {
@@ -16,6 +17,7 @@ export interface EvtxBenchFigures {
   bytesPerRound: number;
   recordsPerRound: number;
   rounds: number;
+  /** Fastest round of each side (the machine is shared: the best round is the least disturbed). */
   parseSeconds: number;
   recordsPerSecond: number;
   mbPerSecond: number;
@@ -79,10 +81,17 @@ export async function benchEvtx(): Promise<EvtxBenchFigures | null> {
   const bytesPerRound = data.reduce((n, b) => n + b.length, 0);
   let recordsPerRound = 0;
   for (const b of data) recordsPerRound += await countRecords(pieces(b)); // warm-up round
-  const start = performance.now();
-  for (let r = 0; r < ROUNDS; r++) for (const b of data) await countRecords(pieces(b));
-  const parseSeconds = (performance.now() - start) / 1000;
-  const evtxexportSeconds = await timeEvtxexport(files);
+  let parseSeconds = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = performance.now();
+    for (const b of data) await countRecords(pieces(b));
+    parseSeconds = Math.min(parseSeconds, (performance.now() - start) / 1000);
+  }
+  let evtxexportSeconds: number | null = Infinity;
+  for (let r = 0; r < EVTXEXPORT_ROUNDS && evtxexportSeconds !== null; r++) {
+    const s = await timeEvtxexport(files);
+    evtxexportSeconds = s === null ? null : Math.min(evtxexportSeconds, s);
+  }
 
   const { header, chunks } = sampleChunks(files);
   const peakRssBeforeStreamMiB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -90,13 +99,13 @@ export async function benchEvtx(): Promise<EvtxBenchFigures | null> {
   const streamedRecords = await countRecords(syntheticStream(chunks, header, STREAM_MIB));
   const streamSeconds = (performance.now() - streamStart) / 1000;
 
-  const perRound = parseSeconds / ROUNDS;
+  const perRound = parseSeconds;
   return {
     files: files.length,
     bytesPerRound,
     recordsPerRound,
     rounds: ROUNDS,
-    parseSeconds,
+    parseSeconds: +parseSeconds.toFixed(3),
     recordsPerSecond: Math.round(recordsPerRound / perRound),
     mbPerSecond: +(bytesPerRound / 1e6 / perRound).toFixed(1),
     evtxexportSeconds: evtxexportSeconds === null ? null : +evtxexportSeconds.toFixed(3),
@@ -112,8 +121,8 @@ export async function benchEvtx(): Promise<EvtxBenchFigures | null> {
 
 function print(f: EvtxBenchFigures | null): void {
   if (!f) { console.log(`evtx: skipped (no sample logs at ${evtxDir})`); return; }
-  console.log(`evtx: ${f.files} files, ${(f.bytesPerRound / 1e6).toFixed(1)} MB, ${f.recordsPerRound} records per round, ${f.rounds} rounds`);
-  console.log(`  loupe       ${(f.parseSeconds / f.rounds).toFixed(3)} s/round  ${f.recordsPerSecond} records/s  ${f.mbPerSecond} MB/s`);
+  console.log(`evtx: ${f.files} files, ${(f.bytesPerRound / 1e6).toFixed(1)} MB, ${f.recordsPerRound} records per round; best of ${f.rounds} rounds (evtxexport: of ${EVTXEXPORT_ROUNDS})`);
+  console.log(`  loupe       ${f.parseSeconds} s/round  ${f.recordsPerSecond} records/s  ${f.mbPerSecond} MB/s`);
   if (f.evtxexportSeconds === null) console.log('  evtxexport  not installed');
   else console.log(`  evtxexport  ${f.evtxexportSeconds} s/round  ${f.evtxexportRecordsPerSecond} records/s  → loupe is ${f.speedupVsEvtxexport}× faster`);
   console.log(`  streamed ${f.streamedMiB} MiB synthetic log: ${f.streamedRecords} records, ${f.streamRecordsPerSecond} records/s`);

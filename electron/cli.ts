@@ -30,9 +30,11 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 verify found differences.`;
 
 class UsageError extends Error {}
 
-function parse(argv: string[], options: ParseArgsConfig['options'], positionals = false) {
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+function parse<O extends Options>(argv: string[], options: O, positionals = false) {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

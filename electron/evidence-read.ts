@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FilePreview, FileRow } from '../shared/api.ts';
 import type { EvidenceRef } from '../shared/types.ts';
 import type { Db } from './case/db.ts';
+import { readEvtxRecordXml } from './ingest/sources/evtx/index.ts';
 
 const RAW_CAP = 64 * 1024;
 
@@ -19,11 +20,19 @@ function decode(buf: Buffer): string {
   return new TextDecoder('utf-8').decode(buf);
 }
 
-/** The physical line at ref.offset (text logs), size-capped; null when the evidence is not reachable. */
+/** The physical line at ref.offset (text logs) or the record as XML (EVTX), size-capped; null when not reachable. */
 export async function readRawEvidence(root: string, ref: EvidenceRef): Promise<string | null> {
-  if (ref.offset === undefined || ref.record !== undefined) return null;
+  if (ref.offset === undefined) return null;
   const abs = safeJoin(root, ref.file);
   if (!abs) return null;
+  if (ref.record !== undefined) {
+    try {
+      const xml = await readEvtxRecordXml(abs, ref.offset);
+      return xml.length > RAW_CAP ? xml.slice(0, RAW_CAP) + '\n…(truncated)' : xml;
+    } catch (e) {
+      return `(record ${ref.record} at offset ${ref.offset} could not be rendered: ${(e as Error).message})`;
+    }
+  }
   try {
     const fh = await fs.promises.open(abs, 'r');
     try {

@@ -57,8 +57,11 @@ export function isExchangeWebFolder(p: string): boolean {
   return rel !== null && /^\\(frontend\\httpproxy|clientaccess)\\/i.test(rel);
 }
 
+/** Roots whose every file is scanned; under ClientAccess (thousands of static files) only web extensions are. */
+const SCAN_EVERY_FILE_ROOTS = ['\\inetpub\\wwwroot', '\\FrontEnd\\HttpProxy', '\\Temporary ASP.NET Files'];
+
 export function isWebCandidate(p: string): boolean {
-  return WEB_EXTENSIONS.includes(extOf(p)) || isWebRoot(p);
+  return WEB_EXTENSIONS.includes(extOf(p)) || SCAN_EVERY_FILE_ROOTS.some((r) => isUnder(p, r));
 }
 
 /**

@@ -1,6 +1,7 @@
 // Read helpers over the case: events and files as the checks need them, each with its evidence ref.
 import type { Db } from '../case/db.ts';
 import type { EvidenceRef, FieldValue, Micros } from '../../shared/types.ts';
+import type { FileRow } from '../../shared/api.ts';
 
 export interface EventHit {
   id: number;
@@ -63,19 +64,8 @@ export function str(fields: Record<string, FieldValue>, name: string): string {
   return v === null || v === undefined ? '' : String(v);
 }
 
-export interface FileInfo {
-  id: number;
-  sourceId: number;
-  relPath: string;
-  origPath: string;
-  size: number;
-  mtime: Micros | null;
-  btime: Micros | null;
-  md5: string | null;
-  sha1: string | null;
-  sha256: string | null;
-  kind: string;
-}
+/** The manifest columns the checks read (a subset of the API's FileRow). */
+export type FileInfo = Pick<FileRow, 'id' | 'sourceId' | 'relPath' | 'origPath' | 'size' | 'mtime' | 'btime' | 'md5' | 'sha1' | 'sha256' | 'kind'>;
 
 /** Every file in the manifest (optionally filtered by a SQL condition over `files`). */
 export function listFiles(db: Db, where = '1', params: unknown[] = []): FileInfo[] {

@@ -20,6 +20,8 @@ const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
 const MAGIC: readonly { kind: FileKind; bytes: readonly number[] }[] = [
   { kind: 'evtx', bytes: ascii('ElfFile\0') },
+  // A carved chunk with no file header still parses (the EVTX reader handles headerless chunks).
+  { kind: 'evtx', bytes: ascii('ElfChnk\0') },
   { kind: 'minidump', bytes: ascii('MDMP') },
   { kind: 'archive', bytes: [0x50, 0x4b, 0x03, 0x04] },
   { kind: 'archive', bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },

@@ -5,6 +5,7 @@ import type { Db } from '../case/db.ts';
 import type { CveVerdict, LogCoverage, WebshellInfo } from '../../shared/api.ts';
 import type { EvidenceRef, FileKind, Verdict } from '../../shared/types.ts';
 import { getLogCoverage, getVerdicts, getWebshells } from '../detect/queries.ts';
+import { parseObject, parseRefs, stringArray } from './json.ts';
 
 export const CVES: ReadonlyArray<{ cve: string; check: string; title: string; kinds: FileKind[] }> = [
   { cve: 'CVE-2021-26855', check: 'proxylogon.cve-2021-26855', title: 'Server-side request forgery (ProxyLogon)', kinds: ['httpproxy-log'] },
@@ -97,27 +98,4 @@ function webshellsFromFindings(db: Db): WebshellInfo[] {
       attackerIps: stringArray(d.attackerIps),
     };
   });
-}
-
-export function parseRefs(json: string): EvidenceRef[] {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) ? v.filter((r): r is EvidenceRef => !!r && typeof r === 'object' && typeof (r as EvidenceRef).file === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-export function parseObject(v: unknown): Record<string, unknown> {
-  if (typeof v !== 'string') return {};
-  try {
-    const o = JSON.parse(v) as unknown;
-    return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-export function stringArray(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x) => typeof x === 'string' || typeof x === 'number').map(String) : [];
 }

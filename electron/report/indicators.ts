@@ -4,7 +4,7 @@ import type { WebshellInfo } from '../../shared/api.ts';
 import type { FindingRow, Micros, TimelineEvent } from '../../shared/types.ts';
 import { isoToMicros } from '../../shared/types.ts';
 import { liftedColumns } from '../case/write.ts';
-import { parseObject, parseRefs, stringArray } from './detections.ts';
+import { parseObject, parseRefs, stringArray } from './json.ts';
 import type { Indicator, IndicatorType } from './model-types.ts';
 import { RefQuoter } from './quote.ts';
 

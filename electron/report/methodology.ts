@@ -12,6 +12,7 @@ export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
   ['ioc.hash', 'File MD5/SHA-1/SHA-256 values matching the IOC lists used.'],
   ['ioc.ip', 'Client IP addresses in the logs matching the IOC lists used.'],
   ['ioc.path', 'File paths matching known web shell paths from the IOC lists used.'],
+  ['ioc.user-agent', 'Requests whose user agent matches the IOC lists used (e.g. python-requests/2.25.1, antSword/v2.1).'],
   ['suspicious.lsass-dump', 'LSASS memory dumps / minidumps under C:\\root, %WINDIR%\\Temp or web roots.'],
   ['suspicious.archive', '.7z/.zip/.rar archives under %ProgramData% (staging for exfiltration).'],
   ['baseline.unknown-file', 'Files in Exchange web folders absent from the known-good hash baseline for the build.'],

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../case/db.ts';
 import type { EvidenceRef, FieldValue } from '../../shared/types.ts';
+import { parseObject } from './json.ts';
 import type { Quote } from './model-types.ts';
 
 const MAX_QUOTE_CHARS = 4000;
@@ -37,7 +38,7 @@ export class RefQuoter {
     const files = this.filesByPath.all(ref.file) as Array<{ id: number; sourceId: number }>;
     for (const f of files) {
       const hit = this.findEvent(f.id, pos);
-      if (hit) return { ref, from: 'event', ts: hit.ts, text: clip(hit.message), fields: parseFields(hit.fields) };
+      if (hit) return { ref, from: 'event', ts: hit.ts, text: clip(hit.message), fields: parseObject(hit.fields) as Record<string, FieldValue> };
     }
     if (pos.column === 'line') {
       for (const f of files) {
@@ -69,15 +70,6 @@ export class RefQuoter {
     }
     return (this.db.prepare(`SELECT id, ts, message, fields, line, record FROM events WHERE file_id = ? AND ${col} = ? LIMIT 1`)
       .get(fileId, pos.value) as EventHit | undefined) ?? null;
-  }
-}
-
-function parseFields(json: string): Record<string, FieldValue> | null {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, FieldValue>) : null;
-  } catch {
-    return null;
   }
 }
 

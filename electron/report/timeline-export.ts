@@ -3,6 +3,7 @@ import type { Db } from '../case/db.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
+import { parseObject } from './json.ts';
 import { csvSink, textSink, type Sink } from './sink.ts';
 import { iterateTimelinePages, type ExportEventRow } from './timeline-query.ts';
 
@@ -48,15 +49,6 @@ export function timesketchFieldName(name: string): string {
   return TIMESKETCH_RESERVED.has(clean.toLowerCase()) || clean.startsWith('loupe_') || clean.startsWith('evidence_') ? `field_${clean}` : clean;
 }
 
-function parseFields(json: string): Record<string, FieldValue> {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, FieldValue>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** One Timesketch JSONL object: the three required fields, timestamp in µs, our columns, then the log's fields flattened. */
 export function timesketchObject(r: ExportEventRow): Record<string, unknown> {
   const o: Record<string, unknown> = {
@@ -79,7 +71,7 @@ export function timesketchObject(r: ExportEventRow): Record<string, unknown> {
   if (r.starred === 1) o.loupe_starred = true;
   if (r.note) o.loupe_note = r.note;
   if (r.manual === 1) o.loupe_manual = true;
-  for (const [k, v] of Object.entries(parseFields(r.fields))) {
+  for (const [k, v] of Object.entries(parseObject(r.fields) as Record<string, FieldValue>)) {
     let name = timesketchFieldName(k);
     while (name in o) name = `field_${name}`;
     o[name] = v;

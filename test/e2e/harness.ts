@@ -93,7 +93,7 @@ export async function createAndIndex(page: Page, casePath: string, evidence: str
     await page.waitForSelector('[data-testid=index-phase]:not(:has-text("idle"))');
     await screenshot(page, `${shotPrefix}-indexing`);
   }
-  await page.waitForFunction(() => /^(done|failed|cancelled)$/.test(document.querySelector('[data-testid=index-phase]')?.textContent ?? ''), null, { timeout: 90_000 });
+  await page.waitForFunction("/^(done|failed|cancelled)$/.test(document.querySelector('[data-testid=index-phase]')?.textContent ?? '')", null, { timeout: 90_000 });
   const phase = await page.textContent('[data-testid=index-phase]');
   if (phase !== 'done') {
     const error = await page.locator('[data-testid=indexing] .error').textContent().catch(() => null);

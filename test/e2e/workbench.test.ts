@@ -75,14 +75,14 @@ test('searching the timeline for the attacker IP, starring, tagging and a manual
   const ip = manifest.attackerIps[0];
   await page.click('a:has-text("Timeline")');
   await page.keyboard.press('Control+f');
-  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'search');
+  assert.equal(await page.locator(':focus').getAttribute('name'), 'search');
   await page.keyboard.type(`"${ip}"`);
   await page.keyboard.press('Enter');
   await page.locator(grid).first().waitFor();
   const expected = (await service.queryTimeline({ text: `"${ip}"`, limit: 1 })).total!;
   assert.ok(expected > 0);
   await page.waitForSelector(`[data-testid=timeline-count]:has-text("${expected.toLocaleString('en-US')} events")`);
-  const shown = await page.locator(grid).evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
+  const shown = await page.locator(grid).allTextContents();
   assert.ok(shown.length > 0);
   assert.deepEqual(shown.filter((t) => !t.includes(ip)), [], 'rows without the searched IP');
   await screenshot(page, 'timeline-search');
@@ -159,7 +159,7 @@ test('Files & hashes: search by SHA-256 finds the web shell, IOC/flag marked; re
   await page.click('a:has-text("Files & hashes")');
   await page.fill('input[name=fileSearch]', shell.sha256!.toUpperCase());
   await page.press('input[name=fileSearch]', 'Enter');
-  await page.waitForSelector('[data-testid=files-count]:has-text("1 files")');
+  await page.waitForSelector('[data-testid=files-count]:text-is("1 file")');
   const row = page.locator('.files-grid [data-file-id]').first();
   assert.equal(await row.locator('.f-hash').textContent(), shell.sha256);
   assert.match((await row.locator('.f-flag').textContent()) ?? '', /IOC|⚑/);
@@ -168,7 +168,7 @@ test('Files & hashes: search by SHA-256 finds the web shell, IOC/flag marked; re
   await page.waitForSelector('h1:has-text("Report")');
   await screenshot(page, 'report');
   await page.click('button:has-text("Light")');
-  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
   await page.click('a:has-text("Findings")');
   await page.locator('[data-testid="verdict-CVE-2021-26855"]').waitFor();
   await screenshot(page, 'findings-light');

@@ -1,11 +1,11 @@
 // Timeline filters: full-text search, source/host/IP/status/tag, starred, time range, and the active pivots as chips.
 import { forwardRef, useEffect, useState } from 'react';
-import type { TimelineQuery } from '../../../shared/api.ts';
 import { isoToMicros, SOURCE_IDS } from '../../../shared/types.ts';
 import type { SourceId } from '../../../shared/types.ts';
 import { formatTime } from '../format.ts';
 
-export type Filters = Omit<TimelineQuery, 'after' | 'offset' | 'limit' | 'order'>;
+import type { Filters } from '../timelineTypes.ts';
+export type { Filters };
 
 interface Chip { label: string; remove: (f: Filters) => Filters }
 

@@ -1,8 +1,7 @@
 // Pivot menu ("only this value" / "exclude this value"), opened by right-click or the p key; arrows + Enter work.
 import { useEffect, useRef, useState } from 'react';
-import type { PivotTarget } from './TimelineGrid.tsx';
-
-export interface PivotChoice { target: PivotTarget; exclude: boolean }
+import type { PivotChoice, PivotTarget } from '../timelineTypes.ts';
+export type { PivotChoice };
 
 export function PivotMenu({ x, y, targets, onChoose, onClose }: { x: number; y: number; targets: PivotTarget[]; onChoose: (c: PivotChoice) => void; onClose: () => void }) {
   const choices: PivotChoice[] = targets.flatMap((t) => [{ target: t, exclude: false }, { target: t, exclude: true }]);

@@ -7,7 +7,8 @@ import { formatTime } from '../format.ts';
 
 export const ROW_HEIGHT = 24;
 
-export type PivotTarget = { field: string; value: string };
+import type { PivotTarget } from '../timelineTypes.ts';
+export type { PivotTarget };
 
 export interface GridProps {
   rows: EventRow[];

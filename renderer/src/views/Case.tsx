@@ -87,10 +87,11 @@ function useProgress(): [IndexProgress | null, () => void] {
   return [p, () => setPoll((n) => n + 1)];
 }
 
-function Indexing({ onDone }: { onDone: () => void }) {
+function Indexing({ onDone, onRunning }: { onDone: () => void; onRunning: (running: boolean) => void }) {
   const [p, repoll] = useProgress();
   const [error, setError] = useState<string | null>(null);
   const running = !!p && RUNNING.has(p.phase);
+  useEffect(() => onRunning(running), [running]); // eslint-disable-line
   useEffect(() => { if (p && (p.phase === 'done' || p.phase === 'cancelled' || p.phase === 'failed')) onDone(); }, [p?.phase]); // eslint-disable-line
   const start = async () => { setError(null); try { await api.startIndex({}); repoll(); } catch (e) { setError(errorText(e)); } };
   const cancel = async () => { try { await api.cancelIndex(); } catch (e) { setError(errorText(e)); } };
@@ -138,7 +139,7 @@ function Warnings({ version }: { version: number }) {
 export function CaseView() {
   const { info, refresh } = useCase();
   const [version, setVersion] = useState(0);
-  const [p] = useProgress();
+  const [running, setRunning] = useState(false);
   if (!info) return <section className="view"><h1>Case</h1><OpenCase /></section>;
   const c = info.counts;
   return (
@@ -164,8 +165,8 @@ export function CaseView() {
           </dl>
         </div>
         <div>
-          <Evidence indexing={!!p && RUNNING.has(p.phase)} />
-          <Indexing onDone={() => { refresh(); setVersion((v) => v + 1); }} />
+          <Evidence indexing={running} />
+          <Indexing onRunning={setRunning} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
         </div>
       </div>
       <Warnings version={version} />

@@ -8,18 +8,10 @@ import { CopyButton } from '../components/CopyButton.tsx';
 import { Empty, ErrorLine, NeedCase } from '../components/common.tsx';
 import { formatBytes, formatCount, formatTime } from '../format.ts';
 import { go } from '../hooks.ts';
+import { fileQueryFor } from '../fileQuery.ts';
 
 const PAGE = 500;
 const ROW = 26;
-
-/** A 32/40/64-hex string is a hash; anything with * ? [ is a glob; the rest is a substring. */
-export function fileQueryFor(input: string): FileQuery {
-  const s = input.trim();
-  if (!s) return {};
-  if (/^([0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i.test(s)) return { hash: s };
-  if (/[*?[]/.test(s)) return { glob: s };
-  return { text: s };
-}
 
 function useFilePages(query: FileQuery) {
   const [rows, setRows] = useState<FileRow[]>([]);
@@ -59,7 +51,7 @@ export function FilesView({ params }: { params: URLSearchParams }) {
         <input name="fileSearch" type="search" className="search" placeholder="MD5 / SHA-1 / SHA-256, name, path or glob (**/aspnet_client/*.aspx)" value={input} onChange={(e) => setInput(e.target.value)} />
         <button type="submit">Search</button>
         <label className="check"><input type="checkbox" checked={flaggedOnly} onChange={(e) => setFlaggedOnly(e.target.checked)} /> flagged only</label>
-        <span className="meta" data-testid="files-count">{formatCount(files.total)} files</span>
+        <span className="meta" data-testid="files-count">{formatCount(files.total)} file{files.total === 1 ? '' : 's'}</span>
       </form>
       <ErrorLine error={files.error} />
       {files.rows.length === 0 && !files.error ? <Empty>No file matches. {info.counts.files === 0 ? 'Index an evidence folder on the Case page first.' : 'Try a shorter name or a glob.'}</Empty> : (

@@ -18,7 +18,8 @@ import type { PivotTarget } from '../components/TimelineGrid.tsx';
 import { formatCount } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { toQuery, useTimelinePages } from '../timelinePages.ts';
-import { applyPivot, findEventByRef, rowTargets } from '../timelineActions.ts';
+import { applyPivot, rowTargets } from '../pivot.ts';
+import { findEventByRef } from '../timelineActions.ts';
 
 type Dialog = null | { kind: 'tag' | 'note' | 'manual' } | { kind: 'pivot'; x: number; y: number; targets: PivotTarget[] };
 
@@ -137,7 +138,7 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
       <FilterBar ref={searchRef} filters={filters} onChange={changeFilters} hosts={hostNames} tags={tagNames} zone={zone} />
       <Histogram data={hist.data} zone={zone} onZoom={(from, to) => changeFilters({ ...filters, from, to })} />
       <div className="row status-line">
-        <span data-testid="timeline-count">{pages.total !== null ? `${formatCount(pages.total)} events` : `${formatCount(pages.rows.length)}+ events`}</span>
+        <span data-testid="timeline-count">{pages.total !== null ? `${formatCount(pages.total)} event${pages.total === 1 ? '' : 's'}` : `${formatCount(pages.rows.length)}+ events`}</span>
         {start && <button type="button" className="small" onClick={() => { setStart(undefined); setFocusId(null); }}>from the start</button>}
         <button type="button" className="small" onClick={() => setDialog({ kind: 'manual' })}>Add event (m)</button>
         {row && <button type="button" className="small" onClick={() => void toggleStar()}>{row.starred ? 'Unstar' : 'Star'} (s)</button>}

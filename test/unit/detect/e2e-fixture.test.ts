@@ -13,7 +13,8 @@ import type { EvidenceRef } from '../../../shared/types.ts';
 
 interface Row { check: string; severity: string; path: string | null; evidence: EvidenceRef[] }
 
-const sameRef = (a: EvidenceRef, b: { file: string; line?: number }): boolean => a.file === b.file && (b.line === undefined || a.line === b.line);
+const sameRef = (a: EvidenceRef, b: { file: string; line?: number; record?: number }): boolean =>
+  a.file === b.file && (b.line === undefined || a.line === b.line) && (b.record === undefined || a.record === b.record);
 
 test('generated corpus: every planted trace is found, nothing benign is flagged', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-'));

@@ -166,3 +166,25 @@ test('verdicts: exploited/attempted from hits; no-evidence only when the logs sp
     tc.close();
   }
 });
+
+test('CVE-2021-27065 (c): an MSExchange Management cmdlet-log event with script in -ExternalUrl fires; the admin twin does not', () => {
+  const tc = newCase();
+  try {
+    const rel = 'C/Windows/System32/winevt/Logs/MSExchange Management.evtx';
+    const fileId = addFile(tc, rel, 'ElfFile\0', { kind: 'evtx' });
+    const ev = (record: number, params: string) => ({
+      ts: isoToMicros('2021-03-03T01:11:41Z') + record, tsDesc: 'Event Logged', source: 'evtx' as const, message: `MSExchange CmdletLogs 1: 0=Set-OabVirtualDirectory; 1=${params}`,
+      fields: { EventID: 1, Provider: 'MSExchange CmdletLogs', Channel: 'MSExchange Management', Level: 4, RecordID: record, 'data.0': 'Set-OabVirtualDirectory', 'data.1': params, 'data.2': 'contoso.local/Users/SYSTEM' },
+      ref: { file: rel, record },
+    });
+    insertEvents(tc, fileId, [
+      ev(7700, `-ExternalUrl 'https://mail.contoso.com/OAB' -Identity 'OAB (Default Web Site)'`),
+      ev(7713, `-ExternalUrl 'http://f/<script language="JScript" runat="server">function Page_Load(){eval(Request["klk123456"],"unsafe");}</script>' -Identity 'OAB (Default Web Site)'`),
+    ]);
+    const found = checkCve202127065(tc.db);
+    assert.equal(found.length, 1);
+    assert.deepEqual(found[0].finding.evidence, [{ file: rel, record: 7713 }]);
+  } finally {
+    tc.close();
+  }
+});

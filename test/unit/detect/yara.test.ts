@@ -143,12 +143,12 @@ test('our engine matches Debian yara -r on the same rules and files (rule names 
   }
 });
 
-test('the engine keeps matching past the WASM heap limit: 400 scans replace the leaking instance instead of failing silently', async () => {
+test('the engine keeps matching past the WASM heap limit: 200 scans (the limit comes at ~170) replace the leaking instance instead of failing silently', async () => {
   const set = await loadRuleSetStrict([BUNDLED]);
   const engine = new YaraEngine();
   const shell = Buffer.from(CHOPPER);
   let matched = 0;
-  for (let i = 0; i < 400; i++) if ((await engine.run(shell, set.source)).matches.length === 1) matched++;
-  assert.equal(matched, 400);
+  for (let i = 0; i < 200; i++) if ((await engine.run(shell, set.source)).matches.length === 1) matched++;
+  assert.equal(matched, 200);
   assert.ok(engine.instances > 1, `the leak forced at least one fresh instance (got ${engine.instances})`);
 });

@@ -35,7 +35,9 @@ interface Base {
 }
 
 async function loadBase(name: string): Promise<Base> {
-  const bytes = new Uint8Array(fs.readFileSync(path.join(evtxDir, name)));
+  const file = new Uint8Array(fs.readFileSync(path.join(evtxDir, name)));
+  // Only the used chunks: the empty preallocated tail adds time, not coverage.
+  const bytes = file.slice(0, FILE_HEADER + new DataView(file.buffer).getUint16(42, true) * CHUNK);
   const { events, warnings } = await parseBytes(bytes, name);
   assert.deepEqual(warnings, []);
   const records: Base['records'] = [];

@@ -85,3 +85,9 @@ test('parserFor covers the five text formats and nothing else yet', () => {
     ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'bodyfile', null, null, null],
   );
 });
+
+test('a carved EVTX chunk without its file header is still evtx', () => {
+  const head = new Uint8Array(512);
+  head.set(new TextEncoder().encode('ElfChnk\0'));
+  assert.equal(classify('carved/chunk-0001.bin', head), 'evtx');
+});

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 test('npm start without Electron prints one line, then serves the workbench at a tokenised URL', async () => {
-  const env = { ...process.env, LOUPE_NO_ELECTRON: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOUPE_NO_ELECTRON: '1' };
   delete env.DISPLAY;
   delete env.WAYLAND_DISPLAY;
   const child = spawn(process.execPath, [path.join(root, 'scripts/start.mjs'), '--port', '0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
