@@ -73,8 +73,12 @@ function storedMatches(db: Db, fileId: number): StoredMatch[] {
   const out: StoredMatch[] = [];
   const rows = db.prepare('SELECT details FROM findings WHERE file_id = ? AND details IS NOT NULL').all(fileId) as Array<{ details: string }>;
   for (const r of rows) {
-    const d = JSON.parse(r.details) as { matches?: StoredMatch[] };
-    for (const m of d.matches ?? []) if (typeof m.offset === 'number' && typeof m.length === 'number') out.push(m);
+    const d = JSON.parse(r.details) as { matches?: Array<StoredMatch & { strings?: Array<Omit<StoredMatch, 'rule'>> }> };
+    for (const m of d.matches ?? []) {
+      if (typeof m.offset === 'number' && typeof m.length === 'number') out.push(m);
+      // The web-shell check stores YARA matches as {rule, strings: [{identifier, offset, length}]}.
+      for (const x of m.strings ?? []) if (typeof x.offset === 'number' && typeof x.length === 'number') out.push({ rule: m.rule, identifier: x.identifier, offset: x.offset, length: x.length });
+    }
   }
   return out;
 }

@@ -8,12 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoupeApi } from '../shared/api.ts';
 import { callService, errorStatus, validateCall } from './validate.ts';
+// The report preview's stylesheet hash (see electron/report/html.ts): lets the srcdoc preview be styled without 'unsafe-inline'.
+import { reportStyleHash } from './report/html.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_STATIC_DIR = path.join(REPO_ROOT, 'dist', 'renderer');
 
 export const CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self' data:",
+  "default-src 'self'", "script-src 'self'", `style-src 'self' ${reportStyleHash()}`, "connect-src 'self'", "img-src 'self' data:",
   "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-src 'self'",
   "frame-ancestors 'none'",
 ].join('; ');

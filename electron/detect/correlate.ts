@@ -13,6 +13,8 @@ import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** The attacker IPs' other activity kept in the story's details (the timeline holds all of it). */
+export const ACTIVITY_CAP = 2000;
 
 export function toRequest(h: EventHit): WebshellRequest {
   return { eventId: h.id, ts: h.ts, ip: h.ip, method: h.method, url: h.url ?? '', status: h.status, userAgent: h.userAgent, ref: h.ref };
@@ -80,6 +82,10 @@ export function buildStory(db: Db, found: PendingFinding[]): { story: PendingFin
     steps.push({ stage: 'follow-on', ts: c.ts, text: p.finding.title, ref: c.ref });
   }
   if (!shells.length && !firstSsrf) return { story: null, shellIps };
+  const ssrfIds = new Set(ssrf.map((h) => h.id));
+  const activity = activityOf(db, [...ips], ssrfIds).slice(0, ACTIVITY_CAP).map((h) => ({
+    eventId: h.id, ts: h.ts, ip: h.ip, source: h.source, ssrf: ssrfIds.has(h.id), method: h.method, url: h.url, status: h.status, ref: h.ref,
+  }));
   steps.sort((a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage) || (a.ts ?? 0) - (b.ts ?? 0));
   const first = steps.find((s) => s.ts !== null);
   const stagesSeen = STAGE_ORDER.filter((st) => steps.some((s) => s.stage === st));
@@ -94,7 +100,7 @@ export function buildStory(db: Db, found: PendingFinding[]): { story: PendingFin
         sha256: null,
         evidence: steps.map((s) => s.ref),
       },
-      details: { steps, attackerIps: [...ips] },
+      details: { steps, attackerIps: [...ips], activity },
     },
     shellIps,
   };

@@ -52,14 +52,14 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   const { story } = buildStory(db, found);
   if (story) found.push(story);
 
-  if (opts.signal?.aborted) throw new Error('detections cancelled');
-  writeResults(db, found, lists, rules);
+  const cancelled = !!opts.signal?.aborted;
+  if (!cancelled) writeResults(db, found, lists, rules);
   const byCheck: Record<string, number> = {};
   for (const p of found) byCheck[p.finding.check] = (byCheck[p.finding.check] ?? 0) + 1;
   return {
     findings: found.length, byCheck, filesScanned: scan.filesScanned, iocLists: lists.length,
     indicators: lists.reduce((n, l) => n + l.indicators.length, 0), rulePacks: rules.files.length, rules: rules.rules.length,
-    seconds: (Date.now() - started) / 1000,
+    seconds: (Date.now() - started) / 1000, cancelled,
   };
 }
 

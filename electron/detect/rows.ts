@@ -74,7 +74,10 @@ export function listFiles(db: Db, where = '1', params: unknown[] = []): FileInfo
     .all(...params) as FileInfo[];
 }
 
-/** The time a file appeared: birth time when known, else modification time. */
+/**
+ * The time a file was written. The evidence is a copy: its birth time is when the triage tool copied it, while KAPE
+ * and robocopy keep the original modification time. So modification time first, birth time only as a last resort.
+ */
 export function writtenAt(f: Pick<FileInfo, 'btime' | 'mtime'>): Micros | null {
-  return f.btime ?? f.mtime;
+  return f.mtime ?? f.btime;
 }

@@ -25,6 +25,8 @@ export interface DetectSummary {
   rulePacks: number;
   rules: number;
   seconds: number;
+  /** True when opts.signal aborted the run: nothing was written, the previous findings stay. */
+  cancelled: boolean;
 }
 
 /** A finding produced by a check, written by runDetections. */

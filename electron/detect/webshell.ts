@@ -13,6 +13,9 @@ import type { RuleSet } from './rules.ts';
 import { isKnownGood } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
 import { yaraEngine } from './yara.ts';
+import { buildProbe } from './yara-prefilter.ts';
+import { BATCH_BYTES, scanItems } from './yara-batch.ts';
+import type { ScanItem } from './yara-batch.ts';
 import type { YaraMatch } from './yara.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -25,7 +28,7 @@ const RECENT_TO = isoToMicros('2021-04-30T00:00:00Z');
 
 export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; evidenceRoots: Map<number, string>;
   warn: (w: IngestWarning) => void; signal?: AbortSignal; baseline?: Baseline }
-export interface ScanOutput { findings: PendingFinding[]; filesScanned: number; yaraCalls: number }
+export interface ScanOutput { findings: PendingFinding[]; filesScanned: number; contentsScanned: number }
 
 /** Reads at most `cap` bytes of an evidence file, read-only; null (and a warning) when it cannot be read. */
 export function readCapped(abs: string, cap: number): Buffer | null {
@@ -59,47 +62,73 @@ export function heuristicReasons(f: Pick<FileInfo, 'origPath' | 'btime' | 'mtime
   return { strong, weak };
 }
 
-async function scanFile(input: ScanInput, f: FileInfo): Promise<YaraMatch[] | null> {
+/** The bytes to scan, or null (with a warning) when the file cannot or may not be read. */
+function readForScan(input: ScanInput, f: FileInfo): Uint8Array | null {
   const root = input.evidenceRoots.get(f.sourceId);
-  if (!root) return null;
+  if (!root) {
+    input.warn({ file: f.relPath, message: `not scanned by YARA: no evidence folder known for source ${f.sourceId}` });
+    return null;
+  }
   if (f.size > YARA_SIZE_CAP) {
     input.warn({ file: f.relPath, message: `not scanned by YARA: ${f.size} bytes exceeds the ${YARA_SIZE_CAP}-byte cap` });
     return null;
   }
   try {
-    const bytes = readCapped(path.join(root, f.relPath), YARA_SIZE_CAP);
-    return bytes ? (await yaraEngine().run(bytes, input.rules.source)).matches : null;
+    return readCapped(path.join(root, f.relPath), YARA_SIZE_CAP);
   } catch (e) {
     input.warn({ file: f.relPath, message: `not scanned by YARA: ${(e as Error).message}` });
     return null;
   }
 }
 
+/** Bytes read per round of scanning (bounds memory; each round is probed in BATCH_BYTES batches). */
+const ROUND_BYTES = 4 * BATCH_BYTES;
+
+/** YARA matches per file id, for the files that need a scan (one per distinct content, none known-good). */
+async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<{ byId: Map<number, YaraMatch[]>; scanned: Map<string, number> }> {
+  const byId = new Map<number, YaraMatch[]>();
+  const scanned = new Map<string, number>();
+  if (!input.rules.source) return { byId, scanned };
+  const probe = buildProbe(input.rules.source);
+  const todo = files.filter((f) => {
+    if (input.baseline && isKnownGood(input.baseline, f)) return false;
+    if (f.sha256 && scanned.has(f.sha256)) return false;
+    if (f.sha256) scanned.set(f.sha256, f.id);
+    return true;
+  });
+  let round: ScanItem[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    for (const [k, m] of await scanItems(yaraEngine(), round, input.rules.source, probe)) byId.set(k, m);
+    round = [];
+    size = 0;
+  };
+  for (const f of todo) {
+    if (input.signal?.aborted) break;
+    const bytes = readForScan(input, f);
+    if (!bytes) continue;
+    round.push({ key: f.id, bytes });
+    size += bytes.length;
+    if (size >= ROUND_BYTES) await flush();
+  }
+  await flush();
+  return { byId, scanned };
+}
+
 export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
   const candidates = listFiles(input.db).filter((f) => isWebCandidate(f.origPath) || f.kind === 'web-script');
+  // libyara-wasm pays a rule compile per call: identical contents are scanned once, stock files not at all, and
+  // files no gating string touches are ruled out by one probe call per batch.
+  const { byId, scanned } = await yaraMatches(input, candidates);
   const findings: PendingFinding[] = [];
-  // libyara-wasm pays a rule compile per call: identical contents are scanned once, stock files not at all.
-  const byHash = new Map<string, YaraMatch[]>();
-  let filesScanned = 0;
-  let yaraCalls = 0;
   for (const f of candidates) {
-    if (input.signal?.aborted) break;
-    filesScanned++;
-    let matches: YaraMatch[] = [];
-    if (input.rules.source && !(input.baseline && isKnownGood(input.baseline, f))) {
-      const known = f.sha256 ? byHash.get(f.sha256) : undefined;
-      if (known) matches = known;
-      else {
-        yaraCalls++;
-        matches = (await scanFile(input, f)) ?? [];
-        if (f.sha256) byHash.set(f.sha256, matches);
-      }
-    }
+    const first = f.sha256 ? scanned.get(f.sha256) : undefined;
+    const matches = byId.get(first ?? f.id) ?? [];
     const { strong, weak } = heuristicReasons(f);
     if (!matches.length && !strong.length) continue;
     findings.push(webshellFinding(f, matches, strong, weak, input.bundledRules));
   }
-  return { findings, filesScanned, yaraCalls };
+  return { findings, filesScanned: candidates.length, contentsScanned: scanned.size };
 }
 
 export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: string[], weak: string[], bundled: Set<string>): PendingFinding {

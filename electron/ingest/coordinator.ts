@@ -70,9 +70,14 @@ export class IndexCoordinator {
         this.summary.cancelled = true;
         this.progress.phase = 'cancelled';
       } else {
-        if (this.opts.detect !== false) await this.detect();
-        this.db.prepare('UPDATE evidence_sources SET last_indexed_at = ?').run(nowIso());
-        this.progress.phase = 'done';
+        const cancelled = this.opts.detect !== false && !(await this.detect());
+        if (cancelled) {
+          this.summary.cancelled = true;
+          this.progress.phase = 'cancelled';
+        } else {
+          this.db.prepare('UPDATE evidence_sources SET last_indexed_at = ?').run(nowIso());
+          this.progress.phase = 'done';
+        }
       }
       this.db.pragma('optimize');
       this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -230,7 +235,8 @@ export class IndexCoordinator {
     this.emit();
   }
 
-  private async detect(): Promise<void> {
+  /** Runs the detections; false when they were cancelled (the previous findings are then kept). */
+  private async detect(): Promise<boolean> {
     this.progress.phase = 'detecting';
     this.progress.currentFile = null;
     this.emit(true);
@@ -242,6 +248,7 @@ export class IndexCoordinator {
       warn: (w: IngestWarning) => this.warn(w, null), signal: this.opts.signal,
     });
     this.summary.findings = res.findings;
+    return !res.cancelled;
   }
 
   private emit(force = false): void {

@@ -1,4 +1,5 @@
 // Renders the report model into ONE self-contained HTML file: inline CSS, logo as data: URL, no script, no request.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { SafeHtml, cssString, html } from './escape.ts';
 import { timeText } from './format.ts';
@@ -11,10 +12,19 @@ const DEFAULT_LOGO_URL = new URL('../../resources/report/logo.svg', import.meta.
 /** Blocks every fetch (scripts, images, fonts, frames) except inline styles and data: images. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-let cachedCss: string | null = null;
-function stylesheet(): string {
-  cachedCss ??= fs.readFileSync(STYLESHEET_URL, 'utf8');
-  return cachedCss;
+let cachedStyle: string | null = null;
+/** The text of the report's first <style> element: the same bytes in every report, so a CSP hash can allow it. */
+function staticStyle(): string {
+  cachedStyle ??= `\n${fs.readFileSync(STYLESHEET_URL, 'utf8')}`;
+  return cachedStyle;
+}
+
+/**
+ * CSP source for the report's static <style> (`'sha256-…'`). The app's CSP lists it so the live preview
+ * (an `<iframe srcdoc>`, which inherits the app's policy) is styled without allowing 'unsafe-inline'.
+ */
+export function reportStyleHash(): string {
+  return `'sha256-${crypto.createHash('sha256').update(staticStyle(), 'utf8').digest('base64')}'`;
 }
 
 function defaultLogo(): string {
@@ -70,10 +80,8 @@ export function renderReportHtml(m: ReportModel): string {
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="Loupe ${html`${m.loupeVersion}`}">
 <title>${html`${m.title}`}</title>
-<style>
-${stylesheet()}
-${runningHeaderCss(m)}
-</style>
+<style>${staticStyle()}</style>
+<style data-print-only>${runningHeaderCss(m)}</style>
 </head>
 <body>
 ${body}

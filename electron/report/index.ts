@@ -10,7 +10,7 @@ import { writeReportPdf, writeReportPdfWith, type PrintToPdf } from './pdf.ts';
 import { exportTimeline } from './timeline-export.ts';
 
 export { buildReportModel } from './model.ts';
-export { renderReportHtml, REPORT_CSP } from './html.ts';
+export { renderReportHtml, reportStyleHash, REPORT_CSP } from './html.ts';
 export { writeReportPdf, writeReportPdfWith, findChromium, PDF_OPTIONS, NO_CHROMIUM_MESSAGE, type PrintToPdf } from './pdf.ts';
 export { exportTimeline, type TimelineFormat } from './timeline-export.ts';
 export { exportIocs, stixBundle, caseIndicators } from './ioc-export.ts';

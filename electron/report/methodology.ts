@@ -19,6 +19,11 @@ export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
   ['story', 'Correlation: the ordered chain from the first SSRF request to the web shell and its use.'],
 ];
 
+/** Cases from early development builds lack the event_minutes table: count events directly there. */
+export function hasEventMinutes(db: Db): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_minutes'").get() !== undefined;
+}
+
 export function buildMethodology(db: Db): Methodology {
   const counts = new Map((db.prepare('SELECT check_id AS c, count(*) AS n FROM findings GROUP BY check_id').all() as Array<{ c: string; n: number }>).map((r) => [r.c, r.n]));
   const known = new Set(CHECK_DESCRIPTIONS.map(([c]) => c));
@@ -28,6 +33,9 @@ export function buildMethodology(db: Db): Methodology {
     checks,
     rulePacks: db.prepare('SELECT name, path, sha256, rules, added_at AS addedAt FROM rule_packs ORDER BY name').all() as Methodology['rulePacks'],
     iocLists: db.prepare('SELECT name, path, sha256, format, count, added_at AS addedAt FROM ioc_lists ORDER BY name').all() as Methodology['iocLists'],
-    sources: db.prepare('SELECT source, count(*) AS events FROM events GROUP BY source ORDER BY source').all() as Methodology['sources'],
+    // event_minutes holds per-minute counts kept in step with events: no scan of millions of rows per preview.
+    sources: db.prepare(hasEventMinutes(db)
+      ? 'SELECT source, sum(n) AS events FROM event_minutes GROUP BY source HAVING sum(n) > 0 ORDER BY source'
+      : 'SELECT source, count(*) AS events FROM events GROUP BY source ORDER BY source').all() as Methodology['sources'],
   };
 }

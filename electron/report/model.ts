@@ -10,7 +10,7 @@ import { buildCustody } from './custody.ts';
 import { gatherCoverage, gatherVerdicts, gatherWebshells } from './detections.ts';
 import { safeImageDataUrl } from './escape.ts';
 import { collectIndicators, readFindings } from './indicators.ts';
-import { buildMethodology } from './methodology.ts';
+import { buildMethodology, hasEventMinutes } from './methodology.ts';
 import type { ReportEvent, ReportFinding, ReportModel, ReportStory, StoryStep } from './model-types.ts';
 import { RefQuoter } from './quote.ts';
 
@@ -112,7 +112,8 @@ export function buildReportModel(db: Db, opts: ReportOptions & { casePath: strin
   const webshells = gatherWebshells(db);
   for (const g of [verdicts, coverage, webshells]) if (g.note) notes.push(g.note);
   const findings = readFindings(db);
-  const range = db.prepare('SELECT min(ts) AS first, max(ts) AS last, count(*) AS events FROM events').get() as ReportModel['evidenceRange'];
+  const range = db.prepare(`SELECT (SELECT min(ts) FROM events) AS first, (SELECT max(ts) FROM events) AS last,
+    ${hasEventMinutes(db) ? '(SELECT coalesce(sum(n), 0) FROM event_minutes)' : '(SELECT count(*) FROM events)'} AS events`).get() as ReportModel['evidenceRange'];
   const timeline = markedEvents(db);
   const warnings = readWarnings(db);
   const companyName = opts.companyName ?? meta('companyName');

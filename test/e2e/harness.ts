@@ -93,8 +93,12 @@ export async function createAndIndex(page: Page, casePath: string, evidence: str
     await page.waitForSelector('[data-testid=index-phase]:not(:has-text("idle"))');
     await screenshot(page, `${shotPrefix}-indexing`);
   }
-  await page.waitForFunction("/^(done|failed|cancelled)$/.test(document.querySelector('[data-testid=index-phase]')?.textContent ?? '')", null, { timeout: 90_000 });
-  const phase = await page.textContent('[data-testid=index-phase]');
+  // Polled from Node: the page's CSP (rightly) refuses string evaluation.
+  let phase: string | null = null;
+  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await page.waitForTimeout(250)) {
+    phase = await page.textContent('[data-testid=index-phase]');
+    if (phase === 'done' || phase === 'failed' || phase === 'cancelled') break;
+  }
   if (phase !== 'done') {
     const error = await page.locator('[data-testid=indexing] .error').textContent().catch(() => null);
     throw new Error(`indexing ended "${phase}": ${error ?? 'no error shown'}`);

@@ -20,12 +20,12 @@ after(() => closeSession(s));
 
 /** Nothing the attacker wrote may have become markup or run. */
 async function assertInert(sess: Session): Promise<void> {
-  // A string expression: this file is type-checked without DOM types.
-  const dom = await sess.page.evaluate(`({
-    flag: window.__loupe_xss ?? null,
-    imgs: document.querySelectorAll('img').length,
-    scripts: [...document.querySelectorAll('script')].map((x) => x.getAttribute('src')),
-  })`) as { flag: number | null; imgs: number; scripts: Array<string | null> };
+  const scriptTags = sess.page.locator('script');
+  const dom = {
+    flag: await sess.page.evaluate(() => (globalThis as { __loupe_xss?: number }).__loupe_xss ?? null),
+    imgs: await sess.page.locator('img').count(),
+    scripts: await Promise.all(Array.from({ length: await scriptTags.count() }, (_, i) => scriptTags.nth(i).getAttribute('src'))),
+  };
   assert.equal(dom.flag, null);
   assert.equal(dom.imgs, 0);
   assert.equal(dom.scripts.every((src) => src !== null && src.startsWith('./assets/')), true, JSON.stringify(dom.scripts));

@@ -147,7 +147,10 @@ test('pivoting: right-click "exclude this IP", then keyboard p → "only this IP
   await page.keyboard.press('p');
   await page.locator('[data-testid=pivot-menu]').waitFor();
   await page.keyboard.press('Enter');
-  await page.waitForSelector(`[data-testid=filter-chips] .chip:has-text("ip = ${rowIp}")`);
+  await page.waitForSelector(`[data-testid=filter-chips] .chip:has-text("ip = ${rowIp}")`, { timeout: 5000 }).catch(async (e: Error) => {
+    await screenshot(page, 'debug-pivot');
+    throw new Error(`${e.message}; chips: ${await page.locator('[data-testid=filter-chips]').textContent()}; menu: ${await page.locator('[data-testid=pivot-menu]').count()}`);
+  });
   const only = await page.locator(`${grid} .c-ip`).allTextContents();
   assert.ok(only.length > 0 && only.every((x) => x === rowIp), `other IPs shown: ${[...new Set(only)]}`);
   await screenshot(page, 'timeline-pivot');

@@ -26,6 +26,9 @@ const EXPORTS: Array<{ format: ExportFormat; label: string; ext: string }> = [
 const MAX_LOGO_BYTES = 1024 * 1024;
 const PREVIEW_DELAY_MS = 400;
 
+/** The print-only <style> (running header/footer, case-specific) is left out of the preview: the app's CSP allows only the static report stylesheet by hash. */
+const previewHtml = (html: string): string => html.replace(/<style data-print-only>[\s\S]*?<\/style>/, '');
+
 /** The case file's path without its extension, as the default stem of exported files. */
 const stemOf = (casePath: string): string => casePath.replace(/\.[^./\\]+$/, '');
 
@@ -52,7 +55,7 @@ function usePreview(options: ReportOptions, enabled: boolean): { html: string; e
     const timer = setTimeout(() => {
       setLoading(true);
       api.renderReportHtml(options)
-        .then((h) => { if (live) { setHtml(h); setError(null); } })
+        .then((h) => { if (live) { setHtml(previewHtml(h)); setError(null); } })
         .catch((e: unknown) => { if (live) setError(errorText(e)); })
         .finally(() => { if (live) setLoading(false); });
     }, PREVIEW_DELAY_MS);

@@ -121,7 +121,12 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
         case 't': if (row) { e.preventDefault(); setDialog({ kind: 'tag' }); } break;
         case 'n': if (row) { e.preventDefault(); setDialog({ kind: 'note' }); } break;
         case 'm': e.preventDefault(); setDialog({ kind: 'manual' }); break;
-        case 'p': if (row) { e.preventDefault(); setDialog({ kind: 'pivot', x: 300, y: 200, targets: rowTargets(row, detail.data) }); } break;
+        case 'p': if (row) {
+          e.preventDefault();
+          // Opens under the selected row, where the analyst is looking.
+          const box = document.querySelector(`[data-event-id="${row.id}"]`)?.getBoundingClientRect();
+          setDialog({ kind: 'pivot', x: box ? box.left + 240 : 300, y: box ? box.bottom : 200, targets: rowTargets(row, detail.data) });
+        } break;
         default: break;
       }
     };

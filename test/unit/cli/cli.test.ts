@@ -34,7 +34,7 @@ describe('on an indexed corpus', () => {
   let casePath: string;
   let dir: string;
   before(async () => {
-    dir = tmpDir({ after: (fn) => process.on('exit', fn) });
+    dir = tmpDir({ after: (fn: () => void) => process.on('exit', fn) });
     m = await generateEvidence(path.join(dir, 'evidence'), { scale: 0.5, seed: 3 });
     casePath = path.join(dir, 'acme.loupe');
     const r = loupe('index', m.root, '--case', casePath, '--iocs', m.attackerIocsCsv, '--client', 'Acme', '--json');

@@ -118,6 +118,8 @@ test('runDetections: web shells, suspicious files, IOCs and the story fire; the 
       { file: 'C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log', line: 6 },
     ]);
     assert.deepEqual(story.details?.attackerIps, [ATTACKER]);
+    const activity = story.details?.activity as Array<{ ssrf: boolean; ref: { file: string; line?: number } }>;
+    assert.deepEqual(activity.map((a) => [a.ssrf, a.ref.line]), [[true, 7], [false, 5], [false, 6]], 'everything the IP did, SSRF rows first');
 
     const ws = getWebshells(tc.db);
     const d = ws.find((w) => w.origPath.endsWith('discover.aspx'));
@@ -186,6 +188,24 @@ test('a broken analyst rule file becomes a warning naming file and line; detecti
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /broken\.yar:13: rule file skipped: .*broken\.yar:13: undefined string "\$b"/);
     assert.equal(byCheck(findings(tc), 'webshell').length, 1);
+  } finally {
+    tc.close();
+  }
+});
+
+test('an aborted run writes nothing and keeps the previous findings', async () => {
+  const tc = newCase();
+  try {
+    addFile(tc, 'C/inetpub/wwwroot/aspnet_client/s.aspx', CHOPPER);
+    await runDetections(tc.db, { evidenceRoots: tc.roots });
+    const before = findings(tc).map((r) => r.check);
+    addFile(tc, 'C/root/lsass.dmp', Buffer.from('MDMP'));
+    const ac = new AbortController();
+    ac.abort();
+    const summary = await runDetections(tc.db, { evidenceRoots: tc.roots, signal: ac.signal });
+    assert.equal(summary.cancelled, true);
+    assert.deepEqual(findings(tc).map((r) => r.check), before);
+    assert.ok(before.includes('webshell'));
   } finally {
     tc.close();
   }

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { loadRuleSet, loadRuleSetStrict, RuleCompileError } from '../../../electron/detect/rules.ts';
 import { YaraEngine, yaraEngine } from '../../../electron/detect/yara.ts';
 import { listRuleFiles } from '../../../electron/detect/rules.ts';
+import { buildProbe } from '../../../electron/detect/yara-prefilter.ts';
+import { scanItems } from '../../../electron/detect/yara-batch.ts';
 import { repoRoot } from './helpers.ts';
 import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, SIGBASE_STYLE } from './samples.ts';
 
@@ -121,22 +123,46 @@ test('a broken rule file gives an error naming the file and line; the good files
 
 const haveYara = spawnSync('yara', ['--version']).status === 0;
 
-test('our engine matches Debian yara -r on the same rules and files (rule names per file)', { skip: haveYara ? false : 'Debian `yara` not installed' }, async () => {
+function debianYara(ruleDirs: string[], dir: string): Map<string, string[]> {
+  const out = execFileSync('yara', ['-w', '-r', ...ruleDirs.flatMap(listRuleFiles), dir], { encoding: 'utf8' });
+  const theirs = new Map<string, string[]>();
+  for (const line of out.split('\n').filter(Boolean)) {
+    const sp = line.indexOf(' ');
+    const rel = path.relative(dir, line.slice(sp + 1)).split(path.sep).join('/');
+    theirs.set(rel, [...(theirs.get(rel) ?? []), line.slice(0, sp)].sort());
+  }
+  return theirs;
+}
+
+/** Our web-root scan path: every file read, probed in batches when the rules allow it, full scans where needed. */
+async function ourBatchedMatches(dir: string, ruleDirs: string[]): Promise<{ matches: Map<string, string[]>; probe: boolean }> {
+  const set = await loadRuleSetStrict(ruleDirs);
+  const rels = listAll(dir);
+  const probe = buildProbe(set.source);
+  const found = await scanItems(yaraEngine(), rels.map((rel, key) => ({ key, bytes: fs.readFileSync(path.join(dir, rel)) })), set.source, probe);
+  return { matches: new Map([...found].map(([k, m]) => [rels[k], m.map((x) => x.rule).sort()])), probe: probe !== null };
+}
+
+function listAll(dir: string, base = dir): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? listAll(path.join(dir, e.name), base)
+    : [path.relative(base, path.join(dir, e.name)).split(path.sep).join('/')]);
+}
+
+test('our engine matches Debian yara -r on the same rules and files (rule names per file), per file and batched', { skip: haveYara ? false : 'Debian `yara` not installed' }, async () => {
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-pack-'));
   const { dir } = corpus();
   try {
     fs.writeFileSync(path.join(packDir, 'apt_hafnium_style.yar'), SIGBASE_STYLE);
-    const ruleFiles = [...listRuleFiles(BUNDLED), ...listRuleFiles(packDir)];
-    const out = execFileSync('yara', ['-w', '-r', ...ruleFiles, dir], { encoding: 'utf8' });
-    const theirs = new Map<string, string[]>();
-    for (const line of out.split('\n').filter(Boolean)) {
-      const sp = line.indexOf(' ');
-      const rel = path.relative(dir, line.slice(sp + 1)).split(path.sep).join('/');
-      theirs.set(rel, [...(theirs.get(rel) ?? []), line.slice(0, sp)].sort());
-    }
+    const theirs = debianYara([BUNDLED, packDir], dir);
     const ours = await ourMatches(dir, [BUNDLED, packDir]);
     assert.deepEqual(Object.fromEntries([...ours].sort()), Object.fromEntries([...theirs].sort()));
     assert.ok(ours.size >= 4, 'the corpus exercises several rules');
+    const withPack = await ourBatchedMatches(dir, [BUNDLED, packDir]);
+    assert.equal(withPack.probe, false, 'the pack has a rule without strings (pe.number_of_sections): no prefilter');
+    assert.deepEqual(Object.fromEntries([...withPack.matches].sort()), Object.fromEntries([...theirs].sort()));
+    const bundledOnly = await ourBatchedMatches(dir, [BUNDLED]);
+    assert.equal(bundledOnly.probe, true);
+    assert.deepEqual(Object.fromEntries([...bundledOnly.matches].sort()), Object.fromEntries([...debianYara([BUNDLED], dir)].sort()));
   } finally {
     fs.rmSync(packDir, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });

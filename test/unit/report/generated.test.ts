@@ -8,17 +8,19 @@ import { parse } from 'csv-parse/sync';
 import { openCaseDb } from '../../../electron/case/db.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
 import { getWebshells } from '../../../electron/detect/queries.ts';
-import { exportTo, reportHtml } from '../../../electron/report/index.ts';
+import { buildReportModel, exportTo, reportHtml } from '../../../electron/report/index.ts';
 import { REPORT_SECTIONS } from '../../../shared/api.ts';
 import { escapeHtml } from '../../../electron/report/escape.ts';
-import { generateEvidence } from '../../fixtures/generate.ts';
+import { generateEvidence, SHARED_EVTX_DIR } from '../../fixtures/generate.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
 test('generated case: report has every section, the planted findings and the starred events; exports match the case', async (t) => {
   const dir = tmpDir(t);
   const root = path.join(dir, 'evidence');
   t.after(() => fs.rmSync(`${root}.manifest.json`, { force: true }));
-  const manifest = await generateEvidence(root, { scale: 0.1, seed: 5, includeEvtx: false });
+  // Real EVTX files (../shared/data, test data only) are copied into the temporary evidence when present.
+  const withEvtx = fs.existsSync(path.join(SHARED_EVTX_DIR, 'ORACLE.tsv'));
+  const manifest = await generateEvidence(root, { scale: 0.1, seed: 5, includeEvtx: withEvtx });
   const casePath = path.join(dir, 'case.loupe');
   const db0 = openCaseDb(casePath, { create: true });
   db0.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, 'generated EXCH01', new Date().toISOString());
@@ -42,6 +44,17 @@ test('generated case: report has every section, the planted findings and the sta
   const marked = db.prepare('SELECT message FROM events WHERE id = ?');
   for (const r of starred) assert.ok(html.includes(escapeHtml((marked.get(r.eventId) as { message: string }).message)), 'starred event listed');
   assert.equal((html.match(/<script/gi) ?? []).length, 0);
+
+  // A finding resting on an EVTX record quotes that record's event (real Sysmon data: w3wp.exe starting cmd.exe).
+  if (withEvtx) {
+    const model = buildReportModel(db, { casePath });
+    const evtx = model.findings.flatMap((f) => f.quotes).filter((q) => q.ref.record !== undefined);
+    assert.ok(evtx.length > 0, 'some finding cites an EVTX record');
+    assert.ok(evtx.every((q) => q.from === 'event' && q.fields !== null), 'EVTX records are quoted from their events');
+    assert.ok(html.includes(escapeHtml(`${evtx[0].ref.file} record ${evtx[0].ref.record}`)));
+  } else {
+    t.diagnostic(`EVTX quoting not checked: ${SHARED_EVTX_DIR} is absent`);
+  }
 
   const events = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
   const csv = await exportTo(db, casePath, { format: 'csv', path: path.join(dir, 'out', 'timeline.csv') });

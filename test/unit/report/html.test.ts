@@ -53,3 +53,16 @@ test('opened in Chromium the report makes no request and shows evidence <script>
   assert.deepEqual(dialogs, []);
   assert.deepEqual(requests.filter((u) => !u.startsWith('data:') && u !== 'about:blank'), []);
 });
+
+test('the app CSPs (header and index.html meta) allow the report stylesheet by its hash, never unsafe-inline', async () => {
+  const { reportStyleHash } = await import('../../../electron/report/index.ts');
+  const { CSP } = await import('../../../electron/web.ts');
+  const { repoRoot } = await import('../../helpers/tmp.ts');
+  const fs = await import('node:fs');
+  const meta = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(fs.readFileSync(`${repoRoot}/renderer/index.html`, 'utf8'))?.[1] ?? '';
+  const hash = reportStyleHash();
+  for (const policy of [CSP, meta]) {
+    assert.ok(policy.includes(`style-src 'self' ${hash}`), `update the report stylesheet hash to ${hash} in: ${policy}`);
+    assert.doesNotMatch(policy, /unsafe-inline/);
+  }
+});

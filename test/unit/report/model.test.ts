@@ -19,6 +19,8 @@ test('the model carries the case metadata, verdicts, findings with quotes, web s
   assert.equal(m.meta.caseNumber, 'IR-2021-0042');
   assert.equal(m.meta.displayZone, 'Europe/Oslo');
   assert.match(m.loupeVersion, /^\d+\.\d+\.\d+/);
+  assert.equal(m.evidenceRange.events, c.eventCount);
+  assert.deepEqual(m.methodology.sources.map((x) => [x.source, x.events]), [['ecp-server', 1], ['filesystem', 1], ['httpproxy', 2], ['iis', 3], ['manual', 1]]);
   assert.deepEqual(m.verdicts.map((v) => v.cve), ['CVE-2021-26855', 'CVE-2021-26857', 'CVE-2021-26858', 'CVE-2021-27065']);
   const ssrf = m.verdicts.find((v) => v.cve === 'CVE-2021-26855')!;
   assert.equal(ssrf.verdict, 'exploited');

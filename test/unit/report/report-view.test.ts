@@ -26,6 +26,8 @@ test('Report view: sandboxed live preview follows the chosen sections, evidence 
     await frame.locator('#summary').waitFor({ timeout: 30_000 });
     assert.equal(await page.getAttribute('iframe[title="Report preview"]', 'sandbox'), '');
     assert.equal(await frame.locator('#warnings').count(), 1);
+    // Styled: the report stylesheet passes the app's CSP by its hash (headings in the report's accent colour).
+    assert.equal(await frame.locator('#summary h2').evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color), 'rgb(31, 78, 121)');
     // Hostile log text quoted in the report is text inside the preview, never markup.
     assert.equal(await frame.locator('script, img[onerror]').count(), 0);
 
