@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setNativeBinding } from './case/db.ts';
 import { registerIpc } from './ipc.ts';
+import type { PrintToPdf } from './report/pdf.ts';
 import { CaseService } from './service.ts';
 import { CSP } from './web.ts';
 
@@ -61,6 +62,24 @@ function caseFromArgv(argv: string[]): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/** Prints report HTML to PDF in a hidden, sandboxed window with scripts off (the report holds no script anyway). */
+const printWithElectron: PrintToPdf = async (html, options) => {
+  const pdfWin = new BrowserWindow({
+    show: false,
+    webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false, partition: 'loupe-pdf' },
+  });
+  try {
+    pdfWin.webContents.session.webRequest.onBeforeRequest((d, cb) => cb({ cancel: !d.url.startsWith('data:') }));
+    await pdfWin.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(html)}`);
+    const pdf = await pdfWin.webContents.printToPDF({
+      pageSize: options.format, printBackground: options.printBackground, preferCSSPageSize: options.preferCSSPageSize,
+    });
+    return new Uint8Array(pdf);
+  } finally {
+    pdfWin.destroy();
+  }
+};
+
 function main(): void {
   if (!app.requestSingleInstanceLock()) { app.quit(); return; }
   if (!app.isPackaged && fs.existsSync(ELECTRON_SQLITE)) setNativeBinding(ELECTRON_SQLITE);
@@ -71,7 +90,7 @@ function main(): void {
   void app.whenReady().then(() => {
     serveRenderer();
     lockDownSessions();
-    const service = new CaseService({ casePath: caseFromArgv(process.argv) });
+    const service = new CaseService({ casePath: caseFromArgv(process.argv), printToPdf: printWithElectron });
     registerIpc(service, APP_ORIGIN);
     app.on('before-quit', () => service.close());
     win = createWindow();

@@ -17,6 +17,7 @@ import { startIndexJob, type IndexJob } from './ingest/index.ts';
 import { readRawEvidence, previewEvidenceFile } from './evidence-read.ts';
 import { verifyEvidence } from './verify.ts';
 import { LOUPE_VERSION } from './version.ts';
+import type { PrintToPdf } from './report/pdf.ts';
 
 const META_KEYS: Array<keyof CaseMeta> = ['client', 'caseNumber', 'examiner', 'displayZone', 'companyName'];
 const DEFAULT_META: CaseMeta = { client: '', caseNumber: '', examiner: '', displayZone: 'UTC', companyName: '' };
@@ -36,7 +37,11 @@ export class CaseService implements LoupeApi {
   private job: IndexJob | null = null;
   private progress: IndexProgress = idleProgress();
 
-  constructor(opts: { casePath?: string } = {}) {
+  private readonly printToPdf?: PrintToPdf;
+
+  /** printToPdf: the desktop shell's own PDF printer (Electron's printToPDF); without it a system Chromium is used. */
+  constructor(opts: { casePath?: string; printToPdf?: PrintToPdf } = {}) {
+    this.printToPdf = opts.printToPdf;
     if (opts.casePath) this.open(opts.casePath, false);
   }
 
@@ -326,7 +331,7 @@ export class CaseService implements LoupeApi {
   async exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions }): Promise<ExportResult> {
     const db = this.need();
     const { exportTo } = await import('./report/index.ts');
-    const res = await exportTo(db, this.casePath!, args);
+    const res = await exportTo(db, this.casePath!, args, { printToPdf: this.printToPdf });
     audit(db, 'export', { format: args.format, path: res.path, bytes: res.bytes, rows: res.rows ?? null });
     return res;
   }
