@@ -1,5 +1,5 @@
 // The report model: everything the report shows, gathered from the case once, rendered by html.ts.
-import type { CveVerdict, LogCoverage, ReportSection, VerifyResult, WarningRow, WebshellInfo } from '../../shared/api.ts';
+import type { CveVerdict, EventRow, LogCoverage, ReportSection, VerifyResult, WarningRow, WebshellInfo } from '../../shared/api.ts';
 import type { EvidenceRef, FieldValue, FindingRow, Micros, SourceId } from '../../shared/types.ts';
 
 /** The log line or record behind a claim, as stored (event) or as read back from the evidence file. */
@@ -29,20 +29,8 @@ export interface StoryStep {
 
 export interface ReportStory { title: string; summary: string | null; steps: StoryStep[] }
 
-export interface ReportEvent {
-  id: number;
-  ts: Micros;
-  tsDesc: string;
-  source: SourceId;
-  host: string | null;
-  message: string;
-  ip: string | null;
-  ref: EvidenceRef;
-  starred: boolean;
-  tags: string[];
-  note: string | null;
-  manual: boolean;
-}
+/** An event in the report's analyst timeline: a timeline row without the HTTP status. */
+export type ReportEvent = Omit<EventRow, 'status'>;
 
 export type IndicatorType = 'ipv4' | 'ipv6' | 'sha256' | 'sha1' | 'md5' | 'filepath';
 

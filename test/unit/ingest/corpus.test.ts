@@ -6,20 +6,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openCaseDb } from '../../../electron/case/db.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
-import { CaseService } from '../../../electron/service.ts';
+import { newCase } from '../../helpers/case.ts';
 import { generateEvidence, type GeneratedManifest } from '../../fixtures/generate.ts';
 import { repoRoot, tmpDir } from '../../helpers/tmp.ts';
 
 const PARSED = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'bodyfile', 'evtx'] as const;
-
-async function newCase(dir: string, evidence: string): Promise<string> {
-  const casePath = path.join(dir, 'case.loupe');
-  const svc = new CaseService();
-  await svc.createCase({ path: casePath });
-  await svc.addEvidence({ root: evidence });
-  svc.close();
-  return casePath;
-}
 
 function countsBySource(casePath: string): Record<string, number> {
   const db = openCaseDb(casePath, { readonly: true });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openCaseDb } from '../../../electron/case/db.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
-import { CaseService } from '../../../electron/service.ts';
+import { newCase } from '../../helpers/case.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
 const IIS = [
@@ -42,11 +42,7 @@ test('indexes a small evidence folder: hashes equal sha256sum, IIS lines and fil
   const dir = tmpDir(t);
   const ev = path.join(dir, 'evidence');
   makeEvidence(ev);
-  const casePath = path.join(dir, 'case.loupe');
-  const svc = new CaseService();
-  await svc.createCase({ path: casePath });
-  await svc.addEvidence({ root: ev });
-  svc.close();
+  const casePath = await newCase(dir, ev);
 
   const s = await indexOnce(casePath);
   assert.equal(s.filesSeen, 3);
@@ -78,11 +74,7 @@ test('indexing twice adds nothing; a changed file is re-read; a removed file lea
   const dir = tmpDir(t);
   const ev = path.join(dir, 'evidence');
   makeEvidence(ev);
-  const casePath = path.join(dir, 'case.loupe');
-  const svc = new CaseService();
-  await svc.createCase({ path: casePath });
-  await svc.addEvidence({ root: ev });
-  svc.close();
+  const casePath = await newCase(dir, ev);
   const count = (): { events: number; fts: number; files: number; warnings: number } => {
     const db = openCaseDb(casePath, { readonly: true });
     const n = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
@@ -123,11 +115,7 @@ test('bad input becomes warnings with path and line/offset, and the run complete
   fs.writeFileSync(path.join(w3, 'u_ex210304.log'), good + 'x'.repeat(20 * 1024 * 1024) + '\r\n' + IIS.split('\r\n')[6] + '\r\n');
   // A symbolic link loop.
   fs.symlinkSync('..', path.join(w3, 'loop'));
-  const casePath = path.join(dir, 'case.loupe');
-  const svc = new CaseService();
-  await svc.createCase({ path: casePath });
-  await svc.addEvidence({ root: ev });
-  svc.close();
+  const casePath = await newCase(dir, ev);
   const s = await indexOnce(casePath);
   assert.equal(s.filesIndexed, 3);
   const db = openCaseDb(casePath, { readonly: true });
