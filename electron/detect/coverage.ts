@@ -20,10 +20,11 @@ export function coversWindow(oldest: Micros | null, newest: Micros | null): bool
 const folderOf = (rel: string, kind: string): string =>
   kind === 'evtx' ? rel : rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '.';
 
+/** Coverage comes from the log entries themselves: a file's own times (when it was copied, say) say nothing about it. */
 export function computeLogCoverage(db: Db): LogCoverage[] {
   const rows = db.prepare(`SELECT f.rel_path AS rel, f.kind AS kind,
-      (SELECT MIN(ts) FROM events WHERE file_id = f.id) AS oldest,
-      (SELECT MAX(ts) FROM events WHERE file_id = f.id) AS newest
+      (SELECT MIN(ts) FROM events WHERE file_id = f.id AND source != 'filesystem') AS oldest,
+      (SELECT MAX(ts) FROM events WHERE file_id = f.id AND source != 'filesystem') AS newest
     FROM files f WHERE f.kind IN (${LOG_KINDS.map(() => '?').join(',')}) ORDER BY f.rel_path`)
     .all(...LOG_KINDS) as Array<{ rel: string; kind: FileKind; oldest: number | null; newest: number | null }>;
   const byFolder = new Map<string, LogCoverage>();

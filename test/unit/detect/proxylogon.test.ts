@@ -2,6 +2,7 @@
 // twins that must not fire, plus verdicts and log coverage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventInserter } from '../../../electron/case/write.ts';
 import { parseHttpProxy } from '../../../electron/ingest/sources/httpproxy.ts';
 import { parseEcpServer } from '../../../electron/ingest/sources/ecp-server.ts';
 import { parseOabGenerator } from '../../../electron/ingest/sources/oab-generator.ts';
@@ -144,6 +145,9 @@ test('verdicts: exploited/attempted from hits; no-evidence only when the logs sp
     const oabRel = `${EP_REL}/Logging/OABGeneratorLog/OABGenerator20201215-1.LOG`;
     await addLog(tc, oabRel, 'oab-generator-log', parseOabGenerator,
       '2020-12-15T09:00:00.000Z,OABGenerator,OAB generation started\r\n2021-04-02T09:00:00.000Z,OABGenerator,OAB generation completed\r\n');
+    // The copy's own file times (copied years later) must not count as log coverage.
+    const ecpFile = tc.db.prepare("SELECT id, rel_path FROM files WHERE rel_path LIKE '%/HttpProxy/Ecp/%'").get() as { id: number; rel_path: string };
+    new EventInserter(tc.db).insert({ ts: isoToMicros('2026-11-29T04:00:00Z'), tsDesc: 'File Accessed', source: 'filesystem', message: 'File Accessed', fields: {}, ref: { file: ecpFile.rel_path } }, ecpFile.id);
     await runDetections(tc.db, { evidenceRoots: tc.roots });
     const v = Object.fromEntries(getVerdicts(tc.db).map((x) => [x.cve, x]));
     assert.equal(v['CVE-2021-26855'].verdict, 'exploited');
