@@ -117,7 +117,7 @@ function webshell(w: WebshellInfo, ctx: Ctx): SafeHtml {
       <dt>Evidence file</dt><dd class="mono">${w.relPath}</dd>
       <dt>Size</dt><dd>${w.size === null ? '—' : bytesText(w.size)}</dd>
       <dt>Modified</dt><dd>${ctx.t(w.mtime)}</dd>
-      <dt>Created</dt><dd>${ctx.t(w.btime)}</dd>
+      <dt>Copied (birth time of the collected copy)</dt><dd>${ctx.t(w.btime)}</dd>
       <dt>MD5</dt><dd>${mono(w.md5)}</dd><dt>SHA-1</dt><dd>${mono(w.sha1)}</dd><dt>SHA-256</dt><dd>${mono(w.sha256)}</dd>
       <dt>Matched rules</dt><dd class="mono">${w.rules.join(', ') || '—'}</dd>
       <dt>Why flagged</dt><dd>${w.reasons.join('; ') || '—'}</dd>

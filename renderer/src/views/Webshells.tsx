@@ -26,7 +26,7 @@ function ShellDetail({ w }: { w: WebshellInfo }) {
         <dt>Evidence path</dt><dd><code>{w.relPath}</code></dd>
         <dt>Size</dt><dd>{formatBytes(w.size)}</dd>
         <dt>Modified</dt><dd>{formatTime(w.mtime, zone)}</dd>
-        <dt>Created</dt><dd>{formatTime(w.btime, zone)}</dd>
+        <dt title="Birth time of the collected copy: when the triage tool wrote it, not when the attacker did">Copied</dt><dd>{formatTime(w.btime, zone)}</dd>
         <Hash label="MD5" value={w.md5} /><Hash label="SHA-1" value={w.sha1} /><Hash label="SHA-256" value={w.sha256} />
         <dt>Rules</dt><dd>{w.rules.map((r) => <span key={r} className="badge rule">{r}</span>)}</dd>
         <dt>Why</dt><dd><ul className="plain">{w.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul></dd>
