@@ -14,18 +14,28 @@ function inflate(casePath: string, target: number): void {
     const take = Math.min(n, target - n);
     const maxId = (db.prepare('SELECT max(id) AS m FROM events').get() as { m: number }).m;
     console.log(`    inflating the case: ${n.toLocaleString('en-US')} → ${(n + take).toLocaleString('en-US')} events`);
-    db.transaction(() => {
-      db.prepare(`INSERT INTO events (ts, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, file_id, line, record, offset, manual)
-        SELECT ts + ?, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, file_id, line, record, offset, manual
-        FROM events WHERE id <= ? ORDER BY id LIMIT ?`).run(round * day, maxId, take);
-      db.prepare(`INSERT INTO events_fts (rowid, message, fields)
-        SELECT id, message, (SELECT group_concat(value, ' ') FROM json_each(events.fields)) FROM events WHERE id > ?`).run(maxId);
-    })();
+    // In slices, so the FTS pending-terms buffer of one transaction stays small.
+    const SLICE = 200_000;
+    for (let done = 0; done < take; done += SLICE) {
+      db.transaction(() => {
+        const top = (db.prepare('SELECT max(id) AS m FROM events').get() as { m: number }).m;
+        db.prepare(`INSERT INTO events (ts, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, file_id, line, record, offset, manual)
+          SELECT ts + ?, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, file_id, line, record, offset, manual
+          FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`).run(round * day, done ? firstCopied(db, maxId, done) : 0, maxId, Math.min(SLICE, take - done));
+        db.prepare(`INSERT INTO events_fts (rowid, message, fields)
+          SELECT id, message, (SELECT group_concat(value, ' ') FROM json_each(events.fields)) FROM events WHERE id > ?`).run(top);
+      })();
+    }
     n += take;
     round++;
   }
   db.pragma('optimize');
   db.close();
+}
+
+/** The id of the `done`-th original event (ids of copied rows start after maxId). */
+function firstCopied(db: ReturnType<typeof openCaseDb>, maxId: number, done: number): number {
+  return (db.prepare('SELECT id FROM events WHERE id <= ? ORDER BY id LIMIT 1 OFFSET ?').get(maxId, done - 1) as { id: number }).id;
 }
 
 async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {

@@ -20,7 +20,7 @@ export interface YaraCompileMessage { line: number; message: string; warning: bo
 export interface YaraRunResult { matches: YaraMatch[]; errors: YaraCompileMessage[] }
 
 /** Past this heap size the instance is replaced (the leak is per call; 2 GB is the hard WASM32 limit). */
-export const HEAP_RECYCLE_BYTES = 768 * 1024 * 1024;
+export const HEAP_RECYCLE_BYTES = 256 * 1024 * 1024;
 
 // The WebAssembly global, typed locally (Node's types do not declare it without the DOM lib).
 type WasmModule = object;

@@ -89,3 +89,22 @@ test('an index killed midway and run again ends with exactly the counts of an un
   assert.equal(pending, 0);
   assert.ok(fts > 0);
 });
+
+test('cancel stops an index job cleanly; the next run completes to the exact counts', async (t) => {
+  const dir = tmpDir(t);
+  const m = await generateEvidence(path.join(dir, 'evidence'), { scale: 4, seed: 9 });
+  const casePath = await newCase(dir, m.root);
+  const { startIndexJob } = await import('../../../electron/ingest/index.ts');
+  let cancelled = false;
+  const job = startIndexJob(casePath, {}, (p) => {
+    if (!cancelled && p.phase === 'indexing' && p.filesDone >= 2) { cancelled = true; job.cancel(); }
+  });
+  const s = await job.done;
+  assert.ok(cancelled, 'cancel was requested during indexing');
+  assert.equal(s.cancelled, true);
+  assert.ok(s.filesIndexed < m.files.length, 'stopped before the end');
+  const again = await new IndexCoordinator({ casePath, detect: false }).run();
+  assert.equal(again.cancelled, false);
+  const counts = countsBySource(casePath);
+  for (const src of PARSED) assert.equal(counts[src] ?? 0, m.events[src] ?? 0, `events from ${src}`);
+});
