@@ -74,7 +74,12 @@ test('searching the timeline for the attacker IP, starring, tagging and a manual
   const { page, service } = s!;
   const ip = manifest.attackerIps[0];
   await page.click('a:has-text("Timeline")');
-  await page.keyboard.press('Control+f');
+  await page.locator('input[name=search]').waitFor();
+  // The view's key handler is attached just after it renders: press again until it has taken effect.
+  for (let i = 0; i < 20 && !(await page.locator('input[name=search]:focus').count()); i++) {
+    await page.keyboard.press('Control+f');
+    await page.waitForTimeout(100);
+  }
   assert.equal(await page.locator(':focus').getAttribute('name'), 'search');
   await page.keyboard.type(`"${ip}"`);
   await page.keyboard.press('Enter');
