@@ -32,6 +32,7 @@ const loupe = {
   queryTimeline: (a) => call('queryTimeline', a),
   histogram: (a) => call('histogram', a),
   getEvent: (a) => call('getEvent', a),
+  findEvent: (a) => call('findEvent', a),
   listSources: () => call('listSources'),
   listHosts: () => call('listHosts'),
   listTags: () => call('listTags'),

@@ -2,11 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
-  AuditEntry, CaseInfo, CaseMeta, CveVerdict, EventDetail, EvidenceSource, ExportResult, FilePage, FilePreview,
+  AuditEntry, CaseInfo, CaseMeta, CveVerdict, EventDetail, EventRow, EvidenceSource, ExportResult, FilePage, FilePreview,
   Histogram, IndexOptions, IndexProgress, LogCoverage, LoupeApi, ManualEventInput, TimelinePage, TimelineQuery,
   VerifyResult, WebshellInfo, FileQuery, FindingQuery, ReportOptions, ExportFormat, WarningQuery, WarningRow,
 } from '../shared/api.ts';
-import type { FindingRow, Severity, SourceId } from '../shared/types.ts';
+import type { EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
 import { microsToIso } from '../shared/types.ts';
 import { openCaseDb, getMeta, setMeta, type Db } from './case/db.ts';
 import { LATEST_VERSION } from './case/migrations/index.ts';
@@ -203,6 +203,10 @@ export class CaseService implements LoupeApi {
     const { sourceRoot, ...row } = r;
     const raw = sourceRoot && row.ref.file ? await readRawEvidence(sourceRoot, row.ref) : null;
     return { ...row, raw };
+  }
+
+  async findEvent(args: EvidenceRef): Promise<EventRow | null> {
+    return read.findEventByRef(this.need(), args);
   }
 
   async listSources(): Promise<Array<{ source: SourceId; count: number }>> {

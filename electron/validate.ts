@@ -96,6 +96,7 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   queryTimeline: obj(timelineShape),
   histogram: obj({ ...timelineShape, buckets: opt(nonNegInt) }),
   getEvent: obj({ id: int }),
+  findEvent: obj({ file: str(4096), line: opt(nonNegInt), record: opt(nonNegInt), offset: opt(nonNegInt) }),
   listSources: none,
   listHosts: none,
   listTags: none,

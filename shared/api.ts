@@ -300,6 +300,8 @@ export interface LoupeApi {
   queryTimeline(args: TimelineQuery): Promise<TimelinePage>;
   histogram(args: TimelineQuery & { buckets?: number }): Promise<Histogram>;
   getEvent(args: { id: number }): Promise<EventDetail | null>;
+  /** The event behind an evidence ref (file + line, or file + EVTX record); null when it is not in the case. */
+  findEvent(args: EvidenceRef): Promise<EventRow | null>;
   listSources(): Promise<Array<{ source: SourceId; count: number }>>;
   listHosts(): Promise<Array<{ host: string; count: number }>>;
   listTags(): Promise<Array<{ tag: string; count: number }>>;
@@ -336,7 +338,7 @@ export type ApiMethod = keyof LoupeApi;
 export const API_METHODS = [
   'createCase', 'openCase', 'getCase', 'updateCaseMeta', 'addEvidence', 'listEvidence', 'startIndex', 'cancelIndex',
   'getProgress', 'listWarnings', 'verify',
-  'queryTimeline', 'histogram', 'getEvent', 'listSources', 'listHosts', 'listTags',
+  'queryTimeline', 'histogram', 'getEvent', 'findEvent', 'listSources', 'listHosts', 'listTags',
   'listFiles', 'previewFile',
   'listFindings', 'verdicts', 'logCoverage', 'listWebshells',
   'setStar', 'addTag', 'removeTag', 'setNote', 'addManualEvent', 'deleteManualEvent', 'auditLog',

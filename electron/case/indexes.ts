@@ -6,7 +6,7 @@ import { rebuildEventMinutes, MINUTE } from './minutes.ts';
 
 export const EVENT_INDEXES: Record<string, string> = {
   events_ts: 'events(ts, id)',
-  events_file: 'events(file_id)',
+  events_file: 'events(file_id, line)',
   events_ip: 'events(ip, ts)',
   events_source_ts: 'events(source, ts)',
 };

@@ -163,6 +163,19 @@ export function getEventRow(db: Db, id: number): (EventRow & { fields: Record<st
 
 export type { EventDetail };
 
+/** The event behind an evidence ref: by file and line (text logs), record (EVTX) or offset; else the file's first event. */
+export function findEventByRef(db: Db, ref: { file: string; line?: number; record?: number; offset?: number }): EventRow | null {
+  const files = db.prepare('SELECT id FROM files WHERE rel_path = ? ORDER BY id').all(ref.file) as Array<{ id: number }>;
+  for (const f of files) {
+    const [cond, val] = ref.line !== undefined ? ['e.line = ?', ref.line] : ref.record !== undefined ? ['e.record = ?', ref.record]
+      : ref.offset !== undefined ? ['e.offset = ?', ref.offset] : ['1', null];
+    const r = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events e ${EVENT_JOINS} WHERE e.file_id = ? AND ${cond} ORDER BY e.ts, e.id LIMIT 1`)
+      .get(...(val === null ? [f.id] : [f.id, val])) as RawEventRow | undefined;
+    if (r) return toEventRow(r);
+  }
+  return null;
+}
+
 export function countBy(db: Db, column: 'source' | 'host'): Array<{ key: string; count: number }> {
   return db.prepare(`SELECT ${column} AS key, count(*) AS count FROM events WHERE ${column} IS NOT NULL GROUP BY ${column} ORDER BY count DESC`).all() as Array<{ key: string; count: number }>;
 }

@@ -118,3 +118,18 @@ test('totals and histograms from the per-minute table equal a direct count, for 
   assert.equal(histogram(db, { buckets: 3, from: T0, to: T0 + 3600e6 }).buckets.reduce((n, b) => n + b.count, 0), 0);
   db.close();
 });
+
+test('an evidence ref leads back to its event by line, offset or record; an unknown ref finds nothing', async (t) => {
+  const { db, fileId } = seeded(t);
+  const { findEventByRef } = await import('../../../electron/case/read.ts');
+  const file = 'C/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log';
+  const byLine = findEventByRef(db, { file, line: 8 });
+  assert.equal(byLine?.ref.line, 8);
+  assert.equal(byLine?.ip, '165.232.154.116');
+  assert.equal(findEventByRef(db, { file, offset: 600 })?.ref.line, 8);
+  assert.equal(findEventByRef(db, { file, line: 9999 }), null);
+  assert.equal(findEventByRef(db, { file: 'C/other.log', line: 8 }), null);
+  new EventInserter(db).insert({ ts: T0, tsDesc: 'Event Logged', source: 'evtx', message: 'Sysmon 1', fields: {}, ref: { file, record: 3408, offset: 4096 } }, fileId);
+  assert.equal(findEventByRef(db, { file, record: 3408 })?.ref.record, 3408);
+  db.close();
+});
