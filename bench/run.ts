@@ -108,8 +108,10 @@ async function indexBench(root: string): Promise<string> {
     peakByPhase[phase] = Math.max(peakByPhase[phase] ?? 0, rss);
   }, 100);
   const t = performance.now();
+  const phaseStart: Record<string, number> = {};
   const job = startIndexJob(casePath, {}, (p) => {
     phase = p.phase === 'indexing' && p.currentFile === '(building indexes)' ? 'building indexes' : p.phase;
+    phaseStart[phase] ??= performance.now();
     if (Date.now() - last > 10_000) {
       last = Date.now();
       console.log(`    ${p.phase} ${p.filesDone}/${p.filesTotal} files, ${mb(p.bytesDone)}/${mb(p.bytesTotal)}, ${p.events.toLocaleString('en-US')} events`);
@@ -123,6 +125,8 @@ async function indexBench(root: string): Promise<string> {
   fig('events/s end to end', Math.round(s.eventsAdded / sec).toLocaleString('en-US'), '≥ 200,000');
   fig('input MB/s', mb(s.bytesRead / sec));
   fig('peak RSS (process incl. worker threads)', mb(process.resourceUsage().maxRSS * 1024), '< 600 MB');
+  const order = Object.entries(phaseStart).sort((a, b) => a[1] - b[1]);
+  fig('time by phase', order.map(([k, t0], i) => `${k} ${(((order[i + 1]?.[1] ?? performance.now()) - t0) / 1000).toFixed(1)} s`).join(', '));
   fig('peak RSS by phase (sampled)', Object.entries(peakByPhase).map(([k, v]) => `${k} ${mb(v)}`).join(', '));
   const size = fs.statSync(casePath).size;
   fig('case file size', `${mb(size)} (${(size / s.bytesRead).toFixed(2)}× the input)`);

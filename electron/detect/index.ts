@@ -10,6 +10,8 @@ import { checkCve202126857 } from './cve-2021-26857.ts';
 import { checkCve202126858 } from './cve-2021-26858.ts';
 import { checkCve202127065 } from './cve-2021-27065.ts';
 import { checkW3wpChildren } from './process-children.ts';
+import { checkHafniumRequests } from './iis-patterns.ts';
+import { matchDomains } from './ioc-domain.ts';
 import { scanWebshells } from './webshell.ts';
 import { loadRuleSet, formatRuleError } from './rules.ts';
 import type { RuleSet } from './rules.ts';
@@ -44,10 +46,11 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   const files = listFiles(db);
   const found: PendingFinding[] = [
     ...checkCve202126855(db), ...checkCve202126857(db), ...checkCve202126858(db), ...checkCve202127065(db),
+    ...checkHafniumRequests(db),
   ];
   const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline });
   found.push(...scan.findings, ...checkW3wpChildren(db));
-  found.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists));
+  found.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
   found.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));
   const { story } = buildStory(db, found);
   if (story) found.push(story);

@@ -49,6 +49,8 @@ export const CHECK = {
   iocIp: 'ioc.ip',
   iocPath: 'ioc.path',
   iocUserAgent: 'ioc.user-agent',
+  iocDomain: 'ioc.domain',
+  hafniumRequest: 'hafnium.request',
   lsass: 'suspicious.lsass-dump',
   archive: 'suspicious.archive',
   baseline: 'baseline.unknown-file',
