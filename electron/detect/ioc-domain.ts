@@ -24,10 +24,10 @@ const HOST_FIELDS: Record<string, Array<{ name: string; kind: 'host' | 'url' }>>
   evtx: [{ name: 'data.QueryName', kind: 'host' }, { name: 'data.DestinationHostname', kind: 'host' }],
 };
 
-/** `Mail.Contoso.com:443.` → `mail.contoso.com`; '' when the value is no host name. */
+/** `Mail.Contoso.com.:443` → `mail.contoso.com`; '' when the value is no host name. */
 export function normHost(raw: string): string {
   const h = raw.trim().toLowerCase().replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/:\d+$/, '').replace(/\.$/, '');
-  return /^[a-z0-9_.-]+$/.test(h) ? h : '';
+  return /^[a-z0-9_.-]+$/.test(h) && /[a-z0-9]/.test(h) ? h : '';
 }
 
 /** The host of a referer URL (`https://evil.example/x?y`, or scheme-relative `//evil.example/`); '' when none. */

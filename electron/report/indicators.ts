@@ -9,7 +9,7 @@ import type { Indicator, IndicatorType } from './model-types.ts';
 import { RefQuoter } from './quote.ts';
 
 /** Checks whose evidence rows carry the attacker's client IP. */
-const IP_CHECKS = new Set(['proxylogon.cve-2021-26855', 'proxylogon.cve-2021-27065', 'ioc.ip']);
+const IP_CHECKS = new Set(['proxylogon.cve-2021-26855', 'proxylogon.cve-2021-27065', 'ioc.ip', 'hafnium.request']);
 /** Checks whose file hash / path is itself an indicator. */
 const FILE_CHECKS = new Set(['webshell', 'ioc.hash', 'ioc.path', 'suspicious.lsass-dump', 'suspicious.archive']);
 const MAX_REFS_PER_FINDING = 500;

@@ -56,6 +56,16 @@ test('generated corpus: every planted trace is found, nothing benign is flagged'
       assert.equal(shells.length, manifest.planted.filter((p) => p.check === 'webshell').length);
       for (const s of shells) assert.ok(s.attackerIps.some((ip) => manifest.attackerIps.includes(ip)), `${s.origPath} tied to an attacker IP`);
       assert.equal(rows.filter((r) => r.check === 'story').length, 1);
+
+      // hafnium.request: the planted CHIRP-style IIS POSTs are found, and only attacker IPs are flagged in the corpus.
+      const chirp = db.prepare(`SELECT f.rel_path AS file, e.line, e.url FROM events e JOIN files f ON f.id = e.file_id
+        WHERE e.source = 'iis' AND e.method = 'POST' AND e.url IN ('/ecp/y.js', '/ecp/default.flt', '/ecp/main.css')`).all() as Array<{ file: string; line: number; url: string }>;
+      assert.deepEqual([...new Set(chirp.map((c) => c.url))].sort(), ['/ecp/default.flt', '/ecp/main.css', '/ecp/y.js']);
+      const hafnium = rows.filter((r) => r.check === 'hafnium.request');
+      for (const c of chirp) assert.ok(hafnium.some((r) => r.evidence.some((x) => sameRef(x, c))), `CHIRP POST ${c.url} not found: ${c.file}:${c.line}`);
+      const flaggedIps = (db.prepare(`SELECT json_extract(details, '$.ip') AS ip FROM findings WHERE check_id = 'hafnium.request'`).all() as Array<{ ip: string }>).map((r) => r.ip);
+      assert.ok(flaggedIps.length > 0);
+      for (const ip of flaggedIps) assert.ok(manifest.attackerIps.includes(ip), `hafnium.request flagged a non-attacker client ${ip}`);
     } finally {
       db.close();
     }
