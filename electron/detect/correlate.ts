@@ -6,7 +6,7 @@ import type { WebshellRequest } from '../../shared/api.ts';
 import type { EvidenceRef, Micros } from '../../shared/types.ts';
 import { isoToMicros, microsToIso } from '../../shared/types.ts';
 import { urlPathsFor } from './paths.ts';
-import { queryEvents } from './rows.ts';
+import { ftsHas, queryEvents } from './rows.ts';
 import type { EventHit } from './rows.ts';
 import { findSsrfHits } from './cve-2021-26855.ts';
 import { CHECK } from './types.ts';
@@ -24,7 +24,8 @@ export function toRequest(h: EventHit): WebshellRequest {
 export function requestsToFile(db: Db, origPath: string): EventHit[] {
   const urls = urlPathsFor(origPath);
   if (!urls.length) return [];
-  return queryEvents(db, `e.source IN ('iis', 'httpproxy') AND lower(e.url) IN (${urls.map(() => '?').join(',')})`, urls);
+  const fts = ftsHas(...urls);
+  return queryEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy') AND lower(e.url) IN (${urls.map(() => '?').join(',')})`, [...fts.params, ...urls]);
 }
 
 export function attackerIps(requests: Array<{ ip: string | null }>): string[] {

@@ -7,7 +7,7 @@ import type { FieldValue } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
 import type { Indicator } from './ioc-import.ts';
 import type { IocList } from './ioc.ts';
-import { queryEvents } from './rows.ts';
+import { ftsHas, queryEvents } from './rows.ts';
 import type { EventHit } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -81,8 +81,9 @@ function candidates(db: Db, domains: string[]): EventHit[] {
   const sources = Object.keys(HOST_FIELDS).map((s) => `'${s}'`).join(', ');
   for (let i = 0; i < domains.length; i += LIKE_CHUNK) {
     const chunk = domains.slice(i, i + LIKE_CHUNK);
-    const where = `e.source IN (${sources}) AND (${chunk.map(() => `e.fields LIKE ? ESCAPE '\\'`).join(' OR ')})`;
-    for (const h of queryEvents(db, where, chunk.map(likeEscape))) seen.set(h.id, h);
+    const fts = ftsHas(...chunk);
+    const where = `${fts.sql} AND e.source IN (${sources}) AND (${chunk.map(() => `e.fields LIKE ? ESCAPE '\\'`).join(' OR ')})`;
+    for (const h of queryEvents(db, where, [...fts.params, ...chunk.map(likeEscape)])) seen.set(h.id, h);
   }
   return [...seen.values()].sort((a, b) => a.ts - b.ts || a.id - b.id);
 }

@@ -52,6 +52,18 @@ function toHit(r: RawEvent): EventHit {
   };
 }
 
+/**
+ * A condition over `e` that keeps only events whose indexed text holds these words in this order (a phrase over the
+ * FTS5 index). It only narrows a scan: the exact test must still follow. Every string field value is in the index
+ * (in the message or in its fields column), so no true match is lost, and a full scan of millions of rows is avoided.
+ */
+export function ftsHas(...texts: string[]): { sql: string; params: string[] } {
+  const phrases = texts.map((t) => t.toLowerCase().split(/[^\p{L}\p{N}_-]+/u).filter(Boolean).join(' ')).filter(Boolean);
+  if (!phrases.length) return { sql: '1', params: [] };
+  const query = phrases.map((p) => `"${p.replace(/"/g, '""')}"`).join(' OR ');
+  return { sql: 'e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', params: [query] };
+}
+
 /** Events matching a SQL condition over `e` (events) and `f` (files), in time order. */
 export function queryEvents(db: Db, where: string, params: unknown[] = []): EventHit[] {
   const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).all(...params) as RawEvent[];
