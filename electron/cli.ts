@@ -107,13 +107,20 @@ async function cmdIndex(argv: string[]): Promise<number> {
   const onSigint = (): void => { err('\ncancelling — files in progress will be re-read next time'); job.cancel(); };
   process.once('SIGINT', onSigint);
   const tty = process.stderr.isTTY && !values.quiet;
-  let lastLine = 0;
+  let width = 0;
+  let lastPrinted = 0;
   const timer = setInterval(() => {
     void svc.getProgress().then((p) => {
       if (values.quiet) return;
-      if (tty) process.stderr.write('\r' + progressLine(p).padEnd(lastLine));
-      else if (Date.now() - lastLine > 5000) { err(progressLine(p)); lastLine = Date.now(); return; }
-      lastLine = Math.max(lastLine, progressLine(p).length);
+      const line = progressLine(p);
+      if (tty) {
+        // Redraw in place, blanking what a longer previous line left behind.
+        process.stderr.write('\r' + line.padEnd(width));
+        width = Math.max(width, line.length);
+      } else if (Date.now() - lastPrinted > 5000) {
+        err(line);
+        lastPrinted = Date.now();
+      }
     });
   }, 250);
   let summary: IndexSummary;
