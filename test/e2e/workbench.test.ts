@@ -2,6 +2,7 @@
 // index from the UI, read the verdicts, open a web shell, search/star/tag/add an event, reload, pivot.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isoToMicros } from '../../shared/types.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeSession, createAndIndex, e2eUnavailable, openSession, screenshot } from './harness.ts';
@@ -159,6 +160,32 @@ test('pivoting: right-click "exclude this IP", then keyboard p → "only this IP
   const only = await page.locator(`${grid} .c-ip`).allTextContents();
   assert.ok(only.length > 0 && only.every((x) => x === rowIp), `other IPs shown: ${[...new Set(only)]}`);
   await screenshot(page, 'timeline-pivot');
+});
+
+test('dragging across the histogram zooms the timeline to that time range', opts, async () => {
+  const { page, service } = s!;
+  await page.click('a:has-text("Timeline")');
+  const removers = page.locator('[data-testid=filter-chips] button[aria-label^="remove filter"]');
+  while (await removers.count()) await removers.first().click();
+  const all = (await service.queryTimeline({ limit: 1 })).total!;
+  await page.waitForSelector(`[data-testid=timeline-count]:has-text("${all.toLocaleString('en-US')} events")`);
+  const hist = page.locator('svg[aria-label="Event density; drag to zoom"]');
+  const box = (await hist.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  const chip = page.locator('[data-testid=filter-chips] .chip:has-text("→")');
+  await chip.waitFor();
+  const [fromText, toText] = (await chip.textContent())!.replace(/×$/, '').split(' → ').map((x) => x.trim());
+  const micros = (t: string): number => isoToMicros(t.replace(' ', 'T').replace(/[^0-9TZ:.-].*$/, ''));
+  const from = micros(fromText);
+  const to = micros(toText);
+  assert.ok(Number.isFinite(from) && Number.isFinite(to) && from < to, `chip: ${fromText} → ${toText}`);
+  const zoomed = (await service.queryTimeline({ from, to, limit: 1 })).total!;
+  assert.ok(zoomed > 0 && zoomed < all, `zoomed ${zoomed} of ${all}`);
+  await page.waitForSelector(`[data-testid=timeline-count]:has-text("${zoomed.toLocaleString('en-US')} event")`);
+  await screenshot(page, 'timeline-zoom');
 });
 
 test('Files & hashes: search by SHA-256 finds the web shell, IOC/flag marked; report placeholder; light theme', opts, async () => {
