@@ -58,7 +58,7 @@ function cover(m: ReportModel): SafeHtml {
       <dt>Examiner</dt><dd>${m.meta.examiner || '—'}</dd>
       <dt>Case opened</dt><dd>${m.meta.createdAt ?? '—'}</dd>
       <dt>Report generated</dt><dd>${t(Date.parse(m.generatedAt) * 1000)}</dd>
-      <dt>Evidence period</dt><dd>${t(m.evidenceRange.first)} — ${t(m.evidenceRange.last)}</dd>
+      <dt>Log period</dt><dd>${t(m.evidenceRange.first)} — ${t(m.evidenceRange.last)}</dd>
       <dt>Times shown in</dt><dd>UTC${m.meta.displayZone && m.meta.displayZone !== 'UTC' ? html` (and ${m.meta.displayZone} in parentheses)` : ''}</dd>
       <dt>Tool</dt><dd>Loupe ${m.loupeVersion}${m.meta.caseLoupeVersion && m.meta.caseLoupeVersion !== m.loupeVersion ? html` (case created with ${m.meta.caseLoupeVersion})` : ''}</dd>
       <dt>Case file</dt><dd class="mono">${m.meta.casePath}</dd>

@@ -103,6 +103,21 @@ function readWarnings(db: Db): { rows: WarningRow[]; total: number } {
   };
 }
 
+/** The sources whose times are log entries (file-system times of the collected copy and bodyfile history are not). */
+const LOG_SOURCES = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx'];
+
+/** First and last log entry, one indexed (source, ts) lookup per source. */
+function logPeriod(db: Db): { first: number | null; last: number | null } {
+  let first: number | null = null;
+  let last: number | null = null;
+  for (const src of LOG_SOURCES) {
+    const r = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE source = ?').get(src) as { lo: number | null; hi: number | null };
+    if (r.lo !== null && (first === null || r.lo < first)) first = r.lo;
+    if (r.hi !== null && (last === null || r.hi > last)) last = r.hi;
+  }
+  return { first, last };
+}
+
 export function buildReportModel(db: Db, opts: ReportOptions & { casePath: string }): ReportModel {
   const meta = (k: string): string => getMeta(db, k) ?? '';
   const quoter = new RefQuoter(db);
@@ -112,8 +127,8 @@ export function buildReportModel(db: Db, opts: ReportOptions & { casePath: strin
   const webshells = gatherWebshells(db);
   for (const g of [verdicts, coverage, webshells]) if (g.note) notes.push(g.note);
   const findings = readFindings(db);
-  const range = db.prepare(`SELECT (SELECT min(ts) FROM events) AS first, (SELECT max(ts) FROM events) AS last,
-    ${hasEventMinutes(db) ? '(SELECT coalesce(sum(n), 0) FROM event_minutes)' : '(SELECT count(*) FROM events)'} AS events`).get() as ReportModel['evidenceRange'];
+  const range = { ...logPeriod(db), ...(db.prepare(`SELECT
+    ${hasEventMinutes(db) ? '(SELECT coalesce(sum(n), 0) FROM event_minutes)' : '(SELECT count(*) FROM events)'} AS events`).get() as { events: number }) };
   const timeline = markedEvents(db);
   const warnings = readWarnings(db);
   const companyName = opts.companyName ?? meta('companyName');

@@ -58,7 +58,7 @@ function summary(ctx: Ctx): SafeHtml {
   const ips = m.indicators.filter((i) => i.type === 'ipv4' || i.type === 'ipv6').length;
   return html`
     <p>Loupe examined ${m.custody.fileCount.toLocaleString('en-US')} evidence files (${bytesText(m.custody.totalBytes)}) holding
-      ${m.evidenceRange.events.toLocaleString('en-US')} timeline events from ${ctx.t(m.evidenceRange.first)} to ${ctx.t(m.evidenceRange.last)},
+      ${m.evidenceRange.events.toLocaleString('en-US')} timeline events, with log entries from ${ctx.t(m.evidenceRange.first)} to ${ctx.t(m.evidenceRange.last)},
       for the vulnerabilities Microsoft disclosed on 2 March 2021 (ProxyLogon / HAFNIUM).</p>
     <h3>Verdict per vulnerability</h3>
     ${table(['CVE', 'What', 'Verdict', 'Evidence', 'Logs cover Jan–Mar 2021', 'Summary'], m.verdicts.map((v) => [

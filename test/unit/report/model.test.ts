@@ -117,3 +117,17 @@ test('quotes find a line among thousands of events, and read a missing one from 
   assert.equal(q.quote({ file: rel }), null);
   assert.equal(readLine(path.join(dir, 'nope.log'), 1), null);
 });
+
+test('the log period comes from log entries, not from the collected copy\'s file times or manual notes', (t) => {
+  const c = buildReportCase(tmpDir(t));
+  t.after(() => c.db.close());
+  const before = buildReportModel(c.db, { casePath: c.casePath }).evidenceRange;
+  const ins = new EventInserter(c.db);
+  ins.insert({ ts: Date.UTC(2026, 10, 29) * 1000, tsDesc: 'File Accessed', source: 'filesystem', message: 'copied', fields: {}, ref: { file: 'x' } }, null);
+  ins.insert({ ts: Date.UTC(2016, 0, 1) * 1000, tsDesc: 'Analyst Note', source: 'manual', message: 'install date', fields: {}, ref: { file: '(manual)' } }, null, true);
+  const after = buildReportModel(c.db, { casePath: c.casePath }).evidenceRange;
+  assert.equal(after.first, before.first);
+  assert.equal(after.last, before.last);
+  assert.ok(after.first !== null && after.last !== null && after.last < Date.UTC(2022, 0, 1) * 1000);
+  assert.equal(after.events, before.events + 2);
+});
