@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
-  AuditEntry, CaseInfo, CaseMeta, CveVerdict, EventDetail, EventRow, EvidenceSource, ExportResult, FilePage, FilePreview,
+  AuditEntry, CaseInfo, CaseMeta, CveVerdict, DetectionInputs, EventDetail, EventRow, EvidenceSource, ExportResult, FilePage, FilePreview,
   Histogram, IndexOptions, IndexProgress, LogCoverage, LoupeApi, ManualEventInput, TimelinePage, TimelineQuery,
   VerifyResult, WebshellInfo, FileQuery, FindingQuery, ReportOptions, ExportFormat, WarningQuery, WarningRow,
 } from '../shared/api.ts';
@@ -153,15 +153,39 @@ export class CaseService implements LoupeApi {
     if ((db.prepare('SELECT count(*) AS n FROM evidence_sources').get() as { n: number }).n === 0) {
       throw new UserError('add an evidence folder before indexing');
     }
-    audit(db, 'index.start', { ...args });
+    const inputs = this.storeDetectionInputs(mergeInputs(readDetectionInputs(db), args));
+    audit(db, 'index.start', { ...inputs });
     this.progress = { ...idleProgress(), phase: 'scanning', startedAt: nowIso() };
-    const job = startIndexJob(this.casePath!, args, (p) => { this.progress = p; });
+    const job = startIndexJob(this.casePath!, inputs, (p) => { this.progress = p; });
     this.job = job;
     job.done.then(
       (s) => { this.progress = { ...this.progress, phase: s.cancelled ? 'cancelled' : 'done', finishedAt: nowIso(), etaSeconds: 0 }; },
       (e: Error) => { this.progress = { ...this.progress, phase: 'failed', error: e.message, finishedAt: nowIso() }; },
     ).finally(() => { if (this.job === job) this.job = null; });
     return { started: true };
+  }
+
+  async getDetectionInputs(): Promise<DetectionInputs> {
+    return readDetectionInputs(this.need());
+  }
+
+  async setDetectionInputs(args: DetectionInputs): Promise<DetectionInputs> {
+    const db = this.need();
+    const inputs = this.storeDetectionInputs(mergeInputs({ iocs: [], rules: [], baselines: [] }, args));
+    audit(db, 'detection.inputs', { ...inputs });
+    return inputs;
+  }
+
+  /** Checks every path exists, then keeps the inputs in the case. */
+  private storeDetectionInputs(inputs: DetectionInputs): DetectionInputs {
+    for (const f of [...inputs.iocs, ...inputs.baselines]) {
+      if (!fs.existsSync(f) || !fs.statSync(f).isFile()) throw new UserError(`IOC or baseline file not found: ${f} — restore it, or remove it from the case's detection inputs`);
+    }
+    for (const d of inputs.rules) {
+      if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UserError(`rules folder not found: ${d} — give a folder of .yar files, or remove it from the case's detection inputs`);
+    }
+    setMeta(this.need(), 'detectionInputs', JSON.stringify(inputs));
+    return inputs;
   }
 
   /** For the CLI: the running job's completion. */
@@ -339,6 +363,18 @@ export class CaseService implements LoupeApi {
     audit(db, 'export', { format: args.format, path: res.path, bytes: res.bytes, rows: res.rows ?? null });
     return res;
   }
+}
+
+function readDetectionInputs(db: Db): DetectionInputs {
+  const raw = getMeta(db, 'detectionInputs');
+  const v = raw ? (JSON.parse(raw) as Partial<DetectionInputs>) : {};
+  return { iocs: v.iocs ?? [], rules: v.rules ?? [], baselines: v.baselines ?? [] };
+}
+
+/** Union of two sets of inputs, as absolute paths, first-seen order. */
+function mergeInputs(a: DetectionInputs, b: IndexOptions): DetectionInputs {
+  const join = (x: string[], y: string[] | undefined): string[] => [...new Set([...x, ...(y ?? [])].map((p) => path.resolve(p)))];
+  return { iocs: join(a.iocs, b.iocs), rules: join(a.rules, b.rules), baselines: join(a.baselines, b.baselines) };
 }
 
 function currentAnalyst(): string {

@@ -89,6 +89,8 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   addEvidence: obj({ root: str(4096), label: opt(str(512)) }),
   listEvidence: none,
   startIndex: obj({ iocs: paths, rules: paths, baselines: paths }),
+  getDetectionInputs: none,
+  setDetectionInputs: obj({ iocs: arr(str(4096)), rules: arr(str(4096)), baselines: arr(str(4096)) }),
   cancelIndex: none,
   getProgress: none,
   listWarnings: obj({ offset: opt(nonNegInt), limit: opt(nonNegInt) }),

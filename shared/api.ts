@@ -48,6 +48,13 @@ export interface IndexOptions {
   baselines?: string[];
 }
 
+/** The analyst's own detection inputs, kept in the case and used by every index run. */
+export interface DetectionInputs {
+  iocs: string[];
+  rules: string[];
+  baselines: string[];
+}
+
 export type IndexPhase = 'idle' | 'scanning' | 'indexing' | 'detecting' | 'done' | 'cancelled' | 'failed';
 
 export interface IndexProgress {
@@ -289,8 +296,12 @@ export interface LoupeApi {
   updateCaseMeta(args: Partial<CaseMeta>): Promise<CaseInfo>;
   addEvidence(args: { root: string; label?: string }): Promise<EvidenceSource>;
   listEvidence(): Promise<EvidenceSource[]>;
-  /** Starts indexing every evidence folder in the background; poll getProgress. */
+  /** Starts indexing every evidence folder in the background; poll getProgress. IOC files, rule folders and baselines
+   * given here are added to the case's detection inputs, and every run uses all of them. */
   startIndex(args: IndexOptions): Promise<{ started: boolean }>;
+  getDetectionInputs(): Promise<DetectionInputs>;
+  /** Replaces the case's detection inputs (each path must exist); they apply from the next index run. */
+  setDetectionInputs(args: DetectionInputs): Promise<DetectionInputs>;
   cancelIndex(): Promise<void>;
   getProgress(): Promise<IndexProgress>;
   listWarnings(args: WarningQuery): Promise<{ rows: WarningRow[]; total: number }>;
@@ -336,7 +347,8 @@ export type ApiMethod = keyof LoupeApi;
 
 /** Every method name, checked against the interface so a missing or extra name is a compile error. */
 export const API_METHODS = [
-  'createCase', 'openCase', 'getCase', 'updateCaseMeta', 'addEvidence', 'listEvidence', 'startIndex', 'cancelIndex',
+  'createCase', 'openCase', 'getCase', 'updateCaseMeta', 'addEvidence', 'listEvidence', 'startIndex',
+  'getDetectionInputs', 'setDetectionInputs', 'cancelIndex',
   'getProgress', 'listWarnings', 'verify',
   'queryTimeline', 'histogram', 'getEvent', 'findEvent', 'listSources', 'listHosts', 'listTags',
   'listFiles', 'previewFile',

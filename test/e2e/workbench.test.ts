@@ -188,6 +188,28 @@ test('dragging across the histogram zooms the timeline to that time range', opts
   await screenshot(page, 'timeline-zoom');
 });
 
+test('an IOC list added in the Case view is kept with the case and listed after a reload', opts, async () => {
+  const { page, service } = s!;
+  await page.click('a:has-text("Case")');
+  const card = page.locator('[data-testid=detection-inputs]');
+  await card.waitFor();
+  await card.locator('input[name=add-iocs]').fill(manifest.attackerIocsCsv);
+  await card.locator('form:has(input[name=add-iocs]) button[type=submit]').click();
+  await card.locator(`code:has-text("${manifest.attackerIocsCsv}")`).waitFor();
+  assert.deepEqual((await service.getDetectionInputs()).iocs, [manifest.attackerIocsCsv]);
+  await card.locator('input[name=add-rules]').fill('/nonexistent/rules');
+  await card.locator('form:has(input[name=add-rules]) button[type=submit]').click();
+  await card.locator('.error:has-text("rules folder not found")').waitFor();
+  // The refused call is a 400 the browser logs; it is the expected one, not a side effect of evidence text.
+  const expected = s!.sideEffects.findIndex((e) => /status of 400/.test(e));
+  assert.ok(expected >= 0, 'the refused call reached the server');
+  s!.sideEffects.splice(expected, 1);
+  await page.reload();
+  await page.click('a:has-text("Case")');
+  await page.locator(`[data-testid=detection-inputs] code:has-text("${manifest.attackerIocsCsv}")`).waitFor();
+  await screenshot(page, 'case-detection-inputs');
+});
+
 test('Files & hashes: search by SHA-256 finds the web shell, IOC/flag marked; report placeholder; light theme', opts, async () => {
   const { page, service } = s!;
   const shell = (await service.listWebshells()).find((w) => w.sha256)!;

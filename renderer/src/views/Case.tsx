@@ -6,6 +6,7 @@ import { useCase } from '../caseContext.ts';
 import { Empty, ErrorLine } from '../components/common.tsx';
 import { formatBytes, formatCount, formatEta } from '../format.ts';
 import { useLoad } from '../hooks.ts';
+import { DetectionInputsCard } from './DetectionInputs.tsx';
 
 function OpenCase() {
   const { refresh } = useCase();
@@ -166,6 +167,7 @@ export function CaseView() {
         </div>
         <div>
           <Evidence indexing={running} />
+          <DetectionInputsCard disabled={running} />
           <Indexing onRunning={setRunning} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
         </div>
       </div>

@@ -9,6 +9,7 @@ test('every API method has a schema and accepts a well-formed call', () => {
     openCase: { path: '/tmp/c.loupe' }, updateCaseMeta: { examiner: 'J. Doe' }, addEvidence: { root: '/ev', label: 'EXCH01' },
     startIndex: { iocs: ['/iocs/msft.csv'] }, listWarnings: { limit: 50 },
     queryTimeline: { text: '"autodiscover.json" 86.105.18.116', ips: ['86.105.18.116'], statuses: [200], after: { ts: 1614745331000000, id: 7 }, limit: 500, order: 'asc', fieldNotEquals: [{ field: 'cs-method', value: 'GET' }] },
+    getDetectionInputs: undefined, setDetectionInputs: { iocs: ['/iocs/attackers.csv'], rules: [], baselines: [] },
     histogram: { sources: ['iis', 'httpproxy'], buckets: 120 }, getEvent: { id: 1 }, findEvent: { file: 'C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log', line: 44 },
     listFiles: { hash: 'b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0', flaggedOnly: true },
     previewFile: { id: 3, maxBytes: 65536 }, listFindings: { severity: ['critical', 'high'] },
