@@ -1,4 +1,5 @@
 // Indexes every evidence folder of a case: walks, hands files to parse workers, and is the one writer of the case db.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -25,6 +26,14 @@ export interface CoordinatorOptions extends IndexOptions {
   detect?: boolean;
 }
 
+function rootReachable(root: string): boolean {
+  try {
+    return fs.statSync(root).isDirectory() && (fs.readdirSync(root), true);
+  } catch {
+    return false;
+  }
+}
+
 interface Task { taskId: number; fileId: number; file: WalkedFile; sourceId: number; origPath: string; events: number }
 
 const PROGRESS_EVERY_MS = 200;
@@ -46,6 +55,7 @@ export class IndexCoordinator {
   };
   private lastProgressAt = 0;
   private pending: Array<{ t: Task; rows: EventRowTuple[] }> = [];
+  private readonly unreachable: string[] = [];
   private pendingRows = 0;
   private readonly t0 = performance.now();
 
@@ -80,7 +90,12 @@ export class IndexCoordinator {
         this.summary.cancelled = true;
         this.progress.phase = 'cancelled';
       } else {
-        const cancelled = this.opts.detect !== false && !(await this.detect());
+        const runDetect = this.opts.detect !== false && this.unreachable.length === 0;
+        if (this.opts.detect !== false && !runDetect) {
+          // Web-shell scans read file contents; with evidence missing they would drop findings. Keep the last ones.
+          this.warn({ file: this.unreachable[0], message: 'detections not re-run while an evidence folder is not reachable: the previous findings are kept' }, null);
+        }
+        const cancelled = runDetect && !(await this.detect());
         if (cancelled) {
           this.summary.cancelled = true;
           this.progress.phase = 'cancelled';
@@ -120,6 +135,12 @@ export class IndexCoordinator {
     // Warnings not tied to a file (walk, detections) are produced afresh by every run.
     this.db.prepare('DELETE FROM warnings WHERE file_id IS NULL').run();
     for (const src of sources) {
+      if (!rootReachable(src.root)) {
+        // An unplugged drive must not read as "every file was deleted": keep what the case holds for this source.
+        this.unreachable.push(src.root);
+        this.warn({ file: src.root, message: 'evidence folder not reachable: its files and events are kept as they were — reconnect it (or fix the path) and index again' }, null);
+        continue;
+      }
       const walked = walkEvidence(src.root, (w) => this.warn(w, null));
       const existing = new Map<string, { id: number; size: number; mtime: number | null; state: string }>();
       for (const r of this.db.prepare('SELECT id, rel_path, size, mtime, state FROM files WHERE source_id = ?').iterate(src.id) as Iterable<{ id: number; rel_path: string; size: number; mtime: number | null; state: string }>) {

@@ -159,3 +159,33 @@ test('an unreadable file becomes a warning naming it, and the rest is indexed (r
   assert.equal((db.prepare("SELECT count(*) AS n FROM files WHERE state = 'done'").get() as { n: number }).n, 3);
   db.close();
 });
+
+test('an evidence folder that is not reachable (an unplugged drive) keeps its files, events and findings, with a warning', async (t) => {
+  const dir = tmpDir(t);
+  const ev = path.join(dir, 'evidence');
+  makeEvidence(ev);
+  const casePath = await newCase(dir, ev);
+  const first = await new IndexCoordinator({ casePath, workers: 1 }).run();
+  const counts = (): { events: number; findings: number } => {
+    const db = openCaseDb(casePath, { readonly: true });
+    const n = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+    const r = { events: n('SELECT count(*) AS n FROM events'), findings: n('SELECT count(*) AS n FROM findings') };
+    db.close();
+    return r;
+  };
+  const before = counts();
+  assert.ok(first.findings > 0 && before.findings === first.findings, 'the China Chopper shell is found');
+  fs.renameSync(ev, ev + '-unplugged');
+  const s = await new IndexCoordinator({ casePath, workers: 1 }).run();
+  assert.equal(s.filesRemoved, 0);
+  assert.deepEqual(counts(), before, 'events and findings kept');
+  const db = openCaseDb(casePath, { readonly: true });
+  const messages = (db.prepare('SELECT message FROM warnings WHERE file = ?').all(ev) as Array<{ message: string }>).map((w) => w.message);
+  db.close();
+  assert.ok(messages.some((m) => /evidence folder not reachable/.test(m)), messages.join('; '));
+  assert.ok(messages.some((m) => /detections not re-run/.test(m)));
+  fs.renameSync(ev + '-unplugged', ev);
+  const back = await new IndexCoordinator({ casePath, workers: 1 }).run();
+  assert.equal(back.filesUnchanged, 3);
+  assert.deepEqual(counts(), before);
+});
