@@ -1,9 +1,9 @@
 // Reads evidence bytes for display: the raw line behind an event, and size-capped file previews. Read-only.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { FilePreview, FileRow } from '../shared/api.ts';
 import type { EvidenceRef } from '../shared/types.ts';
 import type { Db } from './case/db.ts';
+import { openEvidence } from './ingest/evidence-open.ts';
 import { readEvtxRecordXml } from './ingest/sources/evtx/index.ts';
 
 const RAW_CAP = 64 * 1024;
@@ -34,7 +34,7 @@ export async function readRawEvidence(root: string, ref: EvidenceRef): Promise<s
     }
   }
   try {
-    const fh = await fs.promises.open(abs, 'r');
+    const fh = await openEvidence(abs);
     try {
       const buf = Buffer.alloc(RAW_CAP);
       const { bytesRead } = await fh.read(buf, 0, RAW_CAP, ref.offset);
@@ -90,7 +90,7 @@ export async function previewEvidenceFile(db: Db, f: FileRow & { root: string },
   if (!abs) return base;
   let buf: Buffer;
   try {
-    const fh = await fs.promises.open(abs, 'r');
+    const fh = await openEvidence(abs);
     try {
       const b = Buffer.alloc(Math.min(cap, f.size || cap));
       const { bytesRead } = await fh.read(b, 0, b.length, 0);

@@ -1,14 +1,14 @@
 // Re-hashes the evidence against the case manifest: which files changed, went missing, or appeared.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { VerifyResult } from '../shared/api.ts';
 import type { Db } from './case/db.ts';
+import { openEvidence } from './ingest/evidence-open.ts';
 import { walkEvidence } from './ingest/walk.ts';
 
 async function sha256File(abs: string): Promise<string> {
   const h = crypto.createHash('sha256');
-  const fh = await fs.promises.open(abs, 'r');
+  const fh = await openEvidence(abs);
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
     for (;;) {

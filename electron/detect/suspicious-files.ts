@@ -10,6 +10,7 @@ import { writtenAt } from './rows.ts';
 import type { FileInfo } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
+import { openEvidenceSync } from '../ingest/evidence-open.ts';
 
 const ARCHIVE_EXTS = ['.7z', '.zip', '.rar'];
 
@@ -29,7 +30,7 @@ const LSASS_UTF16 = Buffer.from('lsass.exe', 'utf16le');
 /** A minidump ("MDMP" magic) of the LSASS process: its first bytes name lsass.exe (ASCII or UTF-16, any case). */
 export function isLsassMinidump(abs: string): boolean {
   try {
-    const fd = fs.openSync(abs, 'r');
+    const fd = openEvidenceSync(abs);
     try {
       const b = Buffer.alloc(MINIDUMP_SCAN_BYTES);
       const n = fs.readSync(fd, b, 0, b.length, 0);

@@ -19,6 +19,7 @@ import type { ScanItem } from './yara-batch.ts';
 import type { YaraMatch } from './yara.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
+import { openEvidenceSync } from '../ingest/evidence-open.ts';
 
 /** Files larger than this are not read for YARA (web shells are small; the WASM heap is finite). */
 export const YARA_SIZE_CAP = 16 * 1024 * 1024;
@@ -32,7 +33,7 @@ export interface ScanOutput { findings: PendingFinding[]; filesScanned: number; 
 
 /** Reads at most `cap` bytes of an evidence file, read-only; null (and a warning) when it cannot be read. */
 export function readCapped(abs: string, cap: number): Buffer | null {
-  const fd = fs.openSync(abs, 'r');
+  const fd = openEvidenceSync(abs);
   try {
     const size = fs.fstatSync(fd).size;
     const buf = Buffer.alloc(Math.min(size, cap));

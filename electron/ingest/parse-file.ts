@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import type { FileKind, IngestWarning } from '../../shared/types.ts';
 import { eventToRow, type EventRowTuple } from '../case/write.ts';
 import { classify } from './classify.ts';
+import { openEvidence } from './evidence-open.ts';
 import { MultiHasher, type FileHashes } from './hash.ts';
 import { parserFor } from './sources/index.ts';
 
@@ -73,7 +74,7 @@ async function readChunk(fh: fs.FileHandle): Promise<Uint8Array | null> {
 export async function parseFile(task: { abs: string; rel: string; host?: string }, sink: ParseFileSink, signal?: AbortSignal): Promise<ParseFileResult> {
   let fh: fs.FileHandle;
   try {
-    fh = await fs.open(task.abs, 'r');
+    fh = await openEvidence(task.abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     sink.warn({ file: task.rel, message: `file not readable (${code}): not hashed or parsed — run as a user that can read it` });

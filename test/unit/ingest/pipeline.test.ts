@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openCaseDb } from '../../../electron/case/db.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
+import { CaseService } from '../../../electron/service.ts';
 import { newCase } from '../../helpers/case.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
@@ -188,4 +189,27 @@ test('an evidence folder that is not reachable (an unplugged drive) keeps its fi
   const back = await new IndexCoordinator({ casePath, workers: 1 }).run();
   assert.equal(back.filesUnchanged, 3);
   assert.deepEqual(counts(), before);
+});
+
+test('indexing, verifying and previewing leave the evidence files\' access times as they were', async (t) => {
+  const dir = tmpDir(t);
+  const ev = path.join(dir, 'evidence');
+  makeEvidence(ev);
+  const old = new Date('2021-03-03T04:05:06Z');
+  // Does a plain read update access times on this file system at all? (not under noatime)
+  const control = path.join(dir, 'control.txt');
+  fs.writeFileSync(control, 'x');
+  fs.utimesSync(control, old, old);
+  fs.readFileSync(control);
+  if (fs.statSync(control).atimeMs === old.getTime()) { t.skip('this file system does not update access times on read (noatime)'); return; }
+  const files = ['C/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log', 'C/inetpub/wwwroot/aspnet_client/shell.aspx', 'C/empty.txt'].map((f) => path.join(ev, f));
+  for (const f of files) fs.utimesSync(f, old, new Date('2021-03-02T02:10:00Z'));
+  const casePath = await newCase(dir, ev);
+  await new IndexCoordinator({ casePath, workers: 1 }).run();
+  const svc = new CaseService({ casePath });
+  await svc.verify();
+  const shell = (await svc.listFiles({ text: 'shell.aspx' })).rows[0];
+  await svc.previewFile({ id: shell.id });
+  svc.close();
+  for (const f of files) assert.equal(fs.statSync(f).atimeMs, old.getTime(), `access time of ${path.relative(ev, f)} changed`);
 });
