@@ -4,6 +4,7 @@ import type { FilePreview, FileRow } from '../shared/api.ts';
 import type { EvidenceRef } from '../shared/types.ts';
 import type { Db } from './case/db.ts';
 import { openEvidence } from './ingest/evidence-open.ts';
+import { detectBom } from './ingest/lines.ts';
 import { readEvtxRecordXml } from './ingest/sources/evtx/index.ts';
 
 const RAW_CAP = 64 * 1024;
@@ -13,11 +14,10 @@ function safeJoin(root: string, rel: string): string | null {
   return abs.startsWith(path.resolve(root) + path.sep) ? abs : null;
 }
 
+/** Text after its byte-order mark, in the encoding the mark names (UTF-8 without one). */
 function decode(buf: Buffer): string {
-  if (buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf.subarray(2));
-  if (buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return new TextDecoder('utf-8').decode(buf.subarray(3));
-  return new TextDecoder('utf-8').decode(buf);
+  const { encoding, bomLength } = detectBom(buf);
+  return new TextDecoder(encoding).decode(buf.subarray(bomLength));
 }
 
 /** The physical line at ref.offset (text logs) or the record as XML (EVTX), size-capped; null when not reachable. */
@@ -48,11 +48,9 @@ export async function readRawEvidence(root: string, ref: EvidenceRef): Promise<s
   }
 }
 
+/** Shown as hex: a NUL in the first 8 KiB of anything not marked as UTF-16. */
 function looksBinary(buf: Buffer): boolean {
-  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) return false;
-  const n = Math.min(buf.length, 8192);
-  for (let i = 0; i < n; i++) if (buf[i] === 0) return true;
-  return false;
+  return !detectBom(buf).encoding.startsWith('utf-16') && buf.subarray(0, 8192).includes(0);
 }
 
 function hexDump(buf: Buffer): string {
@@ -68,15 +66,13 @@ function hexDump(buf: Buffer): string {
 
 interface StoredMatch { rule: string; identifier: string; offset: number; length: number }
 
-/** YARA string matches recorded by the web-shell check for a file (details.matches of its findings). */
+/** YARA string matches the web-shell check recorded for a file: details.matches = [{rule, strings: [{identifier, offset, length}]}]. */
 function storedMatches(db: Db, fileId: number): StoredMatch[] {
   const out: StoredMatch[] = [];
   const rows = db.prepare('SELECT details FROM findings WHERE file_id = ? AND details IS NOT NULL').all(fileId) as Array<{ details: string }>;
   for (const r of rows) {
-    const d = JSON.parse(r.details) as { matches?: Array<StoredMatch & { strings?: Array<Omit<StoredMatch, 'rule'>> }> };
+    const d = JSON.parse(r.details) as { matches?: Array<{ rule: string; strings?: Array<Omit<StoredMatch, 'rule'>> }> };
     for (const m of d.matches ?? []) {
-      if (typeof m.offset === 'number' && typeof m.length === 'number') out.push(m);
-      // The web-shell check stores YARA matches as {rule, strings: [{identifier, offset, length}]}.
       for (const x of m.strings ?? []) if (typeof x.offset === 'number' && typeof x.length === 'number') out.push({ rule: m.rule, identifier: x.identifier, offset: x.offset, length: x.length });
     }
   }
@@ -100,12 +96,11 @@ export async function previewEvidenceFile(db: Db, f: FileRow & { root: string },
     throw new Error(`cannot read evidence file ${f.relPath} (${(e as NodeJS.ErrnoException).code}) — is the evidence folder still at ${f.root}?`);
   }
   if (looksBinary(buf)) return { ...base, hex: hexDump(buf.subarray(0, 4096)) };
-  const utf8 = !(buf[0] === 0xff || buf[0] === 0xfe);
+  const { encoding, bomLength: bom } = detectBom(buf);
   const text = decode(buf);
-  const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   const highlights: FilePreview['highlights'] = [];
   for (const m of storedMatches(db, f.id)) {
-    if (!utf8 || m.offset + m.length > buf.length) continue;
+    if (encoding !== 'utf-8' || m.offset + m.length > buf.length) continue;
     // Byte offsets → character offsets in the decoded text.
     const start = new TextDecoder().decode(buf.subarray(bom, m.offset)).length;
     const end = start + new TextDecoder().decode(buf.subarray(m.offset, m.offset + m.length)).length;

@@ -1,6 +1,6 @@
 // Read-side query functions over a case db: timeline, histogram, events, files, warnings, tags.
 import type {
-  EventDetail, EventRow, FilePage, FileQuery, FileRow, Histogram, TimelinePage, TimelineQuery, WarningRow,
+  EventRow, FilePage, FileQuery, FileRow, Histogram, TimelinePage, TimelineQuery, WarningRow,
 } from '../../shared/api.ts';
 import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
 import type { Db } from './db.ts';
@@ -160,8 +160,6 @@ export function getEventRow(db: Db, id: number): (EventRow & { fields: Record<st
   if (!r) return null;
   return { ...toEventRow(r), fields: JSON.parse(r.fields ?? '{}'), fileId: r.file_id, sourceRoot: r.source_root };
 }
-
-export type { EventDetail };
 
 /** The event behind an evidence ref: by file and line (text logs), record (EVTX) or offset; else the file's first event. */
 export function findEventByRef(db: Db, ref: { file: string; line?: number; record?: number; offset?: number }): EventRow | null {

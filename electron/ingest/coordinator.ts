@@ -241,10 +241,15 @@ export class IndexCoordinator {
   /** Writes buffered rows in one transaction: fewer, larger commits are much cheaper for the table and FTS. */
   private flush(): void {
     if (!this.pending.length) return;
+    const batches = this.takePending();
+    this.db.transaction(() => this.writeBatches(batches))();
+  }
+
+  private takePending(): Array<{ t: Task; rows: EventRowTuple[] }> {
     const batches = this.pending;
     this.pending = [];
     this.pendingRows = 0;
-    this.db.transaction(() => this.writeBatches(batches))();
+    return batches;
   }
 
   private writeBatches(batches: Array<{ t: Task; rows: EventRowTuple[] }>): void {
@@ -259,10 +264,7 @@ export class IndexCoordinator {
   private finishFile(t: Task, m: Extract<FromWorker, { type: 'done' }>): void {
     this.db.transaction(() => {
       // Rows still buffered (this file's last ones among them) are written in the same transaction that marks it done.
-      const batches = this.pending;
-      this.pending = [];
-      this.pendingRows = 0;
-      this.writeBatches(batches);
+      this.writeBatches(this.takePending());
       const h = m.hashes;
       this.db.prepare('UPDATE files SET md5 = ?, sha1 = ?, sha256 = ?, kind = ?, parser = ? WHERE id = ?')
         .run(h?.md5 ?? null, h?.sha1 ?? null, h?.sha256 ?? null, m.kind, m.parser, t.fileId);
