@@ -4,7 +4,7 @@ import type { FilePreview, FileRow } from '../shared/api.ts';
 import type { EvidenceRef } from '../shared/types.ts';
 import type { Db } from './case/db.ts';
 import { openEvidence } from './ingest/evidence-open.ts';
-import { detectBom } from './ingest/lines.ts';
+import { detectBom, type TextEncoding } from './ingest/lines.ts';
 import { readEvtxRecordXml } from './ingest/sources/evtx/index.ts';
 
 const RAW_CAP = 64 * 1024;
@@ -18,6 +18,19 @@ function safeJoin(root: string, rel: string): string | null {
 function decode(buf: Buffer): string {
   const { encoding, bomLength } = detectBom(buf);
   return new TextDecoder(encoding).decode(buf.subarray(bomLength));
+}
+
+/** Where the line starting at chunk[0] ends: its LF code unit (lines start on a code-unit boundary), or the chunk end. */
+function lineEnd(chunk: Buffer, encoding: TextEncoding): number {
+  if (encoding === 'utf-8') {
+    const i = chunk.indexOf(0x0a);
+    return i < 0 ? chunk.length : i;
+  }
+  const le = encoding === 'utf-16le';
+  for (let i = 0; i + 1 < chunk.length; i += 2) {
+    if (le ? chunk[i] === 0x0a && chunk[i + 1] === 0 : chunk[i] === 0 && chunk[i + 1] === 0x0a) return i;
+  }
+  return chunk.length - (chunk.length % 2);
 }
 
 /** The physical line at ref.offset (text logs) or the record as XML (EVTX), size-capped; null when not reachable. */
@@ -36,12 +49,15 @@ export async function readRawEvidence(root: string, ref: EvidenceRef): Promise<s
   try {
     const fh = await openEvidence(abs);
     try {
+      // The line's encoding is the file's: a UTF-16 log has its byte-order mark only at the start.
+      const head = Buffer.alloc(4);
+      const { bytesRead: headBytes } = await fh.read(head, 0, 4, 0);
+      const { encoding } = detectBom(head.subarray(0, headBytes));
       const buf = Buffer.alloc(RAW_CAP);
       const { bytesRead } = await fh.read(buf, 0, RAW_CAP, ref.offset);
       const chunk = buf.subarray(0, bytesRead);
-      let end = chunk.indexOf(0x0a);
-      if (end < 0) end = chunk.length;
-      return decode(chunk.subarray(0, end)).replace(/\r$/, '');
+      const end = lineEnd(chunk, encoding);
+      return new TextDecoder(encoding).decode(chunk.subarray(0, end)).replace(/\r$/, '');
     } finally { await fh.close(); }
   } catch {
     return null;
