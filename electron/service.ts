@@ -10,6 +10,7 @@ import type { EvidenceRef, FindingRow, Severity, SourceId } from '../shared/type
 import { microsToIso } from '../shared/types.ts';
 import { openCaseDb, getMeta, setMeta, type Db } from './case/db.ts';
 import { LATEST_VERSION } from './case/migrations/index.ts';
+import { countBySource } from './case/minutes.ts';
 import * as read from './case/read.ts';
 import { audit, EventInserter, nowIso } from './case/write.ts';
 import { getLogCoverage, getVerdicts, getWebshells } from './detect/queries.ts';
@@ -105,7 +106,7 @@ export class CaseService implements LoupeApi {
     const meta = { ...DEFAULT_META };
     for (const k of META_KEYS) meta[k] = getMeta(db, k) ?? DEFAULT_META[k];
     const files = db.prepare('SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM files').get() as { n: number; b: number };
-    const bySource = db.prepare('SELECT source, count(*) AS n FROM events GROUP BY source').all() as Array<{ source: SourceId; n: number }>;
+    const bySource = countBySource(db) as Array<{ source: SourceId; n: number }>;
     const one = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
     return {
       path: this.casePath!, meta, schemaVersion: LATEST_VERSION, loupeVersion: getMeta(db, 'loupeVersion') ?? LOUPE_VERSION,
@@ -234,11 +235,11 @@ export class CaseService implements LoupeApi {
   }
 
   async listSources(): Promise<Array<{ source: SourceId; count: number }>> {
-    return read.countBy(this.need(), 'source').map((r) => ({ source: r.key as SourceId, count: r.count }));
+    return countBySource(this.need()).map((r) => ({ source: r.source as SourceId, count: r.n }));
   }
 
   async listHosts(): Promise<Array<{ host: string; count: number }>> {
-    return read.countBy(this.need(), 'host').map((r) => ({ host: r.key, count: r.count }));
+    return read.countHosts(this.need());
   }
 
   async listTags(): Promise<Array<{ tag: string; count: number }>> {

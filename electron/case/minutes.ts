@@ -11,6 +11,11 @@ export function rebuildEventMinutes(db: Db): void {
   })();
 }
 
+/** Events per source, from the per-minute table (no scan of the events). */
+export function countBySource(db: Db): Array<{ source: string; n: number }> {
+  return db.prepare('SELECT source, sum(n) AS n FROM event_minutes GROUP BY source HAVING sum(n) > 0 ORDER BY n DESC').all() as Array<{ source: string; n: number }>;
+}
+
 /** True when a query filters on nothing but time and source, so the minute table can answer it. */
 export function minuteAnswerable(q: TimelineQuery): boolean {
   return !q.text && !q.hosts?.length && !q.ips?.length && !q.statuses?.length && !q.tags?.length && !q.starredOnly &&

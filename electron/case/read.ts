@@ -174,8 +174,8 @@ export function findEventByRef(db: Db, ref: { file: string; line?: number; recor
   return null;
 }
 
-export function countBy(db: Db, column: 'source' | 'host'): Array<{ key: string; count: number }> {
-  return db.prepare(`SELECT ${column} AS key, count(*) AS count FROM events WHERE ${column} IS NOT NULL GROUP BY ${column} ORDER BY count DESC`).all() as Array<{ key: string; count: number }>;
+export function countHosts(db: Db): Array<{ host: string; count: number }> {
+  return db.prepare('SELECT host, count(*) AS count FROM events WHERE host IS NOT NULL GROUP BY host ORDER BY count DESC').all() as Array<{ host: string; count: number }>;
 }
 
 export function listTags(db: Db): Array<{ tag: string; count: number }> {

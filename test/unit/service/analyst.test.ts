@@ -65,3 +65,17 @@ test('a second case cannot be created over an existing file', async (t) => {
   svc.close();
   await assert.rejects(new CaseService().createCase({ path: casePath }), /already exists/);
 });
+
+test('case counts and the source list match a direct count of the events, after manual events come and go', async (t) => {
+  const { svc } = await caseWithEvents(t);
+  const direct = (): Record<string, number> => Object.fromEntries((svc.handle.prepare('SELECT source, count(*) AS n FROM events GROUP BY source').all() as Array<{ source: string; n: number }>).map((r) => [r.source, r.n]));
+  const a = await svc.addManualEvent({ ts: T + 5, message: 'first note' });
+  await svc.addManualEvent({ ts: T + 6, message: 'second note' });
+  await svc.deleteManualEvent({ id: a.id });
+  const info = (await svc.getCase())!;
+  assert.deepEqual(info.counts.eventsBySource, direct());
+  assert.deepEqual(direct(), { iis: 3, manual: 1 });
+  assert.equal(info.counts.events, 4);
+  assert.deepEqual(Object.fromEntries((await svc.listSources()).map((r) => [r.source, r.count])), direct());
+  svc.close();
+});
