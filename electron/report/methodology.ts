@@ -1,6 +1,7 @@
 // The methodology section: which checks ran (with what they look for), rule packs, IOC lists, sources indexed.
 import type { Db } from '../case/db.ts';
 import type { Methodology } from './model-types.ts';
+import { countBySource } from '../case/minutes.ts';
 
 /** What each check looks for, in words a client can read. */
 export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
@@ -21,11 +22,6 @@ export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
   ['story', 'Correlation: the ordered chain from the first SSRF request to the web shell and its use.'],
 ];
 
-/** Cases from early development builds lack the event_minutes table: count events directly there. */
-export function hasEventMinutes(db: Db): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_minutes'").get() !== undefined;
-}
-
 export function buildMethodology(db: Db): Methodology {
   const counts = new Map((db.prepare('SELECT check_id AS c, count(*) AS n FROM findings GROUP BY check_id').all() as Array<{ c: string; n: number }>).map((r) => [r.c, r.n]));
   const known = new Set(CHECK_DESCRIPTIONS.map(([c]) => c));
@@ -35,9 +31,7 @@ export function buildMethodology(db: Db): Methodology {
     checks,
     rulePacks: db.prepare('SELECT name, path, sha256, rules, added_at AS addedAt FROM rule_packs ORDER BY name').all() as Methodology['rulePacks'],
     iocLists: db.prepare('SELECT name, path, sha256, format, count, added_at AS addedAt FROM ioc_lists ORDER BY name').all() as Methodology['iocLists'],
-    // event_minutes holds per-minute counts kept in step with events: no scan of millions of rows per preview.
-    sources: db.prepare(hasEventMinutes(db)
-      ? 'SELECT source, sum(n) AS events FROM event_minutes GROUP BY source HAVING sum(n) > 0 ORDER BY source'
-      : 'SELECT source, count(*) AS events FROM events GROUP BY source ORDER BY source').all() as Methodology['sources'],
+    // From the per-minute counts: no scan of millions of rows per preview.
+    sources: countBySource(db).map((r) => ({ source: r.source, events: r.n })).sort((a, b) => (a.source < b.source ? -1 : 1)),
   };
 }

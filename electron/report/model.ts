@@ -10,9 +10,10 @@ import { buildCustody } from './custody.ts';
 import { gatherCoverage, gatherVerdicts, gatherWebshells } from './detections.ts';
 import { safeImageDataUrl } from './escape.ts';
 import { collectIndicators, readFindings } from './indicators.ts';
-import { buildMethodology, hasEventMinutes } from './methodology.ts';
+import { buildMethodology } from './methodology.ts';
 import type { ReportEvent, ReportFinding, ReportModel, ReportStory, StoryStep } from './model-types.ts';
 import { RefQuoter } from './quote.ts';
+import { countBySource } from '../case/minutes.ts';
 
 const QUOTES_PER_FINDING = 5;
 const MAX_STORY_STEPS = 200;
@@ -127,8 +128,7 @@ export function buildReportModel(db: Db, opts: ReportOptions & { casePath: strin
   const webshells = gatherWebshells(db);
   for (const g of [verdicts, coverage, webshells]) if (g.note) notes.push(g.note);
   const findings = readFindings(db);
-  const range = { ...logPeriod(db), ...(db.prepare(`SELECT
-    ${hasEventMinutes(db) ? '(SELECT coalesce(sum(n), 0) FROM event_minutes)' : '(SELECT count(*) FROM events)'} AS events`).get() as { events: number }) };
+  const range = { ...logPeriod(db), events: countBySource(db).reduce((n, r) => n + r.n, 0) };
   const timeline = markedEvents(db);
   const warnings = readWarnings(db);
   const companyName = opts.companyName ?? meta('companyName');
