@@ -46,8 +46,9 @@ test('a log line with <img onerror> and <script> shows as text in the grid and t
   await page.click('a:has-text("Timeline")');
   await page.fill('input[name=search]', 'onerror');
   await page.press('input[name=search]', 'Enter');
+  // Rows from before the search stay on screen until it answers: wait for the hostile one.
+  await page.locator('[data-testid=timeline-grid] [role=row]', { hasText: 'xss.aspx' }).first().waitFor();
   const row = page.locator('[data-testid=timeline-grid] [role=row]').first();
-  await row.waitFor();
   const message = await row.locator('.c-msg').textContent();
   assert.equal(message, `POST /aspnet_client/system_web/xss.aspx?q=<img+src=x+onerror=alert("xss-log")> → 200 from ${hostile.ip} [<script>alert("xss-ua")</script>]`);
   await row.click();
@@ -62,7 +63,8 @@ test('a web shell whose body holds <script> and <img onerror> previews as text',
   await page.click('a:has-text("Files & hashes")');
   await page.fill('input[name=fileSearch]', 'xss.aspx');
   await page.press('input[name=fileSearch]', 'Enter');
-  await page.locator('.files-grid [data-file-id]').first().waitFor();
+  // The unfiltered list is on screen until the search answers: wait for the filtered one.
+  await page.locator('.files-grid [data-file-id] .f-path', { hasText: 'xss.aspx' }).first().waitFor();
   const path = await page.locator('.files-grid [data-file-id] .f-path').first().textContent();
   assert.equal(path, 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\xss.aspx');
   // The Web shells view needs the detections; the preview itself is checked through it when they exist.
