@@ -4,6 +4,7 @@ import type {
 } from '../../shared/api.ts';
 import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
 import type { Db } from './db.ts';
+import { decodeFields, fieldSql, FIELDS_COLUMNS } from './fields.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
 
 const LIFTED: Record<string, string> = {
@@ -44,7 +45,7 @@ interface Where { sql: string; params: unknown[] }
 function fieldExpr(field: string): { sql: string; params: unknown[] } {
   const col = LIFTED[field];
   if (col) return { sql: col, params: [] };
-  return { sql: 'json_extract(fields, ?)', params: [`$."${field.replace(/"/g, '')}"`] };
+  return fieldSql(field, '');
 }
 
 export function timelineWhere(q: TimelineQuery): Where {
@@ -155,10 +156,10 @@ export function histogram(db: Db, q: TimelineQuery & { buckets?: number }): Hist
 }
 
 export function getEventRow(db: Db, id: number): (EventRow & { fields: Record<string, FieldValue>; fileId: number | null; sourceRoot: string | null }) | null {
-  const r = db.prepare(`SELECT ${EVENT_COLUMNS}, e.fields, s.root AS source_root FROM events e ${EVENT_JOINS}
+  const r = db.prepare(`SELECT ${EVENT_COLUMNS}, ${FIELDS_COLUMNS('e')}, s.root AS source_root FROM events e ${EVENT_JOINS}
     LEFT JOIN evidence_sources s ON s.id = f.source_id WHERE e.id = ?`).get(id) as (RawEventRow & { source_root: string | null }) | undefined;
   if (!r) return null;
-  return { ...toEventRow(r), fields: JSON.parse(r.fields ?? '{}'), fileId: r.file_id, sourceRoot: r.source_root };
+  return { ...toEventRow(r), fields: decodeFields(r), fileId: r.file_id, sourceRoot: r.source_root };
 }
 
 /** The event behind an evidence ref: by file and line (text logs), record (EVTX) or offset; else the file's first event. */

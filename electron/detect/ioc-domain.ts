@@ -3,6 +3,7 @@
 // Sysmon DNS queries (22: QueryName) and network connections (3: DestinationHostname).
 // One SQL scan selects only events whose fields mention an indicator; JS then checks the named fields exactly.
 import type { Db } from '../case/db.ts';
+import { fieldsTextSql } from '../case/fields.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
 import type { Indicator } from './ioc-import.ts';
@@ -82,7 +83,7 @@ function candidates(db: Db, domains: string[]): EventHit[] {
   for (let i = 0; i < domains.length; i += LIKE_CHUNK) {
     const chunk = domains.slice(i, i + LIKE_CHUNK);
     const fts = ftsHas(...chunk);
-    const where = `${fts.sql} AND e.source IN (${sources}) AND (${chunk.map(() => `e.fields LIKE ? ESCAPE '\\'`).join(' OR ')})`;
+    const where = `${fts.sql} AND e.source IN (${sources}) AND (${chunk.map(() => `${fieldsTextSql('e')} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
     for (const h of queryEvents(db, where, [...fts.params, ...chunk.map(likeEscape)])) seen.set(h.id, h);
   }
   return [...seen.values()].sort((a, b) => a.ts - b.ts || a.id - b.id);

@@ -1,5 +1,6 @@
 // Read helpers over the case: events and files as the checks need them, each with its evidence ref.
 import type { Db } from '../case/db.ts';
+import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
 import type { EvidenceRef, FieldValue, Micros } from '../../shared/types.ts';
 import type { FileRow } from '../../shared/api.ts';
 
@@ -23,19 +24,10 @@ interface RawEvent {
   record: number | null; offset: number | null;
 }
 
-export const EVENT_COLUMNS = `e.id, e.ts, e.source, e.message, e.fields, e.ip, e.status, e.method, e.url, e.user_agent,
+export const EVENT_COLUMNS = `e.id, e.ts, e.source, e.message, ${FIELDS_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent,
   f.rel_path, e.line, e.record, e.offset`;
 export const EVENT_FROM = 'events e LEFT JOIN files f ON f.id = e.file_id';
 
-/** Parses a fields JSON column; a broken value becomes an empty object (the event still counts). */
-export function parseFields(json: string): Record<string, FieldValue> {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, FieldValue>) : {};
-  } catch {
-    return {};
-  }
-}
 
 export function refOf(r: { rel_path: string | null; line: number | null; record: number | null; offset: number | null }): EvidenceRef {
   const ref: EvidenceRef = { file: r.rel_path ?? '(manual)' };
@@ -47,7 +39,7 @@ export function refOf(r: { rel_path: string | null; line: number | null; record:
 
 function toHit(r: RawEvent): EventHit {
   return {
-    id: r.id, ts: r.ts, source: r.source, message: r.message, fields: parseFields(r.fields), ip: r.ip,
+    id: r.id, ts: r.ts, source: r.source, message: r.message, fields: decodeFields(r), ip: r.ip,
     status: r.status, method: r.method, url: r.url, userAgent: r.user_agent, ref: refOf(r),
   };
 }

@@ -2,14 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../case/db.ts';
-import type { EvidenceRef, FieldValue } from '../../shared/types.ts';
-import { parseObject } from './json.ts';
+import type { EvidenceRef } from '../../shared/types.ts';
+import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
 import type { Quote } from './model-types.ts';
 
 const MAX_QUOTE_CHARS = 4000;
 const MAX_SCAN_BYTES = 256 * 1024 * 1024;
 
-interface EventHit { id: number; ts: number; message: string; fields: string; line: number | null; record: number | null }
+interface EventHit { id: number; ts: number; message: string; fields?: string | null; line: number | null; record: number | null }
 
 type Position = { column: 'line' | 'record' | 'offset'; value: number };
 
@@ -38,7 +38,7 @@ export class RefQuoter {
     const files = this.filesByPath.all(ref.file) as Array<{ id: number; sourceId: number }>;
     for (const f of files) {
       const hit = this.findEvent(f.id, pos);
-      if (hit) return { ref, from: 'event', ts: hit.ts, text: clip(hit.message), fields: parseObject(hit.fields) as Record<string, FieldValue> };
+      if (hit) return { ref, from: 'event', ts: hit.ts, text: clip(hit.message), fields: decodeFields(hit) };
     }
     if (pos.column === 'line') {
       for (const f of files) {
@@ -55,7 +55,7 @@ export class RefQuoter {
     const col = pos.column;
     const bounds = this.db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM events WHERE file_id = ?').get(fileId) as { lo: number | null; hi: number | null };
     if (bounds.lo === null || bounds.hi === null) return null;
-    const at = this.db.prepare(`SELECT id, ts, message, fields, line, record, offset FROM events WHERE file_id = ? AND id >= ? ORDER BY id LIMIT 1`);
+    const at = this.db.prepare(`SELECT id, ts, message, ${FIELDS_COLUMNS('')}, line, record, offset FROM events WHERE file_id = ? AND id >= ? ORDER BY id LIMIT 1`);
     let lo = bounds.lo;
     let hi = bounds.hi;
     for (let i = 0; i < 64 && lo <= hi; i++) {
@@ -68,7 +68,7 @@ export class RefQuoter {
       if (v < pos.value) lo = row.id + 1;
       else hi = mid - 1;
     }
-    return (this.db.prepare(`SELECT id, ts, message, fields, line, record FROM events WHERE file_id = ? AND ${col} = ? LIMIT 1`)
+    return (this.db.prepare(`SELECT id, ts, message, ${FIELDS_COLUMNS('')}, line, record FROM events WHERE file_id = ? AND ${col} = ? LIMIT 1`)
       .get(fileId, pos.value) as EventHit | undefined) ?? null;
   }
 }

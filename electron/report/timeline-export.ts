@@ -1,9 +1,7 @@
 // Timeline exports: Timeline-Explorer CSV, Timesketch JSONL and Timesketch CSV, streamed page by page.
 import type { Db } from '../case/db.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
-import type { FieldValue } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
-import { parseObject } from './json.ts';
 import { csvSink, textSink, type Sink } from './sink.ts';
 import { iterateTimelinePages, type ExportEventRow } from './timeline-query.ts';
 
@@ -39,7 +37,7 @@ function explorerRow(r: ExportEventRow): unknown[] {
   return [
     explorerTime(r.ts), r.source, r.tsDesc, r.host ?? '', r.message, r.ip ?? '', r.status ?? '', r.method ?? '', r.url ?? '',
     r.userAgent ?? '', r.relPath ?? (r.manual ? '(manual entry)' : ''), r.line ?? r.record ?? r.offset ?? '', tagList(r).join(', '),
-    r.starred === 1, r.note ?? '', r.manual === 1, r.fields,
+    r.starred === 1, r.note ?? '', r.manual === 1, JSON.stringify(r.fields),
   ];
 }
 
@@ -71,7 +69,7 @@ export function timesketchObject(r: ExportEventRow): Record<string, unknown> {
   if (r.starred === 1) o.loupe_starred = true;
   if (r.note) o.loupe_note = r.note;
   if (r.manual === 1) o.loupe_manual = true;
-  for (const [k, v] of Object.entries(parseObject(r.fields) as Record<string, FieldValue>)) {
+  for (const [k, v] of Object.entries(r.fields)) {
     let name = timesketchFieldName(k);
     while (name in o) name = `field_${name}`;
     o[name] = v;
@@ -82,7 +80,7 @@ export function timesketchObject(r: ExportEventRow): Record<string, unknown> {
 function timesketchCsvRow(r: ExportEventRow): unknown[] {
   return [
     r.message, r.ts, microsToIso(r.ts), r.tsDesc, `loupe:${r.source}`, r.source, r.host ?? '', r.ip ?? '', r.status ?? '',
-    r.relPath ?? '', position(r), tagList(r).join(', '), r.starred === 1, r.note ?? '', r.fields,
+    r.relPath ?? '', position(r), tagList(r).join(', '), r.starred === 1, r.note ?? '', JSON.stringify(r.fields),
   ];
 }
 

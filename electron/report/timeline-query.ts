@@ -1,10 +1,12 @@
 // Keyset-paged reading of the timeline (same filters as the Timeline view) so exports never hold it in memory.
 import type { Db } from '../case/db.ts';
+import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
 import { timelineWhere } from '../case/read.ts';
+import type { FieldValue } from '../../shared/types.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
 
 export interface ExportEventRow {
-  id: number; ts: number; tsDesc: string; source: string; host: string | null; message: string; fields: string;
+  id: number; ts: number; tsDesc: string; source: string; host: string | null; message: string; fields: Record<string, FieldValue>;
   ip: string | null; status: number | null; method: string | null; url: string | null; userAgent: string | null;
   line: number | null; record: number | null; offset: number | null; manual: number;
   relPath: string | null; starred: number | null; note: string | null; tags: string | null;
@@ -22,7 +24,7 @@ export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGene
   const dir = desc ? 'DESC' : 'ASC';
   // The inner query filters and pages over events alone (the lead's timelineWhere uses bare column names).
   const select = (keyset: string) => db.prepare<unknown[]>(`SELECT e.id, e.ts, e.ts_desc AS tsDesc, e.source, e.host,
-      e.message, e.fields, e.ip, e.status, e.method, e.url, e.user_agent AS userAgent, e.line, e.record, e.offset, e.manual,
+      e.message, ${FIELDS_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent AS userAgent, e.line, e.record, e.offset, e.manual,
       f.rel_path AS relPath, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags
     FROM (SELECT * FROM events WHERE (${sql}) ${keyset} ORDER BY ts ${dir}, id ${dir} LIMIT ${PAGE_ROWS}) e
     LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id
@@ -36,7 +38,9 @@ export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGene
   while (left > 0) {
     const page: ExportEventRow[] = [];
     const rows = after ? next.iterate(...params, after.ts, after.id) : first.iterate(...params);
-    for (const row of rows as IterableIterator<ExportEventRow>) page.push(row);
+    for (const row of rows as IterableIterator<Omit<ExportEventRow, 'fields'> & { fields?: string | null }>) {
+      page.push({ ...row, fields: decodeFields(row) });
+    }
     const from = Math.min(skip, page.length);
     skip -= from;
     const take = page.slice(from, from + Math.min(left, page.length - from));
