@@ -1,6 +1,6 @@
 // Messages between the index coordinator and the parse workers.
 import type { FileKind, IngestWarning } from '../../shared/types.ts';
-import type { EventRowTuple } from '../case/write.ts';
+import type { EventBatch } from '../case/event-batch.ts';
 import type { FileHashes } from './hash.ts';
 
 export interface ParseTask { type: 'task'; taskId: number; abs: string; rel: string; host?: string }
@@ -8,7 +8,7 @@ export interface AckMessage { type: 'ack'; taskId: number }
 export type ToWorker = ParseTask | AckMessage | { type: 'stop' };
 
 export type FromWorker =
-  | { type: 'rows'; taskId: number; rows: EventRowTuple[] }
+  | { type: 'batch'; taskId: number; batch: EventBatch }
   | { type: 'warn'; taskId: number; warning: IngestWarning }
   | { type: 'progress'; taskId: number; bytes: number }
   | { type: 'done'; taskId: number; kind: FileKind; parser: string | null; hashes: FileHashes | null; bytes: number; events: number; error: string | null };
