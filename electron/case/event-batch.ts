@@ -43,10 +43,16 @@ export class BatchWriter extends JsonbWriter {
 
   private str(s: string | null): void {
     if (s === null) { this.u32(NULL_LEN); return; }
-    const len = Buffer.byteLength(s, 'utf8');
-    this.room(len + 4);
+    const end = s.length < 64 ? this.ascii(s, this.pos + 4) : -1;
+    if (end >= 0) {
+      this.buf.writeUInt32LE(s.length, this.pos);
+      this.pos = end;
+      return;
+    }
+    this.room(s.length * 3 + 4);
+    const len = this.buf.write(s, this.pos + 4, 'utf8');
     this.buf.writeUInt32LE(len, this.pos);
-    this.pos += 4 + this.buf.write(s, this.pos + 4, len, 'utf8');
+    this.pos += 4 + len;
   }
 
   /** Starts a row; the packed values follow (JSONB calls), then endRow with the message texts. */

@@ -4,7 +4,7 @@
 import type { FieldValue, TimelineEvent } from '../../shared/types.ts';
 import type { BatchWriter } from './event-batch.ts';
 import { chooseTemplate, FieldLayout, LIFT_FIELDS, roleOfName, type Lifted } from './field-layout.ts';
-import { renderTemplate, TEMPLATE_OF_SOURCE, type LiftedCol } from './message-template.ts';
+import { templateGives, TEMPLATE_OF_SOURCE, type LiftedCol } from './message-template.ts';
 import { searchExtras } from './search-text.ts';
 
 /** Events whose fields come as one layout's names (one array per layout) plus this event's values. */
@@ -159,7 +159,7 @@ export class EventEncoder {
     this.curValues = values;
     const l = (this.curLift = this.lift(ev));
     const tid = TEMPLATE_OF_SOURCE[ev.source] ?? 0;
-    const msgTpl = tid && renderTemplate(tid, this) === ev.message ? tid : 0;
+    const msgTpl = tid && templateGives(tid, this, ev.message) ? tid : 0;
     const r = ev.ref;
     this.out.beginRow({
       ts: ev.ts, status: l.status, line: r.line ?? null, record: r.record ?? null, offset: r.offset ?? null,

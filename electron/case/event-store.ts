@@ -6,7 +6,7 @@ import type { Db } from './db.ts';
 import { BatchReader, type EventBatch } from './event-batch.ts';
 import { MINUTE } from './minutes.ts';
 
-/** Rows per INSERT statement (19 parameters each; SQLite allows 32766). */
+/** Rows per INSERT statement into event_rows (19 parameters each; SQLite allows 32766). */
 const ROWS_PER_STATEMENT = 64;
 const ROW_COLUMNS = 'id, ts, source, desc_ref, host_ref, ip, status, method, url_ref, ua_ref, msg, msg_tpl, field_layout, field_vals, file_id, line, record, offset, manual';
 const ROW_PARAMS = ROW_COLUMNS.split(',').length;
@@ -80,7 +80,7 @@ export class EventStore {
   private readonly strings: StringIds;
   private readonly minutes = new MinuteCounts();
   private readonly rowsStmt = new Map<number, Statement>();
-  private readonly ftsStmt = new Map<number, Statement>();
+  private readonly ftsInsert: Statement;
   private readonly addLayout: Statement;
   private readonly addName: Statement;
   private rowParams: unknown[] = [];
@@ -91,6 +91,7 @@ export class EventStore {
     this.strings = new StringIds(db);
     this.addLayout = db.prepare('INSERT INTO field_layouts (fl_spec, fl_tpl) VALUES (?, jsonb(?))');
     this.addName = db.prepare('INSERT OR REPLACE INTO field_names (fn_layout, fn_name, fn_pos, fn_role) VALUES (?, ?, ?, ?)');
+    this.ftsInsert = db.prepare('INSERT INTO events_fts (rowid, message, fields) VALUES (?, ?, ?)');
   }
 
   /**
@@ -146,15 +147,11 @@ export class EventStore {
   private drain(): void {
     const n = this.ftsParams.length / 3;
     if (!n) return;
-    const rowsK = process.env.ROWS1 ? 1 : n;
-    if (!process.env.NOROWS) {
-      const st = this.stmt(this.rowsStmt, rowsK, `INSERT INTO event_rows (${ROW_COLUMNS}) VALUES `, ROW_PARAMS);
-      if (rowsK === n) st.run(this.rowParams); else for (let i = 0; i < n; i++) st.run(this.rowParams.slice(i * ROW_PARAMS, (i + 1) * ROW_PARAMS));
-    }
-    if (!process.env.NOFTS) {
-      const fts = this.stmt(this.ftsStmt, 1, 'INSERT INTO events_fts (rowid, message, fields) VALUES ', 3);
-      for (let i = 0; i < this.ftsParams.length; i += 3) fts.run(this.ftsParams[i], this.ftsParams[i + 1], this.ftsParams[i + 2]);
-    }
+    this.stmt(this.rowsStmt, n, `INSERT INTO event_rows (${ROW_COLUMNS}) VALUES `, ROW_PARAMS).run(this.rowParams);
+    // One row per statement for FTS5: a multi-row VALUES into a virtual table goes through a temporary table.
+    const fts = this.ftsInsert;
+    const p = this.ftsParams;
+    for (let i = 0; i < p.length; i += 3) fts.run(p[i], p[i + 1], p[i + 2]);
     this.rowParams = [];
     this.ftsParams = [];
   }

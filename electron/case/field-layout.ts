@@ -42,15 +42,37 @@ export interface Lifted {
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => pad(i, 2));
+
+/** The last day and second formatted: log lines come in time order, so most lookups hit them. */
+let cachedDay = NaN;
+let cachedSecond = NaN;
+let cachedDate = '';
+let cachedTime = '';
+
+function formatSecond(ts: number): void {
+  const second = Math.floor(ts / 1e6);
+  if (second === cachedSecond) return;
+  const day = Math.floor(second / 86400);
+  if (day !== cachedDay) {
+    const d = new Date(day * 86400_000);
+    cachedDate = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+    cachedDay = day;
+  }
+  const s = second - day * 86400;
+  cachedTime = `${TWO_DIGITS[Math.floor(s / 3600)]}:${TWO_DIGITS[Math.floor(s / 60) % 60]}:${TWO_DIGITS[s % 60]}`;
+  cachedSecond = second;
+}
+
 /** `YYYY-MM-DD` of a UTC time in microseconds (times before 1970 never match: their markers are not used). */
 export function dateOfTs(ts: number): string {
-  const d = new Date(Math.floor(ts / 1000));
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+  formatSecond(ts);
+  return cachedDate;
 }
 
 export function timeOfTs(ts: number): string {
-  const d = new Date(Math.floor(ts / 1000));
-  return `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  formatSecond(ts);
+  return cachedTime;
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Exchange writes DateTime. */
@@ -84,7 +106,6 @@ const isRole = (v: FieldValue, role: Role, l: Lifted): boolean => v !== null && 
 
 /** A run of digits (with the separators of times, versions and addresses) that does not start inside a word. */
 const RUN = /(?<![A-Za-z0-9])[0-9][0-9.:T-]*/g;
-const RUN_AT = /[0-9][0-9.:T-]*/y;
 export const MAX_RUNS = 8;
 /** Placeholder k (1…8) in a template is the character with code k; values holding such characters are never templated. */
 const HAS_PLACEHOLDER = /[\x01-\x08]/;
@@ -114,6 +135,9 @@ function compileTemplate(t: string): CompiledTemplate {
   return { lits };
 }
 
+/** Whether a character code may continue a run: a digit or one of `.:T-`. */
+const inRun = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 58 || c === 84 || c === 45;
+
 /** The runs that fill a template to give exactly `v`, or null when `v` does not have the template's shape. */
 function matchTemplate(ct: CompiledTemplate, v: string): string[] | null {
   const { lits } = ct;
@@ -121,11 +145,12 @@ function matchTemplate(ct: CompiledTemplate, v: string): string[] | null {
   let pos = lits[0].length;
   const runs: string[] = [];
   for (let k = 1; k < lits.length; k++) {
-    RUN_AT.lastIndex = pos;
-    const m = RUN_AT.exec(v);
-    if (!m) return null;
-    runs.push(m[0]);
-    pos += m[0].length;
+    const c = v.charCodeAt(pos);
+    if (!(c >= 48 && c <= 57)) return null;
+    let end = pos + 1;
+    while (end < v.length && inRun(v.charCodeAt(end))) end++;
+    runs.push(v.slice(pos, end));
+    pos = end;
     if (!v.startsWith(lits[k], pos)) return null;
     pos += lits[k].length;
   }
@@ -139,7 +164,8 @@ export function fillTemplate(t: string, runs: readonly string[]): string {
   return out;
 }
 
-const textSize = (s: string): number => Buffer.byteLength(s) + (s.length <= 11 ? 1 : 2);
+/** Encoded size of a string, close enough to choose between encodings (exact for ASCII). */
+const textSize = (s: string): number => s.length + (s.length <= 11 ? 1 : 2);
 const runsSize = (runs: string[]): number => 3 + runs.reduce((n, r) => n + r.length + 1, 0);
 
 /** The template that saves the most bytes over a sample of one column's values: a default value or a shape. */
@@ -177,11 +203,12 @@ export interface LayoutSpec {
 /** A layout ready to encode or decode rows. */
 export class FieldLayout {
   private readonly compiled: (CompiledTemplate | null)[];
-  private readonly templated: boolean[];
+  /** Per column: 0 plain, 1 has a role, 2 has a default value, 3 has a template with runs. */
+  private readonly kind: Uint8Array;
 
   constructor(readonly spec: LayoutSpec) {
     this.compiled = spec.tpl.map((t) => (typeof t === 'string' && HAS_PLACEHOLDER.test(t) ? compileTemplate(t) : null));
-    this.templated = spec.tpl.map((t) => t !== null);
+    this.kind = Uint8Array.from(spec.names, (_, i) => (spec.roles[i] ? 1 : this.compiled[i] ? 3 : spec.tpl[i] !== null ? 2 : 0));
   }
 
   static fromNames(names: readonly string[], tpl?: (string | number | null)[]): FieldLayout {
@@ -191,25 +218,32 @@ export class FieldLayout {
   /** Writes one row's values (in layout order) as a JSONB array. */
   encode(values: readonly FieldValue[], l: Lifted, w: JsonbWriter): void {
     const { roles, tpl } = this.spec;
+    const kind = this.kind;
     w.beginArray();
     for (let i = 0; i < values.length; i++) {
       const v = values[i] ?? null;
-      const role = roles[i];
-      if (role && isRole(v, role, l)) { w.tag(JB.TRUE); continue; }
-      if (this.templated[i] && v !== null) {
+      if (v === null) { w.tag(JB.NULL); continue; }
+      const k = kind[i];
+      if (k === 1) {
+        if (isRole(v, roles[i] as Role, l)) { w.tag(JB.TRUE); continue; }
+      } else if (k !== 0) {
         if (v === tpl[i]) { w.tag(JB.FALSE); continue; }
-        const ct = this.compiled[i];
-        const runs = ct && typeof v === 'string' ? matchTemplate(ct, v) : null;
-        if (runs && runsSize(runs) < textSize(v as string)) {
-          w.beginArray();
-          for (const r of runs) w.string(r);
-          w.endArray();
-          continue;
-        }
+        if (k === 3 && typeof v === 'string' && this.runs(i, v, w)) continue;
       }
-      w.value(v);
+      if (typeof v === 'number') w.number(v);
+      else w.string(v);
     }
     w.endArray();
+  }
+
+  /** Writes `v` as the runs of column i's template when it has the template's shape and that is shorter. */
+  private runs(i: number, v: string, w: JsonbWriter): boolean {
+    const runs = matchTemplate(this.compiled[i]!, v);
+    if (!runs || runsSize(runs) >= textSize(v)) return false;
+    w.beginArray();
+    for (const r of runs) w.string(r);
+    w.endArray();
+    return true;
   }
 
   /** Reads one row's values back (the inverse of encode); throws on bytes it did not write. */

@@ -7,6 +7,9 @@ export const JB = {
   NULL: 0, TRUE: 1, FALSE: 2, INT: 3, INT5: 4, FLOAT: 5, FLOAT5: 6, TEXT: 7, TEXTJ: 8, TEXT5: 9, TEXTRAW: 10, ARRAY: 11, OBJECT: 12,
 } as const;
 
+/** Strings at least this long are copied by Buffer.write (one native call beats a loop). */
+const LONG = 64;
+
 /** Header bytes for a payload of `len` bytes. */
 const headerSize = (len: number): number => (len <= 11 ? 1 : len <= 0xff ? 2 : len <= 0xffff ? 3 : 5);
 
@@ -32,11 +35,14 @@ export class JsonbWriter {
     return out;
   }
 
-  protected room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n + 64));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+  /** Makes room for `n` more bytes; returns the write position. */
+  protected room(n: number): number {
+    if (this.pos + n > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n + 64));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+    return this.pos;
   }
 
   private header(type: number, len: number, at = this.pos): number {
@@ -53,22 +59,61 @@ export class JsonbWriter {
   }
 
   string(s: string): void {
-    const len = Buffer.byteLength(s, 'utf8');
-    this.room(len + 5);
-    this.pos += this.header(JB.TEXTRAW, len);
-    this.pos += this.buf.write(s, this.pos, len, 'utf8');
+    const at = this.pos;
+    if (s.length < LONG) {
+      const n = this.ascii(s, at + headerSize(s.length));
+      if (n >= 0) {
+        this.header(JB.TEXTRAW, s.length, at);
+        this.pos = n;
+        return;
+      }
+    }
+    // Long or not ASCII: one call into Buffer, header sized for the worst case and moved down if smaller.
+    const most = headerSize(s.length * 3);
+    this.room(most + s.length * 3);
+    const len = this.buf.write(s, at + most, 'utf8');
+    const h = headerSize(len);
+    if (h !== most) this.buf.copyWithin(at + h, at + most, at + most + len);
+    this.header(JB.TEXTRAW, len, at);
+    this.pos = at + h + len;
+  }
+
+  /**
+   * Copies an ASCII string to `at` with a plain loop (far cheaper than a call into Buffer for the short strings of
+   * log fields); returns the position after it, or -1 when the string is not ASCII (nothing is then kept).
+   */
+  protected ascii(s: string, at: number): number {
+    const n = s.length;
+    this.room(at - this.pos + n);
+    const b = this.buf;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return -1;
+      b[at + i] = c;
+    }
+    return at + n;
   }
 
   /** A number, in the text form JSON.parse and Number() read back to the same value (-0 and NaN included). */
   number(n: number): void {
+    if (n >= 0 && n <= 0x7fffffff && (n | 0) === n && !Object.is(n, -0)) { this.smallInt(n); return; }
     let type: number = JB.INT;
     let text: string;
     if (!Number.isFinite(n)) { type = JB.FLOAT5; text = String(n); }
     else if (Number.isInteger(n) && Math.abs(n) < 1e21) text = Object.is(n, -0) ? '-0' : String(n);
     else { type = JB.FLOAT; text = String(n); }
-    this.room(text.length + 2);
-    this.pos += this.header(type, text.length);
-    this.pos += this.buf.write(text, this.pos, 'latin1');
+    this.pos = this.ascii(text, this.pos + this.header(type, text.length, this.room(text.length + 2)));
+  }
+
+  /** A non-negative 31-bit integer: digits written directly. */
+  private smallInt(n: number): void {
+    let digits = 1;
+    for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+    const at = this.room(digits + 2);
+    const h = this.header(JB.INT, digits, at);
+    const b = this.buf;
+    for (let i = at + h + digits - 1, x = n; i >= at + h; i--, x = (x / 10) | 0) b[i] = 48 + (x % 10);
+    this.pos = at + h + digits;
   }
 
   value(v: FieldValue): void {

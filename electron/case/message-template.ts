@@ -43,25 +43,36 @@ function text(v: FieldValue): string | undefined {
   return v ?? undefined;
 }
 
-/** The message a template gives for these values, or null when it cannot be rebuilt exactly in SQL. */
-export function renderTemplate(id: number, get: TemplateValues): string | null {
-  let out = '';
-  for (const p of MESSAGE_TEMPLATES[id]) {
-    if (typeof p === 'string') { out += p; continue; }
-    if ('query' in p) {
-      const q = get.field(p.query);
-      if (q === null) continue;
-      const t = text(q);
-      if (t === undefined) return null;
-      out += t.startsWith('?') ? t : `?${t}`;
-      continue;
-    }
-    const v = 'col' in p ? get.col(p.col) : get.field(p.field);
-    if (v !== null && text(v) === undefined) return null;
-    if ('or' in p) out += v === null ? p.or : text(v);
-    else if (v !== null) out += p.pre + text(v) + (p.post ?? '');
+/** Whether `t` is at `pos` of `s`; returns the position after it, or -1. */
+const at = (s: string, t: string, pos: number): number => (pos >= 0 && s.startsWith(t, pos) ? pos + t.length : -1);
+
+/** Matches one part at `pos` of the message; returns the position after it, or -1. */
+function matchPart(p: Part, get: TemplateValues, message: string, pos: number): number {
+  if (typeof p === 'string') return at(message, p, pos);
+  if ('query' in p) {
+    const q = get.field(p.query);
+    if (q === null) return pos;
+    const t = text(q);
+    if (t === undefined) return -1;
+    return at(message, t, t.startsWith('?') ? pos : at(message, '?', pos));
   }
-  return out;
+  const v = 'col' in p ? get.col(p.col) : get.field(p.field);
+  if (v === null) return 'or' in p ? at(message, p.or, pos) : pos;
+  const t = text(v);
+  if (t === undefined) return -1;
+  if ('or' in p) return at(message, t, pos);
+  const after = at(message, t, at(message, p.pre, pos));
+  return p.post && after >= 0 ? at(message, p.post, after) : after;
+}
+
+/** Whether the template gives exactly `message` for these values (compared part by part, nothing concatenated). */
+export function templateGives(id: number, get: TemplateValues, message: string): boolean {
+  let pos = 0;
+  for (const p of MESSAGE_TEMPLATES[id]) {
+    pos = matchPart(p, get, message, pos);
+    if (pos < 0) return false;
+  }
+  return pos === message.length;
 }
 
 export interface TemplateSql {
