@@ -8,6 +8,8 @@ import { MINUTE } from './minutes.ts';
 
 /** Rows per INSERT statement into event_rows (19 parameters each; SQLite allows 32766). */
 const ROWS_PER_STATEMENT = 64;
+/** Full-text entries gathered before they are indexed in one run. */
+const FTS_QUEUE = 32_768;
 const ROW_COLUMNS = 'id, ts, source, desc_ref, host_ref, ip, status, method, url_ref, ua_ref, msg, msg_tpl, field_layout, field_vals, file_id, line, record, offset, manual';
 const ROW_PARAMS = ROW_COLUMNS.split(',').length;
 
@@ -84,7 +86,8 @@ export class EventStore {
   private readonly addLayout: Statement;
   private readonly addName: Statement;
   private rowParams: unknown[] = [];
-  private ftsParams: unknown[] = [];
+  /** Full-text entries waiting to be indexed: rowid, message, extras (views into their batches). */
+  private ftsQueue: unknown[] = [];
 
   constructor(private readonly db: Db) {
     this.nextId = ((db.prepare('SELECT max(id) FROM event_rows').pluck().get() as number | null) ?? 0) + 1;
@@ -115,12 +118,25 @@ export class EventStore {
         this.strings.ref(r.url, false), this.strings.ref(r.ua, false), msgTpl ? null : r.message.toString('utf8'), msgTpl,
         r.layout ? layouts.get(r.layout) ?? null : null, r.vals, fileId, r.line, r.record, r.offset, manual ? 1 : 0,
       );
-      this.ftsParams.push(id, r.message, r.extras.length ? r.extras : null);
+      this.ftsQueue.push(id, r.message, r.extras.length ? r.extras : null);
       this.minutes.add(r.ts, r.source);
-      if (this.ftsParams.length === ROWS_PER_STATEMENT * 3) this.drain();
+      if (this.rowParams.length === ROWS_PER_STATEMENT * ROW_PARAMS) this.drainRows();
     }
-    this.drain();
+    this.drainRows();
+    if (this.ftsQueue.length >= FTS_QUEUE * 3) this.flushFts();
     return first;
+  }
+
+  /**
+   * Indexes the queued full-text entries. Inserting them in long runs, apart from the row inserts, is far cheaper
+   * than alternating the two (the tokenizer and the B-tree code keep evicting each other from the CPU caches).
+   * Call before the transaction commits.
+   */
+  flushFts(): void {
+    const q = this.ftsQueue;
+    const fts = this.ftsInsert;
+    for (let i = 0; i < q.length; i += 3) fts.run(q[i], q[i + 1], q[i + 2]);
+    this.ftsQueue = [];
   }
 
   /** Forgets an encoder's layout numbers (its file is done). */
@@ -128,14 +144,16 @@ export class EventStore {
     this.layoutIds.delete(scope);
   }
 
-  /** Writes the per-minute counts of the events inserted since the last call; call in the rows' transaction. */
-  flushMinutes(): void {
+  /** Completes the writes of the events inserted since the last call (full-text entries, per-minute counts); call in their transaction. */
+  finish(): void {
+    this.flushFts();
     this.minutes.flush(this.db);
   }
 
-  /** Forgets the counts gathered since the last flush (their transaction was rolled back). */
-  dropMinutes(): void {
+  /** Forgets what was gathered since the last finish (its transaction was rolled back). */
+  drop(): void {
     this.minutes.clear();
+    this.ftsQueue = [];
   }
 
   private scope(scope: number): Map<number, number> {
@@ -144,16 +162,11 @@ export class EventStore {
     return m;
   }
 
-  private drain(): void {
-    const n = this.ftsParams.length / 3;
+  private drainRows(): void {
+    const n = this.rowParams.length / ROW_PARAMS;
     if (!n) return;
     this.stmt(this.rowsStmt, n, `INSERT INTO event_rows (${ROW_COLUMNS}) VALUES `, ROW_PARAMS).run(this.rowParams);
-    // One row per statement for FTS5: a multi-row VALUES into a virtual table goes through a temporary table.
-    const fts = this.ftsInsert;
-    const p = this.ftsParams;
-    for (let i = 0; i < p.length; i += 3) fts.run(p[i], p[i + 1], p[i + 2]);
     this.rowParams = [];
-    this.ftsParams = [];
   }
 
   private stmt(cache: Map<number, Statement>, rows: number, head: string, params: number): Statement {

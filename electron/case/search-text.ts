@@ -4,7 +4,7 @@
 // counts, request ids, GenericInfo) stay out, which keeps the index a quarter of its old size and the writer fast.
 // For every other source (EVTX data values, ECP cmdlets and parameters, OAB, bodyfile, file times, manual events)
 // every string value is indexed, as before. Field filters (fieldSql) reach every field whatever is indexed here.
-import type { FieldValue, TimelineEvent } from '../../shared/types.ts';
+import type { FieldValue } from '../../shared/types.ts';
 
 /** Fields of the bulk web logs that are searchable: those in the message, then those added to the index. */
 const SEARCHED_FIELDS: Readonly<Record<string, { inMessage: readonly string[]; added: readonly string[] }>> = {
@@ -42,7 +42,7 @@ export function searchWorthy(v: FieldValue, message: string): v is string {
 export interface FieldAccess { get(name: string): FieldValue; all(): Iterable<FieldValue> }
 
 /** The index's second column for an event: its searchable field values not already in the message. */
-export function searchExtras(e: Pick<TimelineEvent, 'source' | 'message'>, f: FieldAccess): string {
+export function searchExtras(e: { source: string; message: string }, f: FieldAccess): string {
   const parts: string[] = [];
   const added = addedSearchFields(e.source);
   if (added) {

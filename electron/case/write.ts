@@ -88,7 +88,7 @@ export class EventInserter {
     enc.push(e);
     enc.flush();
     const id = this.store.insert(w.finish(), 0, fileId, manual);
-    this.store.flushMinutes();
+    this.store.finish();
     this.store.endScope(0);
     return id;
   }

@@ -58,7 +58,7 @@ export class CaseWriter {
 
   commit(): void {
     if (!this.inTx) return;
-    this.store.flushMinutes();
+    this.store.finish();
     this.db.exec('COMMIT');
     this.inTx = false;
   }
@@ -67,7 +67,7 @@ export class CaseWriter {
   rollback(): void {
     if (!this.inTx) return;
     this.inTx = false;
-    this.store.dropMinutes();
+    this.store.drop();
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
 

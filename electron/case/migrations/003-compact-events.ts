@@ -10,11 +10,14 @@ import { MINUTE } from '../minutes.ts';
 
 export const version = 3;
 
-/** An interned string column: the text itself, or the id of the text in event_strings. */
-const strRef = (c: string): string => `CASE WHEN typeof(${c}) = 'integer' THEN (SELECT es_text FROM event_strings WHERE es_id = ${c}) ELSE ${c} END`;
+/** Interned string columns: the text itself, or the id of the text in event_strings (joined as `alias`). */
+const INTERNED: Array<[column: string, alias: string]> = [['desc_ref', 'sd'], ['host_ref', 'sh'], ['url_ref', 'su'], ['ua_ref', 'sa']];
+const strRef = (c: string): string => `coalesce(${INTERNED.find(([col]) => col === c)![1]}.es_text, r.${c})`;
+// A join per interned column (on the primary key, and omitted by SQLite when a query does not read the column).
+const STRING_JOINS = INTERNED.map(([c, a]) => `LEFT JOIN event_strings ${a} ON ${a}.es_id = r.${c} AND typeof(r.${c}) = 'integer'`).join('\n  ');
 
 const ROW_ROLES: RoleSql = {
-  ip: 'r.ip', status: 'r.status', method: 'r.method', url: strRef('r.url_ref'), ua: strRef('r.ua_ref'), host: strRef('r.host_ref'), ts: 'r.ts',
+  ip: 'r.ip', status: 'r.status', method: 'r.method', url: strRef('url_ref'), ua: strRef('ua_ref'), host: strRef('host_ref'), ts: 'r.ts',
 };
 
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -29,12 +32,13 @@ function messageSql(): string {
 }
 
 export const EVENTS_VIEW_SQL = `CREATE VIEW events AS SELECT
-  r.id AS id, r.ts AS ts, ${strRef('r.desc_ref')} AS ts_desc, r.source AS source, ${ROW_ROLES.host} AS host,
+  r.id AS id, r.ts AS ts, ${strRef('desc_ref')} AS ts_desc, r.source AS source, ${ROW_ROLES.host} AS host,
   ${messageSql()} AS message,
   r.ip AS ip, r.status AS status, r.method AS method, ${ROW_ROLES.url} AS url, ${ROW_ROLES.ua} AS user_agent,
   r.file_id AS file_id, r.line AS line, r.record AS record, r.offset AS offset, r.manual AS manual,
   r.field_layout AS field_layout, r.field_vals AS field_vals
-FROM event_rows r`;
+FROM event_rows r
+  ${STRING_JOINS}`;
 
 const minuteOf = (ts: string): string => `(${ts} / ${MINUTE} - (${ts} < 0 AND ${ts} % ${MINUTE} != 0))`;
 
