@@ -4,11 +4,14 @@
 import type { FieldValue, TimelineEvent } from '../../shared/types.ts';
 import type { BatchWriter } from './event-batch.ts';
 import { chooseTemplate, FieldLayout, LIFT_FIELDS, roleOfName, type Lifted } from './field-layout.ts';
-import { templateGives, TEMPLATE_OF_SOURCE, type LiftedCol } from './message-template.ts';
+import { templateStorable, type LiftedCol } from './message-template.ts';
 import { searchExtras } from './search-text.ts';
 
-/** Events whose fields come as one layout's names (one array per layout) plus this event's values. */
-export interface PackedFields { readonly names: readonly string[]; readonly values: readonly FieldValue[] }
+/**
+ * Events whose fields come as one layout's names (one array per layout) plus this event's values, and whose message
+ * was rendered with a message template (ingest/sources/packed.ts).
+ */
+export interface PackedFields { readonly names: readonly string[]; readonly values: readonly FieldValue[]; readonly template: number }
 
 function packedOf(e: TimelineEvent): PackedFields | null {
   const p = e as unknown as Partial<PackedFields>;
@@ -134,7 +137,7 @@ export class EventEncoder {
     };
   }
 
-  /** A field of the current event by name (TemplateValues, FieldAccess). */
+  /** A field of the current event by name (FieldAccess). */
   field(name: string): FieldValue {
     const i = this.curSt?.pos.get(name);
     return i === undefined ? null : this.curValues![i] ?? null;
@@ -148,18 +151,21 @@ export class EventEncoder {
     return this.curValues ?? [];
   }
 
-  /** A lifted column of the current event (TemplateValues). */
+  /** A lifted column of the current event. */
   col(c: LiftedCol): FieldValue {
     const l = this.curLift!;
     return c === 'ua' ? l.ua : l[c];
   }
 
+  private readonly getField = (name: string): FieldValue => this.field(name);
+  private readonly getCol = (c: LiftedCol): FieldValue => this.col(c);
+
   private write(ev: TimelineEvent, st: LayoutState | null, values: readonly FieldValue[] | null): void {
     this.curSt = st;
     this.curValues = values;
     const l = (this.curLift = this.lift(ev));
-    const tid = TEMPLATE_OF_SOURCE[ev.source] ?? 0;
-    const msgTpl = tid && templateGives(tid, this, ev.message) ? tid : 0;
+    const tid = packedOf(ev)?.template ?? 0;
+    const msgTpl = tid && templateStorable(tid, this.getField, this.getCol) ? tid : 0;
     const r = ev.ref;
     this.out.beginRow({
       ts: ev.ts, status: l.status, line: r.line ?? null, record: r.record ?? null, offset: r.offset ?? null,

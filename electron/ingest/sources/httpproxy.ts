@@ -3,7 +3,8 @@
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import { isoToMicros } from '../../../shared/types.ts';
 import { exchangeCsvParser, type CsvRecord } from './exchange-csv.ts';
-import { PackedEvent, positionsOf } from './packed.ts';
+import { HTTPPROXY_TEMPLATE, renderMessage } from './message-templates.ts';
+import { PackedEvent, positionMap, positionsOf } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { isoUtcMicros, type Warn } from './util.ts';
 
@@ -21,25 +22,16 @@ export function exchangeTimeMicros(s: string): number {
   return Number.isNaN(fast) ? isoToMicros(s) : fast;
 }
 
-/** The message from a field getter (absent fields read as null). */
-function proxyMessage(f: (name: Named) => FieldValue): string {
-  const q = f('UrlQuery');
-  const query = q != null ? (String(q).startsWith('?') ? q : `?${q}`) : '';
-  const anchor = f('AnchorMailbox') != null ? ` anchor=${f('AnchorMailbox')}` : '';
-  const ua = f('UserAgent') != null ? ` [${f('UserAgent')}]` : '';
-  return `${f('Method') ?? '-'} ${f('UrlHost') ?? ''}${f('UrlStem') ?? '-'}${query} → ${f('HttpStatus') ?? '-'} from ${f('ClientIpAddress') ?? '-'}${anchor}${ua}`;
-}
-
 export function httpProxyMessage(f: Record<string, FieldValue>): string {
-  return proxyMessage((n) => f[n] ?? null);
+  return renderMessage(HTTPPROXY_TEMPLATE, (n) => f[n] ?? null);
 }
 
 /** The columns the parser itself reads. */
-const NAMED = ['DateTime', 'ServerHostName', 'Method', 'UrlHost', 'UrlStem', 'UrlQuery', 'HttpStatus', 'ClientIpAddress', 'AnchorMailbox', 'UserAgent'] as const;
+const NAMED = ['DateTime', 'ServerHostName'] as const;
 type Named = (typeof NAMED)[number];
 
 /** A header compiled once: the event's field names (the columns, plus Protocol from the folder when absent). */
-interface ProxyLayout { names: string[]; numeric: boolean[]; at: Record<Named, number>; addProtocol: boolean }
+interface ProxyLayout { names: string[]; numeric: boolean[]; at: Record<Named, number>; pos: Map<string, number>; addProtocol: boolean }
 
 const compiled = new WeakMap<string[], { withProtocol?: ProxyLayout; plain?: ProxyLayout }>();
 
@@ -51,7 +43,7 @@ function layoutFor(columns: string[], protocol: string | null): ProxyLayout {
   let l = c[key];
   if (!l) {
     const names = addProtocol ? [...columns, 'Protocol'] : columns;
-    l = c[key] = { names, numeric: columns.map((n) => NUMERIC_COLUMNS.has(n)), at: positionsOf(names, NAMED), addProtocol };
+    l = c[key] = { names, numeric: columns.map((n) => NUMERIC_COLUMNS.has(n)), at: positionsOf(names, NAMED), pos: positionMap(names), addProtocol };
   }
   return l;
 }
@@ -81,7 +73,8 @@ function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn
   }
   const server = f('ServerHostName');
   const host = (typeof server === 'string' ? server : null) ?? input.host;
-  const ev = new PackedEvent(ts, 'Request', 'httpproxy', proxyMessage(f), { file: input.rel, line: r.line, offset: r.offset }, l.names, values);
+  const message = renderMessage(HTTPPROXY_TEMPLATE, (n) => { const i = l.pos.get(n); return i === undefined ? null : values[i]; });
+  const ev = new PackedEvent(ts, 'Request', 'httpproxy', message, { file: input.rel, line: r.line, offset: r.offset }, l.names, values, HTTPPROXY_TEMPLATE);
   if (host != null) ev.host = host;
   return ev;
 }

@@ -2,7 +2,8 @@
 // #Fields use the IIS default field set. Times are UTC. One 'Request' event per data line.
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import type { TextLine } from '../lines.ts';
-import { PackedEvent, positionsOf } from './packed.ts';
+import { IIS_TEMPLATE, renderMessage } from './message-templates.ts';
+import { PackedEvent, positionMap, positionsOf } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { parseLinesWith, timeOfDayMicros, utcDayMs, type Warn } from './util.ts';
 
@@ -15,7 +16,7 @@ export const IIS_DEFAULT_FIELDS = [
 const NUMERIC_FIELDS = new Set(['sc-status', 'sc-substatus', 'sc-win32-status', 'time-taken', 's-port', 'sc-bytes', 'cs-bytes']);
 
 /** The fields the parser itself reads. */
-const NAMED = ['date', 'time', 's-computername', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 'sc-status', 'c-ip', 'cs(User-Agent)'] as const;
+const NAMED = ['date', 'time', 's-computername'] as const;
 type Named = (typeof NAMED)[number];
 
 /** A compiled #Fields line: names plus the column positions the parser needs. */
@@ -25,6 +26,7 @@ interface FieldLayout {
   query: number;
   fromDirective: boolean;
   at: Record<Named, number>;
+  pos: Map<string, number>;
 }
 
 function layoutOf(names: readonly string[], fromDirective: boolean): FieldLayout {
@@ -34,6 +36,7 @@ function layoutOf(names: readonly string[], fromDirective: boolean): FieldLayout
     query: names.indexOf('cs-uri-query'),
     fromDirective,
     at: positionsOf(names, NAMED),
+    pos: positionMap(names),
   };
 }
 
@@ -48,16 +51,9 @@ function toValue(raw: string, numeric: boolean): FieldValue {
   return raw;
 }
 
-/** The message from a field getter (absent fields read as null). */
-function messageOf(f: (name: Named) => FieldValue): string {
-  const q = f('cs-uri-query');
-  const ua = f('cs(User-Agent)');
-  return `${f('cs-method') ?? '-'} ${f('cs-uri-stem') ?? '-'}${q != null ? `?${q}` : ''} → ${f('sc-status') ?? '-'} from ${f('c-ip') ?? '-'}${ua != null ? ` [${ua}]` : ''}`;
-}
-
 /** One human line: `POST /owa/auth/x.aspx?q=1 → 200 from 1.2.3.4 [python-requests/2.25.1]`. */
 export function iisMessage(f: Record<string, FieldValue>): string {
-  return messageOf((n) => f[n] ?? null);
+  return renderMessage(IIS_TEMPLATE, (n) => f[n] ?? null);
 }
 
 /**
@@ -156,7 +152,7 @@ class IisFileParser {
   }
 
   private toEvent(values: FieldValue[], l: TextLine): TimelineEvent | null {
-    const { at, names } = this.layout;
+    const { at, names, pos } = this.layout;
     const f = (k: Named): FieldValue => (at[k] >= 0 ? values[at[k]] : null);
     const date = at.date >= 0 ? values[at.date] : this.directiveDate;
     const time = f('time');
@@ -166,7 +162,8 @@ class IisFileParser {
       return null;
     }
     const host = (f('s-computername') as string | null) ?? this.input.host;
-    const ev = new PackedEvent(ts, 'Request', 'iis', messageOf(f), { file: this.input.rel, line: l.line, offset: l.offset }, names, values);
+    const message = renderMessage(IIS_TEMPLATE, (n) => { const i = pos.get(n); return i === undefined ? null : values[i]; });
+    const ev = new PackedEvent(ts, 'Request', 'iis', message, { file: this.input.rel, line: l.line, offset: l.offset }, names, values, IIS_TEMPLATE);
     if (host != null) ev.host = host;
     return ev;
   }

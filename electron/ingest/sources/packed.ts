@@ -16,6 +16,8 @@ export class PackedEvent implements TimelineEvent {
     public ref: EvidenceRef,
     readonly names: readonly string[],
     readonly values: FieldValue[],
+    /** The message template (message-templates.ts) the message was rendered with. */
+    readonly template: number,
   ) {}
 
   get fields(): Record<string, FieldValue> {
@@ -23,6 +25,13 @@ export class PackedEvent implements TimelineEvent {
     if (!f) built.set(this, (f = fieldsOf(this.names, this.values)));
     return f;
   }
+}
+
+/** Name → position in a layout (the last one when a name repeats, as in the fields object). */
+export function positionMap(names: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  names.forEach((n, i) => m.set(n, i));
+  return m;
 }
 
 /** Position of each name in a layout (the last one when a name repeats, as in the fields object); -1 when absent. */
