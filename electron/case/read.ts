@@ -3,6 +3,7 @@ import type {
   EventRow, FilePage, FileQuery, FileRow, Histogram, TagInfo, TimelinePage, TimelineQuery, WarningRow,
 } from '../../shared/api.ts';
 import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
+import picomatch from 'picomatch';
 import type { Db } from './db.ts';
 import { decodeFields, FIELDS_COLUMNS } from './fields.ts';
 import { markFindings } from './finding-marks.ts';
@@ -147,17 +148,41 @@ interface RawFileRow {
   events: number; flagged: number; ioc: number;
 }
 
+/** A LIKE that every path matching the glob also matches (a coarse prefilter; glob_match decides). */
 function globToLike(glob: string): string {
-  return glob.replace(/[%_\\]/g, (c) => '\\' + c).replace(/\*\*/g, '%').replace(/\*/g, '%').replace(/\?/g, '_');
+  return glob.replace(/[%_\\]/g, (c) => '\\' + c).replace(/\*\*\/?/g, '%').replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+const globCache = new Map<string, (p: string) => boolean>();
+const withGlob = new WeakSet<Db>();
+
+/** glob_match(glob, path): the usual rules (`*` and `?` within one folder, `**` any depth, also none), any case. */
+function ensureGlobFunction(db: Db): void {
+  if (withGlob.has(db)) return;
+  db.function('glob_match', { deterministic: true }, (glob: unknown, p: unknown) => {
+    if (typeof p !== 'string') return 0;
+    let m = globCache.get(String(glob));
+    if (!m) {
+      m = picomatch(String(glob), { nocase: true, dot: true });
+      if (globCache.size > 100) globCache.clear();
+      globCache.set(String(glob), m);
+    }
+    return m(p) ? 1 : 0;
+  });
+  withGlob.add(db);
 }
 
 export function listFiles(db: Db, q: FileQuery): FilePage {
   const w: string[] = [];
   const p: unknown[] = [];
   if (q.glob) {
-    const like = globToLike(q.glob.replace(/\\/g, '/'));
-    w.push(`(rel_path LIKE ? ESCAPE '\\' OR replace(orig_path, '\\', '/') LIKE ? ESCAPE '\\')`);
-    p.push(like, like);
+    ensureGlobFunction(db);
+    const glob = q.glob.replace(/\\/g, '/');
+    // A glob without a folder part (`*.aspx`) matches the name in any folder, as in a file search box.
+    const g = glob.includes('/') ? glob : `**/${glob}`;
+    const like = globToLike(g);
+    w.push(`((rel_path LIKE ? ESCAPE '\\' AND glob_match(?, rel_path)) OR (replace(orig_path, '\\', '/') LIKE ? ESCAPE '\\' AND glob_match(?, replace(orig_path, '\\', '/'))))`);
+    p.push(like, g, like, g);
   }
   if (q.text) { w.push('(rel_path LIKE ? OR orig_path LIKE ?)'); p.push(`%${q.text}%`, `%${q.text}%`); }
   if (q.hash) {
