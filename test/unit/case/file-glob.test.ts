@@ -18,7 +18,7 @@ test('**/aspnet_client/**/*.aspx finds a shell directly in aspnet_client; */ doe
     'C/inetpub/wwwroot/aspnet_client/readme.txt',
   ];
   for (const rel of rels) {
-    upsertFile(db, { sourceId: 1, relPath: rel, origPath: rel.replace(/^C\//, 'C:\\').replace(/\//g, '\\'), size: 1, mtime: null, atime: null, ctime: null, btime: null, md5: null, sha1: null, sha256: null, kind: 'webroot', parser: null });
+    upsertFile(db, { sourceId: 1, relPath: rel, origPath: rel.replace(/^C\//, 'C:\\').replace(/\//g, '\\'), size: 1, mtime: null, atime: null, ctime: null, btime: null, md5: null, sha1: null, sha256: null, kind: 'other', parser: null });
   }
   const names = (glob: string): string[] => listFiles(db, { glob }).rows.map((r) => path.posix.basename(r.relPath)).sort();
   assert.deepEqual(names('**/aspnet_client/**/*.aspx'), ['deep.aspx', 'deeper.ASPX', 'shell.aspx'], 'was missing shell.aspx');
