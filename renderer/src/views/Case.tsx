@@ -8,20 +8,28 @@ import { formatBytes, formatCount, formatEta } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { DetectionInputsCard } from './DetectionInputs.tsx';
 
-function RecentCases({ onOpen }: { onOpen: (path: string) => void }) {
-  const recent = useLoad(() => api.recentCases(), []);
-  if (!recent.data?.length) return null;
+function RecentCases() {
+  const { info, refresh } = useCase();
+  const recent = useLoad(() => api.recentCases(), [info?.path]);
+  const [error, setError] = useState<string | null>(null);
+  const onOpen = async (p: string) => {
+    setError(null);
+    try { await api.openCase({ path: p }); sessionStorage.clear(); refresh(); } catch (e) { setError(errorText(e)); }
+  };
+  const others = (recent.data ?? []).filter((r) => r.path !== info?.path);
+  if (!others.length) return null;
   return (
     <div className="card" data-testid="recent-cases">
       <h2>Recent cases</h2>
       <ul className="plain">
-        {recent.data.map((r) => (
+        {others.map((r) => (
           <li key={r.path}>
-            <button type="button" className="link" disabled={!r.exists} onClick={() => onOpen(r.path)} title={r.exists ? 'Open this case' : 'The file is no longer there'}>{r.path}</button>
+            <button type="button" className="link" disabled={!r.exists} onClick={() => void onOpen(r.path)} title={r.exists ? 'Open this case' : 'The file is no longer there'}>{r.path}</button>
             <span className="meta"> opened {r.openedAt.replace('T', ' ').slice(0, 16)} UTC{r.exists ? '' : ' · missing'}</span>
           </li>
         ))}
       </ul>
+      <ErrorLine error={error} />
     </div>
   );
 }
@@ -31,11 +39,11 @@ function OpenCase({ title = 'Create or open a case' }: { title?: string }) {
   const [path, setPath] = useState('');
   const [meta, setMeta] = useState<Partial<CaseMeta>>({ client: '', caseNumber: '', examiner: '', displayZone: 'UTC' });
   const [error, setError] = useState<string | null>(null);
-  const run = async (create: boolean, target = path) => {
+  const run = async (create: boolean) => {
     setError(null);
     try {
-      if (create) await api.createCase({ path: target, meta });
-      else await api.openCase({ path: target });
+      if (create) await api.createCase({ path, meta });
+      else await api.openCase({ path });
       sessionStorage.clear(); // the last timeline view belonged to the previous case
       refresh();
     } catch (e) { setError(errorText(e)); }
@@ -58,7 +66,6 @@ function OpenCase({ title = 'Create or open a case' }: { title?: string }) {
       </div>
       <ErrorLine error={error} />
     </form>
-    <RecentCases onOpen={(p) => void run(false, p)} />
     </>
   );
 }
@@ -167,7 +174,7 @@ export function CaseView() {
   const [version, setVersion] = useState(0);
   const [running, setRunning] = useState(false);
   const [closeError, setCloseError] = useState<string | null>(null);
-  if (!info) return <section className="view"><h1>Case</h1><OpenCase /></section>;
+  if (!info) return <section className="view"><h1>Case</h1><OpenCase /><RecentCases /></section>;
   const close = async () => { setCloseError(null); try { await api.closeCase(); sessionStorage.clear(); refresh(); } catch (e) { setCloseError(errorText(e)); } };
   const c = info.counts;
   return (
@@ -200,6 +207,7 @@ export function CaseView() {
         </div>
       </div>
       <Warnings version={version} />
+      <RecentCases />
       <details className="card switch-case"><summary>Open or create another case</summary><OpenCase title="Switch to another case" /></details>
     </section>
   );
