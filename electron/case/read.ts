@@ -9,7 +9,7 @@ import { decodeFields, FIELDS_COLUMNS } from './fields.ts';
 import { markFindings } from './finding-marks.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
 import { seekByMinute } from './timeline-seek.ts';
-import { directionOf, ensureQueryFunctions, orderBySql, timelineWhere, timeSorted } from './timeline-where.ts';
+import { columnSortedIds, directionOf, ensureQueryFunctions, timelineWhere, timeSorted } from './timeline-where.ts';
 
 export { timelineWhere } from './timeline-where.ts';
 
@@ -57,10 +57,7 @@ function timeSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] 
 
 /** The page's rows sorted by a column: the ids in order first (offset paging), then their rows. */
 function columnSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] {
-  const where = timelineWhere(q);
-  const order = orderBySql(q);
-  const ids = (db.prepare(`SELECT id FROM events WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`)
-    .all(...where.params, ...order.params, limit, q.offset ?? 0) as Array<{ id: number }>).map((r) => r.id);
+  const ids = columnSortedIds(db, q, limit, q.offset ?? 0);
   if (!ids.length) return [];
   const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events e ${EVENT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`)
     .all(JSON.stringify(ids)) as RawEventRow[];

@@ -173,10 +173,26 @@ export const timeSorted = (q: TimelineQuery): boolean => !q.sort || q.sort.field
 export const directionOf = (q: TimelineQuery): 'ASC' | 'DESC' =>
   ((q.sort && !timeSorted(q) ? q.sort.dir : q.sort?.dir ?? q.order) === 'desc' ? 'DESC' : 'ASC');
 
-/** ORDER BY over the events table: time, or a column with empty values last either way, then time and id (stable). */
-export function orderBySql(q: TimelineQuery): Sql {
+/** The sort column as SQL, and the ORDER BY of the rows that have a value (time then id break ties). */
+export function sortParts(q: TimelineQuery): { expr: Sql; order: string; timeOrder: string } {
   const dir = directionOf(q);
-  if (timeSorted(q)) return { sql: `ts ${dir}, id ${dir}`, params: [] };
-  const e = fieldExpr((q.sort as TimelineSort).field);
-  return { sql: `(${e.sql}) IS NULL, ${e.sql} ${dir}, ts ${dir}, id ${dir}`, params: [...e.params, ...e.params] };
+  const expr = fieldExpr((q.sort as TimelineSort).field);
+  return { expr, order: `${expr.sql} ${dir}, ts ${dir}, id ${dir}`, timeOrder: `ts ${dir}, id ${dir}` };
+}
+
+/**
+ * Ids of one page of a column-sorted result: events with a value first (an index on the column serves it, e.g.
+ * events_ip for IP), then those without, in time order, so empty values come last in both directions.
+ */
+export function columnSortedIds(db: Db, q: TimelineQuery, limit: number, offset: number): number[] {
+  const where = timelineWhere(q);
+  const { expr, order, timeOrder } = sortParts(q);
+  const valued = db.prepare(`SELECT id FROM events WHERE (${where.sql}) AND ${expr.sql} IS NOT NULL ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .all(...where.params, ...expr.params, ...expr.params, limit, offset) as Array<{ id: number }>;
+  if (valued.length === limit) return valued.map((r) => r.id);
+  const withValue = valued.length ? offset + valued.length
+    : (db.prepare(`SELECT count(*) AS n FROM events WHERE (${where.sql}) AND ${expr.sql} IS NOT NULL`).get(...where.params, ...expr.params) as { n: number }).n;
+  const empty = db.prepare(`SELECT id FROM events WHERE (${where.sql}) AND ${expr.sql} IS NULL ORDER BY ${timeOrder} LIMIT ? OFFSET ?`)
+    .all(...where.params, ...expr.params, limit - valued.length, Math.max(0, offset - withValue)) as Array<{ id: number }>;
+  return [...valued, ...empty].map((r) => r.id);
 }

@@ -1,7 +1,7 @@
 // Keyset-paged reading of the timeline (same filters as the Timeline view) so exports never hold it in memory.
 import type { Db } from '../case/db.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
-import { ensureQueryFunctions, orderBySql, timelineWhere, timeSorted } from '../case/timeline-where.ts';
+import { columnSortedIds, ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
 
@@ -24,14 +24,11 @@ const toExportRow = (row: RawExportRow): ExportEventRow => ({ ...row, fields: de
 
 /** A column-sorted export: ids a page at a time in the sort's order (offset paging), then their rows. */
 async function* columnSortedPages(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
-  const where = timelineWhere(q);
-  const order = orderBySql(q);
-  const ids = db.prepare(`SELECT id FROM events WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`);
   const rows = db.prepare(`SELECT ${EXPORT_COLUMNS} FROM events e ${EXPORT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`);
   let offset = q.offset ?? 0;
   let left = q.limit ?? Number.POSITIVE_INFINITY;
   while (left > 0) {
-    const page = (ids.all(...where.params, ...order.params, Math.min(PAGE_ROWS, left), offset) as Array<{ id: number }>).map((r) => r.id);
+    const page = columnSortedIds(db, q, Math.min(PAGE_ROWS, left), offset);
     if (!page.length) return;
     const pos = new Map(page.map((id, i) => [id, i]));
     yield (rows.all(JSON.stringify(page)) as RawExportRow[]).map(toExportRow).sort((a, b) => pos.get(a.id)! - pos.get(b.id)!);

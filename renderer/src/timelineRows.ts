@@ -31,6 +31,8 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
   const key = JSON.stringify(query);
   const blocks = useRef(new Map<number, EventRow[]>());
   const pending = useRef(new Set<number>());
+  /** Blocks whose request failed: not asked again until the query changes (a bad search must not loop). */
+  const failed = useRef(new Set<number>());
   const wanted = useRef<[number, number]>([0, 0]);
   const gen = useRef(0);
   const [total, setTotal] = useState<number | null>(null);
@@ -69,7 +71,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
       setError(null);
       setStamp((s) => s + 1);
     } catch (e) {
-      if (g === gen.current) setError(errorText(e));
+      if (g === gen.current) { failed.current.add(b); setError(errorText(e)); }
     } finally {
       if (g === gen.current) pending.current.delete(b);
     }
@@ -79,7 +81,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
     const g = gen.current;
     const [first, last] = wanted.current;
     for (let b = Math.floor(first / BLOCK); b <= Math.floor(last / BLOCK) && pending.current.size < IN_FLIGHT; b++) {
-      if (b < 0 || blocks.current.has(b) || pending.current.has(b)) continue;
+      if (b < 0 || blocks.current.has(b) || pending.current.has(b) || failed.current.has(b)) continue;
       if (countRef.current && b * BLOCK >= countRef.current) break;
       void fetchBlock(b, g).then(() => { if (g === gen.current) pump(); });
     }
@@ -89,6 +91,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
     const g = ++gen.current;
     blocks.current = new Map();
     pending.current = new Set();
+    failed.current = new Set();
     setCounted(false);
     setTotal(null);
     setError(null);
@@ -108,5 +111,5 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
     setStamp((s) => s + 1);
   }, []);
 
-  return { count, total, rowAt, ensure, patchRows, error, loading: !counted || pending.current.size > 0, stamp };
+  return { count, total, rowAt, ensure, patchRows, error, loading: (!counted && !error) || pending.current.size > 0, stamp };
 }
