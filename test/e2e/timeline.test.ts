@@ -180,7 +180,7 @@ test('a saved view is kept in the case (audited) and brings its filters back', o
   await page.keyboard.press('Enter');
   await page.waitForSelector('select[aria-label="Saved views"] option:text-is("Attacker requests")', { state: 'attached' });
   await search('');
-  await waitCount(300);
+  await waitCount((await service.queryTimeline({ limit: 1 })).total!);
   await page.selectOption('select[aria-label="Saved views"]', 'Attacker requests');
   await waitCount(n);
   assert.deepEqual((await service.listViews()).map((v) => [v.name, v.query.text]), [['Attacker requests', `ip:${ATTACKER}`]]);
