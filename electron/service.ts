@@ -5,13 +5,17 @@ import type {
   AuditEntry, CaseInfo, CaseMeta, CveVerdict, DetectionInputs, EventDetail, EventRow, EvidenceSource, ExportResult, FilePage, FilePreview,
   Histogram, IndexOptions, IndexProgress, LogCoverage, LoupeApi, ManualEventInput, TimelinePage, TimelineQuery,
   VerifyResult, WebshellInfo, FileQuery, FindingQuery, ReportOptions, ExportFormat, WarningQuery, WarningRow,
+  BulkMark, RecentCase, SavedView, TagInfo,
 } from '../shared/api.ts';
 import type { EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
 import { microsToIso } from '../shared/types.ts';
 import { openCaseDb, getMeta, setMeta, type Db } from './case/db.ts';
 import { LATEST_VERSION } from './case/migrations/index.ts';
 import { countBySource } from './case/minutes.ts';
+import * as analyst from './case/analyst.ts';
 import * as read from './case/read.ts';
+import { timelineIndex } from './case/timeline-seek.ts';
+import { listRecentCases, rememberCase } from './recent-cases.ts';
 import { audit, EventInserter, nowIso } from './case/write.ts';
 import { getLogCoverage, getVerdicts, getWebshells } from './detect/queries.ts';
 import { startIndexJob, type IndexJob } from './ingest/index.ts';
@@ -55,6 +59,7 @@ export class CaseService implements LoupeApi {
     this.db = db;
     this.casePath = abs;
     this.progress = idleProgress();
+    rememberCase(abs);
   }
 
   close(): void {
@@ -95,6 +100,15 @@ export class CaseService implements LoupeApi {
     this.open(args.path, false);
     audit(this.need(), 'case.open', { path: this.casePath });
     return this.getCaseInfo();
+  }
+
+  async closeCase(): Promise<void> {
+    if (this.db) audit(this.db, 'case.close', { path: this.casePath });
+    this.close();
+  }
+
+  async recentCases(): Promise<RecentCase[]> {
+    return listRecentCases();
   }
 
   async getCase(): Promise<CaseInfo | null> {
@@ -242,9 +256,22 @@ export class CaseService implements LoupeApi {
     return read.countHosts(this.need());
   }
 
-  async listTags(): Promise<Array<{ tag: string; count: number }>> {
+  async listTags(): Promise<TagInfo[]> {
     return read.listTags(this.need());
   }
+
+  async timelineIndex(args: TimelineQuery & { at: { ts: number; id: number } }): Promise<{ index: number }> {
+    const { at, ...q } = args;
+    return { index: timelineIndex(this.need(), q, at) };
+  }
+
+  async listViews(): Promise<SavedView[]> { return analyst.listViews(this.need()); }
+  async saveView(args: { name: string; query: TimelineQuery }): Promise<SavedView> { return analyst.saveView(this.need(), args.name, args.query); }
+  async deleteView(args: { name: string }): Promise<void> { analyst.deleteView(this.need(), args.name); }
+  async getUiSettings(): Promise<Record<string, string>> { return analyst.getUiSettings(this.need()); }
+  async setUiSetting(args: { key: string; value: string }): Promise<void> { analyst.setUiSetting(this.need(), args.key, args.value); }
+  async bulkMark(args: BulkMark): Promise<{ count: number }> { return analyst.bulkMark(this.need(), args); }
+  async setTagColor(args: { tag: string; color: string | null }): Promise<void> { analyst.setTagColor(this.need(), args.tag, args.color); }
 
   // ---------- files ----------
 
@@ -357,11 +384,11 @@ export class CaseService implements LoupeApi {
     return renderReportHtml(buildReportModel(this.need(), { ...args, casePath: this.casePath! }));
   }
 
-  async exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions }): Promise<ExportResult> {
+  async exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions; query?: TimelineQuery }): Promise<ExportResult> {
     const db = this.need();
     const { exportTo } = await import('./report/index.ts');
-    const res = await exportTo(db, this.casePath!, args, { printToPdf: this.printToPdf });
-    audit(db, 'export', { format: args.format, path: res.path, bytes: res.bytes, rows: res.rows ?? null });
+    const res = await exportTo(db, this.casePath!, args, { printToPdf: this.printToPdf, query: args.query });
+    audit(db, 'export', { format: args.format, path: res.path, bytes: res.bytes, rows: res.rows ?? null, ...(args.query ? { query: args.query } : {}) });
     return res;
   }
 }

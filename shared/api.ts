@@ -88,8 +88,15 @@ export interface IndexSummary {
 
 export type SortOrder = 'asc' | 'desc';
 
+/** A filter on one column or field of the grid: contains / equals / does not contain / regular expression. */
+export interface ColumnFilter { field: string; op: 'contains' | 'equals' | 'not' | 'regex'; value: string }
+
+/** Sort by time (field "ts") or by any column or field; ties in time then id order. */
+export interface TimelineSort { field: string; dir: SortOrder }
+
 export interface TimelineQuery {
-  /** FTS5 full-text query over message and fields; plain words are AND-ed, quoted phrases kept. */
+  /** Search: words (AND-ed), "phrases", prefix*, field:value (* wildcards), NOT / -word, OR, parentheses; also
+   * matches analyst notes and tags. A malformed search is refused with a message saying what is wrong. */
   text?: string;
   from?: Micros;
   to?: Micros;
@@ -104,6 +111,10 @@ export interface TimelineQuery {
   /** Exclusions: events where the field equals the value are dropped. */
   fieldNotEquals?: Array<{ field: string; value: string }>;
   fileId?: number;
+  /** Column filters, every one must hold. */
+  columns?: ColumnFilter[];
+  /** Sort by a column; without it, time in `order`. A column sort pages by offset (keyset needs time order). */
+  sort?: TimelineSort;
   order?: SortOrder;
   /** Keyset paging: continue after this (ts, id). */
   after?: { ts: Micros; id: number };
@@ -125,6 +136,8 @@ export interface EventRow {
   tags: string[];
   note: string | null;
   manual: boolean;
+  /** Ids of the findings whose evidence cites this event (or its file, for file-level evidence). */
+  findings?: number[];
 }
 
 export interface TimelinePage {
@@ -250,6 +263,23 @@ export interface ManualEventInput {
   tags?: string[];
 }
 
+/** A named timeline view kept in the case: the filters, search and sort as a TimelineQuery. */
+export interface SavedView { id: number; name: string; query: TimelineQuery; updatedAt: string }
+
+export interface TagInfo { tag: string; count: number; color: string | null }
+
+/** Tag or star many events at once: the listed ids, or every event matching a query ("tag all results"). */
+export interface BulkMark {
+  ids?: number[];
+  query?: TimelineQuery;
+  tag?: string;
+  /** With tag: remove it instead of adding it. */
+  untag?: boolean;
+  starred?: boolean;
+}
+
+export interface RecentCase { path: string; openedAt: string; exists: boolean }
+
 export interface AuditEntry { id: number; at: string; user: string; action: string; details: Record<string, unknown> }
 
 export interface VerifyResult {
@@ -292,6 +322,10 @@ export interface LoupeApi {
   // --- case ---
   createCase(args: { path: string; meta?: Partial<CaseMeta> }): Promise<CaseInfo>;
   openCase(args: { path: string }): Promise<CaseInfo>;
+  /** Closes the open case (any indexing run is cancelled first). */
+  closeCase(): Promise<void>;
+  /** Case files opened or created lately on this machine, newest first. */
+  recentCases(): Promise<RecentCase[]>;
   getCase(): Promise<CaseInfo | null>;
   updateCaseMeta(args: Partial<CaseMeta>): Promise<CaseInfo>;
   addEvidence(args: { root: string; label?: string }): Promise<EvidenceSource>;
@@ -315,7 +349,16 @@ export interface LoupeApi {
   findEvent(args: EvidenceRef): Promise<EventRow | null>;
   listSources(): Promise<Array<{ source: SourceId; count: number }>>;
   listHosts(): Promise<Array<{ host: string; count: number }>>;
-  listTags(): Promise<Array<{ tag: string; count: number }>>;
+  listTags(): Promise<TagInfo[]>;
+  /** Position of an event (or a time, with id 0) in a time-sorted query's result: how many rows come before it. */
+  timelineIndex(args: TimelineQuery & { at: { ts: Micros; id: number } }): Promise<{ index: number }>;
+  listViews(): Promise<SavedView[]>;
+  /** Creates or replaces the view of that name (audited). */
+  saveView(args: { name: string; query: TimelineQuery }): Promise<SavedView>;
+  deleteView(args: { name: string }): Promise<void>;
+  /** Grid layout and other per-case display settings (keys start with "ui."); not audited. */
+  getUiSettings(): Promise<Record<string, string>>;
+  setUiSetting(args: { key: string; value: string }): Promise<void>;
 
   // --- files ---
   listFiles(args: FileQuery): Promise<FilePage>;
@@ -332,6 +375,10 @@ export interface LoupeApi {
   addTag(args: { eventId: number; tag: string }): Promise<void>;
   removeTag(args: { eventId: number; tag: string }): Promise<void>;
   setNote(args: { eventId: number; note: string }): Promise<void>;
+  /** Tags / stars many events in one transaction; returns how many events it touched. */
+  bulkMark(args: BulkMark): Promise<{ count: number }>;
+  /** A tag's colour (#rrggbb), or null to clear it. */
+  setTagColor(args: { tag: string; color: string | null }): Promise<void>;
   addManualEvent(args: ManualEventInput): Promise<{ id: number }>;
   deleteManualEvent(args: { id: number }): Promise<void>;
   auditLog(args: { limit?: number }): Promise<AuditEntry[]>;
@@ -339,21 +386,23 @@ export interface LoupeApi {
   // --- report and exports ---
   /** Self-contained report HTML (for the live preview). */
   renderReportHtml(args: ReportOptions): Promise<string>;
-  /** Writes a report or export to a path chosen by the user (dialog in Electron, argument elsewhere). */
-  exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions }): Promise<ExportResult>;
+  /** Writes a report or export to a path chosen by the user (dialog in Electron, argument elsewhere); a timeline
+   * export (csv / timesketch / timesketch-csv) writes only the events matching `query`, in its order. */
+  exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions; query?: TimelineQuery }): Promise<ExportResult>;
 }
 
 export type ApiMethod = keyof LoupeApi;
 
 /** Every method name, checked against the interface so a missing or extra name is a compile error. */
 export const API_METHODS = [
-  'createCase', 'openCase', 'getCase', 'updateCaseMeta', 'addEvidence', 'listEvidence', 'startIndex',
+  'createCase', 'openCase', 'closeCase', 'recentCases', 'getCase', 'updateCaseMeta', 'addEvidence', 'listEvidence', 'startIndex',
   'getDetectionInputs', 'setDetectionInputs', 'cancelIndex',
   'getProgress', 'listWarnings', 'verify',
   'queryTimeline', 'histogram', 'getEvent', 'findEvent', 'listSources', 'listHosts', 'listTags',
+  'timelineIndex', 'listViews', 'saveView', 'deleteView', 'getUiSettings', 'setUiSetting',
   'listFiles', 'previewFile',
   'listFindings', 'verdicts', 'logCoverage', 'listWebshells',
-  'setStar', 'addTag', 'removeTag', 'setNote', 'addManualEvent', 'deleteManualEvent', 'auditLog',
+  'setStar', 'addTag', 'removeTag', 'setNote', 'bulkMark', 'setTagColor', 'addManualEvent', 'deleteManualEvent', 'auditLog',
   'renderReportHtml', 'exportTo',
 ] as const satisfies readonly ApiMethod[];
 

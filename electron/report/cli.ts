@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { findView, listViews } from '../case/analyst.ts';
 import { openCaseDb } from '../case/db.ts';
+import { timelineQueryCheck } from '../validate.ts';
 import { audit } from '../case/write.ts';
 import type { ExportFormat, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
 import { REPORT_SECTIONS } from '../../shared/api.ts';
@@ -12,7 +14,9 @@ import { exportTo } from './index.ts';
 const REPORT_USAGE = `usage: loupe report --case FILE --out report.html|report.pdf [--sections ${REPORT_SECTIONS.join(',')}]
                     [--company NAME] [--logo logo.png|.jpg|.svg] [--title TEXT]`;
 const EXPORT_USAGE = `usage: loupe export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE
-                    [--from ISO] [--to ISO] [--query TEXT] [--starred]`;
+                    [--from ISO] [--to ISO] [--query TEXT] [--starred] [--view NAME] [--filter JSON]
+  --view NAME     a timeline view saved in the case (the Timeline's "Save view")
+  --filter JSON   a TimelineQuery, as the service takes it: '{"text":"ip:1.2.3.4","columns":[{"field":"url","op":"contains","value":"aspnet"}]}'`;
 const EXPORT_CLI_FORMATS = ['csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv'] as const;
 
 class UsageError extends Error {}
@@ -38,6 +42,28 @@ function parseTime(flag: string, v: string | undefined): number | undefined {
   const us = isoToMicros(v);
   if (Number.isNaN(us)) throw new UsageError(`${flag} ${v}: not an ISO-8601 time (e.g. 2021-03-01 or 2021-03-03T07:12:44Z)`);
   return us;
+}
+
+/** --filter: a TimelineQuery in JSON, checked with the same shape the service's callers are held to. */
+function parseFilter(json: string | undefined): TimelineQuery {
+  if (json === undefined) return {};
+  let v: unknown;
+  try { v = JSON.parse(json); } catch (e) { throw new UsageError(`--filter: not JSON (${(e as Error).message})`); }
+  const err = timelineQueryCheck(v, '--filter');
+  if (err) throw new UsageError(err);
+  return v as TimelineQuery;
+}
+
+/** --view: the query of a view saved in the case. */
+function savedView(casePath: string, name: string): TimelineQuery {
+  const db = openCaseDb(casePath, { readonly: true });
+  try {
+    const v = findView(db, name);
+    if (!v) throw new UsageError(`--view "${name}": no such saved view in ${casePath} (saved: ${listViews(db).map((x) => x.name).join(', ') || 'none'})`);
+    return v.query;
+  } finally {
+    db.close();
+  }
 }
 
 /** Opens the case, runs one export, audits it, prints where it went. */
@@ -92,13 +118,15 @@ export function exportCommand(argv: string[]): Promise<number> {
   return guarded(EXPORT_USAGE, async () => {
     const { values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' }, view: { type: 'string' }, filter: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) { console.log(EXPORT_USAGE); return 0; }
     const format = values.format as (typeof EXPORT_CLI_FORMATS)[number] | undefined;
     if (!format || !EXPORT_CLI_FORMATS.includes(format)) throw new UsageError(`--format: choose one of ${EXPORT_CLI_FORMATS.join(', ')}`);
+    const base = { ...(values.view && values.case ? savedView(values.case, values.view) : {}), ...parseFilter(values.filter) };
     const query: TimelineQuery = {
-      from: parseTime('--from', values.from), to: parseTime('--to', values.to),
+      ...base,
+      ...(values.from !== undefined ? { from: parseTime('--from', values.from) } : {}), ...(values.to !== undefined ? { to: parseTime('--to', values.to) } : {}),
       ...(values.query ? { text: values.query } : {}), ...(values.starred ? { starredOnly: true } : {}),
     };
     return runExport(EXPORT_USAGE, values.case, values.out, format, undefined, query);

@@ -1,12 +1,13 @@
-// The workbench frame: navigation, theme, UTC/case-zone switch, and the view for the current hash route.
+// The workbench frame: navigation, theme, the case's display zone, and the view for the current hash route.
 import { useEffect, useMemo, useState } from 'react';
 import { api } from './api.ts';
+import { ZonePicker } from './components/ZonePicker.tsx';
 import { CaseContext } from './caseContext.ts';
 import { useLoad, useRoute } from './hooks.ts';
 import { CaseView } from './views/Case.tsx';
 import { FindingsView } from './views/Findings.tsx';
 import { WebshellsView } from './views/Webshells.tsx';
-import { TimelineView } from './views/Timeline.tsx';
+import { LAST_TIMELINE_KEY, TimelineView } from './views/Timeline.tsx';
 import { FilesView } from './views/Files.tsx';
 import { ReportView } from './views/Report.tsx';
 
@@ -33,10 +34,10 @@ function useTheme(): [Theme, () => void] {
 export function App() {
   const route = useRoute();
   const [theme, toggleTheme] = useTheme();
-  const [useCaseZone, setUseCaseZone] = useState(false);
   const caseInfo = useLoad(() => api.getCase(), []);
   const info = caseInfo.data ?? null;
-  const zone = useCaseZone && info?.meta.displayZone ? info.meta.displayZone : 'UTC';
+  // One display zone, kept in the case: every time shown, typed or exported uses it.
+  const zone = info?.meta.displayZone || 'UTC';
   const ctx = useMemo(() => ({ info, refresh: caseInfo.reload, zone }), [info, caseInfo.reload, zone]);
 
   // Alt+1…6 switch views from anywhere.
@@ -57,20 +58,18 @@ export function App() {
           <span className="brand">Loupe</span>
           <nav>
             {VIEWS.map((v) => (
-              <a key={v.id} href={`#/${v.id}`} className={route.view === v.id ? 'active' : ''} title={`Alt+${v.key}`}>{v.label}</a>
+              <a key={v.id} href={v.id === 'timeline' ? (route.view === 'timeline' ? window.location.hash : sessionStorage.getItem(LAST_TIMELINE_KEY)) || '#/timeline' : `#/${v.id}`} className={route.view === v.id ? 'active' : ''} title={`Alt+${v.key}`}>{v.label}</a>
             ))}
           </nav>
           <span className="spacer" />
           <span className="case-name" data-testid="case-name">{info ? `${info.meta.caseNumber || 'case'} · ${info.meta.client || info.path}` : 'no case open'}</span>
-          <button type="button" onClick={() => setUseCaseZone((u) => !u)} title="Show times in UTC or the case's display zone" disabled={!info}>
-            {zone === 'UTC' ? 'UTC' : zone}
-          </button>
+          <ZonePicker zone={zone} disabled={!info} onChange={async (z) => { await api.updateCaseMeta({ displayZone: z }); caseInfo.reload(); }} />
           <button type="button" onClick={toggleTheme} aria-label="Toggle theme">{theme === 'dark' ? 'Light' : 'Dark'}</button>
         </header>
         {caseInfo.error && <div className="error" role="alert">Cannot reach the Loupe service: {caseInfo.error}</div>}
         <main className="content">
           {route.view === 'case' && <CaseView />}
-          {route.view === 'findings' && <FindingsView />}
+          {route.view === 'findings' && <FindingsView params={route.params} />}
           {route.view === 'webshells' && <WebshellsView params={route.params} />}
           {route.view === 'timeline' && <TimelineView params={route.params} />}
           {route.view === 'files' && <FilesView params={route.params} />}

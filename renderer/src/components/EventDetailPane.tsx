@@ -2,6 +2,7 @@
 import type { MouseEvent } from 'react';
 import type { EventDetail } from '../../../shared/api.ts';
 import { formatTime } from '../format.ts';
+import { go } from '../hooks.ts';
 import { refText } from './common.tsx';
 import type { PivotTarget } from './TimelineGrid.tsx';
 
@@ -11,9 +12,11 @@ export interface DetailProps {
   zone: string;
   onPivot: (e: MouseEvent, target: PivotTarget) => void;
   onRemoveTag: (tag: string) => void;
+  tagColors: Record<string, string>;
+  onTagColor: (tag: string, color: string) => void;
 }
 
-export function EventDetailPane({ ev, error, zone, onPivot, onRemoveTag }: DetailProps) {
+export function EventDetailPane({ ev, error, zone, onPivot, onRemoveTag, tagColors, onTagColor }: DetailProps) {
   if (error) return <aside className="detail-pane"><div className="error" role="alert">{error}</div></aside>;
   if (!ev) return <aside className="detail-pane"><p className="empty">Select an event (j/k or arrows) to see every field. s star · t tag · n note · p pivot · m add event.</p></aside>;
   const top: Array<[string, string]> = [
@@ -33,7 +36,17 @@ export function EventDetailPane({ ev, error, zone, onPivot, onRemoveTag }: Detai
         </tbody>
       </table>
       <p><strong>Evidence:</strong> <code data-testid="event-ref">{refText(ev.ref)}</code></p>
-      {ev.tags.length > 0 && <p className="tags">{ev.tags.map((t) => <span key={t} className="badge tag">{t} <button type="button" className="small" aria-label={`remove tag ${t}`} onClick={() => onRemoveTag(t)}>×</button></span>)}</p>}
+      {ev.findings && ev.findings.length > 0 && (
+        <p className="cited" data-testid="event-findings"><strong>Cited by:</strong> {ev.findings.map((id) => (
+          <button key={id} type="button" className="link" onClick={() => go('findings', { finding: id })}>finding #{id}</button>
+        ))}</p>
+      )}
+      {ev.tags.length > 0 && <p className="tags">{ev.tags.map((t) => (
+        <span key={t} className="badge tag">
+          <input type="color" aria-label={`colour of tag ${t}`} value={tagColors[t] ?? '#808080'} onChange={(e) => onTagColor(t, e.target.value)} />
+          {t} <button type="button" className="small" aria-label={`remove tag ${t}`} onClick={() => onRemoveTag(t)}>×</button>
+        </span>
+      ))}</p>}
       {ev.note && <p className="note"><strong>Note:</strong> {ev.note}</p>}
       {ev.raw !== null && <><h4>Raw</h4><pre className="raw" data-testid="event-raw">{ev.raw}</pre></>}
     </aside>

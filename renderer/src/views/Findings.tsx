@@ -1,7 +1,8 @@
 // Findings: one verdict card per CVE (Test-ProxyLogon style) whose rows open the evidence, log coverage,
 // then every other finding by severity.
+import { useEffect } from 'react';
 import type { CveVerdict, LogCoverage } from '../../../shared/api.ts';
-import { SEVERITIES } from '../../../shared/types.ts';
+import { isoToMicros, SEVERITIES } from '../../../shared/types.ts';
 import type { FindingRow, Verdict } from '../../../shared/types.ts';
 import { api } from '../api.ts';
 import { useCase } from '../caseContext.ts';
@@ -53,13 +54,14 @@ function Coverage({ rows }: { rows: LogCoverage[] }) {
   );
 }
 
-function FindingItem({ f }: { f: FindingRow }) {
+function FindingItem({ f, focused }: { f: FindingRow; focused: boolean }) {
+  const { zone } = useCase();
   const fileLink = f.sha256 ? () => go('files', { q: f.sha256 ?? '' }) : undefined;
   return (
-    <li className={`finding sev-${f.severity}`}>
+    <li className={`finding sev-${f.severity}${focused ? ' focused' : ''}`} id={`finding-${f.id}`} data-finding-id={f.id}>
       <span className={`badge sev-${f.severity}`}>{f.severity}</span> <strong>{f.title}</strong>
       <div className="meta">
-        <code>{f.check}</code>{f.time ? ` · ${f.time}` : ''}{f.path ? ' · ' : ''}{f.path && <code>{f.path}</code>}
+        <code>{f.check}</code>{f.time ? ` · ${formatTime(isoToMicros(f.time), zone)}` : ''}{f.path ? ' · ' : ''}{f.path && <code>{f.path}</code>}
         {fileLink && <> · <button type="button" className="link" onClick={fileLink}>file</button></>}
       </div>
       {f.evidence.length > 0 && <div className="refs-inline">{f.evidence.slice(0, 10).map((r, i) => <RefLink key={i} evidence={r} />)}</div>}
@@ -67,11 +69,14 @@ function FindingItem({ f }: { f: FindingRow }) {
   );
 }
 
-export function FindingsView() {
+export function FindingsView({ params }: { params: URLSearchParams }) {
   const { info } = useCase();
+  const focus = Number(params.get('finding') ?? NaN);
   const verdicts = useLoad(() => (info ? api.verdicts() : Promise.resolve([])), [info?.path, info?.counts.findings]);
   const coverage = useLoad(() => (info ? api.logCoverage() : Promise.resolve([])), [info?.path, info?.counts.findings]);
   const findings = useLoad(() => (info ? api.listFindings({}) : Promise.resolve([])), [info?.path, info?.counts.findings]);
+  // A finding opened from a timeline row is scrolled to and highlighted.
+  useEffect(() => { if (Number.isInteger(focus)) document.getElementById(`finding-${focus}`)?.scrollIntoView({ block: 'center' }); }, [focus, findings.data]);
   if (!info) return <section className="view"><h1>Findings</h1><NeedCase /></section>;
   return (
     <section className="view findings">
@@ -89,7 +94,7 @@ export function FindingsView() {
       {SEVERITIES.map((s) => {
         const rows = (findings.data ?? []).filter((f) => f.severity === s);
         return rows.length === 0 ? null : (
-          <div key={s}><h3>{s} ({rows.length})</h3><ul className="plain">{rows.map((f) => <FindingItem key={f.id} f={f} />)}</ul></div>
+          <div key={s}><h3>{s} ({rows.length})</h3><ul className="plain">{rows.map((f) => <FindingItem key={f.id} f={f} focused={f.id === focus} />)}</ul></div>
         );
       })}
     </section>

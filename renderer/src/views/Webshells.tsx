@@ -8,6 +8,7 @@ import { Empty, ErrorLine, NeedCase, RefLink } from '../components/common.tsx';
 import { Preview } from '../components/Preview.tsx';
 import { formatBytes, formatTime } from '../format.ts';
 import { go, useLoad } from '../hooks.ts';
+import { mergeRequests } from '../webshellRequests.ts';
 
 const PREVIEW_BYTES = 256 * 1024;
 
@@ -17,6 +18,8 @@ function Hash({ label, value }: { label: string; value: string | null }) {
 
 function ShellDetail({ w }: { w: WebshellInfo }) {
   const { zone } = useCase();
+  // IIS and HttpProxy both log each request: one row per request, with both log lines as evidence.
+  const requests = mergeRequests(w.requests);
   const preview = useLoad(
     () => (w.fileId === null ? Promise.resolve(null) : api.previewFile({ id: w.fileId, maxBytes: PREVIEW_BYTES })), [w.fileId]);
   return (
@@ -37,15 +40,17 @@ function ShellDetail({ w }: { w: WebshellInfo }) {
           {w.attackerIps.map((ip) => <li key={ip}><button type="button" className="link" onClick={() => go('timeline', { ip })}>{ip}</button></li>)}
         </ul>
       )}
-      <h3>Requests to its URL ({w.requests.length})</h3>
-      {w.requests.length > 0 && (
-        <table className="table">
+      <h3>Requests to its URL ({requests.length})</h3>
+      {requests.length > 0 && (
+        <table className="table requests" data-testid="webshell-requests">
+          <colgroup><col className="w-time" /><col className="w-ip" /><col className="w-method" /><col /><col className="w-status" /><col /><col className="w-refs" /></colgroup>
           <thead><tr><th>Time</th><th>Client IP</th><th>Method</th><th>URL</th><th>Status</th><th>User agent</th><th>Evidence</th></tr></thead>
           <tbody>
-            {w.requests.slice(0, 500).map((r) => (
+            {requests.slice(0, 500).map((r) => (
               <tr key={r.eventId} onDoubleClick={() => go('timeline', { event: r.eventId })}>
-                <td>{formatTime(r.ts, zone)}</td><td>{r.ip}</td><td>{r.method}</td><td className="ellipsis">{r.url}</td>
-                <td>{r.status}</td><td className="ellipsis">{r.userAgent}</td><td><RefLink evidence={r.ref} /></td>
+                <td>{formatTime(r.ts, zone)}</td><td>{r.ip}</td><td>{r.method}</td><td title={r.url}>{r.url}</td>
+                <td>{r.status}</td><td title={r.userAgent ?? ''}>{r.userAgent}</td>
+                <td className="refs-cell"><span className="req-refs">{r.refs.map((ref, i) => <RefLink key={i} evidence={ref} />)}</span></td>
               </tr>
             ))}
           </tbody>

@@ -75,3 +75,34 @@ test('loupe export writes csv, timesketch and stix files', async (t) => {
   assert.match(ranged.out, /\(\d+ bytes, 4 rows\)/);
   assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'iocs.json'), 'utf8')).type, 'bundle');
 });
+
+test('loupe export takes a TimelineQuery (--filter) or a saved view (--view) and writes just those rows', async (t) => {
+  const dir = tmpDir(t);
+  const c = buildReportCase(dir);
+  const { queryTimeline } = await import('../../../electron/case/read.ts');
+  const { saveView } = await import('../../../electron/case/analyst.ts');
+  const filter = { text: 'NOT source:ecp-server', columns: [{ field: 'status', op: 'equals' as const, value: '200' }], sort: { field: 'ip', dir: 'desc' as const } };
+  const expected = queryTimeline(c.db, { ...filter, limit: 5000 }).rows;
+  const all = queryTimeline(c.db, { limit: 5000 }).rows.length;
+  assert.ok(expected.length > 0 && expected.length < all, `${expected.length} of ${all}`);
+  saveView(c.db, 'Status 200', filter);
+  c.db.close();
+  for (const args of [['--filter', JSON.stringify(filter)], ['--view', 'Status 200']]) {
+    const out = path.join(dir, `f${args[0]}.csv`);
+    const r = await run(() => exportCommand(['--case', c.casePath, '--format', 'csv', '--out', out, ...args]));
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`, ${expected.length} rows\\)`));
+    const lines = fs.readFileSync(out, 'utf8').trim().split(/\r?\n/).slice(1);
+    assert.equal(lines.length, expected.length);
+    assert.deepEqual(lines.map((l) => l.split(',')[5]), expected.map((e) => e.ip ?? ''), 'rows in the sort order of the filter');
+  }
+  const bad = await run(() => exportCommand(['--case', c.casePath, '--format', 'csv', '--out', path.join(dir, 'x.csv'), '--filter', '{"text": 3}']));
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--filter\.text must be a string/);
+  const noView = await run(() => exportCommand(['--case', c.casePath, '--format', 'csv', '--out', path.join(dir, 'y.csv'), '--view', 'nope']));
+  assert.equal(noView.code, 2);
+  assert.match(noView.err, /no such saved view .*saved: Status 200/);
+  const badSearch = await run(() => exportCommand(['--case', c.casePath, '--format', 'csv', '--out', path.join(dir, 'z.csv'), '--query', 'a OR']));
+  assert.equal(badSearch.code, 1);
+  assert.match(badSearch.err, /OR at character 3 needs a term after it/);
+});

@@ -16,7 +16,10 @@ test('every API method has a schema and accepts a well-formed call', () => {
     setStar: { eventId: 5, starred: true }, addTag: { eventId: 5, tag: 'initial-access' }, removeTag: { eventId: 5, tag: 'x' },
     setNote: { eventId: 5, note: 'first SSRF' }, addManualEvent: { ts: 1614745331000000, message: 'Server isolated', tags: ['containment'] },
     deleteManualEvent: { id: 9 }, auditLog: { limit: 10 }, renderReportHtml: { sections: ['summary', 'findings'] },
-    exportTo: { format: 'csv', path: '/tmp/out.csv' },
+    exportTo: { format: 'csv', path: '/tmp/out.csv', query: { text: 'ip:1.2.3.4', columns: [{ field: 'url', op: 'regex', value: 'aspx$' }], sort: { field: 'status', dir: 'desc' } } },
+    timelineIndex: { sources: ['iis'], at: { ts: 1614745331000000, id: 0 } }, saveView: { name: 'Attacker', query: { text: 'ip:1.2.3.4' } },
+    deleteView: { name: 'Attacker' }, setUiSetting: { key: 'ui.timeline.columns', value: '{}' },
+    bulkMark: { query: { text: 'shell.aspx' }, tag: 'webshell', starred: true }, setTagColor: { tag: 'webshell', color: null },
   };
   for (const m of API_METHODS) {
     const v = validateCall(m, good[m]);
