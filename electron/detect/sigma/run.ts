@@ -9,7 +9,7 @@ import type { SigmaRule } from './compile.ts';
 import { EventView } from './event-view.ts';
 import { EVTX_SOURCES, type Target } from './logsource.ts';
 import type { Compiled } from './modifiers.ts';
-import { anchorOf, FtsTerms } from './prefilter.ts';
+import { anchorOf, FtsTerms, type Term } from './prefilter.ts';
 
 export interface SigmaRunStats {
   events: number; rules: number; targets: number; anchored: number; scanned: number; evaluated: number; tests: number; seconds: number;
@@ -23,7 +23,8 @@ export interface SigmaRunResult {
 }
 
 interface KeyInfo { source: string; channel: string | null; eventId: number | null; count: number }
-interface Plan { ruleIdx: number; match: Compiled; cand: Float64Array | null; cursor: number }
+/** A rule target to test; `cand`: the ascending positions of its FTS candidates (null: every event of its keys). */
+interface Plan { ruleIdx: number; match: Compiled; cand: Int32Array | null; cursor: number }
 
 /** Positions processed per window of the streaming pass. */
 const WINDOW = 20_000;
@@ -69,15 +70,39 @@ function find(ids: Float64Array, id: number, lo = 0, hi = ids.length): number {
   return lo < ids.length && ids[lo] === id ? lo : -1;
 }
 
-/** Ascending union of sorted id lists, keeping only ids whose key is allowed. */
-function candidates(lists: Float64Array[], allowed: Uint8Array, ids: Float64Array, keyOf: Int32Array): Float64Array {
-  const all = lists.length === 1 ? lists[0] : Float64Array.from(new Set(lists.flatMap((l) => [...l]))).sort();
-  const out: number[] = [];
-  for (const id of all) {
-    const p = find(ids, id);
-    if (p >= 0 && allowed[keyOf[p]]) out.push(id);
+/** Positions (in `ids`) of the events holding each FTS term, computed once per term. */
+class TermPositions {
+  private readonly cache = new Map<string, Int32Array>();
+  /** Marks of the union being built; a new stamp per union avoids clearing. */
+  private readonly mark: Int32Array;
+  private stamp = 0;
+  constructor(private readonly fts: FtsTerms, private readonly ids: Float64Array) { this.mark = new Int32Array(ids.length); }
+
+  private positions(t: Term): Int32Array {
+    const key = t.prefix ? `${t.term}*` : t.term;
+    let p = this.cache.get(key);
+    if (!p) {
+      const out: number[] = [];
+      for (const id of this.fts.ids(t)) { const i = find(this.ids, id); if (i >= 0) out.push(i); }
+      p = Int32Array.from(out);
+      this.cache.set(key, p);
+    }
+    return p;
   }
-  return Float64Array.from(out);
+
+  /** Ascending positions of events holding any of the terms whose logsource key is allowed. */
+  union(terms: Term[], allowed: Uint8Array, keyOf: Int32Array): Int32Array {
+    const s = ++this.stamp;
+    const out: number[] = [];
+    for (const t of terms) {
+      for (const p of this.positions(t)) {
+        if (this.mark[p] === s || !allowed[keyOf[p]]) continue;
+        this.mark[p] = s;
+        out.push(p);
+      }
+    }
+    return Int32Array.from(out).sort();
+  }
 }
 
 /** `prefilter: false` tests every rule on every event of its logsource (to check the prefilter loses nothing). */
@@ -90,6 +115,7 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: { signal?: AbortSigna
   const { ids, keyOf, keys } = keyIndex(db, sources);
   stats.events = ids.length;
   const fts = new FtsTerms(db);
+  const terms = new TermPositions(fts, ids);
   const scanByKey: Plan[][] = keys.map(() => []);
   const anchored: Plan[] = [];
   rules.forEach((rule, ruleIdx) => {
@@ -100,7 +126,7 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: { signal?: AbortSigna
       stats.targets++;
       const anchor = opts.prefilter === false ? null : anchorOf(match.needs, fts.df);
       if (anchor && anchor.cost < scanCount) {
-        const cand = candidates(anchor.terms.map((t) => fts.ids(t)), allowed, ids, keyOf);
+        const cand = terms.union(anchor.terms, allowed, keyOf);
         stats.anchored++;
         if (cand.length) anchored.push({ ruleIdx, match, cand, cursor: 0 });
       } else {
@@ -116,10 +142,10 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: { signal?: AbortSigna
     const buckets = new Map<number, Plan[]>();
     for (const p of anchored) {
       const cand = p.cand!;
-      while (p.cursor < cand.length && cand[p.cursor] <= ids[b - 1]) {
-        const pos = find(ids, cand[p.cursor], a, b);
-        if (pos >= 0) { const list = buckets.get(pos); if (list) list.push(p); else buckets.set(pos, [p]); }
-        p.cursor++;
+      while (p.cursor < cand.length && cand[p.cursor] < b) {
+        const pos = cand[p.cursor++];
+        const list = buckets.get(pos);
+        if (list) list.push(p); else buckets.set(pos, [p]);
       }
     }
     const needed: number[] = [];
