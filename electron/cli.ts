@@ -13,7 +13,7 @@ Usage: loupe <command> [options]
 
 Commands:
   index <evidence-folder> --case FILE   hash every file, parse every log, run detections
-        [--iocs FILE]... [--rules DIR]... [--baseline FILE]... [--label NAME]
+        [--iocs FILE]... [--rules DIR]... [--sigma DIR]... [--baseline FILE]... [--label NAME]
         [--client NAME] [--case-number ID] [--examiner NAME] [--zone IANA-ZONE] [--quiet]
   timeline --case FILE [--query TEXT] [--from ISO] [--to ISO] [--source S,..] [--ip IP,..]
         [--status N,..] [--tag T,..] [--starred] [--desc] [--limit N] [--offset N] [--json]
@@ -81,7 +81,7 @@ function progressLine(p: IndexProgress): string {
 async function cmdIndex(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
     case: { type: 'string' }, iocs: { type: 'string', multiple: true }, rules: { type: 'string', multiple: true },
-    baseline: { type: 'string', multiple: true }, label: { type: 'string' }, client: { type: 'string' },
+    sigma: { type: 'string', multiple: true }, baseline: { type: 'string', multiple: true }, label: { type: 'string' }, client: { type: 'string' },
     'case-number': { type: 'string' }, examiner: { type: 'string' }, zone: { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
     json: { type: 'boolean' }, workers: { type: 'string' },
   }, true);
@@ -89,6 +89,7 @@ async function cmdIndex(argv: string[]): Promise<number> {
   const casePath = needCase(values.case);
   for (const f of [...(values.iocs ?? []), ...(values.baseline ?? [])]) if (!fs.existsSync(f)) throw new UserError(`file not found: ${f}`);
   for (const d of values.rules ?? []) if (!fs.existsSync(d)) throw new UserError(`rules folder not found: ${d}`);
+  for (const d of values.sigma ?? []) if (!fs.existsSync(d)) throw new UserError(`Sigma rules folder not found: ${d}`);
   const svc = new CaseService();
   const meta = { client: values.client, caseNumber: values['case-number'], examiner: values.examiner, displayZone: values.zone };
   const defined = Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined));
@@ -102,7 +103,8 @@ async function cmdIndex(argv: string[]): Promise<number> {
   const iocs = values.iocs?.map((f) => path.resolve(f));
   const rules = values.rules?.map((d) => path.resolve(d));
   const baselines = values.baseline?.map((f) => path.resolve(f));
-  await svc.startIndex({ iocs, rules, baselines });
+  const sigma = values.sigma?.map((d) => path.resolve(d));
+  await svc.startIndex({ iocs, rules, baselines, sigma });
   const job = svc.indexJob!;
   const onSigint = (): void => { err('\ncancelling — files in progress will be re-read next time'); job.cancel(); };
   process.once('SIGINT', onSigint);

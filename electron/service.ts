@@ -186,7 +186,7 @@ export class CaseService implements LoupeApi {
 
   async setDetectionInputs(args: DetectionInputs): Promise<DetectionInputs> {
     const db = this.need();
-    const inputs = this.storeDetectionInputs(mergeInputs({ iocs: [], rules: [], baselines: [] }, args));
+    const inputs = this.storeDetectionInputs(mergeInputs({ iocs: [], rules: [], baselines: [], sigma: [] }, args));
     audit(db, 'detection.inputs', { ...inputs });
     return inputs;
   }
@@ -198,6 +198,9 @@ export class CaseService implements LoupeApi {
     }
     for (const d of inputs.rules) {
       if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new UserError(`rules folder not found: ${d} — give a folder of .yar files, or remove it from the case's detection inputs`);
+    }
+    for (const d of inputs.sigma ?? []) {
+      if (!fs.existsSync(d)) throw new UserError(`Sigma rules folder not found: ${d} — give a folder of Sigma .yml rules, or remove it from the case's detection inputs`);
     }
     setMeta(this.need(), 'detectionInputs', JSON.stringify(inputs));
     return inputs;
@@ -396,13 +399,13 @@ export class CaseService implements LoupeApi {
 function readDetectionInputs(db: Db): DetectionInputs {
   const raw = getMeta(db, 'detectionInputs');
   const v = raw ? (JSON.parse(raw) as Partial<DetectionInputs>) : {};
-  return { iocs: v.iocs ?? [], rules: v.rules ?? [], baselines: v.baselines ?? [] };
+  return { iocs: v.iocs ?? [], rules: v.rules ?? [], baselines: v.baselines ?? [], sigma: v.sigma ?? [] };
 }
 
 /** Union of two sets of inputs, as absolute paths, first-seen order. */
 function mergeInputs(a: DetectionInputs, b: IndexOptions): DetectionInputs {
   const join = (x: string[], y: string[] | undefined): string[] => [...new Set([...x, ...(y ?? [])].map((p) => path.resolve(p)))];
-  return { iocs: join(a.iocs, b.iocs), rules: join(a.rules, b.rules), baselines: join(a.baselines, b.baselines) };
+  return { iocs: join(a.iocs, b.iocs), rules: join(a.rules, b.rules), baselines: join(a.baselines, b.baselines), sigma: join(a.sigma ?? [], b.sigma) };
 }
 
 function currentAnalyst(): string {

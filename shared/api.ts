@@ -46,6 +46,8 @@ export interface IndexOptions {
   rules?: string[];
   /** Known-good hash baselines (CSS-Exchange `SHA256,build,path` CSV). */
   baselines?: string[];
+  /** Folders of Sigma rules (.yml) in addition to the bundled ones. */
+  sigma?: string[];
 }
 
 /** The analyst's own detection inputs, kept in the case and used by every index run. */
@@ -53,6 +55,8 @@ export interface DetectionInputs {
   iocs: string[];
   rules: string[];
   baselines: string[];
+  /** Sigma rule folders (always returned; may be left out when setting). */
+  sigma?: string[];
 }
 
 export type IndexPhase = 'idle' | 'scanning' | 'indexing' | 'detecting' | 'done' | 'cancelled' | 'failed';

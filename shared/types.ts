@@ -13,10 +13,18 @@ export type SourceId =
   | 'evtx'
   | 'bodyfile'
   | 'filesystem'
-  | 'manual';
+  | 'manual'
+  // other tools' output, imported (electron/ingest/sources/tools/)
+  | 'evtxecmd'
+  | 'mftecmd'
+  | 'hayabusa'
+  | 'plaso'
+  | 'timeline-csv'
+  | 'kape';
 
 export const SOURCE_IDS: readonly SourceId[] = [
   'iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx', 'bodyfile', 'filesystem', 'manual',
+  'evtxecmd', 'mftecmd', 'hayabusa', 'plaso', 'timeline-csv', 'kape',
 ];
 
 /** Points at the exact evidence behind a claim: a file (evidence-relative POSIX path) plus a line, record or offset. */
@@ -54,6 +62,16 @@ export type FileKind =
   | 'oab-generator-log'
   | 'evtx'
   | 'bodyfile'
+  | 'evtxecmd-csv'
+  | 'mftecmd-mft-csv'
+  | 'mftecmd-j-csv'
+  | 'hayabusa-csv'
+  | 'hayabusa-jsonl'
+  | 'plaso-jsonl'
+  | 'plaso-csv'
+  | 'timeline-csv'
+  | 'kape-copy-log'
+  | 'kape-console-log'
   | 'web-script'
   | 'minidump'
   | 'archive'

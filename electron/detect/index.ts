@@ -1,5 +1,6 @@
 // runDetections: every check over the case, run after each index. Idempotent: old findings, IOC-list and rule-pack
 // records are replaced in one transaction by this run's.
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../case/db.ts';
@@ -20,6 +21,7 @@ import type { IocList } from './ioc.ts';
 import { checkBaseline, loadBaselines } from './baseline.ts';
 import { checkSuspiciousFiles } from './suspicious-files.ts';
 import { buildStory } from './correlate.ts';
+import { checkSigma, formatSigmaError, type SigmaCheck } from './sigma/index.ts';
 import { listFiles } from './rows.ts';
 import type { DetectOptions, DetectSummary, PendingFinding } from './types.ts';
 
@@ -30,6 +32,10 @@ export const DEFAULT_RESOURCES = path.resolve(path.dirname(fileURLToPath(import.
 
 export const bundledRuleDir = (resources: string): string => path.join(resources, 'rules');
 export const bundledIocFiles = (resources: string): string[] => [path.join(resources, 'iocs', 'mstic-exchange-march2021.json')];
+export const bundledSigmaDir = (resources: string): string => path.join(resources, 'sigma');
+
+/** Sigma rules left out of a run are warnings with file:line; past this many, one line says how many more. */
+const MAX_SIGMA_WARNINGS = 200;
 
 export async function runDetections(db: Db, opts: DetectOptions): Promise<DetectSummary> {
   const started = Date.now();
@@ -52,22 +58,26 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   found.push(...scan.findings, ...checkW3wpChildren(db));
   found.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
   found.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));
+  const sigma = checkSigma(db, [bundledSigmaDir(resources), ...(opts.sigmaDirs ?? [])], opts.signal);
+  warnSigma(sigma, warn);
+  found.push(...sigma.findings);
   const { story } = buildStory(db, found);
   if (story) found.push(story);
 
   const cancelled = !!opts.signal?.aborted;
-  if (!cancelled) writeResults(db, found, lists, rules);
+  if (!cancelled) writeResults(db, found, lists, rules, sigma);
   const byCheck: Record<string, number> = {};
   for (const p of found) byCheck[p.finding.check] = (byCheck[p.finding.check] ?? 0) + 1;
   return {
     findings: found.length, byCheck, filesScanned: scan.filesScanned, iocLists: lists.length,
     indicators: lists.reduce((n, l) => n + l.indicators.length, 0), rulePacks: rules.files.length, rules: rules.rules.length,
+    sigmaRules: sigma.set.rules.length, sigmaSkipped: sigma.set.errors.length,
     seconds: (Date.now() - started) / 1000, cancelled,
   };
 }
 
 /** Replaces the previous run's findings and inventory records with this run's, atomically. */
-function writeResults(db: Db, found: PendingFinding[], lists: IocList[], rules: RuleSet): void {
+function writeResults(db: Db, found: PendingFinding[], lists: IocList[], rules: RuleSet, sigma: SigmaCheck): void {
   db.transaction(() => {
     db.prepare('DELETE FROM findings').run();
     db.prepare('DELETE FROM ioc_lists').run();
@@ -78,5 +88,23 @@ function writeResults(db: Db, found: PendingFinding[], lists: IocList[], rules: 
     for (const l of lists) insList.run(l.name, l.path, l.sha256, l.format, l.indicators.length, at);
     const insPack = db.prepare('INSERT INTO rule_packs (name, path, sha256, rules, added_at) VALUES (?, ?, ?, ?, ?)');
     for (const f of rules.files) insPack.run(path.basename(f.path), f.path, f.sha256, f.rules.length, at);
+    for (const p of sigmaPacks(sigma)) insPack.run(p.name, p.path, p.sha256, p.rules, at);
   })();
+}
+
+/** One rule-pack record per Sigma folder: `Sigma: <folder>`, digest over its files' digests, rules loaded. */
+function sigmaPacks(sigma: SigmaCheck): Array<{ name: string; path: string; sha256: string; rules: number }> {
+  const byDir = new Map<string, typeof sigma.set.files>();
+  for (const f of sigma.set.files) byDir.set(f.dir, [...(byDir.get(f.dir) ?? []), f]);
+  return [...byDir].map(([dir, files]) => ({
+    name: `Sigma: ${path.basename(dir)}`, path: `sigma:${dir}`,
+    sha256: crypto.createHash('sha256').update(files.map((f) => `${f.path}\t${f.sha256}\n`).join('')).digest('hex'),
+    rules: files.reduce((n, f) => n + f.rules, 0),
+  }));
+}
+
+function warnSigma(sigma: SigmaCheck, warn: (w: IngestWarning) => void): void {
+  for (const e of sigma.set.errors.slice(0, MAX_SIGMA_WARNINGS)) warn({ file: e.file, line: e.line || undefined, message: `Sigma rule skipped: ${formatSigmaError(e)}` });
+  const more = sigma.set.errors.length - MAX_SIGMA_WARNINGS;
+  if (more > 0) warn({ file: '(sigma)', message: `${more} further Sigma rules were skipped (${sigma.set.errors.length} in total)` });
 }

@@ -10,6 +10,8 @@ export interface DetectOptions {
   ruleDirs?: string[];
   /** Known-good baselines in CSS-Exchange `SHA256,build,\path` format. */
   baselines?: string[];
+  /** Folders of Sigma rules, run in addition to the bundled ones. */
+  sigmaDirs?: string[];
   warn?: (w: IngestWarning) => void;
   signal?: AbortSignal;
   /** Where the bundled rules/ and iocs/ live; defaults to the repository's resources/ folder. */
@@ -24,6 +26,8 @@ export interface DetectSummary {
   indicators: number;
   rulePacks: number;
   rules: number;
+  sigmaRules: number;
+  sigmaSkipped: number;
   seconds: number;
   /** True when opts.signal aborted the run: nothing was written, the previous findings stay. */
   cancelled: boolean;

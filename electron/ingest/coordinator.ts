@@ -293,7 +293,7 @@ export class IndexCoordinator {
     for (const r of this.db.prepare('SELECT id, root FROM evidence_sources').all() as Array<{ id: number; root: string }>) roots.set(r.id, path.resolve(r.root));
     const { runDetections } = await import('../detect/index.ts');
     const res = await runDetections(this.db, {
-      evidenceRoots: roots, iocFiles: this.opts.iocs, ruleDirs: this.opts.rules, baselines: this.opts.baselines,
+      evidenceRoots: roots, iocFiles: this.opts.iocs, ruleDirs: this.opts.rules, baselines: this.opts.baselines, sigmaDirs: this.opts.sigma,
       warn: (w: IngestWarning) => this.warn(w, null), signal: this.opts.signal,
     });
     this.summary.findings = res.findings;
