@@ -6,8 +6,10 @@ import type { EventRow, FileQuery, FileRow, TimelineQuery, WarningRow } from '..
 import type { CaseService } from '../service.ts';
 import { CliError, errorSentence } from './errors.ts';
 
-/** Rows per service call: the service's own page cap. */
-export const PAGE_ROWS = 5000;
+/** Rows per service call: small pages keep the live set (and the process's peak memory) small while streaming. */
+export const PAGE_ROWS = 1000;
+/** SQLite page cache for a command (KiB): listings read each page once, so a big cache only adds to the footprint. */
+const CLI_CACHE_KIB = 8192;
 
 /** Sentences for a --case path that cannot be a case file; the service reports the rest. */
 export function checkCasePath(file: string): void {
@@ -34,7 +36,9 @@ export async function openCase(file: string): Promise<CaseService> {
   checkCasePath(file);
   const { CaseService } = await import('../service.ts');
   try {
-    return new CaseService({ casePath: file });
+    const svc = new CaseService({ casePath: file });
+    svc.handle.pragma(`cache_size = -${CLI_CACHE_KIB}`);
+    return svc;
   } catch (e) {
     const code = String((e as { code?: unknown }).code ?? '');
     if (code === 'SQLITE_NOTADB') throw new CliError(`${file} is not a Loupe case file (not an SQLite database); give the .loupe file that \`loupe index\` created`);
