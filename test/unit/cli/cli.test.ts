@@ -199,6 +199,20 @@ describe('on an indexed corpus', () => {
     assert.ok(shown.length > 0);
   });
 
+  test('findings --check takes a check or a family, and refuses a check that does not exist', async () => {
+    const [family, bad, sev] = await Promise.all([
+      loupeAsync(['findings', '--case', casePath, '--check', 'proxylogon', '--jsonl']),
+      loupeAsync(['findings', '--case', casePath, '--check', 'proxylogon.cve-2021-2685']),
+      loupeAsync(['findings', '--case', casePath, '--severity', 'critical,high', '--json']),
+    ]);
+    const rows = jsonl(family.stdout);
+    assert.ok(rows.length > 0 && rows.every((r) => String(r.check).startsWith('proxylogon.')), family.stderr);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^loupe findings: --check proxylogon\.cve-2021-2685 is not a check: choose from .*proxylogon\.cve-2021-26855/);
+    const bySeverity = JSON.parse(sev.stdout) as Array<{ severity: string }>;
+    assert.equal(bySeverity.length, countInCase(casePath, "SELECT count(*) AS n FROM findings WHERE severity IN ('critical', 'high')"));
+  });
+
   test('closed pipes end every command quietly with exit 0', async () => {
     const commands: string[][] = [
       ['timeline', '--case', casePath], ['timeline', '--case', casePath, '--json'], ['timeline', '--case', casePath, '--jsonl'],

@@ -70,3 +70,22 @@ test('loupe export writes csv, timesketch and stix files, and takes the timeline
   assert.equal(JSON.parse(ranged.stdout).rows, 4);
   assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'iocs.json'), 'utf8')).type, 'bundle');
 });
+
+test('loupe report takes the timeline filters: the analyst timeline holds the marked events that match, and says so', (t) => {
+  const { dir, c } = closedCase(t);
+  const out = path.join(dir, 'week.html');
+  const r = loupe(['report', '--case', c.casePath, '--out', out, '--sections', 'timeline', '--from', '2021-03-05', '--to', '2021-03-05']);
+  assert.equal(r.status, 0, r.stderr);
+  const html = fs.readFileSync(out, 'utf8');
+  assert.match(html, /limited to those from 2021-03-05T00:00:00\.000Z, to 2021-03-05T23:59:59\.999999Z\./);
+  assert.ok(html.includes('Client IT disconnected EXCH01 from the network'), 'the manual event of March 5');
+  assert.ok(!html.includes('Attacker sets OAB ExternalUrl'), 'the annotated event of March 3 is left out');
+  const tagged = loupe(['report', '--case', c.casePath, '--out', out, '--sections', 'timeline', '--tag', 'containment,ssrf']);
+  assert.equal(tagged.status, 0, tagged.stderr);
+  const rows = fs.readFileSync(out, 'utf8').match(/<tr>/g)?.length ?? 0;
+  const all = loupe(['report', '--case', c.casePath, '--out', path.join(dir, 'all.html'), '--sections', 'timeline']);
+  assert.equal(all.status, 0, all.stderr);
+  const allRows = fs.readFileSync(path.join(dir, 'all.html'), 'utf8').match(/<tr>/g)?.length ?? 0;
+  assert.equal(allRows - rows, 3, 'two of the five marked events are tagged containment or ssrf');
+  assert.ok(!fs.readFileSync(path.join(dir, 'all.html'), 'utf8').includes('limited to those'));
+});
