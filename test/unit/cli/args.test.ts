@@ -46,7 +46,7 @@ test('every bad value is refused before anything runs, with the option named and
     [['timeline', ...c, '--status', 'OK'], /--status "OK" is not a whole number/],
     [['timeline', ...c, '--where', 'cs-method'], /--where "cs-method" is not FIELD=VALUE/],
     [['files', ...c, '--hash', 'abc123'], /--hash "abc123" is not an MD5, SHA-1 or SHA-256/],
-    [['index', '/tmp', ...c, '--zone', 'Mars/Olympus'], /--zone "Mars\/Olympus" is not an IANA time zone/],
+    [['index', '/nonexistent/evidence', ...c, '--zone', 'Mars/Olympus'], /--zone "Mars\/Olympus" is not an IANA time zone/],
     [['serve', '--port', '70000'], /--port 70000 is out of range: give a whole number from 0 to 65535/],
     [['timeline', ...c, '--json', '--jsonl'], /--json and --jsonl are given together/],
     [['timeline', ...c, '--bogus'], /unknown option --bogus/],
