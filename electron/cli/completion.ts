@@ -164,7 +164,7 @@ ${table}
 Register-ArgumentCompleter -Native -CommandName loupe, loupe.cmd -ScriptBlock {
   param($wordToComplete, $commandAst, $cursorPosition)
   $words = @($commandAst.CommandElements | Where-Object { $_.Extent.StartOffset -lt $cursorPosition } | ForEach-Object { $_.Extent.Text })
-  if ($wordToComplete -ne '' -and $words.Count -gt 0) { $words = @($words[0..($words.Count - 2)]) }
+  if ($wordToComplete -ne '') { $words = @($words | Select-Object -SkipLast 1) }
   $cmd = $null
   for ($i = 1; $i -lt $words.Count; $i++) { if (-not $words[$i].StartsWith('-')) { $cmd = $words[$i]; break } }
   $prev = if ($words.Count -gt 0) { $words[-1] } else { '' }
