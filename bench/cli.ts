@@ -27,7 +27,11 @@ export async function benchCli(casePath: string): Promise<Record<string, string>
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin/loupe.mjs'), 'timeline', '--case', casePath, '--jsonl'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let rows = 0;
   let last = { hwmKb: 0, cpuSec: 0 };
-  const timer = setInterval(() => { last = sampleProc(child.pid!) ?? last; }, 100);
+  // A zombie's status has no VmHWM line: keep the highest figures seen.
+  const timer = setInterval(() => {
+    const s = sampleProc(child.pid!);
+    if (s) last = { hwmKb: Math.max(last.hwmKb, s.hwmKb), cpuSec: Math.max(last.cpuSec, s.cpuSec) };
+  }, 100);
   child.stdout.on('data', (d: Buffer) => {
     for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) rows++;
   });
