@@ -170,6 +170,8 @@ export interface FileQuery {
   hash?: string;
   kinds?: FileKind[];
   flaggedOnly?: boolean;
+  /** Keyset paging: continue after this file (rows are ordered by relPath, then id). */
+  after?: { relPath: string; id: number };
   offset?: number;
   limit?: number;
 }
@@ -309,6 +311,8 @@ export interface ReportOptions {
   /** data: URL of a PNG/JPEG/SVG logo. */
   logoDataUrl?: string;
   title?: string;
+  /** Narrows the analyst timeline section to the marked events that match; `label` says so in the report. */
+  timeline?: { query: TimelineQuery; label: string };
 }
 
 export type ExportFormat = 'html' | 'pdf' | 'csv' | 'timesketch' | 'timesketch-csv' | 'stix' | 'ioc-csv';
@@ -316,7 +320,7 @@ export type ExportFormat = 'html' | 'pdf' | 'csv' | 'timesketch' | 'timesketch-c
 export interface ExportResult { path: string; bytes: number; rows?: number }
 
 export interface FindingQuery { check?: string; severity?: Severity[] }
-export interface WarningQuery { offset?: number; limit?: number }
+export interface WarningQuery { offset?: number; limit?: number; /** Keyset paging: warnings after this id. */ afterId?: number }
 
 /**
  * What the UI and the CLI may ask. The service implements it once; Electron IPC, the browser-mode

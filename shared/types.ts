@@ -81,6 +81,14 @@ export type FileKind =
   | 'empty'
   | 'other';
 
+/** Every FileKind (for option checks and completion); a kind missing here is a compile error below. */
+export const FILE_KINDS = [
+  'iis-log', 'httpproxy-log', 'ecp-server-log', 'oab-generator-log', 'evtx', 'bodyfile', 'evtxecmd-csv', 'mftecmd-mft-csv',
+  'mftecmd-j-csv', 'hayabusa-csv', 'hayabusa-jsonl', 'plaso-jsonl', 'plaso-csv', 'timeline-csv', 'kape-copy-log',
+  'kape-console-log', 'web-script', 'minidump', 'archive', 'pe', 'text', 'binary', 'empty', 'other',
+] as const satisfies readonly FileKind[];
+export const FILE_KINDS_COMPLETE: Exclude<FileKind, (typeof FILE_KINDS)[number]> extends never ? true : never = true;
+
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 

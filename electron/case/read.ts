@@ -193,9 +193,10 @@ export function listFiles(db: Db, q: FileQuery): FilePage {
   if (q.flaggedOnly) w.push(flaggedSql);
   const where = w.length ? w.join(' AND ') : '1';
   const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
+  const after = q.after ? { sql: ' AND (rel_path, id) > (?, ?)', params: [q.after.relPath, q.after.id] } : { sql: '', params: [] };
   const rows = db.prepare(`SELECT id, source_id, rel_path, orig_path, size, mtime, atime, ctime, btime, md5, sha1, sha256, kind, events,
-      ${flaggedSql} AS flagged, ${iocSql} AS ioc FROM files WHERE ${where} ORDER BY rel_path LIMIT ? OFFSET ?`)
-    .all(...p, limit, q.offset ?? 0) as RawFileRow[];
+      ${flaggedSql} AS flagged, ${iocSql} AS ioc FROM files WHERE ${where}${after.sql} ORDER BY rel_path, id LIMIT ? OFFSET ?`)
+    .all(...p, ...after.params, limit, q.after ? 0 : q.offset ?? 0) as RawFileRow[];
   const total = (db.prepare(`SELECT count(*) AS n FROM files WHERE ${where}`).get(...p) as { n: number }).n;
   return { rows: rows.map(toFileRow), total };
 }
@@ -213,10 +214,10 @@ export function getFileWithRoot(db: Db, id: number): (FileRow & { root: string }
   return r ? { ...toFileRow(r), root: r.root } : null;
 }
 
-export function listWarnings(db: Db, q: { offset?: number; limit?: number }): { rows: WarningRow[]; total: number } {
+export function listWarnings(db: Db, q: { offset?: number; limit?: number; afterId?: number }): { rows: WarningRow[]; total: number } {
   const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
-  const rows = db.prepare('SELECT id, file, line, offset, message, created_at FROM warnings ORDER BY id LIMIT ? OFFSET ?')
-    .all(limit, q.offset ?? 0) as Array<{ id: number; file: string; line: number | null; offset: number | null; message: string; created_at: string }>;
+  const rows = db.prepare('SELECT id, file, line, offset, message, created_at FROM warnings WHERE id > ? ORDER BY id LIMIT ? OFFSET ?')
+    .all(q.afterId ?? -1, limit, q.afterId !== undefined ? 0 : q.offset ?? 0) as Array<{ id: number; file: string; line: number | null; offset: number | null; message: string; created_at: string }>;
   const total = (db.prepare('SELECT count(*) AS n FROM warnings').get() as { n: number }).n;
   return {
     rows: rows.map((r) => ({

@@ -82,6 +82,8 @@ export interface ReportModel {
   stories: ReportStory[];
   timeline: ReportEvent[];
   timelineTotal: number;
+  /** The filters that narrowed the analyst timeline, in words; null when it holds every marked event. */
+  timelineFilter: string | null;
   indicators: Indicator[];
   methodology: Methodology;
   warnings: WarningRow[];

@@ -2,7 +2,8 @@
 import type { Db } from '../case/db.ts';
 import { getMeta } from '../case/db.ts';
 import { LOUPE_VERSION } from '../version.ts';
-import type { ReportOptions, ReportSection, WarningRow, WebshellInfo } from '../../shared/api.ts';
+import type { ReportOptions, ReportSection, TimelineQuery, WarningRow, WebshellInfo } from '../../shared/api.ts';
+import { timelineWhere } from '../case/read.ts';
 import { REPORT_SECTIONS } from '../../shared/api.ts';
 import type { EvidenceRef, FindingRow, SourceId } from '../../shared/types.ts';
 import { isoToMicros } from '../../shared/types.ts';
@@ -59,23 +60,24 @@ function buildStories(findings: FindingRow[], quoter: RefQuoter): ReportStory[] 
   });
 }
 
-const MARKED_EVENTS_SQL = `
-  WITH marked(id) AS (
-    SELECT event_id FROM event_marks WHERE starred = 1 OR coalesce(note, '') <> ''
-    UNION SELECT event_id FROM event_tags
-    UNION SELECT id FROM events WHERE source = 'manual'
-  )
+const MARKED_IDS = `SELECT event_id FROM event_marks WHERE starred = 1 OR coalesce(note, '') <> ''
+    UNION SELECT event_id FROM event_tags UNION SELECT id FROM events WHERE source = 'manual'`;
+
+/** Marked events that also match `where` (timelineWhere's SQL over the events table). */
+const markedEventsSql = (where: string): string => `
+  WITH marked(id) AS (${MARKED_IDS})
   SELECT e.id, e.ts, e.ts_desc AS tsDesc, e.source, e.host, e.message, e.ip, e.line, e.record, e.offset, e.manual,
          f.rel_path AS relPath, coalesce(m.starred, 0) AS starred, m.note,
          (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags
-  FROM marked JOIN events e ON e.id = marked.id
+  FROM marked JOIN (SELECT * FROM events WHERE ${where}) e ON e.id = marked.id
   LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id
   ORDER BY e.ts, e.id LIMIT ?`;
 
-function markedEvents(db: Db): { rows: ReportEvent[]; total: number } {
-  const rows = db.prepare(MARKED_EVENTS_SQL).all(MAX_TIMELINE_EVENTS) as Array<Record<string, unknown>>;
-  const total = (db.prepare(`SELECT count(*) AS n FROM (SELECT event_id FROM event_marks WHERE starred = 1 OR coalesce(note, '') <> ''
-    UNION SELECT event_id FROM event_tags UNION SELECT id FROM events WHERE source = 'manual')`).get() as { n: number }).n;
+function markedEvents(db: Db, query: TimelineQuery = {}): { rows: ReportEvent[]; total: number } {
+  const where = timelineWhere(query);
+  const rows = db.prepare(markedEventsSql(where.sql)).all(...where.params, MAX_TIMELINE_EVENTS) as Array<Record<string, unknown>>;
+  const total = (db.prepare(`SELECT count(*) AS n FROM (${MARKED_IDS}) marked JOIN (SELECT id FROM events WHERE ${where.sql}) e ON e.id = marked.event_id`)
+    .get(...where.params) as { n: number }).n;
   return {
     total,
     rows: rows.map((r) => ({
@@ -129,7 +131,7 @@ export function buildReportModel(db: Db, opts: ReportOptions & { casePath: strin
   for (const g of [verdicts, coverage, webshells]) if (g.note) notes.push(g.note);
   const findings = readFindings(db);
   const range = { ...logPeriod(db), events: countBySource(db).reduce((n, r) => n + r.n, 0) };
-  const timeline = markedEvents(db);
+  const timeline = markedEvents(db, opts.timeline?.query);
   const warnings = readWarnings(db);
   const companyName = opts.companyName ?? meta('companyName');
   const client = meta('client');
@@ -152,6 +154,7 @@ export function buildReportModel(db: Db, opts: ReportOptions & { casePath: strin
     stories: buildStories(findings, quoter),
     timeline: timeline.rows,
     timelineTotal: timeline.total,
+    timelineFilter: opts.timeline?.label ?? null,
     indicators: collectIndicators(db, findings, webshells.value),
     methodology: buildMethodology(db),
     warnings: warnings.rows,

@@ -147,7 +147,7 @@ function story(ctx: Ctx): SafeHtml {
 
 function timeline(ctx: Ctx): SafeHtml {
   const { m } = ctx;
-  return html`<p>Events the analyst starred, tagged or annotated, and events added by hand, in time order.</p>
+  return html`<p>Events the analyst starred, tagged or annotated, and events added by hand, in time order${m.timelineFilter ? html`, limited to those ${m.timelineFilter}` : ''}.</p>
     ${table(['Time', 'Source', 'Event', 'Tags', 'Note'], m.timeline.map((e) => [
       html`${ctx.t(e.ts)}<div class="muted small">${e.tsDesc}</div>`,
       html`${e.manual ? html`<b>manual</b>` : e.source}<div class="muted small">${e.host ?? ''}</div>`,
