@@ -76,7 +76,7 @@ const timelineShape: Record<string, Check> = {
 
 const reportOptions = obj({
   sections: opt(arr(oneOf(REPORT_SECTIONS))), companyName: opt(str(512)),
-  logoDataUrl: opt(str(MAX_DATA_URL)), title: opt(str(1024)),
+  logoDataUrl: opt(str(MAX_DATA_URL)), title: opt(str(1024)), includeReview: opt(bool),
 });
 
 const paths = opt(arr(str(4096)));
@@ -111,6 +111,8 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   verdicts: none,
   logCoverage: none,
   listWebshells: none,
+  listIntrusions: none,
+  timelineRange: none,
   setStar: obj({ eventId: int, starred: bool }),
   addTag: obj({ eventId: int, tag: str(256) }),
   removeTag: obj({ eventId: int, tag: str(256) }),

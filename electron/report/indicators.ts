@@ -15,11 +15,11 @@ const FILE_CHECKS = new Set(['webshell', 'ioc.hash', 'ioc.path', 'suspicious.lsa
 const MAX_REFS_PER_FINDING = 500;
 
 export function readFindings(db: Db): FindingRow[] {
-  const rows = db.prepare(`SELECT id, check_id, severity, title, path, time, sha256, evidence, details FROM findings
+  const rows = db.prepare(`SELECT id, check_id, severity, confidence, confidence_reason, title, path, time, sha256, evidence, details FROM findings
     ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, time, id`)
-    .all() as Array<{ id: number; check_id: string; severity: FindingRow['severity']; title: string; path: string | null; time: number | null; sha256: string | null; evidence: string; details: string | null }>;
+    .all() as Array<{ id: number; check_id: string; severity: FindingRow['severity']; confidence: FindingRow['confidence']; confidence_reason: string | null; title: string; path: string | null; time: number | null; sha256: string | null; evidence: string; details: string | null }>;
   return rows.map((r) => ({
-    id: r.id, check: r.check_id, severity: r.severity, title: r.title, path: r.path,
+    id: r.id, check: r.check_id, severity: r.severity, confidence: r.confidence, confidenceReason: r.confidence_reason, title: r.title, path: r.path,
     time: r.time === null ? null : new Date(Math.floor(r.time / 1000)).toISOString(), sha256: r.sha256,
     evidence: parseRefs(r.evidence), details: r.details === null ? null : parseObject(r.details),
   }));

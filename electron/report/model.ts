@@ -14,6 +14,7 @@ import { buildMethodology } from './methodology.ts';
 import type { ReportEvent, ReportFinding, ReportModel, ReportStory, StoryStep } from './model-types.ts';
 import { RefQuoter } from './quote.ts';
 import { countBySource } from '../case/minutes.ts';
+import { logPeriod } from '../detect/coverage.ts';
 
 const QUOTES_PER_FINDING = 5;
 const MAX_STORY_STEPS = 200;
@@ -102,21 +103,6 @@ function readWarnings(db: Db): { rows: WarningRow[]; total: number } {
     total,
     rows: rows.map((w) => ({ id: w.id, file: w.file, message: w.message, createdAt: w.createdAt, ...(w.line !== null ? { line: w.line } : {}), ...(w.offset !== null ? { offset: w.offset } : {}) })),
   };
-}
-
-/** The sources whose times are log entries (file-system times of the collected copy and bodyfile history are not). */
-const LOG_SOURCES = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx'];
-
-/** First and last log entry, one indexed (source, ts) lookup per source. */
-function logPeriod(db: Db): { first: number | null; last: number | null } {
-  let first: number | null = null;
-  let last: number | null = null;
-  for (const src of LOG_SOURCES) {
-    const r = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE source = ?').get(src) as { lo: number | null; hi: number | null };
-    if (r.lo !== null && (first === null || r.lo < first)) first = r.lo;
-    if (r.hi !== null && (last === null || r.hi > last)) last = r.hi;
-  }
-  return { first, last };
 }
 
 export function buildReportModel(db: Db, opts: ReportOptions & { casePath: string }): ReportModel {
