@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { IndexProgress, IndexSummary } from '../shared/api.ts';
-import { isoToMicros, microsToIso, SOURCE_IDS, type Finding, type SourceId } from '../shared/types.ts';
+import { CONFIDENCE_LABELS, isoToMicros, microsToIso, SOURCE_IDS, type Finding, type SourceId } from '../shared/types.ts';
 import { CaseService, UserError } from './service.ts';
+import { incompleteExit } from './report/incomplete.ts';
 import { LOUPE_VERSION } from './version.ts';
 
 const HELP = `loupe ${LOUPE_VERSION} — offline forensics workbench for the March 2021 Exchange compromise
@@ -18,15 +19,21 @@ Commands:
   timeline --case FILE [--query TEXT] [--from ISO] [--to ISO] [--source S,..] [--ip IP,..]
         [--status N,..] [--tag T,..] [--starred] [--desc] [--limit N] [--offset N] [--json]
   files --case FILE [--glob PATTERN] [--hash HEX] [--text S] [--kind K,..] [--flagged] [--limit N] [--json]
-  findings --case FILE [--check ID] [--severity S,..] [--json]
+  findings --case FILE [--check ID] [--severity S,..] [--json] [--allow-incomplete]
   verify --case FILE [--json]            re-hash the evidence against the manifest
   warnings --case FILE [--limit N] [--json]
   serve [--case FILE] [--port N]        browser mode on 127.0.0.1 (prints a URL with a token)
   report --case FILE --out report.html|report.pdf [--sections a,b,..] [--company NAME] [--logo FILE]
-  export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE
+        [--include-review] [--allow-incomplete]
+  export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE [--include-review] [--allow-incomplete]
 
 Times are UTC. --json prints machine-readable output on stdout; progress and messages go to stderr.
-Exit codes: 0 success, 1 error, 2 usage error, 3 verify found differences.`;
+IOC exports and the report's indicators hold confirmed and likely indicators; --include-review adds the rest, labelled.
+findings, report and export say on stderr when the case is incomplete (files not indexed, detections not run or stale,
+an evidence folder unreachable, unreadable files; with --json as one JSON line {"completeness": …}) and exit 4,
+unless --allow-incomplete; the output is written either way, and the report says INCOMPLETE on its first page.
+Exit codes: 0 success, 1 error, 2 usage error, 3 verify found differences, 4 the case is incomplete.`;
+
 
 class UsageError extends Error {}
 
@@ -186,24 +193,29 @@ async function cmdFiles(argv: string[]): Promise<number> {
 }
 
 async function cmdFindings(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { case: { type: 'string' }, check: { type: 'string' }, severity: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parse(argv, { case: { type: 'string' }, check: { type: 'string' }, severity: { type: 'string' }, json: { type: 'boolean' }, 'allow-incomplete': { type: 'boolean' } });
   const svc = openService(needCase(values.case));
   const rows = await svc.listFindings({ check: values.check, severity: list(values.severity) as never });
+  const { completeness } = (await svc.getCase())!;
   svc.close();
+  const code = incompleteExit(completeness, 'findings', !!values.json, !!values['allow-incomplete']);
   if (values.json) {
-    const shaped: Finding[] = rows.map((r) => ({ check: r.check, severity: r.severity, title: r.title, path: r.path, time: r.time, sha256: r.sha256, evidence: r.evidence }));
+    const shaped: Finding[] = rows.map((r) => ({
+      check: r.check, severity: r.severity, confidence: r.confidence, confidenceReason: r.confidenceReason, title: r.title, path: r.path, time: r.time, sha256: r.sha256, evidence: r.evidence,
+    }));
     out(JSON.stringify(shaped, null, 2));
-    return 0;
+    return code;
   }
   for (const f of rows) {
-    out(`${f.severity.toUpperCase().padEnd(8)} ${f.check.padEnd(26)} ${f.title}`);
+    out(`${f.severity.toUpperCase().padEnd(8)} ${(f.confidence ? CONFIDENCE_LABELS[f.confidence] : 'not assessed').padEnd(13)} ${f.check.padEnd(26)} ${f.title}`);
+    if (f.confidenceReason) out(`         why:  ${f.confidenceReason}`);
     if (f.path) out(`         path: ${f.path}`);
     if (f.time) out(`         time: ${f.time}`);
     for (const e of f.evidence.slice(0, 5)) out(`         evidence: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}${e.record !== undefined ? ` record ${e.record}` : ''}`);
     if (f.evidence.length > 5) out(`         … ${f.evidence.length - 5} more evidence refs (--json lists all)`);
   }
   err(`${rows.length} findings`);
-  return 0;
+  return code;
 }
 
 async function cmdVerify(argv: string[]): Promise<number> {

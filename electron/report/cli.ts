@@ -8,11 +8,14 @@ import type { ExportFormat, ReportOptions, ReportSection, TimelineQuery } from '
 import { REPORT_SECTIONS } from '../../shared/api.ts';
 import { isoToMicros } from '../../shared/types.ts';
 import { exportTo } from './index.ts';
+import { getCompleteness } from '../detect/queries.ts';
+import { incompleteExit } from './incomplete.ts';
 
 const REPORT_USAGE = `usage: loupe report --case FILE --out report.html|report.pdf [--sections ${REPORT_SECTIONS.join(',')}]
-                    [--company NAME] [--logo logo.png|.jpg|.svg] [--title TEXT]`;
+                    [--company NAME] [--logo logo.png|.jpg|.svg] [--title TEXT] [--include-review] [--allow-incomplete]`;
 const EXPORT_USAGE = `usage: loupe export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE
-                    [--from ISO] [--to ISO] [--query TEXT] [--starred]`;
+                    [--from ISO] [--to ISO] [--query TEXT] [--starred] [--include-review] [--allow-incomplete]
+  exit 4 when the case is incomplete (the export is still written), unless --allow-incomplete`;
 const EXPORT_CLI_FORMATS = ['csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv'] as const;
 
 class UsageError extends Error {}
@@ -40,16 +43,17 @@ function parseTime(flag: string, v: string | undefined): number | undefined {
   return us;
 }
 
-/** Opens the case, runs one export, audits it, prints where it went. */
+/** Opens the case, runs one export, audits it, prints where it went; exit 4 when the case is incomplete unless allowed. */
 async function runExport(usage: string, casePath: string | undefined, outPath: string | undefined, format: ExportFormat,
-  report: ReportOptions | undefined, query: TimelineQuery | undefined): Promise<number> {
+  report: ReportOptions | undefined, query: TimelineQuery | undefined, allowIncomplete: boolean): Promise<number> {
   if (!casePath || !outPath) throw new UsageError(usage);
   const db = openCaseDb(casePath);
   try {
     const r = await exportTo(db, path.resolve(casePath), { format, path: outPath, report }, { query });
-    audit(db, 'export', { format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: report?.sections ?? null, via: 'cli' });
+    const completeness = getCompleteness(db);
+    audit(db, 'export', { format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: report?.sections ?? null, includeReview: report?.includeReview ?? false, complete: completeness.complete, via: 'cli' });
     console.log(`${format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`);
-    return 0;
+    return incompleteExit(completeness, format === 'html' || format === 'pdf' ? 'report' : 'export', false, allowIncomplete);
   } finally {
     db.close();
   }
@@ -72,7 +76,10 @@ export function reportCommand(argv: string[]): Promise<number> {
   return guarded(REPORT_USAGE, async () => {
     const { values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { case: { type: 'string' }, out: { type: 'string' }, sections: { type: 'string' }, company: { type: 'string' }, logo: { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        case: { type: 'string' }, out: { type: 'string' }, sections: { type: 'string' }, company: { type: 'string' }, logo: { type: 'string' }, title: { type: 'string' },
+        'include-review': { type: 'boolean' }, 'allow-incomplete': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
     });
     if (values.help) { console.log(REPORT_USAGE); return 0; }
     const ext = path.extname(values.out ?? '').toLowerCase();
@@ -83,8 +90,9 @@ export function reportCommand(argv: string[]): Promise<number> {
       ...(values.company !== undefined ? { companyName: values.company } : {}),
       ...(values.logo ? { logoDataUrl: logoDataUrl(values.logo) } : {}),
       ...(values.title ? { title: values.title } : {}),
+      ...(values['include-review'] ? { includeReview: true } : {}),
     };
-    return runExport(REPORT_USAGE, values.case, values.out, format ?? 'html', report, undefined);
+    return runExport(REPORT_USAGE, values.case, values.out, format ?? 'html', report, undefined, !!values['allow-incomplete']);
   });
 }
 
@@ -92,7 +100,10 @@ export function exportCommand(argv: string[]): Promise<number> {
   return guarded(EXPORT_USAGE, async () => {
     const { values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' },
+        'include-review': { type: 'boolean' }, 'allow-incomplete': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
     });
     if (values.help) { console.log(EXPORT_USAGE); return 0; }
     const format = values.format as (typeof EXPORT_CLI_FORMATS)[number] | undefined;
@@ -101,6 +112,7 @@ export function exportCommand(argv: string[]): Promise<number> {
       from: parseTime('--from', values.from), to: parseTime('--to', values.to),
       ...(values.query ? { text: values.query } : {}), ...(values.starred ? { starredOnly: true } : {}),
     };
-    return runExport(EXPORT_USAGE, values.case, values.out, format, undefined, query);
+    const report: ReportOptions | undefined = values['include-review'] ? { includeReview: true } : undefined;
+    return runExport(EXPORT_USAGE, values.case, values.out, format, report, query, !!values['allow-incomplete']);
   });
 }

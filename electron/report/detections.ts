@@ -2,7 +2,7 @@
 // a plainer reading of the stored findings, with a note in the report saying so.
 import path from 'node:path';
 import type { Db } from '../case/db.ts';
-import type { CveVerdict, LogCoverage, WebshellInfo } from '../../shared/api.ts';
+import type { Completeness, CveVerdict, LogCoverage, WebshellInfo } from '../../shared/api.ts';
 import type { EvidenceRef, FileKind, Verdict } from '../../shared/types.ts';
 import { getLogCoverage, getVerdicts, getWebshells } from '../detect/queries.ts';
 import { CVE_CHECKS } from '../detect/cve-registry.ts';
@@ -28,8 +28,8 @@ export function gatherCoverage(db: Db): Gathered<LogCoverage[]> {
   return gather('Log coverage', () => getLogCoverage(db), () => coverageFromEvents(db));
 }
 
-export function gatherVerdicts(db: Db, coverage: LogCoverage[]): Gathered<CveVerdict[]> {
-  return gather('Verdicts', () => getVerdicts(db), () => verdictsFromFindings(db, coverage));
+export function gatherVerdicts(db: Db, coverage: LogCoverage[], completeness?: Completeness): Gathered<CveVerdict[]> {
+  return gather('Verdicts', () => getVerdicts(db, completeness), () => verdictsFromFindings(db, coverage));
 }
 
 export function gatherWebshells(db: Db): Gathered<WebshellInfo[]> {
