@@ -4,6 +4,7 @@
 // is raised. A check with no rule here and no confidence of its own reads "needs review".
 import type { Confidence } from '../../shared/types.ts';
 import { isCveCheck } from './cve-registry.ts';
+import { isPrivateIp } from './iis-patterns.ts';
 import { CHECK } from './types.ts';
 import type { Judgement, PendingFinding } from './types.ts';
 
@@ -78,7 +79,9 @@ function adjust(p: PendingFinding, a: Attribution): void {
     return;
   }
   if (ip && p.finding.check === CHECK.hafniumRequest && !a.attackers.has(ip)) {
-    judge(p, ['review', `matches a published HAFNIUM pattern, but nothing ${ip} sent succeeded: check what it did`]);
+    judge(p, isPrivateIp(ip)
+      ? ['review', `an internal client (${ip}) matching published HAFNIUM patterns with nothing succeeding: an in-house scan, or an internal attacker`]
+      : ['likely', `published HAFNIUM patterns, but nothing ${ip} sent succeeded: an attempt`]);
     return;
   }
   const intrusion = (ip ? a.intrusionOfIp.get(ip) : undefined) ?? a.intrusionOf.get(p);
