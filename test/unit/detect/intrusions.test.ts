@@ -10,7 +10,7 @@ import { runDetections } from '../../../electron/detect/index.ts';
 import { getIntrusions, getVerdicts } from '../../../electron/detect/queries.ts';
 import { joinRequests } from '../../../electron/detect/requests.ts';
 import { queryEvents } from '../../../electron/detect/rows.ts';
-import { addFile, addLog, EP_REL, httpProxyLog, newCase } from './helpers.ts';
+import { addFile, addLog, EP_REL, httpProxyLog, iisLog, newCase } from './helpers.ts';
 import type { ProxyRow, TestCase } from './helpers.ts';
 import { CHOPPER, OAB_DUMP } from './samples.ts';
 
@@ -33,11 +33,6 @@ const rowB: ProxyRow = { time: '2021-03-06T09:00:00.000Z', protocol: 'Ecp', stem
 const rowFailed: ProxyRow = { time: '2021-03-04T12:00:00.000Z', protocol: 'Ecp', stem: '/ecp/q.js', anchor: anchor('ecp/proxyLogon.ecp'), ip: FAILED, status: 500 };
 const rowScanner: ProxyRow = { time: '2021-03-05T10:00:02.000Z', protocol: 'Owa', stem: '/owa/auth/x.js', anchor: 'ServerInfo~localhost/owa/auth/logon.aspx?~3#', ip: SCANNER, status: 500, method: 'GET', ua: 'Mozilla/5.0 zgrab/0.x' };
 
-const iisLog = (lines: string[]): string => [
-  '#Software: Microsoft Internet Information Services 10.0', '#Version: 1.0', '#Date: 2021-03-03 00:00:00',
-  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
-  ...lines,
-].join('\r\n') + '\r\n';
 
 async function plant(tc: TestCase): Promise<void> {
   await addLog(tc, `${EP_REL}/Logging/HttpProxy/Ecp/HttpProxy_2021030301-1.LOG`, 'httpproxy-log', parseHttpProxy, httpProxyLog([...rowsA, rowFailed, rowB, rowScanner]));

@@ -11,18 +11,13 @@ import { parseEcpServer } from '../../../electron/ingest/sources/ecp-server.ts';
 import { runDetections } from '../../../electron/detect/index.ts';
 import { getWebshells } from '../../../electron/detect/queries.ts';
 import type { FindingRow } from '../../../shared/types.ts';
-import { addFile, addLog, EP_REL, httpProxyLog, newCase } from './helpers.ts';
+import { addFile, addLog, EP_REL, httpProxyLog, iisLog, newCase } from './helpers.ts';
 import type { TestCase } from './helpers.ts';
 import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, OAB_DUMP } from './samples.ts';
 
 const ATTACKER = '165.232.154.116';
 const FE = `${EP_REL}/FrontEnd/HttpProxy`;
 
-const iisLog = (lines: string[]): string => [
-  '#Software: Microsoft Internet Information Services 10.0', '#Version: 1.0', '#Date: 2021-03-03 00:00:00',
-  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
-  ...lines,
-].join('\r\n') + '\r\n';
 
 async function plant(tc: TestCase): Promise<void> {
   await addLog(tc, `${EP_REL}/Logging/HttpProxy/Ecp/HttpProxy_2021030301-1.LOG`, 'httpproxy-log', parseHttpProxy, httpProxyLog([
