@@ -42,12 +42,13 @@ function OpenCase() {
 }
 
 function Evidence({ indexing }: { indexing: boolean }) {
+  const { refresh } = useCase();
   const list = useLoad(() => api.listEvidence(), []);
   const [root, setRoot] = useState('');
   const [error, setError] = useState<string | null>(null);
   const add = async () => {
     setError(null);
-    try { await api.addEvidence({ root }); setRoot(''); list.reload(); } catch (e) { setError(errorText(e)); }
+    try { await api.addEvidence({ root }); setRoot(''); list.reload(); refresh(); } catch (e) { setError(errorText(e)); }
   };
   const pick = async () => { const p = await shell?.pickFolder(); if (p) setRoot(p); };
   return (
@@ -168,7 +169,7 @@ export function CaseView() {
         <div>
           <Evidence indexing={running} />
           <DetectionInputsCard disabled={running} />
-          <Indexing onRunning={setRunning} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
+          <Indexing onRunning={(r) => { setRunning(r); refresh(); }} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
         </div>
       </div>
       <Warnings version={version} />

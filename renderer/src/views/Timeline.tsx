@@ -15,7 +15,7 @@ import { PivotMenu } from '../components/PivotMenu.tsx';
 import type { PivotChoice } from '../components/PivotMenu.tsx';
 import { TimelineGrid } from '../components/TimelineGrid.tsx';
 import type { PivotTarget } from '../components/TimelineGrid.tsx';
-import { formatCount } from '../format.ts';
+import { formatCount, formatTime } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { toQuery, useTimelinePages } from '../timelinePages.ts';
 import { applyPivot, rowTargets } from '../pivot.ts';
@@ -31,6 +31,27 @@ function filtersFromParams(p: URLSearchParams): Filters {
   if (p.get('source')) f.sources = [p.get('source') as SourceId];
   if (p.get('fileId')) f.fileId = Number(p.get('fileId'));
   return f;
+}
+
+/**
+ * Plain navigation to the timeline opens on the incident, not on the evidence copy: the log period (or, without logs,
+ * the findings' period), leaving out the copy's own file times. The range is an ordinary filter chip the analyst can
+ * remove. Returns the line that says so, or null.
+ */
+function useDefaultRange(params: URLSearchParams, casePath: string | null, filters: Filters, setFilters: (f: Filters) => void): string | null {
+  const { zone } = useCase();
+  const range = useLoad(() => (casePath ? api.timelineRange() : Promise.resolve(null)), [casePath]);
+  const [applied, setApplied] = useState<{ from: number; to: number } | null>(null);
+  const d = range.data?.default;
+  useEffect(() => {
+    if (!d || d.basis === 'all' || params.toString() !== '' || filters.from !== undefined || filters.to !== undefined) return;
+    setFilters({ ...filters, from: d.from, to: d.to });
+    setApplied({ from: d.from, to: d.to });
+  }, [d?.from, d?.to, casePath]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!applied || !d || filters.from !== applied.from || filters.to !== applied.to) return null;
+  const copies = range.data?.copyEvents ?? 0;
+  return `Opened on the ${d.basis === 'logs' ? 'log period' : 'findings\' period'} (${formatTime(d.from, zone).slice(0, 10)} → ${formatTime(d.to, zone).slice(0, 10)})` +
+    `${copies ? `; ${formatCount(copies)} evidence-copy times ("File Created (copy)") lie outside it` : ''}. Remove the time chip to see everything.`;
 }
 
 const isTyping = (t: EventTarget | null): boolean =>
@@ -53,6 +74,7 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
   const hist = useLoad(() => (info ? api.histogram({ ...toQuery(filters), buckets: 120 }) : Promise.resolve(null)), [filters, version, info?.path]);
   const hosts = useLoad(() => (info ? api.listHosts() : Promise.resolve([])), [info?.path]);
   const tags = useLoad(() => (info ? api.listTags() : Promise.resolve([])), [info?.path, version]);
+  const range = useDefaultRange(params, info?.path ?? null, filters, setFilters);
 
   // A link (event id, or file + line/record) opens the timeline positioned at that event.
   useEffect(() => {
@@ -150,6 +172,7 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
         {row && <button type="button" className="small" onClick={() => setDialog({ kind: 'tag' })}>Tag (t)</button>}
         {row && <button type="button" className="small" onClick={() => setDialog({ kind: 'note' })}>Note (n)</button>}
         {pages.loading && <span className="meta">loading…</span>}
+        {range && <span className="default-range" data-testid="default-range">{range}</span>}
       </div>
       {(pages.error || hist.error || actionError) && <div className="error" role="alert">{actionError ?? pages.error ?? hist.error}</div>}
       <div className="timeline-body">
