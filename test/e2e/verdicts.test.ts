@@ -47,8 +47,8 @@ test('a complete case shows no banner; Findings shows each finding\'s confidence
   const stock = page.locator('[data-testid=finding][data-check="ioc.path"]').filter({ hasText: 'TimeoutLogout.aspx' });
   assert.equal(await stock.locator('[data-testid=confidence]').textContent(), 'needs review');
   await page.selectOption('select[aria-label=Confidence]', 'shareable');
-  await page.waitForFunction(() => true);
-  const shareable = await page.locator('[data-testid=finding]:not([data-check=scan])').evaluateAll((els) => els.map((e) => e.getAttribute('data-confidence')));
+  await page.locator('[data-testid=finding][data-confidence=review]').first().waitFor({ state: 'detached' });
+  const shareable = await Promise.all((await page.locator('[data-testid=finding]:not([data-check=scan])').all()).map((l) => l.getAttribute('data-confidence')));
   assert.ok(shareable.length > 0 && shareable.every((c) => c === 'confirmed' || c === 'likely'), shareable.join());
   await page.selectOption('select[aria-label=Confidence]', 'all');
   await screenshot(page, 'findings-confidence');
