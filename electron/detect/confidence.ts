@@ -74,7 +74,7 @@ const RAISE_IN_INTRUSION: Record<string, Confidence> = {
 function adjust(p: PendingFinding, a: Attribution): void {
   const ip = detailIp(p);
   const scanner = ip ? a.scanners.get(ip) : undefined;
-  if (scanner && IP_ACTOR_CHECKS.has(p.finding.check)) {
+  if (scanner && (IP_ACTOR_CHECKS.has(p.finding.check) || isCveCheck(p.finding.check))) {
     judge(p, ['info', `from ${ip}, which only scanned this server (${scanner})`]);
     return;
   }

@@ -8,6 +8,7 @@ import type { IpProfile } from './actors.ts';
 import { assessConfidence } from './confidence.ts';
 import { computeLogCoverage } from './coverage.ts';
 import { findSsrfHits } from './cve-2021-26855.ts';
+import { isCveCheck } from './cve-registry.ts';
 import { attributeFindings, clusterIntrusions, intrusionAt } from './intrusions.ts';
 import { checkEwsSsrf, checkEwsUse, checkExportRequests, checkOabDownloads, checkPstFiles } from './mail.ts';
 import { urlPathsFor } from './paths.ts';
@@ -46,13 +47,16 @@ export function attackerIps(requests: Array<{ ip: string | null; method?: string
 export function correlateFindings(db: Db, base: PendingFinding[], files: FileInfo[]): PendingFinding[] {
   const shells = collectShells(db, base);
   const profiles = profileIps(db, candidateIps(db, base, shells), shells);
+  // A CVE check (of the registry) that saw an IP succeed makes it an attacker, whatever its requests look like here.
+  const exploitedBy = new Set(base.filter((p) => isCveCheck(p.finding.check) && p.details?.outcome === 'exploited' && typeof p.details.ip === 'string').map((p) => String(p.details!.ip)));
+  const attacker = (p: IpProfile): boolean => isAttacker(p) || exploitedBy.has(p.ip);
   const scanners = new Map<string, string>();
   for (const p of profiles.values()) {
-    const why = scannerReason(p);
+    const why = attacker(p) ? null : scannerReason(p);
     if (why) scanners.set(p.ip, why);
   }
-  const clusters = clusterIntrusions(profiles, shells);
-  const attackers: IpProfile[] = [...profiles.values()].filter(isAttacker);
+  const clusters = clusterIntrusions(profiles, shells, attacker);
+  const attackers: IpProfile[] = [...profiles.values()].filter(attacker);
   const found = [
     ...base.filter((p) => !(p.finding.check === CHECK.hafniumRequest && scanners.has(String(p.details?.ip)))),
     ...[...scanners].map(([ip, why]) => scanFinding(profiles.get(ip)!, why)),
@@ -67,6 +71,8 @@ export function correlateFindings(db: Db, base: PendingFinding[], files: FileInf
   const stepsOf = (n: number): StoryStep[] => found.flatMap((p) => (byTime.has(p)
     ? findingSteps(p).filter((s) => intrusionAt(clusters, s.ts)?.n === n)
     : intrusionOf.get(p) === n ? findingSteps(p) : []));
-  const stories = clusters.map((c) => storyFinding(c, profiles, found.filter((p) => intrusionOf.get(p) === c.n), stepsOf(c.n), coverage));
+  const cveHits = new Map(base.filter((p) => isCveCheck(p.finding.check)).flatMap((p) =>
+    ((p.details?.hits ?? []) as Array<{ eventId?: number }>).flatMap((h) => (typeof h.eventId === 'number' ? [[h.eventId, p.finding.title] as const] : []))));
+  const stories = clusters.map((c) => storyFinding(c, profiles, found.filter((p) => intrusionOf.get(p) === c.n), stepsOf(c.n), coverage, cveHits));
   return [...found, ...stories];
 }

@@ -10,6 +10,7 @@ import type { Request } from './requests.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
 import { normWin } from './paths.ts';
+import { isCveCheck } from './cve-registry.ts';
 
 export interface IntrusionCluster {
   /** 1-based, in order of first activity. */
@@ -54,8 +55,9 @@ export function writerOf(shell: Shell, attackers: IpProfile[]): { ip: string; re
   return best;
 }
 
-export function clusterIntrusions(profiles: Map<string, IpProfile>, shells: Shell[]): IntrusionCluster[] {
-  const attackers = [...profiles.values()].filter(isAttacker);
+/** `attacker` decides who is one (by default: made the server do something, as the profile shows). */
+export function clusterIntrusions(profiles: Map<string, IpProfile>, shells: Shell[], attacker: (p: IpProfile) => boolean = isAttacker): IntrusionCluster[] {
+  const attackers = [...profiles.values()].filter(attacker);
   const uf = new UnionFind();
   const shellKey = (s: Shell): string => `shell:${normWin(s.path)}`;
   for (const p of attackers) {
@@ -131,10 +133,11 @@ export function attributeFindings(found: PendingFinding[], clusters: IntrusionCl
     const fetchers = Array.isArray(p.details?.downloads) ? (p.details.downloads as Array<{ ip?: string }>).map((d) => d.ip ?? '') : [];
     const viaIp = [ip, ...fetchers].map((x) => (x ? byIp.get(x) : undefined)).find((x) => x !== undefined);
     const viaPath = p.finding.path ? byShell.get(normWin(p.finding.path)) : undefined;
-    const timed = TIMED_CHECKS.has(p.finding.check) && !ip ? intrusionAt(clusters, timeOf(p))?.n : undefined;
+    const isTimed = TIMED_CHECKS.has(p.finding.check) || isCveCheck(p.finding.check);
+    const timed = isTimed && !ip ? intrusionAt(clusters, timeOf(p))?.n : undefined;
     const n = viaIp ?? viaPath ?? timed;
     if (n !== undefined) out.set(p, n);
-    if (viaIp === undefined && viaPath === undefined && TIMED_CHECKS.has(p.finding.check) && !ip) byTime.add(p);
+    if (viaIp === undefined && viaPath === undefined && isTimed && !ip) byTime.add(p);
   }
   return { of: out, byTime };
 }

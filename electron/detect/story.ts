@@ -9,6 +9,7 @@ import type { IpProfile, Shell } from './actors.ts';
 import { isExcludedProbeAnchor } from './actors.ts';
 import { CONFIDENCE_RANK, strongest } from './confidence.ts';
 import { isSsrfAnchor, ssrfTarget } from './cve-2021-26855.ts';
+import { isCveCheck } from './cve-registry.ts';
 import { isResetVdirAnchor } from './cve-2021-27065.ts';
 import { rulesMatched } from './iis-patterns.ts';
 import type { IntrusionCluster } from './intrusions.ts';
@@ -28,8 +29,13 @@ const hhmm = (us: Micros): string => microsToIso(us).slice(0, 16).replace('T', '
 
 interface Kind { stage: StoryStage; kind: string; what: string }
 
-function classify(r: Request, shells: Shell[], firstExploit: Micros): Kind {
+/** Event id → the title of the CVE finding that hit it (for checks the story has no words of its own for). */
+export type CveHits = Map<number, string>;
+
+function classify(r: Request, shells: Shell[], firstExploit: Micros, cveHits: CveHits): Kind {
   const anchor = str(r.hit.fields, 'AnchorMailbox');
+  const cve = r.eventIds.map((id) => cveHits.get(id)).find((t) => t !== undefined);
+  if (cve && !isSsrfAnchor(anchor)) return { stage: 'ssrf', kind: 'exploit', what: cve };
   if (isSsrfAnchor(anchor)) {
     const target = ssrfTarget(anchor);
     const lower = target.toLowerCase();
@@ -50,12 +56,15 @@ function classify(r: Request, shells: Shell[], firstExploit: Micros): Kind {
   return r.ts < firstExploit ? { stage: 'scan', kind: 'request', what: 'request before the exploitation' } : { stage: 'follow-on', kind: 'request', what: 'request' };
 }
 
-function requestSteps(c: IntrusionCluster, profiles: Map<string, IpProfile>): StoryStep[] {
+function requestSteps(c: IntrusionCluster, profiles: Map<string, IpProfile>, cveHits: CveHits): StoryStep[] {
   const reqs = c.ips.flatMap((ip) => profiles.get(ip)?.requests ?? []);
-  const exploitTimes = c.ips.flatMap((ip) => { const p = profiles.get(ip); return p ? [...p.ssrfOk, ...p.ssrfTried, ...p.writes].map((r) => r.ts) : []; });
+  const exploitTimes = [
+    ...c.ips.flatMap((ip) => { const p = profiles.get(ip); return p ? [...p.ssrfOk, ...p.ssrfTried, ...p.writes].map((r) => r.ts) : []; }),
+    ...reqs.filter((r) => r.eventIds.some((id) => cveHits.has(id))).map((r) => r.ts),
+  ];
   const firstExploit = exploitTimes.length ? Math.min(...exploitTimes) : Infinity;
   return reqs.map((r) => {
-    const k = classify(r, c.shells, firstExploit);
+    const k = classify(r, c.shells, firstExploit, cveHits);
     const url = `${r.hit.url ?? r.url}${r.query ? `?${r.query}` : ''}`;
     return {
       ts: r.ts, stage: k.stage, kind: k.kind, ip: r.ip, ref: r.ref, also: r.also, eventId: r.hit.id,
@@ -100,7 +109,9 @@ export function findingSteps(p: PendingFinding): StoryStep[] {
       const cmds = Array.isArray(d.commandLines) ? (d.commandLines as string[]) : [];
       return f.evidence.map((ref, i) => ({ ts: times[i] ?? null, stage: 'follow-on' as const, kind: 'process', text: `w3wp.exe starts ${f.path ?? 'a process'}${cmds[i] ? `: ${cmds[i]}` : ''}`, ip: null, ref, also: [], eventId: null }));
     }
-    default: return [];
+    default:
+      // A CVE check added to the registry: its hits placed in the story as exploitation steps.
+      return isCveCheck(f.check) ? perHit('ssrf', 'exploit', () => f.title) : [];
   }
 }
 
@@ -140,8 +151,8 @@ function mailFacts(members: PendingFinding[], coverage: LogCoverage[], first: Mi
 const MAIL_WORDS: Record<MailAnswer, string> = { exported: 'mail exported', accessed: 'mail accessed', 'no-evidence': 'no sign of mail access', 'not-covered': 'mail access not covered by the logs' };
 
 /** The story finding of one intrusion; its mail finding ids are filled in once they are known (resolve). */
-export function storyFinding(c: IntrusionCluster, profiles: Map<string, IpProfile>, members: PendingFinding[], traceSteps: StoryStep[], coverage: LogCoverage[]): PendingFinding & { resolve(ids: Map<PendingFinding, number>): void } {
-  const all = mergeSteps([requestSteps(c, profiles), shellWriteSteps(c), traceSteps]);
+export function storyFinding(c: IntrusionCluster, profiles: Map<string, IpProfile>, members: PendingFinding[], traceSteps: StoryStep[], coverage: LogCoverage[], cveHits: CveHits = new Map()): PendingFinding & { resolve(ids: Map<PendingFinding, number>): void } {
+  const all = mergeSteps([requestSteps(c, profiles, cveHits), shellWriteSteps(c), traceSteps]);
   const steps = all.slice(0, MAX_STEPS);
   const times = all.map((s) => s.ts).filter((t): t is number => t !== null);
   const first = times.length ? Math.min(...times) : c.first;

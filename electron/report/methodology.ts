@@ -4,9 +4,12 @@ import type { Methodology } from './model-types.ts';
 import { countBySource } from '../case/minutes.ts';
 import { CVE_CHECKS } from '../detect/cve-registry.ts';
 
-/** What each check looks for, in words a client can read (the CVE checks describe themselves in the registry). */
+/** The CVE checks describe themselves in the registry (read when the report is built, so a new one is listed). */
+export const cveDescriptions = (): Array<[string, string]> =>
+  CVE_CHECKS.map((c) => [c.check, `${c.cve} (${c.wave}; logs must cover ${c.window.label}): ${c.description}`]);
+
+/** What each other check looks for, in words a client can read. */
 export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
-  ...CVE_CHECKS.map((c): [string, string] => [c.check, `${c.cve} (${c.wave}; logs must cover ${c.window.label}): ${c.description}`]),
   ['webshell', 'Server-side scripts in Exchange and IIS web folders matched by YARA rules, known web shell paths or placement heuristics; also processes started by the IIS worker w3wp.exe (Sysmon 1 / Security 4688).'],
   ['ioc.hash', 'File MD5/SHA-1/SHA-256 values matching the IOC lists used.'],
   ['ioc.ip', 'Client IP addresses in the logs matching the IOC lists used.'],
@@ -28,8 +31,9 @@ export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
 
 export function buildMethodology(db: Db): Methodology {
   const counts = new Map((db.prepare('SELECT check_id AS c, count(*) AS n FROM findings GROUP BY check_id').all() as Array<{ c: string; n: number }>).map((r) => [r.c, r.n]));
-  const known = new Set(CHECK_DESCRIPTIONS.map(([c]) => c));
-  const checks = CHECK_DESCRIPTIONS.map(([check, description]) => ({ check, description, findings: counts.get(check) ?? 0 }));
+  const described = [...cveDescriptions(), ...CHECK_DESCRIPTIONS];
+  const known = new Set(described.map(([c]) => c));
+  const checks = described.map(([check, description]) => ({ check, description, findings: counts.get(check) ?? 0 }));
   for (const [check, n] of counts) if (!known.has(check)) checks.push({ check, description: '(check added after this report template)', findings: n });
   return {
     checks,
