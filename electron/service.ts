@@ -5,9 +5,9 @@ import type {
   AuditEntry, CaseInfo, CaseMeta, CveVerdict, DetectionInputs, EventDetail, EventRow, EvidenceSource, ExportResult, FilePage, FilePreview,
   Histogram, IndexOptions, IndexProgress, LogCoverage, LoupeApi, ManualEventInput, TimelinePage, TimelineQuery,
   VerifyResult, WebshellInfo, FileQuery, FindingQuery, ReportOptions, ExportFormat, WarningQuery, WarningRow,
-  BulkMark, RecentCase, SavedView, TagInfo,
+  BulkMark, RecentCase, SavedView, TagInfo, Intrusion, TimelineRange,
 } from '../shared/api.ts';
-import type { EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
+import type { Confidence, EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
 import { microsToIso } from '../shared/types.ts';
 import { openCaseDb, getMeta, setMeta, type Db } from './case/db.ts';
 import { LATEST_VERSION } from './case/migrations/index.ts';
@@ -17,7 +17,7 @@ import * as read from './case/read.ts';
 import { timelineIndex } from './case/timeline-seek.ts';
 import { listRecentCases, rememberCase } from './recent-cases.ts';
 import { audit, EventInserter, nowIso } from './case/write.ts';
-import { getLogCoverage, getVerdicts, getWebshells } from './detect/queries.ts';
+import { getCompleteness, getIntrusions, getLogCoverage, getTimelineRange, getVerdicts, getWebshells } from './detect/queries.ts';
 import { startIndexJob, type IndexJob } from './ingest/index.ts';
 import { readRawEvidence, previewEvidenceFile } from './evidence-read.ts';
 import { verifyEvidence } from './verify.ts';
@@ -130,6 +130,7 @@ export class CaseService implements LoupeApi {
         findings: one('SELECT count(*) AS n FROM findings'), warnings: one('SELECT count(*) AS n FROM warnings'),
         eventsBySource: Object.fromEntries(bySource.map((r) => [r.source, r.n])),
       },
+      completeness: getCompleteness(db, this.job !== null),
     };
   }
 
@@ -295,9 +296,11 @@ export class CaseService implements LoupeApi {
     return listFindingRows(this.need(), args);
   }
 
-  async verdicts(): Promise<CveVerdict[]> { return getVerdicts(this.need()); }
+  async verdicts(): Promise<CveVerdict[]> { return getVerdicts(this.need(), getCompleteness(this.need(), this.job !== null)); }
   async logCoverage(): Promise<LogCoverage[]> { return getLogCoverage(this.need()); }
   async listWebshells(): Promise<WebshellInfo[]> { return getWebshells(this.need()); }
+  async listIntrusions(): Promise<Intrusion[]> { return getIntrusions(this.need()); }
+  async timelineRange(): Promise<TimelineRange> { return getTimelineRange(this.need()); }
 
   // ---------- analyst actions ----------
 
@@ -424,9 +427,10 @@ export function listFindingRows(db: Db, q: FindingQuery = {}): FindingRow[] {
   if (q.severity?.length) { w.push(`severity IN (${q.severity.map(() => '?').join(',')})`); p.push(...q.severity); }
   const rows = db.prepare(`SELECT * FROM findings ${w.length ? 'WHERE ' + w.join(' AND ') : ''} ORDER BY ${SEVERITY_ORDER}, time IS NULL, time, id`).all(...p) as Array<{
     id: number; check_id: string; severity: Severity; title: string; path: string | null; time: number | null; sha256: string | null; evidence: string; details: string | null;
+    confidence: Confidence | null; confidence_reason: string | null;
   }>;
   return rows.map((r) => ({
-    id: r.id, check: r.check_id, severity: r.severity, title: r.title, path: r.path,
+    id: r.id, check: r.check_id, severity: r.severity, confidence: r.confidence, confidenceReason: r.confidence_reason, title: r.title, path: r.path,
     time: r.time === null ? null : microsToIso(r.time), sha256: r.sha256, evidence: JSON.parse(r.evidence), details: r.details ? JSON.parse(r.details) : null,
   }));
 }

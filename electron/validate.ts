@@ -85,7 +85,7 @@ const nullable = (c: Check): Check => (v, at) => (v === null ? null : c(v, at));
 
 const reportOptions = obj({
   sections: opt(arr(oneOf(REPORT_SECTIONS))), companyName: opt(str(512)),
-  logoDataUrl: opt(str(MAX_DATA_URL)), title: opt(str(1024)),
+  logoDataUrl: opt(str(MAX_DATA_URL)), title: opt(str(1024)), includeReview: opt(bool),
   timeline: opt(obj({ query: obj(timelineShape), label: str(4096) })),
 });
 
@@ -130,6 +130,8 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   verdicts: none,
   logCoverage: none,
   listWebshells: none,
+  listIntrusions: none,
+  timelineRange: none,
   setStar: obj({ eventId: int, starred: bool }),
   addTag: obj({ eventId: int, tag: str(256) }),
   removeTag: obj({ eventId: int, tag: str(256) }),

@@ -4,7 +4,7 @@ import type { Command } from './command.ts';
 import { COMMON_OPTIONS } from './command.ts';
 import { dashed, type OptionSpec } from './options.ts';
 
-export const EXIT_CODES = 'Exit codes: 0 success (also when a reader such as `head` closes the pipe early), 1 error, 2 usage error, 3 verify found differences, 130 index cancelled.';
+export const EXIT_CODES = 'Exit codes: 0 success (also when a reader such as `head` closes the pipe early), 1 error, 2 usage error, 3 verify found differences, 4 the case is incomplete (findings, report, export; see --allow-incomplete), 130 index cancelled.';
 
 export function overview(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -1,7 +1,8 @@
 // The reading commands: timeline, files, findings, warnings, verify. Every matching row is printed, streamed page by
 // page, unless --limit says otherwise.
 import type { EventRow, FileRow, WarningRow } from '../../shared/api.ts';
-import { FILE_KINDS, microsToIso, SEVERITIES, type Finding, type FindingRow } from '../../shared/types.ts';
+import { CONFIDENCE_LABELS, FILE_KINDS, microsToIso, SEVERITIES, type Finding, type FindingRow } from '../../shared/types.ts';
+import { ALLOW_INCOMPLETE, INCOMPLETE_NOTE, incompleteExit } from '../report/incomplete.ts';
 import type { CaseService } from '../service.ts';
 import { filePages, openCase, timelinePages, warningPages, type Window } from './case.ts';
 import { CASE_OPTION, defineCommand, listFormat, OUTPUT_OPTIONS, PAGING_OPTIONS, type Ctx } from './command.ts';
@@ -103,7 +104,9 @@ async function knownChecks(svc: CaseService, wanted: string[], rows: FindingRow[
 }
 
 function findingText(f: FindingRow): string {
-  const lines = [`${f.severity.toUpperCase().padEnd(8)} ${f.check.padEnd(26)} ${f.title}`];
+  const confidence = f.confidence ? CONFIDENCE_LABELS[f.confidence] : 'not assessed';
+  const lines = [`${f.severity.toUpperCase().padEnd(8)} ${confidence.padEnd(13)} ${f.check.padEnd(26)} ${f.title}`];
+  if (f.confidenceReason) lines.push(`         why:  ${f.confidenceReason}`);
   if (f.path) lines.push(`         path: ${f.path}`);
   if (f.time) lines.push(`         time: ${f.time}`);
   for (const e of f.evidence.slice(0, 5)) lines.push(`         evidence: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}${e.record !== undefined ? ` record ${e.record}` : ''}`);
@@ -111,19 +114,24 @@ function findingText(f: FindingRow): string {
   return lines.join('\n');
 }
 
-const findingJson = (r: FindingRow): Finding => ({ check: r.check, severity: r.severity, title: r.title, path: r.path, time: r.time, sha256: r.sha256, evidence: r.evidence });
+const findingJson = (r: FindingRow): Finding => ({
+  check: r.check, severity: r.severity, confidence: r.confidence, confidenceReason: r.confidenceReason, title: r.title, path: r.path,
+  time: r.time, sha256: r.sha256, evidence: r.evidence,
+});
 
 export const findingsCommand = defineCommand({
   name: 'findings',
   summary: 'print the findings, most severe first',
-  usage: '--case FILE [--check ID,..] [--severity S,..] [--json | --jsonl]',
+  usage: '--case FILE [--check ID,..] [--severity S,..] [--allow-incomplete] [--json | --jsonl]',
   options: {
     ...CASE_OPTION,
     check: list('ID,..', 'only these checks, or families of checks (ioc, proxylogon)', text),
     severity: list('S,..', 'only these severities', oneOf(SEVERITIES), { choices: SEVERITIES }),
+    ...ALLOW_INCOMPLETE,
     ...OUTPUT_OPTIONS,
   },
-  examples: ['loupe findings --case acme.loupe --severity critical,high', 'loupe findings --case acme.loupe --json  # [{check, severity, title, path, time, sha256, evidence}]'],
+  notes: [INCOMPLETE_NOTE],
+  examples: ['loupe findings --case acme.loupe --severity critical,high', 'loupe findings --case acme.loupe --json  # [{check, severity, confidence, confidenceReason, title, path, time, sha256, evidence}]'],
   async run(ctx, { values }) {
     const format = listFormat(values);
     return withCase(values.case, async (svc) => {
@@ -134,7 +142,8 @@ export const findingsCommand = defineCommand({
       }
       const n = await printRows(ctx.out, format, onePage(rows), { text: findingText, json: findingJson });
       await summary(ctx, format, n, 'finding', { more: false });
-      return 0;
+      const { completeness } = (await svc.getCase())!;
+      return incompleteExit(completeness, 'findings', format !== 'text', !!values['allow-incomplete']);
     });
   },
 });

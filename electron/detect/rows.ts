@@ -56,9 +56,10 @@ export function ftsHas(...texts: string[]): { sql: string; params: string[] } {
   return { sql: 'e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', params: [query] };
 }
 
-/** Events matching a SQL condition over `e` (events) and `f` (files), in time order. */
-export function queryEvents(db: Db, where: string, params: unknown[] = []): EventHit[] {
-  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).all(...params) as RawEvent[];
+/** Events matching a SQL condition over `e` (events) and `f` (files), in time order (the first `limit` when given). */
+export function queryEvents(db: Db, where: string, params: unknown[] = [], limit?: number): EventHit[] {
+  const cap = limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`;
+  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id${cap}`).all(...params) as RawEvent[];
   return rows.map(toHit);
 }
 

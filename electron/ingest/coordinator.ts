@@ -135,7 +135,10 @@ export class IndexCoordinator {
     // Warnings not tied to a file (walk, detections) are produced afresh by every run.
     this.db.prepare('DELETE FROM warnings WHERE file_id IS NULL').run();
     for (const src of sources) {
-      if (!rootReachable(src.root)) {
+      const reachable = rootReachable(src.root);
+      // Kept in the case (not only in this run's memory) so completeness is right after a crash too.
+      this.db.prepare('UPDATE evidence_sources SET unreachable_at = ? WHERE id = ?').run(reachable ? null : nowIso(), src.id);
+      if (!reachable) {
         // An unplugged drive must not read as "every file was deleted": keep what the case holds for this source.
         this.unreachable.push(src.root);
         this.warn({ file: src.root, message: 'evidence folder not reachable: its files and events are kept as they were — reconnect it (or fix the path) and index again' }, null);

@@ -2,7 +2,9 @@
 // uses), checked before the case is opened; the work itself is exportTo, audited as the app's exports are.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExportFormat, ExportResult, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
+import type { Completeness, ExportFormat, ExportResult, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
+import { getCompleteness } from '../detect/queries.ts';
+import { ALLOW_INCOMPLETE, INCOMPLETE_NOTE, incompleteExit } from './incomplete.ts';
 import { REPORT_SECTIONS } from '../../shared/api.ts';
 import { openCase } from '../cli/case.ts';
 import { CASE_OPTION, defineCommand, type Ctx } from '../cli/command.ts';
@@ -35,24 +37,30 @@ function reportOut(raw: string, name: string): string {
 
 /** Opens the case, writes one export, audits it, says where it went (stderr, or JSON on stdout). */
 async function runExport(ctx: Ctx, casePath: string, args: { format: ExportFormat; path: string; report?: ReportOptions },
-  queryOf: (svc: CaseService) => Promise<TimelineQuery | undefined>, json: boolean): Promise<number> {
+  queryOf: (svc: CaseService) => Promise<TimelineQuery | undefined>, flags: { json: boolean; allowIncomplete: boolean }): Promise<number> {
   const svc = await openCase(casePath);
   let r: ExportResult;
+  let completeness: Completeness;
   try {
     const query = await queryOf(svc);
     const { exportTo } = await import('./index.ts');
     const db = svc.handle;
     r = await exportTo(db, svc.path!, args, { query });
-    audit(db, 'export', { format: args.format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: args.report?.sections ?? null, query: query ?? null, via: 'cli' });
+    completeness = getCompleteness(db);
+    audit(db, 'export', {
+      format: args.format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: args.report?.sections ?? null, query: query ?? null,
+      includeReview: args.report?.includeReview ?? false, complete: completeness.complete, via: 'cli',
+    });
   } finally {
     svc.close();
   }
-  if (json) await ctx.out.line(JSON.stringify({ format: args.format, ...r }));
+  if (flags.json) await ctx.out.line(JSON.stringify({ format: args.format, ...r }));
   else await ctx.err.line(`${args.format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`);
-  return 0;
+  return incompleteExit(completeness, args.format === 'html' || args.format === 'pdf' ? 'report' : 'export', flags.json, flags.allowIncomplete);
 }
 
 const RESULT_JSON = { json: flag('print {format, path, bytes, rows} as JSON on stdout') };
+const INCLUDE_REVIEW = { 'include-review': flag('also list needs-review and informational indicators, labelled (IOC exports and the report\'s indicators)') };
 
 export const reportCommand = defineCommand({
   name: 'report',
@@ -65,10 +73,15 @@ export const reportCommand = defineCommand({
     company: value('NAME', 'your company name on the cover', text),
     logo: value('FILE', 'your logo (.png, .jpg, .svg, .gif, .webp; under 1 MB)', logoFile, { complete: 'file' }),
     title: value('TEXT', 'the report title', text),
+    ...INCLUDE_REVIEW,
+    ...ALLOW_INCOMPLETE,
     ...FILTER_OPTIONS,
     ...RESULT_JSON,
   },
-  notes: ['The timeline filters narrow the Analyst timeline section to the marked events that match, and the report says so; every other section covers the whole case.'],
+  notes: [
+    'The timeline filters narrow the Analyst timeline section to the marked events that match, and the report says so; every other section covers the whole case.',
+    `${INCOMPLETE_NOTE} The report also says INCOMPLETE on its first page.`,
+  ],
   examples: [
     'loupe report --case acme.loupe --out acme-report.pdf --company "Northwind Forensics" --logo logo.png',
     'loupe report --case acme.loupe --out week.html --sections summary,findings,timeline --from 2021-03-01 --to 2021-03-08',
@@ -86,13 +99,15 @@ export const reportCommand = defineCommand({
       ...(values.company !== undefined ? { companyName: values.company } : {}),
       ...(values.logo ? { logoDataUrl: logoDataUrl(values.logo) } : {}),
       ...(values.title ? { title: values.title } : {}),
+      ...(values['include-review'] ? { includeReview: true } : {}),
       ...(label ? { timeline: { query, label } } : {}),
     };
     const viewed = async (svc: CaseService): Promise<undefined> => {
       if (report.timeline) report.timeline.query = timelineQuery(values, await savedViewQuery(svc, values.view));
       return undefined;
     };
-    return runExport(ctx, values.case!, { format: /\.pdf$/i.test(out) ? 'pdf' : 'html', path: out, report }, viewed, !!values.json);
+    return runExport(ctx, values.case!, { format: /\.pdf$/i.test(out) ? 'pdf' : 'html', path: out, report }, viewed,
+      { json: !!values.json, allowIncomplete: !!values['allow-incomplete'] });
   },
 });
 
@@ -106,9 +121,15 @@ export const exportCommand = defineCommand({
     out: value('FILE', 'where to write it (never inside an evidence folder)', text, { required: true, complete: 'file' }),
     ...FILTER_OPTIONS,
     desc: flag('newest first (timeline formats)'),
+    ...INCLUDE_REVIEW,
+    ...ALLOW_INCOMPLETE,
     ...RESULT_JSON,
   },
-  notes: ['The timeline formats take the same filters as `loupe timeline`, and stream: millions of events are written page by page.'],
+  notes: [
+    'The timeline formats take the same filters as `loupe timeline`, and stream: millions of events are written page by page.',
+    'IOC exports (stix, ioc-csv) hold confirmed and likely indicators, each with its confidence and finding; --include-review adds the rest, labelled.',
+    INCOMPLETE_NOTE,
+  ],
   examples: [
     'loupe export --case acme.loupe --format csv --out timeline.csv',
     "loupe export --case acme.loupe --format timesketch --out march.jsonl --from 2021-03-01 --to 2021-03-08 --ip 165.232.154.116",
@@ -122,6 +143,8 @@ export const exportCommand = defineCommand({
     }
     const queryOf = async (svc: CaseService): Promise<TimelineQuery> =>
       ({ ...timelineQuery(values, await savedViewQuery(svc, values.view)), ...(values.desc ? { order: 'desc' as const } : {}) });
-    return runExport(ctx, values.case!, { format, path: values.out! }, queryOf, !!values.json);
+    const report: ReportOptions | undefined = values['include-review'] ? { includeReview: true } : undefined;
+    return runExport(ctx, values.case!, { format, path: values.out!, ...(report ? { report } : {}) }, queryOf,
+      { json: !!values.json, allowIncomplete: !!values['allow-incomplete'] });
   },
 });

@@ -71,7 +71,7 @@ export async function exportTo(
       return { path: out, ...r };
     }
     case 'stix': case 'ioc-csv': {
-      const r = await exportIocs(db, args.format, out);
+      const r = await exportIocs(db, args.format, out, args.report?.includeReview ?? false);
       return { path: out, ...r };
     }
     default:

@@ -71,13 +71,14 @@ function OpenCase({ title = 'Create or open a case' }: { title?: string }) {
 }
 
 function Evidence({ indexing, version }: { indexing: boolean; version: number }) {
+  const { refresh } = useCase();
   // Reloaded after each index run, so "not indexed yet" turns into the run's time without a page reload.
   const list = useLoad(() => api.listEvidence(), [version]);
   const [root, setRoot] = useState('');
   const [error, setError] = useState<string | null>(null);
   const add = async () => {
     setError(null);
-    try { await api.addEvidence({ root }); setRoot(''); list.reload(); } catch (e) { setError(errorText(e)); }
+    try { await api.addEvidence({ root }); setRoot(''); list.reload(); refresh(); } catch (e) { setError(errorText(e)); }
   };
   const pick = async () => { const p = await shell?.pickFolder(); if (p) setRoot(p); };
   return (
@@ -203,7 +204,7 @@ export function CaseView() {
         <div>
           <Evidence indexing={running} version={version} />
           <DetectionInputsCard disabled={running} />
-          <Indexing onRunning={setRunning} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
+          <Indexing onRunning={(r) => { setRunning(r); refresh(); }} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
         </div>
       </div>
       <Warnings version={version} />

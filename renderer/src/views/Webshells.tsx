@@ -34,8 +34,8 @@ function ShellDetail({ w }: { w: WebshellInfo }) {
         <dt>Rules</dt><dd>{w.rules.map((r) => <span key={r} className="badge rule">{r}</span>)}</dd>
         <dt>Why</dt><dd><ul className="plain">{w.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul></dd>
       </dl>
-      <h3>Attacker IPs</h3>
-      {w.attackerIps.length === 0 ? <Empty>No request to this file's URL was found in the logs.</Empty> : (
+      <h3>Attacker IPs (clients that drove it)</h3>
+      {w.attackerIps.length === 0 ? <Empty>{w.requests.length ? 'No client drove it: only bare GETs of its URL (someone checking it is there).' : 'No request to this file\'s URL was found in the logs.'}</Empty> : (
         <ul className="plain ips" data-testid="attacker-ips">
           {w.attackerIps.map((ip) => <li key={ip}><button type="button" className="link" onClick={() => go('timeline', { ip })}>{ip}</button></li>)}
         </ul>

@@ -66,8 +66,10 @@ describe('on an indexed corpus', () => {
     const findings = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     assert.ok(findings.length > 0);
     for (const f of findings) {
-      assert.deepEqual(Object.keys(f).sort(), ['check', 'evidence', 'path', 'severity', 'sha256', 'time', 'title']);
+      assert.deepEqual(Object.keys(f).sort(), ['check', 'confidence', 'confidenceReason', 'evidence', 'path', 'severity', 'sha256', 'time', 'title']);
       assert.ok(['critical', 'high', 'medium', 'low', 'info'].includes(f.severity as string));
+      assert.ok(['confirmed', 'likely', 'review', 'info'].includes(f.confidence as string), `confidence ${String(f.confidence)}`);
+      assert.equal(typeof f.confidenceReason, 'string');
       assert.ok(f.time === null || /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(f.time as string));
       for (const e of f.evidence as Array<Record<string, unknown>>) {
         assert.equal(typeof e.file, 'string');
