@@ -238,9 +238,13 @@ async function cmdServe(argv: string[]): Promise<number> {
   const svc = new CaseService(values.case ? { casePath: values.case } : {});
   const srv = await startWebServer({ service: svc, port: values.port ? Number(values.port) : 0 });
   out(`Loupe browser mode: ${srv.url}`);
-  err('listening on 127.0.0.1 only; the token in the URL is required. Ctrl+C to stop.');
+  err('listening on 127.0.0.1 only; the link works once (it opens a session in that browser). Ctrl+C to stop.');
   await new Promise<void>((resolve) => {
-    const stop = (): void => { void srv.close().then(() => { svc.close(); resolve(); }); };
+    const stop = (): void => {
+      // A read still stuck in the thread pool must not keep the process alive after it was told to stop.
+      setTimeout(() => process.exit(0), 3000).unref();
+      void srv.close().then(() => { svc.close(); resolve(); });
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
