@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { IndexProgress, IndexSummary } from '../shared/api.ts';
+import { displayText } from '../shared/display.ts';
 import { isoToMicros, microsToIso, SOURCE_IDS, type Finding, type SourceId } from '../shared/types.ts';
 import { CaseService, UserError } from './service.ts';
 import { LOUPE_VERSION } from './version.ts';
@@ -23,7 +24,7 @@ Commands:
   warnings --case FILE [--limit N] [--json]
   serve [--case FILE] [--port N]        browser mode on 127.0.0.1 (prints a URL with a token)
   report --case FILE --out report.html|report.pdf [--sections a,b,..] [--company NAME] [--logo FILE]
-  export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE
+  export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE [--raw-cells]
 
 Times are UTC. --json prints machine-readable output on stdout; progress and messages go to stderr.
 Exit codes: 0 success, 1 error, 2 usage error, 3 verify found differences.`;
@@ -59,8 +60,13 @@ function openService(casePath: string): CaseService {
   return new CaseService({ casePath });
 }
 
-const out = (s: string): void => { process.stdout.write(s + '\n'); };
-const err = (s: string): void => { process.stderr.write(s + '\n'); };
+// One human-readable line: evidence text in it (names, log lines, titles) cannot move the cursor, erase a line or
+// start a new one; control characters show as \x1b, bidi overrides as ⟨U+202E⟩.
+const out = (s: string): void => { process.stdout.write(displayText(s) + '\n'); };
+const err = (s: string): void => { process.stderr.write(displayText(s) + '\n'); };
+/** Our own multi-line text (help) and JSON, written exactly. */
+const outRaw = (s: string): void => { process.stdout.write(s + '\n'); };
+const errRaw = (s: string): void => { process.stderr.write(s + '\n'); };
 
 function fmtBytes(n: number): string {
   const u = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -104,7 +110,7 @@ async function cmdIndex(argv: string[]): Promise<number> {
   const baselines = values.baseline?.map((f) => path.resolve(f));
   await svc.startIndex({ iocs, rules, baselines });
   const job = svc.indexJob!;
-  const onSigint = (): void => { err('\ncancelling — files in progress will be re-read next time'); job.cancel(); };
+  const onSigint = (): void => { errRaw('\ncancelling — files in progress will be re-read next time'); job.cancel(); };
   process.once('SIGINT', onSigint);
   const tty = process.stderr.isTTY && !values.quiet;
   let width = 0;
@@ -134,7 +140,7 @@ async function cmdIndex(argv: string[]): Promise<number> {
   const info = await svc.getCase();
   svc.close();
   if (values.json) {
-    out(JSON.stringify({ summary, counts: info?.counts }, null, 2));
+    outRaw(JSON.stringify({ summary, counts: info?.counts }, null, 2));
   } else {
     err(`${summary.cancelled ? 'cancelled' : 'indexed'}: ${summary.filesIndexed} files read (${summary.filesUnchanged} unchanged, ${summary.filesRemoved} removed), ` +
       `${fmtBytes(summary.bytesRead)}, ${summary.eventsAdded.toLocaleString('en-US')} events added, ${summary.warnings} warnings, ` +
@@ -159,7 +165,7 @@ async function cmdTimeline(argv: string[]): Promise<number> {
     order: values.desc ? 'desc' : 'asc', limit: values.limit ? Number(values.limit) : 100, offset: values.offset ? Number(values.offset) : 0,
   });
   svc.close();
-  if (values.json) { out(JSON.stringify(page.rows.map((r) => ({ ...r, time: microsToIso(r.ts) })), null, 2)); return 0; }
+  if (values.json) { outRaw(JSON.stringify(page.rows.map((r) => ({ ...r, time: microsToIso(r.ts) })), null, 2)); return 0; }
   for (const r of page.rows) {
     const ref = r.ref.line !== undefined ? `:${r.ref.line}` : r.ref.record !== undefined ? `#${r.ref.record}` : '';
     out(`${microsToIso(r.ts)}  ${r.source.padEnd(13)} ${r.tsDesc.padEnd(14)} ${r.message}  [${r.ref.file}${ref}]${r.starred ? ' *' : ''}`);
@@ -179,7 +185,7 @@ async function cmdFiles(argv: string[]): Promise<number> {
     limit: values.limit ? Number(values.limit) : 1000, offset: values.offset ? Number(values.offset) : 0,
   });
   svc.close();
-  if (values.json) { out(JSON.stringify(page.rows, null, 2)); return 0; }
+  if (values.json) { outRaw(JSON.stringify(page.rows, null, 2)); return 0; }
   for (const f of page.rows) out(`${f.sha256 ?? '-'.repeat(64)}  ${String(f.size).padStart(10)}  ${f.kind.padEnd(17)} ${f.origPath}${f.flagged ? '  [flagged]' : ''}`);
   err(`${page.rows.length} shown of ${page.total}`);
   return 0;
@@ -192,7 +198,7 @@ async function cmdFindings(argv: string[]): Promise<number> {
   svc.close();
   if (values.json) {
     const shaped: Finding[] = rows.map((r) => ({ check: r.check, severity: r.severity, title: r.title, path: r.path, time: r.time, sha256: r.sha256, evidence: r.evidence }));
-    out(JSON.stringify(shaped, null, 2));
+    outRaw(JSON.stringify(shaped, null, 2));
     return 0;
   }
   for (const f of rows) {
@@ -211,7 +217,7 @@ async function cmdVerify(argv: string[]): Promise<number> {
   const svc = openService(needCase(values.case));
   const r = await svc.verify();
   svc.close();
-  if (values.json) out(JSON.stringify(r, null, 2));
+  if (values.json) outRaw(JSON.stringify(r, null, 2));
   else {
     for (const c of r.changed) out(`CHANGED  ${c.relPath}  expected ${c.expected}  now ${c.actual}`);
     for (const m of r.missing) out(`MISSING  ${m}`);
@@ -226,7 +232,7 @@ async function cmdWarnings(argv: string[]): Promise<number> {
   const svc = openService(needCase(values.case));
   const r = await svc.listWarnings({ limit: values.limit ? Number(values.limit) : 5000 });
   svc.close();
-  if (values.json) { out(JSON.stringify(r.rows, null, 2)); return 0; }
+  if (values.json) { outRaw(JSON.stringify(r.rows, null, 2)); return 0; }
   for (const w of r.rows) out(`${w.file}${w.line !== undefined ? `:${w.line}` : ''}${w.offset !== undefined ? ` @${w.offset}` : ''}  ${w.message}`);
   err(`${r.rows.length} shown of ${r.total} warnings`);
   return 0;
@@ -268,17 +274,17 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { out(HELP); return 0; }
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { outRaw(HELP); return 0; }
   if (cmd === '--version' || cmd === '-v') { out(LOUPE_VERSION); return 0; }
   const run = COMMANDS[cmd];
-  if (!run) { err(`unknown command: ${cmd}\n\n${HELP}`); return 2; }
-  if (rest.includes('--help') || rest.includes('-h')) { out(HELP); return 0; }
+  if (!run) { err(`unknown command: ${cmd}`); errRaw(`\n${HELP}`); return 2; }
+  if (rest.includes('--help') || rest.includes('-h')) { outRaw(HELP); return 0; }
   try {
     return await run(rest);
   } catch (e) {
-    if (e instanceof UsageError) { err(`loupe ${cmd}: ${e.message}\nRun \`loupe --help\` for usage.`); return 2; }
+    if (e instanceof UsageError) { err(`loupe ${cmd}: ${e.message}`); errRaw('Run `loupe --help` for usage.'); return 2; }
     err(`loupe ${cmd}: ${(e as Error).message}`);
-    if (!(e instanceof UserError) && process.env.LOUPE_DEBUG) err((e as Error).stack ?? '');
+    if (!(e instanceof UserError) && process.env.LOUPE_DEBUG) for (const line of ((e as Error).stack ?? '').split('\n')) err(line);
     return 1;
   }
 }

@@ -340,7 +340,8 @@ export interface LoupeApi {
   /** Self-contained report HTML (for the live preview). */
   renderReportHtml(args: ReportOptions): Promise<string>;
   /** Writes a report or export to a path chosen by the user (dialog in Electron, argument elsewhere). */
-  exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions }): Promise<ExportResult>;
+  /** rawCells: CSVs keep cells exactly (by default a cell starting with = + - @ TAB CR gets a leading ' for Excel). */
+  exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions; rawCells?: boolean }): Promise<ExportResult>;
 }
 
 export type ApiMethod = keyof LoupeApi;

@@ -6,13 +6,16 @@ import { openCaseDb } from '../case/db.ts';
 import { audit } from '../case/write.ts';
 import type { ExportFormat, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
 import { REPORT_SECTIONS } from '../../shared/api.ts';
+import { displayText } from '../../shared/display.ts';
 import { isoToMicros } from '../../shared/types.ts';
 import { exportTo } from './index.ts';
 
 const REPORT_USAGE = `usage: loupe report --case FILE --out report.html|report.pdf [--sections ${REPORT_SECTIONS.join(',')}]
                     [--company NAME] [--logo logo.png|.jpg|.svg] [--title TEXT]`;
 const EXPORT_USAGE = `usage: loupe export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE
-                    [--from ISO] [--to ISO] [--query TEXT] [--starred]`;
+                    [--from ISO] [--to ISO] [--query TEXT] [--starred] [--raw-cells]
+  --raw-cells   csv / ioc-csv: keep every cell exactly; by default a cell that starts with = + - @ TAB or CR
+                gets a leading ' so a spreadsheet shows it as text instead of running it as a formula`;
 const EXPORT_CLI_FORMATS = ['csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv'] as const;
 
 class UsageError extends Error {}
@@ -42,13 +45,13 @@ function parseTime(flag: string, v: string | undefined): number | undefined {
 
 /** Opens the case, runs one export, audits it, prints where it went. */
 async function runExport(usage: string, casePath: string | undefined, outPath: string | undefined, format: ExportFormat,
-  report: ReportOptions | undefined, query: TimelineQuery | undefined): Promise<number> {
+  report: ReportOptions | undefined, query: TimelineQuery | undefined, rawCells = false): Promise<number> {
   if (!casePath || !outPath) throw new UsageError(usage);
   const db = openCaseDb(casePath);
   try {
-    const r = await exportTo(db, path.resolve(casePath), { format, path: outPath, report }, { query });
-    audit(db, 'export', { format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: report?.sections ?? null, via: 'cli' });
-    console.log(`${format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`);
+    const r = await exportTo(db, path.resolve(casePath), { format, path: outPath, report, rawCells }, { query });
+    audit(db, 'export', { format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: report?.sections ?? null, rawCells, via: 'cli' });
+    console.log(displayText(`${format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`));
     return 0;
   } finally {
     db.close();
@@ -60,10 +63,11 @@ async function guarded(usage: string, body: () => Promise<number>): Promise<numb
     return await body();
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(e as Error).message === usage ? '' : `${(e as Error).message}\n`}${usage}`);
+      if ((e as Error).message !== usage) console.error(displayText((e as Error).message));
+      console.error(usage);
       return 2;
     }
-    console.error(`error: ${(e as Error).message}`);
+    console.error(displayText(`error: ${(e as Error).message}`));
     return 1;
   }
 }
@@ -92,7 +96,7 @@ export function exportCommand(argv: string[]): Promise<number> {
   return guarded(EXPORT_USAGE, async () => {
     const { values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' }, 'raw-cells': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) { console.log(EXPORT_USAGE); return 0; }
     const format = values.format as (typeof EXPORT_CLI_FORMATS)[number] | undefined;
@@ -101,6 +105,6 @@ export function exportCommand(argv: string[]): Promise<number> {
       from: parseTime('--from', values.from), to: parseTime('--to', values.to),
       ...(values.query ? { text: values.query } : {}), ...(values.starred ? { starredOnly: true } : {}),
     };
-    return runExport(EXPORT_USAGE, values.case, values.out, format, undefined, query);
+    return runExport(EXPORT_USAGE, values.case, values.out, format, undefined, query, values['raw-cells'] ?? false);
   });
 }

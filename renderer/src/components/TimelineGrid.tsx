@@ -1,4 +1,5 @@
 // The timeline grid: @tanstack/react-virtual over keyset-paged rows; asks for the next page near the end.
+import { displayText } from '../../../shared/display.ts';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import type { MouseEvent } from 'react';
@@ -62,9 +63,9 @@ export function TimelineGrid({ rows, hasMore, loadMore, selected, onSelect, onCo
                 {CELLS.map((c) => {
                   const text = c.value(r, zone);
                   return (
-                    <div key={c.key} className={`cell ${c.cls}`} role="gridcell" title={text}
+                    <div key={c.key} className={`cell ${c.cls}`} role="gridcell" title={displayText(text)}
                       onContextMenu={c.pivot && text ? (e) => { e.stopPropagation(); onSelect(it.index); onContext(e, it.index, { field: c.pivot!, value: text }); } : undefined}>
-                      {text}
+                      {displayText(text)}
                     </div>
                   );
                 })}

@@ -1,5 +1,6 @@
 // Findings: one verdict card per CVE (Test-ProxyLogon style) whose rows open the evidence, log coverage,
 // then every other finding by severity.
+import { displayText } from '../../../shared/display.ts';
 import type { CveVerdict, LogCoverage } from '../../../shared/api.ts';
 import { SEVERITIES } from '../../../shared/types.ts';
 import type { FindingRow, Verdict } from '../../../shared/types.ts';
@@ -22,7 +23,7 @@ function VerdictCard({ v }: { v: CveVerdict }) {
         <h2>{v.cve}</h2>
         <span className={`badge ${v.verdict}`} data-testid="verdict">{VERDICT_LABEL[v.verdict]}</span>
       </header>
-      <p className="title">{v.title}</p>
+      <p className="title">{displayText(v.title)}</p>
       <p>{v.summary}</p>
       <p className="meta">{v.hits} hit{v.hits === 1 ? '' : 's'} · check <code>{v.check}</code>{v.covered ? '' : ' · the logs cover only part of Jan–Mar 2021'}</p>
       {v.evidence.length > 0 && (
@@ -57,9 +58,9 @@ function FindingItem({ f }: { f: FindingRow }) {
   const fileLink = f.sha256 ? () => go('files', { q: f.sha256 ?? '' }) : undefined;
   return (
     <li className={`finding sev-${f.severity}`}>
-      <span className={`badge sev-${f.severity}`}>{f.severity}</span> <strong>{f.title}</strong>
+      <span className={`badge sev-${f.severity}`}>{f.severity}</span> <strong>{displayText(f.title)}</strong>
       <div className="meta">
-        <code>{f.check}</code>{f.time ? ` · ${f.time}` : ''}{f.path ? ' · ' : ''}{f.path && <code>{f.path}</code>}
+        <code>{f.check}</code>{f.time ? ` · ${f.time}` : ''}{f.path ? ' · ' : ''}{f.path && <code>{displayText(f.path)}</code>}
         {fileLink && <> · <button type="button" className="link" onClick={fileLink}>file</button></>}
       </div>
       {f.evidence.length > 0 && <div className="refs-inline">{f.evidence.slice(0, 10).map((r, i) => <RefLink key={i} evidence={r} />)}</div>}
