@@ -20,9 +20,12 @@ async function syncFolder(dir: string): Promise<void> {
 export class AtomicOutput {
   private done = false;
   private failure: Error | null = null;
+  /** Rejects when a write fails (disk full): a writer waiting for 'drain' upstream must not wait forever. */
+  readonly failed: Promise<never>;
   private constructor(readonly target: string, private readonly temp: string, readonly stream: fs.WriteStream) {
-    // A failed write (disk full) is kept for commit() to throw; unheard, it would end the process.
-    stream.on('error', (e) => { this.failure ??= e; });
+    // A failed write is kept for commit() to throw; unheard, it would end the process.
+    this.failed = new Promise<never>((_, reject) => stream.on('error', (e) => { this.failure ??= e; reject(e); }));
+    this.failed.catch(() => undefined);
   }
 
   static async create(target: string): Promise<AtomicOutput> {

@@ -15,16 +15,16 @@ export interface Sink {
 }
 
 /** Writes a batch (bounded by the caller: one page), then honours backpressure once for the batch. */
-async function writeWithBackpressure(stream: Writable, records: unknown[]): Promise<void> {
+async function writeWithBackpressure(stream: Writable, records: unknown[], failed: Promise<never>): Promise<void> {
   let ok = true;
   for (const r of records) ok = stream.write(r);
-  if (!ok) await once(stream, 'drain');
+  if (!ok) await Promise.race([once(stream, 'drain'), failed]);
 }
 
 export async function textSink(outPath: string): Promise<Sink> {
   const out = await AtomicOutput.create(outPath);
   return {
-    write: (...records) => writeWithBackpressure(out.stream, records.length === 1 ? records : [records.join('')]),
+    write: (...records) => writeWithBackpressure(out.stream, records.length === 1 ? records : [records.join('')], out.failed),
     close: () => out.commit(),
     abort: () => out.abort(),
   };
@@ -54,8 +54,8 @@ export async function csvSink(outPath: string, header: string[], opts: CsvOption
   const ended = once(csv, 'end');
   ended.catch(() => undefined);
   return {
-    write: (...records) => writeWithBackpressure(csv, records),
-    close: async () => { csv.end(); await ended; return out.commit(); },
+    write: (...records) => writeWithBackpressure(csv, records, out.failed),
+    close: async () => { csv.end(); await Promise.race([ended, out.failed]); return out.commit(); },
     abort: async () => { csv.destroy(); await out.abort(); },
   };
 }
