@@ -5,7 +5,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { IndexProgress, IndexSummary } from '../shared/api.ts';
 import { displayText } from '../shared/display.ts';
 import { isoToMicros, microsToIso, SOURCE_IDS, type Finding, type SourceId } from '../shared/types.ts';
+import { closeCaseDb, openCaseDb } from './case/db.ts';
 import { CaseService, UserError } from './service.ts';
+import { assertCaseOutsideEvidence } from './write-target.ts';
 import { LOUPE_VERSION } from './version.ts';
 
 const HELP = `loupe ${LOUPE_VERSION} — offline forensics workbench for the March 2021 Exchange compromise
@@ -25,6 +27,7 @@ Commands:
   serve [--case FILE] [--port N]        browser mode on 127.0.0.1 (prints a URL with a token)
   report --case FILE --out report.html|report.pdf [--sections a,b,..] [--company NAME] [--logo FILE]
   export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE [--raw-cells]
+  upgrade --case FILE                   bring a case from an older Loupe up to this schema (reading commands never do)
 
 Times are UTC. --json prints machine-readable output on stdout; progress and messages go to stderr.
 Exit codes: 0 success, 1 error, 2 usage error, 3 verify found differences.`;
@@ -95,6 +98,8 @@ async function cmdIndex(argv: string[]): Promise<number> {
   const casePath = needCase(values.case);
   for (const f of [...(values.iocs ?? []), ...(values.baseline ?? [])]) if (!fs.existsSync(f)) throw new UserError(`file not found: ${f}`);
   for (const d of values.rules ?? []) if (!fs.existsSync(d)) throw new UserError(`rules folder not found: ${d}`);
+  // Checked before the case file is created: a case inside the evidence would be a write into the evidence.
+  assertCaseOutsideEvidence(casePath, [positionals[0]]);
   const svc = new CaseService();
   const meta = { client: values.client, caseNumber: values['case-number'], examiner: values.examiner, displayZone: values.zone };
   const defined = Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined));
@@ -216,12 +221,14 @@ async function cmdVerify(argv: string[]): Promise<number> {
   const { values } = parse(argv, { case: { type: 'string' }, json: { type: 'boolean' } });
   const svc = openService(needCase(values.case));
   const r = await svc.verify();
+  const recorded = svc.writable;
   svc.close();
   if (values.json) outRaw(JSON.stringify(r, null, 2));
   else {
     for (const c of r.changed) out(`CHANGED  ${c.relPath}  expected ${c.expected}  now ${c.actual}`);
     for (const m of r.missing) out(`MISSING  ${m}`);
     for (const a of r.added) out(`ADDED    ${a}`);
+    if (!recorded) err('note: the case is read-only here, so this verification is not recorded in it');
     err(`verified ${r.checked} files: ${r.ok} unchanged, ${r.changed.length} changed, ${r.missing.length} missing, ${r.added.length} added`);
   }
   return r.changed.length || r.missing.length || r.added.length ? 3 : 0;
@@ -257,6 +264,14 @@ async function cmdServe(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdUpgrade(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { case: { type: 'string' } });
+  const casePath = needCase(values.case);
+  closeCaseDb(openCaseDb(casePath));
+  err(`${casePath}: schema up to date`);
+  return 0;
+}
+
 async function cmdReport(argv: string[]): Promise<number> {
   const { reportCommand } = await import('./report/cli.ts');
   return reportCommand(argv);
@@ -269,7 +284,7 @@ async function cmdExport(argv: string[]): Promise<number> {
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   index: cmdIndex, timeline: cmdTimeline, files: cmdFiles, findings: cmdFindings, verify: cmdVerify,
-  warnings: cmdWarnings, serve: cmdServe, report: cmdReport, export: cmdExport,
+  warnings: cmdWarnings, serve: cmdServe, report: cmdReport, export: cmdExport, upgrade: cmdUpgrade,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { IndexOptions, IndexProgress, IndexSummary } from '../../shared/api.ts';
 import type { IngestWarning } from '../../shared/types.ts';
-import { openCaseDb, type Db } from '../case/db.ts';
+import { closeCaseDb, openCaseDb, type Db } from '../case/db.ts';
+import { describeHolder, WriterLock } from '../case/lock.ts';
 import { dropEventIndexes, ensureEventIndexes } from '../case/indexes.ts';
 import {
   deleteFileEvents, EventInserter, eventToRow, insertWarning, markFileDone, nowIso, upsertFile, type EventRowTuple,
@@ -59,14 +60,25 @@ export class IndexCoordinator {
   private pendingRows = 0;
   private readonly t0 = performance.now();
 
+  /** One writer per case: held from here until run() ends (a second run is refused, naming this one). */
+  private readonly lock: WriterLock;
+
   constructor(private readonly opts: CoordinatorOptions) {
-    this.db = openCaseDb(opts.casePath);
+    this.lock = WriterLock.acquire(opts.casePath);
+    try {
+      this.db = openCaseDb(opts.casePath);
+    } catch (e) {
+      this.lock.release();
+      throw e;
+    }
     this.inserter = new EventInserter(this.db);
   }
 
   async run(): Promise<IndexSummary> {
     try {
       const tasks = this.plan();
+      const stale = this.lock.tookOverFrom;
+      if (stale) this.warn({ file: this.opts.casePath, message: `an earlier index run ended without finishing (${describeHolder(stale)}): its lock was taken over and its partial work is redone` }, null);
       this.progress.phase = 'indexing';
       this.emit(true);
       const bulk = this.progress.bytesTotal >= BULK_BYTES;
@@ -115,7 +127,8 @@ export class IndexCoordinator {
       this.progress.finishedAt = nowIso();
       this.progress.etaSeconds = 0;
       this.emit(true);
-      this.db.close();
+      closeCaseDb(this.db);
+      this.lock.release();
     }
     return this.summary;
   }

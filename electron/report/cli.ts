@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openCaseDb } from '../case/db.ts';
+import { caseWritable, closeCaseDb, openCaseDb } from '../case/db.ts';
 import { audit } from '../case/write.ts';
-import type { ExportFormat, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
+import type { ExportFormat, ExportResult, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
 import { REPORT_SECTIONS } from '../../shared/api.ts';
 import { displayText } from '../../shared/display.ts';
 import { isoToMicros } from '../../shared/types.ts';
@@ -47,15 +47,26 @@ function parseTime(flag: string, v: string | undefined): number | undefined {
 async function runExport(usage: string, casePath: string | undefined, outPath: string | undefined, format: ExportFormat,
   report: ReportOptions | undefined, query: TimelineQuery | undefined, rawCells = false): Promise<number> {
   if (!casePath || !outPath) throw new UsageError(usage);
-  const db = openCaseDb(casePath);
+  // Read-only: exporting never changes the case; the audit entry is added when the case may be written.
+  const db = openCaseDb(casePath, { readonly: true });
+  let r: ExportResult;
   try {
-    const r = await exportTo(db, path.resolve(casePath), { format, path: outPath, report, rawCells }, { query });
-    audit(db, 'export', { format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: report?.sections ?? null, rawCells, via: 'cli' });
-    console.log(displayText(`${format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`));
-    return 0;
+    r = await exportTo(db, path.resolve(casePath), { format, path: outPath, report, rawCells }, { query });
   } finally {
-    db.close();
+    closeCaseDb(db);
   }
+  console.log(displayText(`${format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`));
+  if (!caseWritable(casePath)) {
+    console.error(displayText(`note: ${casePath} is read-only here, so this export is not in its audit log`));
+    return 0;
+  }
+  const w = openCaseDb(casePath);
+  try {
+    audit(w, 'export', { format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: report?.sections ?? null, rawCells, via: 'cli' });
+  } finally {
+    closeCaseDb(w);
+  }
+  return 0;
 }
 
 async function guarded(usage: string, body: () => Promise<number>): Promise<number> {

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openCaseDb, CaseVersionError, migrate } from '../../../electron/case/db.ts';
 import { LATEST_VERSION } from '../../../electron/case/migrations/index.ts';
+import { LOUPE_APPLICATION_ID } from '../../../electron/case/migrations/007-exact-names.ts';
 import { ensureEventIndexes, dropEventIndexes, missingEventIndexes } from '../../../electron/case/indexes.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
@@ -22,6 +23,7 @@ test('a new case file gets the latest schema and WAL', (t) => {
 test('a case from a newer Loupe is refused with a clear message', (t) => {
   const file = path.join(tmpDir(t), 'newer.loupe');
   const raw = new Database(file);
+  raw.pragma(`application_id = ${LOUPE_APPLICATION_ID}`);
   raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
   raw.close();
   assert.throws(() => openCaseDb(file), (e: Error) => e instanceof CaseVersionError && /newer Loupe/.test(e.message) && e.message.includes(file));
