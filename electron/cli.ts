@@ -228,6 +228,7 @@ async function cmdVerify(argv: string[]): Promise<number> {
     for (const c of r.changed) out(`CHANGED  ${c.relPath}  expected ${c.expected}  now ${c.actual}`);
     for (const m of r.missing) out(`MISSING  ${m}`);
     for (const a of r.added) out(`ADDED    ${a}`);
+    for (const w of r.warnings ?? []) err(`warning: ${w}`);
     if (!recorded) err('note: the case is read-only here, so this verification is not recorded in it');
     err(`verified ${r.checked} files: ${r.ok} unchanged, ${r.changed.length} changed, ${r.missing.length} missing, ${r.added.length} added`);
   }

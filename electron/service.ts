@@ -17,7 +17,7 @@ import * as read from './case/read.ts';
 import { audit, EventInserter, nowIso } from './case/write.ts';
 import { getLogCoverage, getVerdicts, getWebshells } from './detect/queries.ts';
 import { startIndexJob, type IndexJob } from './ingest/index.ts';
-import { readRawEvidence, previewEvidenceFile } from './evidence-read.ts';
+import { readRawEvidence, previewEvidenceFile, relBytesOf } from './evidence-read.ts';
 import { verifyEvidence } from './verify.ts';
 import { LOUPE_VERSION } from './version.ts';
 import type { PrintToPdf } from './report/pdf.ts';
@@ -270,7 +270,7 @@ export class CaseService implements LoupeApi {
     const r = read.getEventRow(this.need(), args.id);
     if (!r) return null;
     const { sourceRoot, ...row } = r;
-    const raw = sourceRoot && row.ref.file ? await readRawEvidence(sourceRoot, row.ref) : null;
+    const raw = sourceRoot && row.ref.file ? await readRawEvidence(sourceRoot, row.ref, relBytesOf(this.need(), row.ref.file)) : null;
     return { ...row, raw };
   }
 

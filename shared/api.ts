@@ -259,6 +259,8 @@ export interface VerifyResult {
   missing: string[];
   added: string[];
   at: string;
+  /** What the check itself could not avoid (e.g. folder access times changed by listing them). */
+  warnings?: string[];
 }
 
 export type ReportSection =

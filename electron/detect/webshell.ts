@@ -19,7 +19,8 @@ import type { ScanItem } from './yara-batch.ts';
 import type { YaraMatch } from './yara.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
-import { openEvidenceSync } from '../ingest/evidence-open.ts';
+import { openEvidenceSync, type EvidencePath } from '../ingest/evidence-open.ts';
+import { evidencePath } from '../ingest/walk.ts';
 
 /** Files larger than this are not read for YARA (web shells are small; the WASM heap is finite). */
 export const YARA_SIZE_CAP = 16 * 1024 * 1024;
@@ -32,7 +33,7 @@ export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; 
 export interface ScanOutput { findings: PendingFinding[]; filesScanned: number; contentsScanned: number }
 
 /** Reads at most `cap` bytes of an evidence file, read-only; null (and a warning) when it cannot be read. */
-export function readCapped(abs: string, cap: number): Buffer | null {
+export function readCapped(abs: EvidencePath, cap: number): Buffer | null {
   const fd = openEvidenceSync(abs);
   try {
     const size = fs.fstatSync(fd).size;
@@ -75,7 +76,7 @@ function readForScan(input: ScanInput, f: FileInfo): Uint8Array | null {
     return null;
   }
   try {
-    return readCapped(path.join(root, f.relPath), YARA_SIZE_CAP);
+    return readCapped(evidencePath(root, f.relPath, f.relPathBytes), YARA_SIZE_CAP);
   } catch (e) {
     input.warn({ file: f.relPath, message: `not scanned by YARA: ${(e as Error).message}` });
     return null;

@@ -175,6 +175,7 @@ export class IndexCoordinator {
             sourceId: src.id, relPath: f.rel, origPath, size: f.size, mtime: f.mtime, atime: f.atime, ctime: f.ctime,
             btime: f.btime, md5: null, sha1: null, sha256: null, kind: 'other', parser: null,
           });
+          if (f.relBytes) this.db.prepare('UPDATE files SET rel_path_bytes = ? WHERE id = ?').run(f.relBytes, fileId);
           tasks.push({ taskId: taskId++, fileId, file: f, sourceId: src.id, origPath, events: 0 });
         }
         for (const [rel, old] of existing) {
@@ -205,7 +206,7 @@ export class IndexCoordinator {
         const t = queue.shift();
         if (!t || this.opts.signal?.aborted) return;
         this.progress.currentFile = t.file.rel;
-        w.postMessage({ type: 'task', taskId: t.taskId, abs: t.file.abs, rel: t.file.rel } satisfies ToWorker);
+        w.postMessage({ type: 'task', taskId: t.taskId, abs: t.file.abs, rel: t.file.rel, size: t.file.size, mtime: t.file.mtime } satisfies ToWorker);
       };
       for (let i = 0; i < n; i++) {
         const w = spawnTsWorker(new URL('./parse-worker.ts', import.meta.url));
@@ -279,8 +280,9 @@ export class IndexCoordinator {
       // Rows still buffered (this file's last ones among them) are written in the same transaction that marks it done.
       this.writeBatches(this.takePending());
       const h = m.hashes;
-      this.db.prepare('UPDATE files SET md5 = ?, sha1 = ?, sha256 = ?, kind = ?, parser = ? WHERE id = ?')
-        .run(h?.md5 ?? null, h?.sha1 ?? null, h?.sha256 ?? null, m.kind, m.parser, t.fileId);
+      // The manifest's size is the size that was hashed (a file that grew while it was read is warned about).
+      this.db.prepare('UPDATE files SET md5 = ?, sha1 = ?, sha256 = ?, size = ?, kind = ?, parser = ? WHERE id = ?')
+        .run(h?.md5 ?? null, h?.sha1 ?? null, h?.sha256 ?? null, h ? m.bytes : t.file.size, m.kind, m.parser, t.fileId);
       if (m.error && !h) {
         this.db.prepare(`UPDATE files SET state = 'error', events = ? WHERE id = ?`).run(t.events, t.fileId);
         return;
