@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FilePreview, FileRow } from '../shared/api.ts';
 import type { EvidenceRef } from '../shared/types.ts';
 import type { Db } from './case/db.ts';
-import { openEvidence } from './ingest/evidence-open.ts';
+import { NotRegularFileError, openEvidence } from './ingest/evidence-open.ts';
 import { evidencePath } from './ingest/walk.ts';
 import { detectBom, type TextEncoding } from './ingest/lines.ts';
 import { readEvtxRecordXml } from './ingest/sources/evtx/index.ts';
@@ -116,6 +116,7 @@ export async function previewEvidenceFile(db: Db, f: FileRow & { root: string },
       buf = b.subarray(0, bytesRead);
     } finally { await fh.close(); }
   } catch (e) {
+    if (e instanceof NotRegularFileError) throw new Error(`cannot preview ${f.relPath}: ${e.message}`);
     throw new Error(`cannot read evidence file ${f.relPath} (${(e as NodeJS.ErrnoException).code}) — is the evidence folder still at ${f.root}?`);
   }
   if (looksBinary(buf)) return { ...base, hex: hexDump(buf.subarray(0, 4096)) };
