@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openCaseDb } from '../../../electron/case/db.ts';
-import { NotRegularFileError, openEvidence } from '../../../electron/ingest/evidence-open.ts';
 import { parseFile } from '../../../electron/ingest/parse-file.ts';
 import { walkEvidence } from '../../../electron/ingest/walk.ts';
 import { CaseService } from '../../../electron/service.ts';
@@ -71,6 +70,7 @@ test('item 11: a FIFO swapped in for an indexed file is refused at once by verif
   const file = (await svc.listFiles({ text: 'a.aspx' })).rows[0];
   await assert.rejects(svc.previewFile({ id: file.id }), /not a regular file \(FIFO\)/);
   svc.close();
+  const { NotRegularFileError, openEvidence } = await import('../../../electron/ingest/evidence-open.ts');
   await assert.rejects(openEvidence(path.join(ev, 'C', 'notes.txt')), NotRegularFileError);
   // A link swapped in is not followed either.
   fs.rmSync(path.join(ev, 'C', 'notes.txt'));
