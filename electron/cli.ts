@@ -221,7 +221,6 @@ async function cmdVerify(argv: string[]): Promise<number> {
   const { values } = parse(argv, { case: { type: 'string' }, json: { type: 'boolean' } });
   const svc = openService(needCase(values.case));
   const r = await svc.verify();
-  const recorded = svc.writable;
   svc.close();
   if (values.json) outRaw(JSON.stringify(r, null, 2));
   else {
@@ -229,7 +228,7 @@ async function cmdVerify(argv: string[]): Promise<number> {
     for (const m of r.missing) out(`MISSING  ${m}`);
     for (const a of r.added) out(`ADDED    ${a}`);
     for (const w of r.warnings ?? []) err(`warning: ${w}`);
-    if (!recorded) err('note: the case is read-only here, so this verification is not recorded in it');
+    if (r.recorded === false) err('note: the case is read-only here or busy (being indexed), so this verification is not recorded in it');
     err(`verified ${r.checked} files: ${r.ok} unchanged, ${r.changed.length} changed, ${r.missing.length} missing, ${r.added.length} added`);
   }
   return r.changed.length || r.missing.length || r.added.length ? 3 : 0;

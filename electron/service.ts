@@ -8,7 +8,7 @@ import type {
 } from '../shared/api.ts';
 import type { EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
 import { microsToIso } from '../shared/types.ts';
-import { caseWritable, closeCaseDb, openCaseDb, getMeta, setMeta, CaseVersionError, type Db } from './case/db.ts';
+import { caseWritable, closeCaseDb, isBusy, openCaseDb, getMeta, setMeta, CaseVersionError, type Db } from './case/db.ts';
 import { WriterLock } from './case/lock.ts';
 import { assertCaseOutsideEvidence } from './write-target.ts';
 import { LATEST_VERSION } from './case/migrations/index.ts';
@@ -249,10 +249,19 @@ export class CaseService implements LoupeApi {
   /** Re-hashes the evidence; the result is recorded in the case when the case is writable (see `writable`). */
   async verify(): Promise<VerifyResult> {
     const res = await verifyEvidence(this.need());
+    res.recorded = false;
     if (!this.writable) return res;
     const db = this.writer();
-    db.prepare('INSERT INTO verify_runs (at, checked, ok, result) VALUES (?, ?, ?, ?)').run(res.at, res.checked, res.ok, JSON.stringify(res));
-    audit(db, 'evidence.verify', { checked: res.checked, ok: res.ok, changed: res.changed.length, missing: res.missing.length, added: res.added.length });
+    try {
+      db.transaction(() => {
+        db.prepare('INSERT INTO verify_runs (at, checked, ok, result) VALUES (?, ?, ?, ?)').run(res.at, res.checked, res.ok, JSON.stringify(res));
+        audit(db, 'evidence.verify', { checked: res.checked, ok: res.ok, changed: res.changed.length, missing: res.missing.length, added: res.added.length });
+      })();
+      res.recorded = true;
+    } catch (e) {
+      // An index run holding the case must not turn a finished verification into a failure.
+      if (!isBusy(e)) throw e;
+    }
     return res;
   }
 

@@ -261,6 +261,8 @@ export interface VerifyResult {
   at: string;
   /** What the check itself could not avoid (e.g. folder access times changed by listing them). */
   warnings?: string[];
+  /** False when the result could not be kept in the case (read-only storage, or another process writing it). */
+  recorded?: boolean;
 }
 
 export type ReportSection =

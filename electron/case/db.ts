@@ -16,6 +16,8 @@ export interface OpenOptions {
   /** Create the file when it does not exist (otherwise a missing file is an error). */
   create?: boolean;
   readonly?: boolean;
+  /** The caller holds the case's writer lock (an index run): it may rebuild indexes a killed bulk load dropped. */
+  writerLock?: boolean;
 }
 
 /** Electron needs a better-sqlite3 build for its own ABI; main.ts sets this to that build's path. */
@@ -98,7 +100,8 @@ export function openCaseDb(file: string, opts: OpenOptions = {}): Db {
       }
       migrate(db, version);
     }
-    if (!opts.readonly && missingEventIndexes(db).length) ensureEventIndexes(db);
+    // Indexes dropped for a bulk load are rebuilt by a writer, but never under a running index (it drops them on purpose).
+    if (!opts.readonly && missingEventIndexes(db).length && (opts.writerLock || !indexRunning(file))) ensureEventIndexes(db);
     return db;
   } catch (e) {
     db.close();
@@ -117,6 +120,27 @@ export function closeCaseDb(db: Db): void {
   }
   db.close();
 }
+
+/** True while an index run holds the case's writer lock (see case/lock.ts: the lock is a write transaction on `.lock`). */
+function indexRunning(file: string): boolean {
+  const lock = `${fs.realpathSync(file)}.lock`;
+  if (!fs.existsSync(lock)) return false;
+  const probe = new Database(lock, { fileMustExist: true, nativeBinding });
+  try {
+    probe.pragma('busy_timeout = 0');
+    probe.exec('BEGIN IMMEDIATE');
+    probe.exec('ROLLBACK');
+    return false;
+  } catch (e) {
+    if (isBusy(e)) return true;
+    throw e;
+  } finally {
+    probe.close();
+  }
+}
+
+/** SQLite's "another connection is writing": a reading command that only wanted to add a record gives up on it. */
+export const isBusy = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test((e as { code?: string }).code ?? '');
 
 /** True when this process may write the case file and the folder that holds its journal. */
 export function caseWritable(file: string): boolean {

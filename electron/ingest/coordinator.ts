@@ -66,7 +66,7 @@ export class IndexCoordinator {
   constructor(private readonly opts: CoordinatorOptions) {
     this.lock = WriterLock.acquire(opts.casePath);
     try {
-      this.db = openCaseDb(opts.casePath);
+      this.db = openCaseDb(opts.casePath, { writerLock: true });
     } catch (e) {
       this.lock.release();
       throw e;

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { caseWritable, closeCaseDb, openCaseDb } from '../case/db.ts';
+import { caseWritable, closeCaseDb, isBusy, openCaseDb } from '../case/db.ts';
 import { audit } from '../case/write.ts';
 import type { ExportFormat, ExportResult, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
 import { REPORT_SECTIONS } from '../../shared/api.ts';
@@ -60,11 +60,15 @@ async function runExport(usage: string, casePath: string | undefined, outPath: s
     console.error(displayText(`note: ${casePath} is read-only here, so this export is not in its audit log`));
     return 0;
   }
-  const w = openCaseDb(casePath);
+  let w: ReturnType<typeof openCaseDb> | null = null;
   try {
+    w = openCaseDb(casePath);
     audit(w, 'export', { format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: report?.sections ?? null, rawCells, via: 'cli' });
+  } catch (e) {
+    if (!isBusy(e)) throw e;
+    console.error(displayText(`note: ${casePath} is being written by another process, so this export is not in its audit log`));
   } finally {
-    closeCaseDb(w);
+    if (w) closeCaseDb(w);
   }
   return 0;
 }
