@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { realPathForWrite } from '../write-target.ts';
-import { nativeBindingPath } from './db.ts';
+import { isBusy, nativeBindingPath } from './db.ts';
 
 export interface LockHolder { pid: number; host: string; user: string; command: string; since: string }
 
@@ -44,8 +44,6 @@ function readHolder(db: Database.Database): LockHolder | null {
   const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'holder'").get();
   return hasTable ? (db.prepare('SELECT * FROM holder LIMIT 1').get() as LockHolder | undefined) ?? null : null;
 }
-
-const isBusy = (e: unknown): boolean => /^SQLITE_BUSY|^SQLITE_LOCKED/.test((e as { code?: string }).code ?? '');
 
 /** Begins the write transaction that is the lock; false when another connection holds it. */
 function tryBegin(db: Database.Database): boolean {
