@@ -55,3 +55,18 @@ test('event indexes dropped by a bulk load that was killed are rebuilt on the ne
   assert.deepEqual(missingEventIndexes(again), []);
   again.close();
 });
+
+test('migration 007: a schema-1 case gains files.rel_path_bytes and Loupe\'s application_id, keeping its rows', (t) => {
+  const file = path.join(tmpDir(t), 'old.loupe');
+  const old = new Database(file);
+  migrate(old, 0, 1);
+  old.prepare("INSERT INTO evidence_sources (id, root, label, added_at) VALUES (1, '/ev', 'ev', 'x')").run();
+  old.prepare("INSERT INTO files (source_id, rel_path, orig_path, size, kind) VALUES (1, 'C/a.txt', 'C:\\a.txt', 1, 'other')").run();
+  assert.equal(old.pragma('application_id', { simple: true }), 0);
+  old.close();
+  const db = openCaseDb(file);
+  assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION);
+  assert.equal(db.pragma('application_id', { simple: true }), LOUPE_APPLICATION_ID);
+  assert.deepEqual(db.prepare('SELECT rel_path, rel_path_bytes FROM files').all(), [{ rel_path: 'C/a.txt', rel_path_bytes: null }]);
+  db.close();
+});
