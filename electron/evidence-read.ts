@@ -116,7 +116,8 @@ export async function previewEvidenceFile(db: Db, f: FileRow & { root: string },
       buf = b.subarray(0, bytesRead);
     } finally { await fh.close(); }
   } catch (e) {
-    if (e instanceof NotRegularFileError) throw new Error(`cannot preview ${f.relPath}: ${e.message}`);
+    // The evidence changed under the case (409): not the server's fault.
+    if (e instanceof NotRegularFileError) throw Object.assign(new Error(`cannot preview ${f.relPath}: ${e.message}`), { status: 409 });
     throw new Error(`cannot read evidence file ${f.relPath} (${(e as NodeJS.ErrnoException).code}) — is the evidence folder still at ${f.root}?`);
   }
   if (looksBinary(buf)) return { ...base, hex: hexDump(buf.subarray(0, 4096)) };

@@ -163,3 +163,37 @@ test('item 3: a state-changing request must carry this server\'s own Origin (the
   // The server's own page may.
   assert.equal(await raw(post(`${srv.basePath}api/getCase`, [...json, `Origin: http://127.0.0.1:${srv.port}`, 'Sec-Fetch-Site: same-origin'], '')), 'HTTP/1.1 200 OK');
 });
+
+test('item 11: a preview of a FIFO swapped in for evidence answers at once, and `loupe serve` still stops on SIGTERM', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-fifo-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const ev = path.join(dir, 'evidence', 'C');
+  fs.mkdirSync(ev, { recursive: true });
+  fs.writeFileSync(path.join(ev, 'notes.txt'), 'hello');
+  const casePath = path.join(dir, 'c.loupe');
+  const bin = path.join(repoRoot, 'bin/loupe.mjs');
+  assert.equal(spawnSync(process.execPath, [bin, 'index', path.dirname(ev), '--case', casePath, '--quiet']).status, 0);
+  fs.rmSync(path.join(ev, 'notes.txt'));
+  spawnSync('mkfifo', [path.join(ev, 'notes.txt')]);
+  const serve = spawn(process.execPath, [bin, 'serve', '--case', casePath], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = new URL(await new Promise<string>((resolve, reject) => {
+    let out = '';
+    serve.stdout!.on('data', (c: Buffer) => { out += c; const m = /Loupe browser mode: (\S+)/.exec(out); if (m) resolve(m[1]); });
+    serve.once('exit', (c) => reject(new Error(`serve exited ${c}`)));
+  }));
+  const login = await fetch(url, { redirect: 'manual' });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const api = (method: string, body: unknown) => fetch(new URL(`api/${method}`, url), {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: url.origin }, body: JSON.stringify(body),
+  });
+  const files = await (await api('listFiles', {})).json() as { rows: Array<{ id: number }> };
+  const preview = await api('previewFile', { id: files.rows[0].id });
+  assert.equal(preview.status, 409);
+  assert.match(((await preview.json()) as { error: string }).error, /not a regular file \(FIFO\)/);
+  const exited = new Promise<number | null>((resolve) => serve.once('exit', (code) => resolve(code)));
+  serve.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 15_000))]);
+  if (code === 'still running') serve.kill('SIGKILL');
+  assert.equal(code, 0);
+});
