@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { IndexProgress, IndexSummary } from '../../shared/api.ts';
 import type { CaseService } from '../service.ts';
 import { checkCasePath, openCase } from './case.ts';
+import { assertCaseOutsideEvidence } from '../write-target.ts';
 import { CASE_OPTION, defineCommand, type Ctx } from './command.ts';
 import { CliError } from './errors.ts';
 import { flag, list, value } from './options.ts';
@@ -116,6 +117,8 @@ export const indexCommand = defineCommand({
     const inputs = { iocs: pathsOf(values.iocs, 'file', 'IOC file'), rules: pathsOf(values.rules, 'dir', 'rules folder'),
       sigma: pathsOf(values.sigma, 'dir', 'Sigma rules folder'), baselines: pathsOf(values.baseline, 'file', 'baseline file') };
     const casePath = path.resolve(values.case!);
+    // Checked before the case file is created: a case inside the evidence would be a write into the evidence.
+    assertCaseOutsideEvidence(casePath, [root]);
     const created = !fs.existsSync(casePath);
     if (!created) checkCasePath(values.case!);
     const meta = Object.fromEntries(Object.entries({ client: values.client, caseNumber: values['case-number'], examiner: values.examiner, displayZone: values.zone })
@@ -161,10 +164,10 @@ async function runIndex(ctx: Ctx, svc: CaseService, root: string, label: string 
   if (json) {
     await ctx.out.line(JSON.stringify({ summary, counts: info?.counts }, null, 2));
   } else {
-    await ctx.err.line(`${summary.cancelled ? 'cancelled' : 'indexed'}: ${summary.filesIndexed} files read (${summary.filesUnchanged} unchanged, ${summary.filesRemoved} removed), ` +
+    await ctx.err.say(`${summary.cancelled ? 'cancelled' : 'indexed'}: ${summary.filesIndexed} files read (${summary.filesUnchanged} unchanged, ${summary.filesRemoved} removed), ` +
       `${fmtBytes(summary.bytesRead)}, ${summary.eventsAdded.toLocaleString('en-US')} events added, ${summary.warnings} warnings, ` +
       `${summary.findings} findings in ${summary.seconds.toFixed(1)} s`);
-    if (info) await ctx.err.line(`case ${info.path}: ${info.counts.files} files, ${info.counts.events.toLocaleString('en-US')} events, ${info.counts.findings} findings, ${info.counts.warnings} warnings`);
+    if (info) await ctx.err.say(`case ${info.path}: ${info.counts.files} files, ${info.counts.events.toLocaleString('en-US')} events, ${info.counts.findings} findings, ${info.counts.warnings} warnings`);
   }
   return summary.cancelled ? 130 : 0;
 }
