@@ -1,8 +1,8 @@
 // `npm run bench`: generates compromised-Exchange corpora at several scales (1, 10, 50 and the ≥ 5M-line, ≥ 2 GB one),
 // indexes each in a process of its own, loads the same rows with the sqlite3 shell (the engine floor), and prints the
 // figures the issues ask for beside their targets. Figures only: nothing here asserts a timing.
-//   npm run bench -- [--scales 1,10,50,full] [--lines 5000000] [--bytes 2000000000] [--events 10000000] [--out DIR]
-//                    [--only hash,index,floor,latency,evtx,yara] [--workers N]
+//   npm run bench -- [--scales 1,10,50,full] [--lines 5000000] [--bytes 2000000000] [--events 10000000]
+//                    [--sigma-events 1000000] [--out DIR] [--only hash,index,floor,latency,evtx,yara,sigma,cli] [--workers N]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,7 @@ const { values } = parseArgs({
   options: {
     scales: { type: 'string', default: '1,10,50,full' },
     lines: { type: 'string', default: '5000000' }, bytes: { type: 'string', default: '2000000000' },
-    events: { type: 'string', default: '10000000' }, out: { type: 'string' },
+    events: { type: 'string', default: '10000000' }, 'sigma-events': { type: 'string', default: '1000000' }, out: { type: 'string' },
     only: { type: 'string' }, workers: { type: 'string' },
   },
 });
@@ -200,10 +200,22 @@ async function main(): Promise<void> {
     const r = await m.benchYara(web);
     for (const [k, v] of Object.entries(r)) fig(`yara ${k}`, String(v));
   });
+  await optional<{ benchSigma: (dir: string, n: number) => Promise<Record<string, string>> }>('sigma', './sigma.ts', async (m) => {
+    console.log('\nSigma: every Windows rule of the SigmaHQ snapshot over EVTX events');
+    const r = await m.benchSigma(outDir, Number(values['sigma-events']));
+    for (const [k, v] of Object.entries(r)) fig(`sigma ${k}`, v);
+  });
   // Last: inflating the case to the latency target grows it well beyond the corpus, which would blur the figures above.
-  if (want('latency') && largest) {
-    const casePath = path.join(outDir, `case-${largest.name}.loupe`);
+  const casePath = largest ? path.join(outDir, `case-${largest.name}.loupe`) : null;
+  if (want('latency') && casePath) {
     if (fs.existsSync(casePath)) await latencyBench(casePath, Number(values.events), fig);
+  }
+  // After the latency figures, so the stream runs over the inflated case (every row, constant memory).
+  if (casePath && fs.existsSync(casePath)) {
+    await optional<{ benchCli: (file: string) => Promise<Record<string, string>> }>('cli', './cli.ts', async (m) => {
+      console.log('\nCLI streaming: loupe timeline --jsonl over the whole case');
+      for (const [k, v] of Object.entries(await m.benchCli(casePath))) fig(k, v);
+    });
   }
   console.log('\nsummary');
   for (const [n, v, t] of figures) console.log(`${n.padEnd(64)} ${v.padEnd(44)} ${t}`);

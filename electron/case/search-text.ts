@@ -35,7 +35,26 @@ const ALL_DIGITS = /^\d+$/;
 
 /** Whether a value adds words to the index beyond the message. */
 export function searchWorthy(v: FieldValue, message: string): v is string {
-  return typeof v === 'string' && v.length >= 2 && !ALL_DIGITS.test(v) && !message.includes(v);
+  return typeof v === 'string' && v.length >= 2 && !ALL_DIGITS.test(v) && !carriesWords(message, v);
+}
+
+/** A word character of the FTS tokenizer (unicode61 with `-` and `_`); half a surrogate pair counts as one too. */
+const WORD_RE = /[\p{L}\p{N}\p{Co}_-]/u;
+const isWord = (c: string): boolean => WORD_RE.test(c) || (c >= '\uD800' && c <= '\uDFFF');
+
+/**
+ * True when `text` holds `v` with the same word boundaries, so indexing `text` indexes every word of `v`. A bare
+ * substring is not enough: `ftp.exe` inside `renamed-ftp.exe` would leave the word `ftp` out of the index.
+ */
+export function carriesWords(text: string, v: string): boolean {
+  const leftWord = isWord(v[0]);
+  const rightWord = isWord(v[v.length - 1]);
+  for (let i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + 1)) {
+    const before = i > 0 ? text[i - 1] : '';
+    const after = text[i + v.length] ?? '';
+    if ((!leftWord || !before || !isWord(before)) && (!rightWord || !after || !isWord(after))) return true;
+  }
+  return false;
 }
 
 /** How the index text reads an event's fields: one by name, or all of them in order. */

@@ -83,9 +83,14 @@ export class EventInserter {
 
   /** Inserts one event (call inside a transaction); returns its id. */
   insert(e: TimelineEvent, fileId: number | null, manual = false): number {
+    return this.insertMany([e], fileId, manual);
+  }
+
+  /** Inserts events in one batch (call inside a transaction); returns the id of the first. */
+  insertMany(events: readonly TimelineEvent[], fileId: number | null, manual = false): number {
     const w = new BatchWriter(1024);
     const enc = new EventEncoder(w);
-    enc.push(e);
+    for (const e of events) enc.push(e);
     enc.flush();
     const id = this.store.insert(w.finish(), 0, fileId, manual);
     this.store.finish();
@@ -100,10 +105,12 @@ export function insertWarning(db: Db, w: IngestWarning, fileId: number | null): 
 }
 
 export function insertFinding(db: Db, f: Finding, extra: { details?: Record<string, unknown>; fileId?: number | null } = {}): number {
-  const info = db.prepare(`INSERT INTO findings (check_id, severity, title, path, time, sha256, evidence, details, file_id, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+  const info = db.prepare(`INSERT INTO findings (check_id, severity, title, path, time, sha256, evidence, details, file_id, created_at,
+      confidence, confidence_reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     f.check, f.severity, f.title, f.path, f.time === null ? null : isoToMicros(f.time), f.sha256,
     JSON.stringify(f.evidence), extra.details ? JSON.stringify(extra.details) : null, extra.fileId ?? null, nowIso(),
+    f.confidence ?? null, f.confidenceReason ?? null,
   );
   return Number(info.lastInsertRowid);
 }

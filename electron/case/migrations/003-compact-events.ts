@@ -1,14 +1,20 @@
 // Migration 3: compact events (issue 13). Event rows move to `event_rows`: fields packed per layout (field_layouts,
 // field_names) instead of a JSON object per row, repeated strings (time descriptions, hosts, URLs, user agents)
 // stored once in event_strings, and IIS/HttpProxy messages rebuilt from their template instead of stored. `events`
-// becomes a view with the same columns as before, so every reader keeps working; deleting from it deletes the row.
+// becomes a view with the same columns as before, so every reader keeps working; inserting into it or deleting from it
+// writes event_rows.
 // Existing events are converted in place (same ids, so tags, stars and notes stay attached); the full-text index
 // is kept as it is.
+import type { Db } from '../db.ts';
 import { fieldByNameSql, type RoleSql } from '../fields.ts';
 import { MESSAGE_TEMPLATES, templateSql } from '../message-template.ts';
 import { MINUTE } from '../minutes.ts';
 
 export const version = 3;
+
+/** A case has format 3 when `events` is the view over event_rows (not the table of format 1). */
+export const present = (db: Db): boolean =>
+  (db.prepare("SELECT type FROM sqlite_master WHERE name = 'events'").pluck().get() as string | undefined) === 'view';
 
 /** Interned string columns: the text itself, or the id of the text in event_strings (joined as `alias`). */
 const INTERNED: Array<[column: string, alias: string]> = [['desc_ref', 'sd'], ['host_ref', 'sh'], ['url_ref', 'su'], ['ua_ref', 'sa']];
@@ -132,6 +138,18 @@ ${EVENTS_VIEW_SQL};
 -- Full-text index tuning for large loads: merge 8 segments at a time (not 4), flush 16 MiB of terms at a time (not 1).
 INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 8);
 INSERT INTO events_fts (events_fts, rank) VALUES ('hashsize', 16777216);
+
+-- INSERT INTO events (plain SQL: manual tools, tests, code written for format 1) stores the row as given (strings not
+-- interned, no packed fields), indexes its message and counts it in event_minutes. The ingest writes event_rows itself.
+CREATE TRIGGER events_insert INSTEAD OF INSERT ON events BEGIN
+  INSERT INTO event_rows (id, ts, source, desc_ref, host_ref, ip, status, method, url_ref, ua_ref, msg, field_layout, field_vals,
+      file_id, line, record, offset, manual)
+    VALUES (new.id, new.ts, new.source, new.ts_desc, new.host, new.ip, new.status, new.method, new.url, new.user_agent, new.message,
+      new.field_layout, new.field_vals, new.file_id, new.line, new.record, new.offset, coalesce(new.manual, 0));
+  INSERT INTO events_fts (rowid, message) VALUES (last_insert_rowid(), new.message);
+  INSERT INTO event_minutes (minute, source, n) VALUES (${minuteOf('new.ts')}, new.source, 1)
+    ON CONFLICT (minute, source) DO UPDATE SET n = n + 1;
+END;
 
 -- DELETE FROM events removes the row, its full-text entry and its count in event_minutes.
 CREATE TRIGGER events_delete INSTEAD OF DELETE ON events BEGIN
