@@ -99,7 +99,7 @@ export function openCaseDb(file: string, opts: OpenOptions = {}): Db {
         throw new CaseVersionError(`case file ${file} lacks schema change${skipped.length > 1 ? 's' : ''} ${skipped.map((m) => m.version).join(', ')} `
           + `(written by a Loupe build without ${skipped.length > 1 ? 'them' : 'it'}); reading commands never change a case — upgrade it once with \`loupe upgrade --case ${file}\``);
       }
-      for (const m of skipped) db.transaction(() => db.exec(m.sql))();
+      for (const m of skipped) applyMigration(db, m, false);
     }
     if (version < LATEST_VERSION) {
       if (opts.readonly) {
@@ -168,12 +168,21 @@ function skippedMigrations(db: Db, version: number): Migration[] {
 }
 
 export function migrate(db: Db, from: number, to: number = LATEST_VERSION): void {
-  for (const m of MIGRATIONS) {
-    if (m.version <= from || m.version > to) continue;
+  for (const m of MIGRATIONS) if (m.version > from && m.version <= to) applyMigration(db, m, true);
+}
+
+/** One migration in one transaction (foreign keys off around it when it rebuilds tables: they cannot change inside one). */
+function applyMigration(db: Db, m: Migration, setVersion: boolean): void {
+  const fk = db.pragma('foreign_keys', { simple: true }) as number;
+  if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+  try {
     db.transaction(() => {
       db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
+      m.after?.(db);
+      if (setVersion) db.pragma(`user_version = ${m.version}`);
     })();
+  } finally {
+    if (m.rebuildsTables) db.pragma(`foreign_keys = ${fk ? 'ON' : 'OFF'}`);
   }
 }
 

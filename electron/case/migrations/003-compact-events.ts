@@ -11,6 +11,26 @@ import { MESSAGE_TEMPLATES, templateSql } from '../message-template.ts';
 import { MINUTE } from '../minutes.ts';
 
 export const version = 3;
+export const rebuildsTables = true;
+
+/**
+ * Points other tables that referenced events (a later migration's, on a case that got it before this one, e.g.
+ * event_recovered) at event_rows: a foreign key cannot point at a view. Same columns, rows and indexes.
+ */
+export function after(db: Db): void {
+  const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string; sql: string }>;
+  for (const t of tables) {
+    if (db.prepare(`SELECT 1 FROM pragma_foreign_key_list(?) WHERE "table" = 'events'`).get(t.name)) repoint(db, t.name, t.sql);
+  }
+}
+
+function repoint(db: Db, name: string, sql: string): void {
+  const indexes = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").pluck().all(name) as string[];
+  const tmp = `m003_${name}`;
+  db.exec(sql.replace(/^CREATE TABLE\s+("?)[\w]+\1/i, `CREATE TABLE ${tmp}`).replace(/REFERENCES\s+("?)events\1\s*\(/gi, 'REFERENCES event_rows('));
+  db.exec(`INSERT INTO ${tmp} SELECT * FROM "${name}"; DROP TABLE "${name}"; ALTER TABLE ${tmp} RENAME TO "${name}";`);
+  for (const i of indexes) db.exec(i);
+}
 
 /** A case has format 3 when `events` is the view over event_rows (not the table of format 1). */
 export const present = (db: Db): boolean =>

@@ -10,7 +10,15 @@ import * as m007 from './007-exact-names.ts';
  * `present`, where given, tells whether the migration's change is in a case: migrations were numbered per issue and
  * merged out of order, so a case made by a build without one can carry a higher user_version and still lack it.
  */
-export interface Migration { version: number; sql: string; present?: (db: Db) => boolean }
+export interface Migration {
+  version: number;
+  sql: string;
+  present?: (db: Db) => boolean;
+  /** Rebuilds tables that others point at: run with foreign keys off (SQLite's way), so no DROP cascades. */
+  rebuildsTables?: boolean;
+  /** Runs after `sql`, in its transaction. */
+  after?: (db: Db) => void;
+}
 
 export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m007];
 

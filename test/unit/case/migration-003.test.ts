@@ -15,7 +15,7 @@ const us = (iso: string): number => Date.parse(iso) * 1000;
 const FIELDS = { 'c-ip': '165.232.154.116', 'cs-uri-stem': '/owa/auth/x.js', 'sc-status': 200, 'time-taken': 12.5, 'cs(Referer)': null };
 
 /** A format-1 case (the events table with a JSON `fields` column), with a tag, a star and full-text entries. */
-function oldCase(file: string, upTo: number): void {
+function oldCase(file: string, upTo: number, extra = false): void {
   const old = new Database(file);
   migrate(old, 0, 1);
   old.prepare("INSERT INTO evidence_sources (id, root, label, added_at) VALUES (1, '/ev', 'ev', 'x')").run();
@@ -31,6 +31,12 @@ function oldCase(file: string, upTo: number): void {
   fts.run(2, 'file created', null);
   old.prepare("INSERT INTO event_tags (event_id, tag) VALUES (1, 'initial-access')").run();
   old.prepare("INSERT INTO event_marks (event_id, starred, note) VALUES (1, 1, 'first hit')").run();
+  if (extra) {
+    // A later migration's table that points at events (as event_recovered does), on a case that got it before 3.
+    old.exec(`CREATE TABLE event_extra (event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE, how TEXT NOT NULL) STRICT;
+      CREATE INDEX event_extra_how ON event_extra(how);
+      INSERT INTO event_extra VALUES (1, 'slack'), (2, 'damaged chunk');`);
+  }
   // What a build without migration 3 did next: its later migrations, and their number.
   for (const m of MIGRATIONS) if (m.version > 1 && m.version <= upTo && m.version !== 3) old.exec(m.sql);
   old.pragma(`user_version = ${upTo}`);
@@ -78,14 +84,20 @@ test('a schema-1 case goes through every migration: events converted in place, 0
 
 test('a case numbered past 3 by a build without migration 3 is refused by reading opens, and converted by a writable one', (t) => {
   const file = path.join(tmpDir(t), 'v7-without-3.loupe');
-  oldCase(file, LATEST_VERSION);
+  oldCase(file, LATEST_VERSION, true);
   assert.throws(() => openCaseDb(file, { readonly: true }), (e: Error) => e instanceof CaseVersionError && /lacks schema change 3/.test(e.message) && /loupe upgrade/.test(e.message));
   const db = openCaseDb(file);
   t.after(() => db.close());
   assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION);
   checkFormat3(db);
+  assert.deepEqual(db.prepare('SELECT event_id, how FROM event_extra ORDER BY event_id').all(), [{ event_id: 1, how: 'slack' }, { event_id: 2, how: 'damaged chunk' }], 'nothing cascaded away');
+  assert.deepEqual(db.prepare('SELECT "table" FROM pragma_foreign_key_list(\'event_extra\')').pluck().all(), ['event_rows']);
+  assert.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'event_extra_how'").get(), 'its index rebuilt');
+  db.prepare('DELETE FROM events WHERE id = 2').run();
+  assert.deepEqual(db.prepare('SELECT event_id FROM event_extra').pluck().all(), [1], 'the cascade now follows event_rows');
+  assert.deepEqual(db.pragma('foreign_key_check'), []);
   db.close();
   const again = openCaseDb(file, { readonly: true });
-  assert.equal(again.prepare('SELECT count(*) FROM events').pluck().get(), 2);
+  assert.equal(again.prepare('SELECT count(*) FROM events').pluck().get(), 1);
   again.close();
 });
