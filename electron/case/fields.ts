@@ -5,6 +5,7 @@
 // stored once per file in field_layouts) and `field_vals` (a JSONB array, one element per column, where one-byte
 // markers stand for values the case already holds: the lifted columns, the event time, the layout's defaults).
 import { fieldsOf, type FieldValue } from '../../shared/types.ts';
+import type { Db } from './db.ts';
 import { FieldLayout, MAX_RUNS, ROLE, type LayoutSpec, type Lifted } from './field-layout.ts';
 
 export { isFieldSearchable } from './search-text.ts';
@@ -113,3 +114,13 @@ export const fieldsTextSql = (alias = 'e'): string => {
   const packed = `(SELECT group_concat(${el}, char(10)) FROM json_each(${a}field_vals) AS j JOIN field_layouts ON fl_id = ${a}field_layout)`;
   return `(${lifted.join(` || char(10) || `)} || char(10) || coalesce(${packed}, ''))`;
 };
+
+/**
+ * How the case spells a field name: the name itself, the one spelling that differs only in case, or null when no
+ * event has such a field. Reads the layouts' names (one row per column of each log layout), not the events.
+ */
+export function fieldSpelling(db: Db, name: string): string | null {
+  const names = db.prepare(`SELECT DISTINCT fn_name FROM field_names n WHERE lower(fn_name) = lower(?)
+    AND EXISTS (SELECT 1 FROM event_rows r WHERE r.field_layout = n.fn_layout)`).pluck().all(name) as string[];
+  return names.find((n) => n === name) ?? names[0] ?? null;
+}
