@@ -31,7 +31,7 @@ export class NotACaseError extends Error {
 }
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
-/** Tables every Loupe case has had since schema 1 (cases made before application_id was set are known by them). */
+/** Tables every Loupe case has had since schema 1 (cases made before application_id was set are known by them; events is a view since format 3). */
 const LEGACY_TABLES = ['meta', 'evidence_sources', 'files', 'events', 'findings', 'audit'];
 
 /** Refuses, before SQLite touches it, anything that cannot be a case: a folder, a pipe, an empty or non-SQLite file. */
@@ -53,7 +53,7 @@ function checkCaseFile(file: string): void {
 /** Refuses another program's SQLite database (a browser's History, say) before anything is written to it. */
 function checkLoupeSchema(db: Db, file: string): void {
   if (db.pragma('application_id', { simple: true }) === LOUPE_APPLICATION_ID) return;
-  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name));
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all() as Array<{ name: string }>).map((r) => r.name));
   if (LEGACY_TABLES.every((t) => tables.has(t))) return;
   const some = [...tables].slice(0, 5).join(', ') || 'none';
   throw new NotACaseError(`not a Loupe case: ${file} is another program's SQLite database (tables: ${some}) — Loupe leaves it unchanged`);

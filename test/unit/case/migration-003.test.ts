@@ -101,3 +101,13 @@ test('a case numbered past 3 by a build without migration 3 is refused by readin
   assert.equal(again.prepare('SELECT count(*) FROM events').pluck().get(), 1);
   again.close();
 });
+
+test('a format-3 case without application_id (set only by migration 7) is still known as a Loupe case by its tables', (t) => {
+  const file = path.join(tmpDir(t), 'f3.loupe');
+  const db = openCaseDb(file, { create: true });
+  db.pragma('application_id = 0');
+  db.close();
+  const again = openCaseDb(file, { readonly: true });
+  assert.equal(again.prepare('SELECT count(*) FROM events').pluck().get(), 0);
+  again.close();
+});
