@@ -53,8 +53,12 @@ function nameRef(c: ChunkCtx, pos: number): [string, number] {
   return [name, after + 10 + c.src.view.getUint16(off + 6, true) * 2];
 }
 
-/** Parses a token stream in [pos, end) until end-of-stream; returns its nodes and where it stopped. */
-export function parseFragment(c: ChunkCtx, pos: number, end: number, depth: number): { nodes: XNode[]; pos: number } {
+/**
+ * Parses a token stream in [pos, end) until end-of-stream; returns its nodes and where it stopped. `depIds`: element
+ * headers carry a 2-byte dependency identifier (template definitions do; elements written directly in a record or in a
+ * nested binary-XML value, as Windows 10+ and forwarded events have, do not).
+ */
+export function parseFragment(c: ChunkCtx, pos: number, end: number, depth: number, depIds = false): { nodes: XNode[]; pos: number } {
   if (depth > MAX_DEPTH) throw new EvtxFormatError(`binary XML nested deeper than ${MAX_DEPTH} at ${pos}`);
   const nodes: XNode[] = [];
   const b = c.src.bytes;
@@ -63,7 +67,7 @@ export function parseFragment(c: ChunkCtx, pos: number, end: number, depth: numb
     if (t === 0x00) return { nodes, pos: pos + 1 };
     if (t === 0x0f) { pos += 4; continue; }
     if (t === 0x0c) { pos = parseInstance(c, pos, end, depth, nodes); continue; }
-    if ((t & 0xbf) === 0x01) { pos = parseElement(c, pos, end, depth, nodes); continue; }
+    if ((t & 0xbf) === 0x01) { pos = parseElement(c, pos, end, depth, nodes, depIds); continue; }
     const next = parseContent(c, pos, nodes);
     if (next < 0) throw new EvtxFormatError(`unexpected binary XML token 0x${t.toString(16)} at ${pos}`);
     pos = next;
@@ -71,13 +75,31 @@ export function parseFragment(c: ChunkCtx, pos: number, end: number, depth: numb
   return { nodes, pos };
 }
 
-function parseElement(c: ChunkCtx, pos: number, end: number, depth: number, out: XNode[]): number {
+/** Whether a name offset stored at `at` points at a name: the one that follows it, or one earlier in the chunk. */
+function nameOffsetPlausible(c: ChunkCtx, at: number): boolean {
+  const { bytes, view } = c.src;
+  if (at + 4 > bytes.length) return false;
+  const off = view.getUint32(at, true);
+  if (off !== at + 4 && off >= at) return false;
+  return off + 8 <= bytes.length && off + 8 + view.getUint16(off + 6, true) * 2 <= bytes.length;
+}
+
+/** Where an element header's name offset is: after the dependency identifier when the context has them, unless only
+ * the other layout gives a plausible name (a few writers mix them). */
+function elementNameAt(c: ChunkCtx, pos: number, depIds: boolean): number {
+  const usual = depIds ? pos + 7 : pos + 5;
+  if (nameOffsetPlausible(c, usual)) return usual;
+  const other = depIds ? pos + 5 : pos + 7;
+  return nameOffsetPlausible(c, other) ? other : usual;
+}
+
+function parseElement(c: ChunkCtx, pos: number, end: number, depth: number, out: XNode[], depIds: boolean): number {
   if (depth > MAX_DEPTH) throw new EvtxFormatError(`elements nested deeper than ${MAX_DEPTH} at ${pos}`);
   const b = c.src.bytes;
   const hasAttrs = (b[pos] & 0x40) !== 0;
-  need(c.src, pos, 11, 'element');
+  need(c.src, pos, 9, 'element');
   let name: string;
-  [name, pos] = nameRef(c, pos + 7);
+  [name, pos] = nameRef(c, elementNameAt(c, pos, depIds));
   if (hasAttrs) pos += 4;
   const el: XElem = { k: 'el', name, attrs: [], children: [] };
   out.push(el);
@@ -95,7 +117,7 @@ function parseElement(c: ChunkCtx, pos: number, end: number, depth: number, out:
   while (pos < end) {
     const t = b[pos];
     if (t === 0x04) return pos + 1;
-    if ((t & 0xbf) === 0x01) { pos = parseElement(c, pos, end, depth + 1, el.children); continue; }
+    if ((t & 0xbf) === 0x01) { pos = parseElement(c, pos, end, depth + 1, el.children, depIds); continue; }
     if (t === 0x0c) { pos = parseInstance(c, pos, end, depth + 1, el.children); continue; }
     if (t === 0x0f) { pos += 4; continue; }
     const next = parseContent(c, pos, el.children);
@@ -187,7 +209,7 @@ function templateAt(c: ChunkCtx, off: number, depth: number): XNode[] {
   need(c.src, off + 24, size, 'template body');
   c.templates.set(off, null);
   try {
-    const body = parseFragment(c, off + 24, off + 24 + size, depth + 1).nodes;
+    const body = parseFragment(c, off + 24, off + 24 + size, depth + 1, true).nodes;
     c.templates.set(off, body);
     return body;
   } catch (e) {
