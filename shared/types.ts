@@ -94,6 +94,15 @@ export interface IngestWarning {
   message: string;
 }
 
+/** What a parser made of one file: records read as live, recovered (slack, damaged chunks), and unreadable. */
+export interface ParseOutcome {
+  read: number;
+  recovered: number;
+  unreadable: number;
+  /** Finer counts, named in words (shown as they are). */
+  details?: Record<string, number>;
+}
+
 export type Verdict = 'exploited' | 'attempted' | 'no-evidence' | 'not-covered';
 
 /** Microseconds → ISO-8601 UTC with microsecond precision when present. */

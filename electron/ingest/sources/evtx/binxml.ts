@@ -1,5 +1,7 @@
-// Binary XML (MS-EVEN6 BinXml) tokens → a small node tree. Templates are parsed once per chunk and cached by offset;
-// substitution values stay as (type, position, size) and are decoded only when a record is resolved.
+// Binary XML (MS-EVEN6 BinXml) tokens → a small node tree. Templates are parsed once per chunk and cached by offset
+// (and, through templates.ts, reused by later chunks of the same file); substitution values stay as (type, position,
+// size) and are decoded only when a record is resolved.
+import type { TemplateCache } from './templates.ts';
 import { EvtxFormatError, need, utf16, type ByteSource } from './values.ts';
 
 export interface XElem { k: 'el'; name: string; attrs: XAttr[]; children: XNode[] }
@@ -16,23 +18,31 @@ export type XNode = XElem | XText | XSubst | XInstance | XCharRef | XEntity | XC
 /** One substitution value, still undecoded: its type code and where its bytes are in the chunk. */
 export interface RawValue { type: number; pos: number; size: number }
 
+/** A parsed template and what has been worked out from it (plan.ts's plans), kept as long as the template is. */
+export interface TemplateInfo { body: XNode[]; memo: Map<string, unknown> }
+
 /** Per-chunk parse state: the chunk bytes and the templates and names already read from them. */
 export interface ChunkCtx {
   src: ByteSource;
-  templates: Map<number, XNode[] | null>;
+  /** Templates by offset; null while one is being parsed (a template that contains itself is an error). */
+  templates: Map<number, TemplateInfo | null>;
   names: Map<number, string>;
   /** Nodes resolved for the current record; bounded so crafted nesting cannot blow up. */
   work: number;
+  /** Templates of earlier chunks of the same file, or null. */
+  shared: TemplateCache | null;
+  /** While a template is parsed: where its name offsets are (templates.ts compares the rest byte for byte). */
+  nameFields: number[] | null;
 }
 
 const MAX_DEPTH = 48;
 
-export function newChunkCtx(src: ByteSource): ChunkCtx {
-  return { src, templates: new Map(), names: new Map(), work: 0 };
+export function newChunkCtx(src: ByteSource, shared: TemplateCache | null = null): ChunkCtx {
+  return { src, templates: new Map(), names: new Map(), work: 0, shared, nameFields: null };
 }
 
 /** Reads a name structure (next u32, hash u16, count u16, UTF-16 chars, NUL) at a chunk offset. */
-function nameAt(c: ChunkCtx, off: number): string {
+export function nameAt(c: ChunkCtx, off: number): string {
   const cached = c.names.get(off);
   if (cached !== undefined) return cached;
   need(c.src, off, 8, 'name');
@@ -46,6 +56,7 @@ function nameAt(c: ChunkCtx, off: number): string {
 /** Reads the name referenced by a u32 offset at `pos`; returns the name and the position after it (skipping an inline name). */
 function nameRef(c: ChunkCtx, pos: number): [string, number] {
   need(c.src, pos, 4, 'name offset');
+  c.nameFields?.push(pos);
   const off = c.src.view.getUint32(pos, true);
   const after = pos + 4;
   const name = nameAt(c, off);
@@ -199,21 +210,33 @@ function parseInstance(c: ChunkCtx, pos: number, end: number, depth: number, out
   return data;
 }
 
-/** The parsed body of the template defined at chunk offset `off` (cached; a template that contains itself is an error). */
-function templateAt(c: ChunkCtx, off: number, depth: number): XNode[] {
+/** The template defined at chunk offset `off`: from this chunk's cache, the file's (templates.ts), or parsed. */
+export function templateInfo(c: ChunkCtx, off: number, depth: number): TemplateInfo {
   const cached = c.templates.get(off);
   if (cached) return cached;
   if (cached === null) throw new EvtxFormatError(`template at ${off} refers to itself`);
   need(c.src, off, 24, 'template definition');
   const size = c.src.view.getUint32(off + 20, true);
   need(c.src, off + 24, size, 'template body');
+  const reused = c.shared?.reuse(c, off) ?? null;
+  if (reused) { c.templates.set(off, reused); return reused; }
   c.templates.set(off, null);
+  const outer = c.nameFields;
+  c.nameFields = [];
   try {
-    const body = parseFragment(c, off + 24, off + 24 + size, depth + 1, true).nodes;
-    c.templates.set(off, body);
-    return body;
+    const info: TemplateInfo = { body: parseFragment(c, off + 24, off + 24 + size, depth + 1, true).nodes, memo: new Map() };
+    c.templates.set(off, info);
+    c.shared?.keep(c, off, info, c.nameFields);
+    return info;
   } catch (e) {
     c.templates.delete(off);
     throw e;
+  } finally {
+    c.nameFields = outer;
   }
+}
+
+/** The parsed body of the template defined at chunk offset `off`. */
+export function templateAt(c: ChunkCtx, off: number, depth: number): XNode[] {
+  return templateInfo(c, off, depth).body;
 }
