@@ -95,3 +95,35 @@ test('not an EVTX file at all, or empty: warnings, no events, no exception', asy
   const empty = await parseBytes(new Uint8Array(0));
   assert.deepEqual(empty, { events: [], warnings: [{ offset: 0, message: 'evtx: empty file' }] });
 });
+
+const hard = (name: string) => path.resolve(repoRoot, '../shared/data/evtx-hard', name);
+const WEC = hard('rs__samples__MSExchange_Management_wec.evtx');
+const SMB = hard('hay__EVTX-to-MITRE-Attack__TA0007-Discovery__T1135.xxx-Network Share Discovery__ID5140-5145-Bloodhound-SharpHound enumeration via SMB.evtx');
+
+test('an unreadable record with control characters in its element name: one file-level warning, the characters escaped', { skip: !fs.existsSync(WEC) && 'evtx-hard absent' }, async () => {
+  const bytes = new Uint8Array(fs.readFileSync(WEC));
+  assert.deepEqual([...bytes.subarray(0x122d, 0x1231)], [0x45, 0, 0x76, 0]); // "Ev" of the record's inline <Event> name
+  bytes[0x122d] = 0x01;
+  bytes[0x122f] = 0x00;
+  assert.equal(bytes[0x12c4], 0x02); // close-start token after <Event>'s attributes
+  bytes[0x12c4] = 0x0b;
+  const { events, warnings } = await parseBytes(bytes);
+  assert.deepEqual(events, []);
+  const about = warnings.filter((w) => /could (not )?be decoded/.test(w.message));
+  assert.equal(about.length, 1, JSON.stringify(warnings));
+  assert.equal(about[0].offset, 4608);
+  assert.equal(about[0].message,
+    'evtx: this log was not read: none of its 1 records could be decoded (at offsets 4608); first error: element <\\u0001\\u0000ent>: expected close-start token, found 0xb at 708');
+  for (const w of warnings) assert.doesNotMatch(w.message, /[\u0000-\u001f]/);
+});
+
+test('a slack record whose names were overwritten since is not shown (it would read as garbled element names)', { skip: !fs.existsSync(SMB) && 'evtx-hard absent' }, async () => {
+  const clean = await parseBytes(new Uint8Array(fs.readFileSync(SMB)));
+  const bytes = new Uint8Array(fs.readFileSync(SMB));
+  // A record in the slack of the last chunk, a copy of a live record (so not shown); give it a number of its own.
+  const at = 174736;
+  assert.equal(new DataView(bytes.buffer).getUint32(at + 8, true), 59);
+  new DataView(bytes.buffer).setUint32(at + 8, 999_999, true);
+  const { events } = await parseBytes(bytes);
+  assert.deepEqual(events, clean.events);
+});

@@ -2,7 +2,7 @@
 // (and, through templates.ts, reused by later chunks of the same file); substitution values stay as (type, position,
 // size) and are decoded only when a record is resolved.
 import type { TemplateCache } from './templates.ts';
-import { EvtxFormatError, need, utf16, type ByteSource } from './values.ts';
+import { EvtxFormatError, need, printable, utf16, type ByteSource } from './values.ts';
 
 export interface XElem { k: 'el'; name: string; attrs: XAttr[]; children: XNode[] }
 export interface XAttr { name: string; value: XNode[] }
@@ -121,9 +121,9 @@ function parseElement(c: ChunkCtx, pos: number, end: number, depth: number, out:
     for (let next = parseContent(c, pos, value); next >= 0; next = parseContent(c, pos, value)) pos = next;
     el.attrs.push({ name: attrName, value });
   }
-  if (pos >= end) throw new EvtxFormatError(`element <${name}> runs past the end of its data`);
+  if (pos >= end) throw new EvtxFormatError(`element <${printable(name)}> runs past the end of its data`);
   if (b[pos] === 0x03) return pos + 1;
-  if (b[pos] !== 0x02) throw new EvtxFormatError(`element <${name}>: expected close-start token, found 0x${b[pos].toString(16)} at ${pos}`);
+  if (b[pos] !== 0x02) throw new EvtxFormatError(`element <${printable(name)}>: expected close-start token, found 0x${b[pos].toString(16)} at ${pos}`);
   pos++;
   while (pos < end) {
     const t = b[pos];
@@ -132,10 +132,10 @@ function parseElement(c: ChunkCtx, pos: number, end: number, depth: number, out:
     if (t === 0x0c) { pos = parseInstance(c, pos, end, depth + 1, el.children); continue; }
     if (t === 0x0f) { pos += 4; continue; }
     const next = parseContent(c, pos, el.children);
-    if (next < 0) throw new EvtxFormatError(`element <${name}>: unexpected token 0x${t.toString(16)} at ${pos}`);
+    if (next < 0) throw new EvtxFormatError(`element <${printable(name)}>: unexpected token 0x${t.toString(16)} at ${pos}`);
     pos = next;
   }
-  throw new EvtxFormatError(`element <${name}> is not closed before the end of its data`);
+  throw new EvtxFormatError(`element <${printable(name)}> is not closed before the end of its data`);
 }
 
 /** Parses one content token (value text, substitution, char/entity ref, CDATA, PI); returns -1 when `pos` holds another token. */

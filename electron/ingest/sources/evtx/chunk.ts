@@ -6,8 +6,9 @@ import { recordToEvent } from './event.ts';
 import { FastReader } from './fast.ts';
 import { RECORD_HEADER_SIZE } from './layout.ts';
 import { locateRecords, resolveRecord, type Recovered, type RecordSpot } from './records.ts';
+import type { Elem } from './resolve.ts';
 import type { TemplateCache } from './templates.ts';
-import { byteSource } from './values.ts';
+import { EvtxFormatError, byteSource, garbled } from './values.ts';
 
 /** Identity of a record copy: record number, written time (two u32 halves) and size. */
 export interface RecordKey { number: number; hi: number; lo: number; size: number }
@@ -43,21 +44,38 @@ function templateStillThere(c: ChunkCtx, s: RecordSpot): boolean {
   return defOff + 8 <= b.length && v.getUint32(defOff + 4, true) === v.getUint32(p + 2, true);
 }
 
+/** Whether every element and attribute name in the tree decoded cleanly. */
+function cleanNames(e: Elem): boolean {
+  if (garbled(e.name) || e.attrs.some(([k]) => garbled(k))) return false;
+  for (const ch of e.children) if (typeof ch !== 'string' && !cleanNames(ch)) return false;
+  return true;
+}
+
+/** The event of a record: the fast path, else the general one. `recovered`: names that the general path reads from
+ * elsewhere in the chunk may have been overwritten since the record was written, so they must decode cleanly. */
 function decodeRecord(c: ChunkCtx, fast: FastReader, s: RecordSpot, base: number, file: string, host?: string): TimelineEvent {
   // What the fast path cannot decode (its template, a value it reads) the general path cannot either: its error stands.
   const e = fast.event(s, base, file, host);
   if (e) return e;
   const v = c.src.view;
-  const rec = {
-    offset: base + s.pos, size: s.size, number: v.getBigUint64(s.pos + 8, true), written: v.getBigUint64(s.pos + 16, true),
-    recovered: s.recovered, event: resolveRecord(c, s),
-  };
+  const event = resolveRecord(c, s);
+  if (s.recovered && !cleanNames(event)) throw new EvtxFormatError('garbled element names (overwritten since)');
+  const rec = { offset: base + s.pos, size: s.size, number: v.getBigUint64(s.pos + 8, true), written: v.getBigUint64(s.pos + 16, true), recovered: s.recovered, event };
   return recordToEvent(rec, file, host);
 }
 
 function markRecovered(e: TimelineEvent, how: Recovered): TimelineEvent {
   e.fields.recovered = how;
   return e;
+}
+
+/** Whether a record found outside the chain reads like an event: names it refers to elsewhere in the chunk may have
+ * been overwritten since, which shows as garbled names or a missing provider or event id. */
+function plausible(e: TimelineEvent): boolean {
+  if (typeof e.fields.EventID !== 'number' || typeof e.fields.Provider !== 'string' || !e.fields.Provider) return false;
+  for (const k of ['Provider', 'Channel', 'Computer']) { const v = e.fields[k]; if (typeof v === 'string' && garbled(v)) return false; }
+  for (const k of Object.keys(e.fields)) if (garbled(k)) return false;
+  return true;
 }
 
 /** Decodes one chunk read from file offset `base` (`templates`: the file's templates so far, reused when identical). */
@@ -80,8 +98,9 @@ export function decodeChunk(bytes: Uint8Array, base: number, file: string, host?
       continue;
     }
     try {
-      if (!templateStillThere(c, s)) { out.recoveredUnreadable++; continue; }
-      out.recovered.push({ ...keyOf(c, s), event: markRecovered(decodeRecord(c, fast, s, base, file, host), s.recovered) });
+      const e = templateStillThere(c, s) ? decodeRecord(c, fast, s, base, file, host) : null;
+      if (e && plausible(e)) out.recovered.push({ ...keyOf(c, s), event: markRecovered(e, s.recovered) });
+      else out.recoveredUnreadable++;
     } catch {
       out.recoveredUnreadable++;
     }

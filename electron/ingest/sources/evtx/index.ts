@@ -13,13 +13,13 @@ import { CHUNK_SIZE, FILE_HEADER_SIZE, chainRecordAt, isFileHeader } from './lay
 import { evtxChunks, resolveRecord } from './records.ts';
 import { TemplateCache } from './templates.ts';
 import { elemToXml } from './xml.ts';
-import { byteSource } from './values.ts';
+import { byteSource, printable } from './values.ts';
 
 export { readEvtxRecords, type EvtxRecord, type Recovered } from './records.ts';
 export { recordToEvent } from './event.ts';
 
 export const parseEvtx: Parser = async function* parseEvtx(input, ctx) {
-  const warn = (offset: number, message: string) => ctx.warn({ offset, message: `evtx: ${message}` });
+  const warn = (offset: number, message: string) => ctx.warn({ offset, message: `evtx: ${printable(message, 400)}` });
   const tally = new EvtxFileTally();
   const templates = new TemplateCache();
   for await (const { bytes, base } of evtxChunks(input.chunks, warn, ctx.signal)) {

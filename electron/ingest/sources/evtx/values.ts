@@ -40,6 +40,17 @@ export function byteSource(bytes: Uint8Array): ByteSource {
   };
 }
 
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text from the input made safe to show in a message: control characters and lone surrogates escaped, length capped. */
+export function printable(s: string, max = 80): string {
+  const cut = s.length > max ? s.slice(0, max) + '…' : s;
+  return cut.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Whether a decoded name or value holds characters no real event has (control characters, lone surrogates, U+FFFD). */
+export const garbled = (s: string): boolean => /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+
 export function need(src: ByteSource, pos: number, len: number, what: string): void {
   if (pos < 0 || len < 0 || pos + len > src.bytes.length) {
     throw new EvtxFormatError(`${what} at ${pos} (+${len}) runs past the end of its data`);
