@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { IndexProgress, IndexSummary } from '../shared/api.ts';
+import { RECOVERED_FILTERS, type IndexProgress, type IndexSummary, type RecoveredFilter } from '../shared/api.ts';
 import { isoToMicros, microsToIso, SOURCE_IDS, type Finding, type SourceId } from '../shared/types.ts';
 import { CaseService, UserError } from './service.ts';
 import { LOUPE_VERSION } from './version.ts';
@@ -16,7 +16,7 @@ Commands:
         [--iocs FILE]... [--rules DIR]... [--baseline FILE]... [--label NAME]
         [--client NAME] [--case-number ID] [--examiner NAME] [--zone IANA-ZONE] [--quiet]
   timeline --case FILE [--query TEXT] [--from ISO] [--to ISO] [--source S,..] [--ip IP,..]
-        [--status N,..] [--tag T,..] [--starred] [--desc] [--limit N] [--offset N] [--json]
+        [--status N,..] [--tag T,..] [--starred] [--recovered include|exclude|only] [--desc] [--limit N] [--offset N] [--json]
   files --case FILE [--glob PATTERN] [--hash HEX] [--text S] [--kind K,..] [--flagged] [--limit N] [--json]
   findings --case FILE [--check ID] [--severity S,..] [--json]
   verify --case FILE [--json]            re-hash the evidence against the manifest
@@ -144,25 +144,33 @@ async function cmdIndex(argv: string[]): Promise<number> {
   return summary.cancelled ? 130 : 0;
 }
 
+/** --recovered: EVTX records recovered from slack or damaged chunks (shown by default, marked). */
+function recoveredArg(v: string | undefined): RecoveredFilter | undefined {
+  if (v === undefined || (RECOVERED_FILTERS as readonly string[]).includes(v)) return v as RecoveredFilter | undefined;
+  throw new UsageError(`--recovered: one of ${RECOVERED_FILTERS.join(', ')} (default include), not ${v}`);
+}
+
 async function cmdTimeline(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     case: { type: 'string' }, query: { type: 'string', short: 'q' }, from: { type: 'string' }, to: { type: 'string' },
     source: { type: 'string' }, ip: { type: 'string' }, status: { type: 'string' }, tag: { type: 'string' },
     starred: { type: 'boolean' }, desc: { type: 'boolean' }, limit: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' },
+    recovered: { type: 'string' },
   });
   const sources = list(values.source) as SourceId[] | undefined;
+  const recovered = recoveredArg(values.recovered);
   for (const s of sources ?? []) if (!SOURCE_IDS.includes(s)) throw new UsageError(`--source: unknown source ${s} (one of ${SOURCE_IDS.join(', ')})`);
   const svc = openService(needCase(values.case));
   const page = await svc.queryTimeline({
     text: values.query, from: timeArg(values.from, 'from'), to: timeArg(values.to, 'to'), sources, ips: list(values.ip),
-    statuses: list(values.status)?.map(Number), tags: list(values.tag), starredOnly: values.starred,
+    statuses: list(values.status)?.map(Number), tags: list(values.tag), starredOnly: values.starred, recovered,
     order: values.desc ? 'desc' : 'asc', limit: values.limit ? Number(values.limit) : 100, offset: values.offset ? Number(values.offset) : 0,
   });
   svc.close();
   if (values.json) { out(JSON.stringify(page.rows.map((r) => ({ ...r, time: microsToIso(r.ts) })), null, 2)); return 0; }
   for (const r of page.rows) {
     const ref = r.ref.line !== undefined ? `:${r.ref.line}` : r.ref.record !== undefined ? `#${r.ref.record}` : '';
-    out(`${microsToIso(r.ts)}  ${r.source.padEnd(13)} ${r.tsDesc.padEnd(14)} ${r.message}  [${r.ref.file}${ref}]${r.starred ? ' *' : ''}`);
+    out(`${microsToIso(r.ts)}  ${r.source.padEnd(13)} ${r.tsDesc.padEnd(14)} ${r.message}  [${r.ref.file}${ref}]${r.recovered ? ` [recovered: ${r.recovered}]` : ''}${r.starred ? ' *' : ''}`);
   }
   err(`${page.rows.length} shown${page.total !== null ? ` of ${page.total}` : ''}`);
   return 0;

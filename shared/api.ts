@@ -88,6 +88,10 @@ export interface IndexSummary {
 
 export type SortOrder = 'asc' | 'desc';
 
+/** EVTX records recovered from slack or damaged chunks: shown and marked (include), hidden (exclude), or alone (only). */
+export const RECOVERED_FILTERS = ['include', 'exclude', 'only'] as const;
+export type RecoveredFilter = (typeof RECOVERED_FILTERS)[number];
+
 export interface TimelineQuery {
   /** FTS5 full-text query over message and fields; plain words are AND-ed, quoted phrases kept. */
   text?: string;
@@ -104,6 +108,9 @@ export interface TimelineQuery {
   /** Exclusions: events where the field equals the value are dropped. */
   fieldNotEquals?: Array<{ field: string; value: string }>;
   fileId?: number;
+  /** Records recovered from EVTX slack or damaged chunks; default 'include' (shown, each marked): they are evidence too,
+   * often of what a cleared or rewritten log no longer holds. 'exclude' gives the log as Windows reads it. */
+  recovered?: RecoveredFilter;
   order?: SortOrder;
   /** Keyset paging: continue after this (ts, id). */
   after?: { ts: Micros; id: number };
@@ -125,6 +132,8 @@ export interface EventRow {
   tags: string[];
   note: string | null;
   manual: boolean;
+  /** Set on an EVTX record recovered from slack or a damaged chunk (not on the log's live record chain). */
+  recovered?: 'slack' | 'damaged chunk';
 }
 
 export interface TimelinePage {

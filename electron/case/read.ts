@@ -6,6 +6,7 @@ import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
 import type { Db } from './db.ts';
 import { decodeFields, fieldSql, FIELDS_COLUMNS } from './fields.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
+import { recoveredColumn, recoveredWhere } from './recovered.ts';
 
 const LIFTED: Record<string, string> = {
   ip: 'ip', 'c-ip': 'ip', ClientIpAddress: 'ip', status: 'status', 'sc-status': 'status', HttpStatus: 'status',
@@ -82,6 +83,8 @@ export function timelineWhere(q: TimelineQuery): Where {
     const fts = toFtsQuery(q.text);
     if (fts) { w.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); p.push(fts); }
   }
+  const recovered = recoveredWhere(q);
+  if (recovered) w.push(recovered);
   return { sql: w.length ? w.join(' AND ') : '1', params: p };
 }
 
@@ -91,10 +94,12 @@ interface RawEventRow {
   id: number; ts: number; ts_desc: string; source: string; host: string | null; message: string; ip: string | null;
   status: number | null; file_id: number | null; line: number | null; record: number | null; offset: number | null;
   manual: number; rel_path: string | null; starred: number | null; note: string | null; tags: string | null; fields?: string;
+  recovered: 'slack' | 'damaged chunk' | null;
 }
 
 const EVENT_COLUMNS = `e.id, e.ts, e.ts_desc, e.source, e.host, e.message, e.ip, e.status, e.file_id, e.line, e.record, e.offset,
-  e.manual, f.rel_path, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags`;
+  e.manual, f.rel_path, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags,
+  ${recoveredColumn('e')} AS recovered`;
 const EVENT_JOINS = 'LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id';
 
 function toEventRow(r: RawEventRow): EventRow {
@@ -105,7 +110,7 @@ function toEventRow(r: RawEventRow): EventRow {
   return {
     id: r.id, ts: r.ts, tsDesc: r.ts_desc, source: r.source as SourceId, host: r.host, message: r.message, ip: r.ip,
     status: r.status, ref, starred: r.starred === 1, tags: r.tags ? r.tags.split('\x1f').sort() : [], note: r.note,
-    manual: r.manual === 1,
+    manual: r.manual === 1, ...(r.recovered ? { recovered: r.recovered } : {}),
   };
 }
 

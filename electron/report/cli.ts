@@ -4,15 +4,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openCaseDb } from '../case/db.ts';
 import { audit } from '../case/write.ts';
-import type { ExportFormat, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
-import { REPORT_SECTIONS } from '../../shared/api.ts';
+import type { ExportFormat, RecoveredFilter, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
+import { RECOVERED_FILTERS, REPORT_SECTIONS } from '../../shared/api.ts';
 import { isoToMicros } from '../../shared/types.ts';
 import { exportTo } from './index.ts';
 
 const REPORT_USAGE = `usage: loupe report --case FILE --out report.html|report.pdf [--sections ${REPORT_SECTIONS.join(',')}]
                     [--company NAME] [--logo logo.png|.jpg|.svg] [--title TEXT]`;
 const EXPORT_USAGE = `usage: loupe export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE
-                    [--from ISO] [--to ISO] [--query TEXT] [--starred]`;
+                    [--from ISO] [--to ISO] [--query TEXT] [--starred] [--recovered include|exclude|only]`;
 const EXPORT_CLI_FORMATS = ['csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv'] as const;
 
 class UsageError extends Error {}
@@ -31,6 +31,11 @@ function parseSections(list: string | undefined): ReportSection[] | undefined {
   const bad = wanted.filter((s) => !(REPORT_SECTIONS as readonly string[]).includes(s));
   if (bad.length) throw new UsageError(`unknown section(s) ${bad.join(', ')} — choose from ${REPORT_SECTIONS.join(',')}`);
   return wanted as ReportSection[];
+}
+
+function recoveredFilter(v: string): RecoveredFilter {
+  if ((RECOVERED_FILTERS as readonly string[]).includes(v)) return v as RecoveredFilter;
+  throw new UsageError(`--recovered: one of ${RECOVERED_FILTERS.join(', ')} (default include), not ${v}`);
 }
 
 function parseTime(flag: string, v: string | undefined): number | undefined {
@@ -92,7 +97,7 @@ export function exportCommand(argv: string[]): Promise<number> {
   return guarded(EXPORT_USAGE, async () => {
     const { values } = parseArgs({
       args: argv, strict: true, allowPositionals: false,
-      options: { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' }, recovered: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help) { console.log(EXPORT_USAGE); return 0; }
     const format = values.format as (typeof EXPORT_CLI_FORMATS)[number] | undefined;
@@ -100,6 +105,7 @@ export function exportCommand(argv: string[]): Promise<number> {
     const query: TimelineQuery = {
       from: parseTime('--from', values.from), to: parseTime('--to', values.to),
       ...(values.query ? { text: values.query } : {}), ...(values.starred ? { starredOnly: true } : {}),
+      ...(values.recovered ? { recovered: recoveredFilter(values.recovered) } : {}),
     };
     return runExport(EXPORT_USAGE, values.case, values.out, format, undefined, query);
   });

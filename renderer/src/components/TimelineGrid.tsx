@@ -55,7 +55,7 @@ export function TimelineGrid({ rows, hasMore, loadMore, selected, onSelect, onCo
             if (!r) return <div key="more" className="grid-row loading" style={{ transform: `translateY(${it.start}px)` }}>loading…</div>;
             return (
               <div key={r.id} role="row" data-event-id={r.id} aria-selected={it.index === selected}
-                className={`grid-row${it.index === selected ? ' selected' : ''}${r.starred ? ' starred' : ''}${r.manual ? ' manual' : ''}`}
+                className={`grid-row${it.index === selected ? ' selected' : ''}${r.starred ? ' starred' : ''}${r.manual ? ' manual' : ''}${r.recovered ? ' recovered' : ''}`}
                 style={{ transform: `translateY(${it.start}px)` }}
                 onClick={() => onSelect(it.index)}
                 onContextMenu={(e) => onContext(e, it.index, null)}>
@@ -64,6 +64,9 @@ export function TimelineGrid({ rows, hasMore, loadMore, selected, onSelect, onCo
                   return (
                     <div key={c.key} className={`cell ${c.cls}`} role="gridcell" title={text}
                       onContextMenu={c.pivot && text ? (e) => { e.stopPropagation(); onSelect(it.index); onContext(e, it.index, { field: c.pivot!, value: text }); } : undefined}>
+                      {c.key === 'message' && r.recovered && (
+                        <span className="badge recovered" data-testid="recovered-badge" title={`EVTX record recovered from ${r.recovered === 'slack' ? 'slack space' : 'a damaged chunk'}: not on the log's live record chain`}>recovered</span>
+                      )}
                       {text}
                     </div>
                   );
