@@ -5,6 +5,8 @@ import { attr, child, elemText, type Elem } from './resolve.ts';
 import { filetimeMicros } from './values.ts';
 
 const MESSAGE_MAX = 500;
+/** Whitespace other than single inner spaces: only such values need folding onto one line (most have none). */
+const UNEVEN_SPACE = /[^\S ]| {2}|^ | $/;
 const MESSAGE_VALUES = 6;
 
 export function num(s: string | undefined): number | null {
@@ -105,7 +107,9 @@ export function messageFrom(fields: Record<string, FieldValue>, keys: string[], 
     if (v === '') continue;
     if (shown++ === MESSAGE_VALUES || line.length > MESSAGE_MAX) break;
     // Only as much of a value as can show: script blocks and task XML run to kilobytes.
-    line += `${sep}${keys[i].slice(5)}=${v.slice(0, MESSAGE_MAX).replace(/\s+/g, ' ').trim()}`;
+    let shownValue = v.length > MESSAGE_MAX ? v.slice(0, MESSAGE_MAX) : v;
+    if (UNEVEN_SPACE.test(shownValue)) shownValue = shownValue.replace(/\s+/g, ' ').trim();
+    line += sep + keys[i].slice(5) + '=' + shownValue;
     sep = '; ';
   }
   return line.length > MESSAGE_MAX ? line.slice(0, MESSAGE_MAX - 1) + '…' : line;

@@ -236,6 +236,8 @@ function readLeaves(r: Reading, nodes: LeafNode[], values: string[], names: Arra
   return reshaped;
 }
 
+const NONE: LeafNode[] = [];
+
 /** Reads records through plans; one per chunk. */
 export class FastReader {
   private readonly record: Reading;
@@ -244,12 +246,20 @@ export class FastReader {
   constructor(private readonly c: ChunkCtx) {
     this.record = new Reading(c.src, new Values());
     this.nested = new Reading(c.src, new Values());
+    this.dataReading = this.record;
+    this.leafReading = this.record;
   }
 
-  /** The data plan and its reading for this record: the template's own, or the one nested in a value under <Event>. */
-  private dataOf(plan: EventPlan): [DataPlan, Reading] | null {
+  /** The reading that fills the data plan `dataOf` returned, and the leaves `leavesOf` returned. */
+  private dataReading: Reading;
+  private leafReading: Reading;
+
+  /** The data plan of this record: the template's own, or the one nested in a value under <Event> (its reading is then
+   * the nested values). Null for the general path. */
+  private dataOf(plan: EventPlan): DataPlan | null {
     const vals = this.record.vals;
-    let found: [DataPlan, Reading] | null = null;
+    let found: DataPlan | null = null;
+    this.dataReading = this.record;
     for (const s of plan.nested) {
       if (vals.empty(s.i)) continue;
       if (vals.type[s.i] !== VT.BINXML) {
@@ -259,20 +269,21 @@ export class FastReader {
       if (found) return null;
       const defOff = readInstance(this.c, vals.pos[s.i], vals.pos[s.i] + vals.size[s.i], this.nested.vals);
       if (defOff < 0) return null;
-      const data = planOf(this.c, defOff, 'nested', 1, compileNestedPlan);
-      if (!data) return null;
-      found = [data, this.nested];
+      found = planOf(this.c, defOff, 'nested', 1, compileNestedPlan);
+      if (!found) return null;
+      this.dataReading = this.nested;
     }
-    return found ?? [plan.data, this.record];
+    return found ?? plan.data;
   }
 
-  /** The leaves of a part and the reading that fills them ([] when the container is empty), or null for the general path. */
-  private leavesOf(part: Part, kind: ContainerKind, r: Reading): [LeafNode[], Reading] | null {
-    if (!part.nested) return r.vals.scalar(part.strict) && r.vals.flat(part.loose) ? [part.nodes, r] : null;
+  /** The leaves of a part (none when the container is empty), their reading in `leafReading`; null for the general path. */
+  private leavesOf(part: Part, kind: ContainerKind, r: Reading): LeafNode[] | null {
+    this.leafReading = r;
+    if (!part.nested) return r.vals.scalar(part.strict) && r.vals.flat(part.loose) ? part.nodes : null;
     const s = part.nested;
     const v = r.vals;
-    if (v.empty(s.i)) return [[], r];
-    if (v.type[s.i] !== VT.BINXML) return v.type[s.i] & ARRAY_FLAG ? null : [[], r]; // text in the container: no field
+    if (v.empty(s.i)) return NONE;
+    if (v.type[s.i] !== VT.BINXML) return v.type[s.i] & ARRAY_FLAG ? null : NONE; // text in the container: no field
     if (r !== this.record) return null; // nested twice
     const defOff = readInstance(this.c, v.pos[s.i], v.pos[s.i] + v.size[s.i], this.nested.vals);
     if (defOff < 0) return null;
@@ -288,22 +299,23 @@ export class FastReader {
     if (defOff < 0) return null;
     const plan = planOf(this.c, defOff, 'event', 0, compilePlan);
     if (!plan || !r.vals.scalar(plan.slots)) return null;
-    const data = this.dataOf(plan);
-    if (!data) return null;
-    const [dp, dr] = data;
-    const parts: Array<[LeafNode[], Reading]> = [];
-    for (const [part, kind] of [[dp.eventData, 'EventData'], [dp.userData, 'UserData']] as const) {
-      if (!part) continue;
-      const got = this.leavesOf(part, kind, dr);
-      if (!got) return null;
-      parts.push(got);
-    }
-    const fields = systemFields(r, plan);
+    const dp = this.dataOf(plan);
+    if (!dp) return null;
+    // Both containers nested in values would need two sets of nested values at once: left to the general path.
+    if (dp.eventData?.nested && dp.userData?.nested) return null;
+    const dr = this.dataReading;
+    const ed = dp.eventData ? this.leavesOf(dp.eventData, 'EventData', dr) : NONE;
+    if (!ed) return null;
+    const edReading = this.leafReading;
+    const ud = dp.userData ? this.leavesOf(dp.userData, 'UserData', dr) : NONE;
+    if (!ud) return null;
     const values: string[] = [];
     const names: Array<string | null> = [];
     let reshaped = !!(dp.eventData?.nested || dp.userData?.nested);
-    for (const [nodes, reading] of parts) if (readLeaves(reading, nodes, values, names)) reshaped = true;
+    if (readLeaves(edReading, ed, values, names)) reshaped = true;
+    if (readLeaves(this.leafReading, ud, values, names)) reshaped = true;
     const keys = reshaped ? leafKeys(names) : dp.keys;
+    const fields = systemFields(r, plan);
     for (let i = 0; i < values.length; i++) fields[keys[i]] = values[i];
     const view = this.c.src.view;
     const created = createdMicros(r, plan);

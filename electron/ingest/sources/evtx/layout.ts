@@ -21,17 +21,14 @@ function startsWith(b: Uint8Array, magic: number[], at = 0): boolean {
 export const isFileHeader = (b: Uint8Array): boolean => startsWith(b, FILE_MAGIC);
 export const isChunkHeader = (b: Uint8Array): boolean => startsWith(b, CHUNK_MAGIC);
 
+const ZEROS = new Uint8Array(CHUNK_SIZE);
+
+/** Whether b[start, end) is all zero bytes (empty preallocated chunks are common: compared natively). */
 export function isAllZero(b: Uint8Array, start = 0, end = b.length): boolean {
-  let i = start;
-  // Word-at-a-time over the aligned middle: empty preallocated chunks are common and 64 KiB each.
-  const first = Math.min(end, (start + 3) & ~3);
-  for (; i < first; i++) if (b[i] !== 0) return false;
-  if ((b.byteOffset & 3) === 0 && end - i >= 4) {
-    const words = new Uint32Array(b.buffer, b.byteOffset + i, (end - i) >> 2);
-    for (let w = 0; w < words.length; w++) if (words[w] !== 0) return false;
-    i += words.length * 4;
+  for (let at = start; at < end; at += ZEROS.length) {
+    const n = Math.min(ZEROS.length, end - at);
+    if (Buffer.compare(b.subarray(at, at + n), ZEROS.subarray(0, n)) !== 0) return false;
   }
-  for (; i < end; i++) if (b[i] !== 0) return false;
   return true;
 }
 
