@@ -10,15 +10,15 @@ import type { Elem } from './resolve.ts';
 import type { TemplateCache } from './templates.ts';
 import { EvtxFormatError, byteSource, garbled } from './values.ts';
 
-/** Identity of a record copy: record number, written time (two u32 halves) and size. */
-export interface RecordKey { number: number; hi: number; lo: number; size: number }
+/** Identity of a record copy: record number, written time (FILETIME ticks, as a double) and size. */
+export interface RecordKey { number: number; time: number; size: number }
 
 export interface HeldRecord extends RecordKey { event: TimelineEvent }
 
 export interface DecodedChunk {
   live: TimelineEvent[];
-  /** Keys of the live records (recovered copies of them are dropped at the end of the file). */
-  liveKeys: RecordKey[];
+  /** Keys of the live records, three numbers each (number, time, size): recovered copies of them are dropped. */
+  liveKeys: number[];
   recovered: HeldRecord[];
   /** Live records that could not be decoded: file offset and why. */
   unreadable: Array<{ offset: number; message: string }>;
@@ -30,7 +30,7 @@ export interface DecodedChunk {
 
 function keyOf(c: ChunkCtx, s: RecordSpot): RecordKey {
   const v = c.src.view;
-  return { number: v.getUint32(s.pos + 12, true) * 0x100000000 + v.getUint32(s.pos + 8, true), hi: v.getUint32(s.pos + 20, true), lo: v.getUint32(s.pos + 16, true), size: s.size };
+  return { number: v.getUint32(s.pos + 12, true) * 0x100000000 + v.getUint32(s.pos + 8, true), time: v.getUint32(s.pos + 20, true) * 0x100000000 + v.getUint32(s.pos + 16, true), size: s.size };
 }
 
 /** Whether a record outside the chain refers to the template it was written with: its instance names the template by
@@ -91,7 +91,8 @@ export function decodeChunk(bytes: Uint8Array, base: number, file: string, host?
     if (s.recovered === null) {
       try {
         out.live.push(decodeRecord(c, fast, s, base, file, host));
-        out.liveKeys.push(keyOf(c, s));
+        const k = keyOf(c, s);
+        out.liveKeys.push(k.number, k.time, k.size);
       } catch (e) {
         out.unreadable.push({ offset: base + s.pos, message: (e as Error).message });
       }

@@ -18,6 +18,8 @@ export class Values {
   pos = new Int32Array(64);
   size = new Int32Array(64);
   n = 0;
+  /** Whether any value is an array or nested binary XML (most records have none: the slot checks are then skipped). */
+  complex = false;
 
   reserve(n: number): void {
     if (n <= this.type.length) return;
@@ -33,12 +35,14 @@ export class Values {
 
   /** Whether the values at `slots` are plain scalars (an array or nested XML there changes the element tree). */
   scalar(slots: number[]): boolean {
+    if (!this.complex) return true;
     for (const i of slots) if (i < this.n && this.size[i] > 0 && (this.type[i] & ARRAY_FLAG || this.type[i] === VT.BINXML)) return false;
     return true;
   }
 
   /** Whether the values at `slots` hold no nested XML (arrays are fine there). */
   flat(slots: number[]): boolean {
+    if (!this.complex) return true;
     for (const i of slots) if (i < this.n && this.size[i] > 0 && this.type[i] === VT.BINXML) return false;
     return true;
   }
@@ -64,15 +68,19 @@ function readInstance(c: ChunkCtx, start: number, end: number, vals: Values): nu
   if (count > (end - p) >> 2) return -1;
   vals.reserve(count);
   let data = p + count * 4;
+  let complex = false;
   for (let i = 0; i < count; i++) {
     const size = v.getUint16(p + i * 4, true);
-    vals.type[i] = b[p + i * 4 + 2];
+    const type = b[p + i * 4 + 2];
+    if (type & ARRAY_FLAG || type === VT.BINXML) complex = true;
+    vals.type[i] = type;
     vals.pos[i] = data;
     vals.size[i] = size;
     data += size;
   }
   if (data > end || (data < end && b[data] !== 0x00)) return -1;
   vals.n = count;
+  vals.complex = complex;
   return defOff;
 }
 
@@ -250,6 +258,9 @@ export class FastReader {
     this.leafReading = this.record;
   }
 
+  /** The texts and names of the record's data fields (reused from record to record). */
+  private readonly values: string[] = [];
+  private readonly names: Array<string | null> = [];
   /** The reading that fills the data plan `dataOf` returned, and the leaves `leavesOf` returned. */
   private dataReading: Reading;
   private leafReading: Reading;
@@ -309,8 +320,10 @@ export class FastReader {
     const edReading = this.leafReading;
     const ud = dp.userData ? this.leavesOf(dp.userData, 'UserData', dr) : NONE;
     if (!ud) return null;
-    const values: string[] = [];
-    const names: Array<string | null> = [];
+    const values = this.values;
+    const names = this.names;
+    values.length = 0;
+    names.length = 0;
     let reshaped = !!(dp.eventData?.nested || dp.userData?.nested);
     if (readLeaves(edReading, ed, values, names)) reshaped = true;
     if (readLeaves(this.leafReading, ud, values, names)) reshaped = true;

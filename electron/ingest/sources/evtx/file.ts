@@ -2,7 +2,7 @@
 // the file (a recovered copy of a live record is not repeated), and one file-level warning for unreadable records
 // instead of one line each.
 import type { ParseOutcome, TimelineEvent } from '../../../../shared/types.ts';
-import type { DecodedChunk, HeldRecord, RecordKey } from './chunk.ts';
+import type { DecodedChunk, HeldRecord } from './chunk.ts';
 import type { Recovered } from './records.ts';
 
 /** Recovered records held for de-duplication at most; beyond this they are checked against the live ones seen so far. */
@@ -17,16 +17,16 @@ class LiveKeys {
   private size = new Uint32Array(1024);
   n = 0;
 
-  add(k: RecordKey): void {
+  add(number: number, time: number, size: number): void {
     if (this.n === this.num.length) {
       const grow = <T extends Float64Array | Uint32Array>(a: T, make: (n: number) => T): T => { const b = make(a.length * 2); b.set(a); return b; };
       this.num = grow(this.num, (n) => new Float64Array(n));
       this.time = grow(this.time, (n) => new Float64Array(n));
       this.size = grow(this.size, (n) => new Uint32Array(n));
     }
-    this.num[this.n] = k.number;
-    this.time[this.n] = k.hi * 0x100000000 + k.lo;
-    this.size[this.n] = k.size;
+    this.num[this.n] = number;
+    this.time[this.n] = time;
+    this.size[this.n] = size;
     this.n++;
   }
 
@@ -42,7 +42,7 @@ class LiveKeys {
     for (let i = 0; i < this.n; i++) {
       const same = byNumber.get(this.num[i]);
       if (!same) continue;
-      for (const h of same) if (h.hi * 0x100000000 + h.lo === this.time[i] && h.size === this.size[i]) out.add(h);
+      for (const h of same) if (h.time === this.time[i] && h.size === this.size[i]) out.add(h);
     }
     return out;
   }
@@ -61,7 +61,7 @@ export class EvtxFileTally {
   /** Takes a decoded chunk in; returns its live events (recovered ones are kept until `finish`). */
   add(d: DecodedChunk): TimelineEvent[] {
     this.live += d.live.length;
-    for (const k of d.liveKeys) this.liveKeys.add(k);
+    for (let i = 0; i < d.liveKeys.length; i += 3) this.liveKeys.add(d.liveKeys[i], d.liveKeys[i + 1], d.liveKeys[i + 2]);
     this.unreadable += d.unreadable.length;
     for (const u of d.unreadable) if (this.firstUnreadable.length < SHOWN_OFFSETS) this.firstUnreadable.push(u);
     this.recoveredUnreadable += d.recoveredUnreadable;

@@ -65,10 +65,10 @@ export function utf16(src: ByteSource, pos: number, byteLen: number): string {
 }
 
 // Buffer's own UTF-16 slicer, without toString's encoding dispatch (most values are short: the dispatch showed).
-type Ucs2 = (this: Buffer, start: number, end: number) => string;
-const ucs2Slice = (Buffer.prototype as unknown as { ucs2Slice?: Ucs2 }).ucs2Slice;
+interface Ucs2Buffer extends Buffer { ucs2Slice(start: number, end: number): string }
+const hasUcs2Slice = typeof (Buffer.prototype as Partial<Ucs2Buffer>).ucs2Slice === 'function';
 const ucs2 = (b: Buffer, start: number, end: number): string =>
-  (ucs2Slice ? ucs2Slice.call(b, start, end) : b.toString('utf16le', start, end));
+  (hasUcs2Slice ? (b as Ucs2Buffer).ucs2Slice(start, end) : b.toString('utf16le', start, end));
 
 function ansi(src: ByteSource, pos: number, len: number): string {
   let end = pos + len;
