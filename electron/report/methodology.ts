@@ -9,7 +9,7 @@ export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
   ['proxylogon.cve-2021-26855', 'HttpProxy log rows whose AnchorMailbox is ServerInfo~*/* (server-side request forgery), excluding autodiscover and localhost noise — the Test-ProxyLogon logic.'],
   ['proxylogon.cve-2021-26857', 'Application event log errors from MSExchange Unified Messaging carrying System.InvalidCastException (deserialization).'],
   ['proxylogon.cve-2021-26858', 'OAB generator log lines "Download failed and temporary file … needs to be removed" for paths outside ClientAccess\\OAB.'],
-  ['proxylogon.cve-2021-27065', 'ECP server log Set-*VirtualDirectory commands whose URL carries an HTML/script tag, and HttpProxy ECP Reset*VirtualDirectory requests answered 200.'],
+  ['proxylogon.cve-2021-27065', 'ECP server log Set-*VirtualDirectory commands whose URL carries an HTML/script tag, HttpProxy ECP Reset*VirtualDirectory requests answered 200, and MSExchange Management cmdlet-log events (local or collected through Windows Event Forwarding) running Set-OabVirtualDirectory with script in a URL.'],
   ['webshell', 'Server-side scripts in Exchange and IIS web folders matched by YARA rules, known web shell paths or placement heuristics; also processes started by the IIS worker w3wp.exe (Sysmon 1 / Security 4688).'],
   ['ioc.hash', 'File MD5/SHA-1/SHA-256 values matching the IOC lists used.'],
   ['ioc.ip', 'Client IP addresses in the logs matching the IOC lists used.'],
