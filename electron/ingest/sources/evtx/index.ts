@@ -18,10 +18,12 @@ import { byteSource, printable } from './values.ts';
 export { readEvtxRecords, type EvtxRecord, type Recovered } from './records.ts';
 export { recordToEvent } from './event.ts';
 
+/** Templates seen in the logs read so far by this thread (reused only when identical byte for byte). */
+const templates = new TemplateCache();
+
 export const parseEvtx: Parser = async function* parseEvtx(input, ctx) {
   const warn = (offset: number, message: string) => ctx.warn({ offset, message: `evtx: ${printable(message, 400)}` });
   const tally = new EvtxFileTally();
-  const templates = new TemplateCache();
   for await (const { bytes, base } of evtxChunks(input.chunks, warn, ctx.signal)) {
     const decoded = decodeChunk(bytes, base, input.rel, input.host, templates);
     for (const n of decoded.notes) warn(n.offset, n.message);

@@ -1,6 +1,7 @@
-// Templates shared by the chunks of one file. Every chunk carries its own copy of each template it uses; parsing and
-// planning them again in each chunk was a fifth of the parse time. A copy is reused only after a check that it is the
-// same template: same GUID and size, the same bytes apart from the name offsets, and the same names behind those.
+// Templates shared by chunks, and by files: every chunk carries its own copy of each template it uses, and logs of one
+// machine (or one Windows build) use the same ones; parsing and planning them again in each chunk was a fifth of the
+// parse time. A copy is reused only after a check that it is the same template: same GUID and size, the same bytes
+// apart from the name offsets, and the same names behind those.
 import { nameAt, type ChunkCtx, type TemplateInfo, type XNode } from './binxml.ts';
 
 interface NameField {
@@ -32,11 +33,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array, names: NameField[]): boolean {
 const hasInstance = (nodes: XNode[]): boolean =>
   nodes.some((n) => n.k === 'inst' || (n.k === 'el' && (hasInstance(n.children) || n.attrs.some((a) => hasInstance(a.value)))));
 
-/** The templates of one file, by GUID and size. */
+/** Templates by GUID and size; when full it starts afresh (bounded memory, however many logs are read). */
 export class TemplateCache {
   private readonly byKey = new Map<string, Shared[]>();
   private count = 0;
-  static readonly MAX = 4096;
+  static readonly MAX = 2048;
 
   private key(c: ChunkCtx, off: number): string {
     const v = c.src.view;
@@ -69,7 +70,8 @@ export class TemplateCache {
 
   /** Keeps a template just parsed at `off` (its name offsets at `nameFields`) for the next chunks. */
   keep(c: ChunkCtx, off: number, info: TemplateInfo, nameFields: number[]): void {
-    if (this.count >= TemplateCache.MAX || hasInstance(info.body)) return;
+    if (hasInstance(info.body)) return;
+    if (this.count >= TemplateCache.MAX) { this.byKey.clear(); this.count = 0; }
     const body = off + 24;
     const size = c.src.view.getUint32(off + 20, true);
     const v = c.src.view;
