@@ -19,7 +19,12 @@ export { readEvtxRecords, type EvtxRecord, type Recovered } from './records.ts';
 export { recordToEvent } from './event.ts';
 
 /** Templates seen in the logs read so far by this thread (reused only when identical byte for byte). */
-const templates = new TemplateCache();
+let templates = new TemplateCache();
+
+/** Forgets the templates seen so far (a benchmark round then reads its logs as a first pass would). */
+export function forgetEvtxTemplates(): void {
+  templates = new TemplateCache();
+}
 
 export const parseEvtx: Parser = async function* parseEvtx(input, ctx) {
   const warn = (offset: number, message: string) => ctx.warn({ offset, message: `evtx: ${printable(message, 400)}` });
