@@ -21,13 +21,13 @@ interface Shared {
 /** Bytes of a template body that must match between copies: all but the name offsets and inline names' chain links. */
 function sameBytes(a: Uint8Array, b: Uint8Array, names: NameField[]): boolean {
   if (a.length !== b.length) return false;
-  let from = 0;
-  const cmp = (end: number) => Buffer.compare(a.subarray(from, end), b.subarray(from, end)) === 0;
+  let i = 0;
   for (const n of names) {
-    if (!cmp(n.at)) return false;
-    from = n.at + (n.inline ? 8 : 4);
+    for (; i < n.at; i++) if (a[i] !== b[i]) return false;
+    i = n.at + (n.inline ? 8 : 4);
   }
-  return cmp(a.length);
+  for (; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const hasInstance = (nodes: XNode[]): boolean =>

@@ -61,14 +61,13 @@ export function need(src: ByteSource, pos: number, len: number, what: string): v
 export function utf16(src: ByteSource, pos: number, byteLen: number): string {
   let end = pos + (byteLen & ~1);
   while (end > pos && src.bytes[end - 1] === 0 && src.bytes[end - 2] === 0) end -= 2;
-  return end > pos ? ucs2(src.text, pos, end) : '';
+  if (end <= pos) return '';
+  return hasUcs2Slice ? (src.text as Ucs2Buffer).ucs2Slice(pos, end) : src.text.toString('utf16le', pos, end);
 }
 
 // Buffer's own UTF-16 slicer, without toString's encoding dispatch (most values are short: the dispatch showed).
 interface Ucs2Buffer extends Buffer { ucs2Slice(start: number, end: number): string }
 const hasUcs2Slice = typeof (Buffer.prototype as Partial<Ucs2Buffer>).ucs2Slice === 'function';
-const ucs2 = (b: Buffer, start: number, end: number): string =>
-  (hasUcs2Slice ? (b as Ucs2Buffer).ucs2Slice(start, end) : b.toString('utf16le', start, end));
 
 function ansi(src: ByteSource, pos: number, len: number): string {
   let end = pos + len;
