@@ -4,16 +4,15 @@
 //                                          recovered from slack or damaged chunks carry fields.recovered
 //   renderRecordXml(chunk, offsetInChunk)  XML text of the record at that offset of a 64 KiB chunk
 //   readEvtxRecordXml(path, offset)        same, reading the chunk that holds file offset `offset` (= ref.offset)
-import { open } from 'node:fs/promises';
+import { openEvidence } from '../../evidence-open.ts';
 import type { Parser } from '../types.ts';
 import { newChunkCtx } from './binxml.ts';
-import { decodeChunk } from './chunk.ts';
-import { EvtxFileTally } from './file.ts';
 import { CHUNK_SIZE, FILE_HEADER_SIZE, chainRecordAt, isFileHeader } from './layout.ts';
-import { evtxChunks, resolveRecord } from './records.ts';
+import { resolveRecord } from './records.ts';
+import { EvtxEventStream } from './stream.ts';
 import { TemplateCache } from './templates.ts';
 import { elemToXml } from './xml.ts';
-import { byteSource, printable } from './values.ts';
+import { byteSource } from './values.ts';
 
 export { readEvtxRecords, type EvtxRecord, type Recovered } from './records.ts';
 export { recordToEvent } from './event.ts';
@@ -26,21 +25,9 @@ export function forgetEvtxTemplates(): void {
   templates = new TemplateCache();
 }
 
-export const parseEvtx: Parser = async function* parseEvtx(input, ctx) {
-  const warn = (offset: number, message: string) => ctx.warn({ offset, message: `evtx: ${printable(message, 400)}` });
-  const tally = new EvtxFileTally();
-  for await (const { bytes, base } of evtxChunks(input.chunks, warn, ctx.signal)) {
-    const decoded = decodeChunk(bytes, base, input.rel, input.host, templates);
-    for (const n of decoded.notes) warn(n.offset, n.message);
-    yield* tally.add(decoded);
-    yield* tally.overflow();
-  }
-  if (ctx.signal?.aborted) return;
-  yield* tally.finish();
-  const w = tally.unreadableWarning();
-  if (w) warn(w.offset, w.message);
-  ctx.outcome?.(tally.outcome());
-};
+export const parseEvtx: Parser = (input, ctx) => ({
+  [Symbol.asyncIterator]: () => new EvtxEventStream(input, ctx, templates),
+});
 
 /** XML of the record starting at `pos` in `chunk` (the whole 64 KiB chunk: templates live elsewhere in it). */
 export function renderRecordXml(chunk: Uint8Array, pos: number): string {
@@ -50,9 +37,9 @@ export function renderRecordXml(chunk: Uint8Array, pos: number): string {
   return elemToXml(resolveRecord(newChunkCtx(src), { pos, size }));
 }
 
-/** XML of the record at file offset `offset` of the EVTX file at `path` (reads one chunk, read-only). */
+/** XML of the record at file offset `offset` of the EVTX file at `path` (reads one chunk, read-only, access time kept). */
 export async function readEvtxRecordXml(path: string, offset: number): Promise<string> {
-  const fh = await open(path, 'r');
+  const fh = await openEvidence(path);
   try {
     const head = new Uint8Array(8);
     await fh.read(head, 0, 8, 0);
