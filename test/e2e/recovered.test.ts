@@ -48,4 +48,9 @@ test('recovered records carry a badge; the filter hides them or shows them alone
   await page.locator(rows).first().waitFor();
   assert.equal(await page.locator('[data-testid=recovered-badge]').count(), 0);
   assert.equal(await page.locator('[data-testid=filter-chips]').textContent().then((t) => t?.includes('recovered records hidden')), true);
+  // The filter is part of the view's address: a reload brings the same view back.
+  assert.match(page.url(), /[?&]recovered=exclude(&|$)/);
+  await page.reload();
+  await page.waitForSelector(count(total - recovered));
+  assert.equal(await page.locator('select[aria-label="Recovered records"]').inputValue(), 'exclude');
 });

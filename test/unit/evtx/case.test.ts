@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { migrate, openCaseDb } from '../../../electron/case/db.ts';
+import { LATEST_VERSION } from '../../../electron/case/migrations/index.ts';
 import { decodeFields } from '../../../electron/case/fields.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
 import { CaseService } from '../../../electron/service.ts';
@@ -114,7 +115,7 @@ test('migration 5 on a schema-1 case: its events stay, the mark and outcome tabl
   raw.close();
   const db = openCaseDb(file);
   try {
-    assert.equal(db.pragma('user_version', { simple: true }), 5);
+    assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION);
     assert.equal((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 1);
     db.prepare(`INSERT INTO event_recovered (event_id, how) VALUES (1, 'slack')`).run();
     db.prepare('INSERT INTO file_outcomes (file_id, read, recovered, unreadable) VALUES (1, 0, 1, 0)').run();

@@ -3,6 +3,7 @@ import type { FieldValue, TimelineEvent } from '../../../../shared/types.ts';
 import type { EvtxRecord } from './records.ts';
 import { attr, child, elemText, type Elem } from './resolve.ts';
 import { filetimeMicros } from './values.ts';
+import { evtxSummary } from './summary.ts';
 
 const MESSAGE_MAX = 500;
 /** Whitespace other than single inner spaces: only such values need folding onto one line (most have none). */
@@ -99,6 +100,8 @@ export const TS_WRITTEN = 'Record Written';
 
 /** `Provider EventID: k=v; k=v …` over the data fields (`keys[i]` = `values[i]`), capped at MESSAGE_MAX characters. */
 export function messageFrom(fields: Record<string, FieldValue>, keys: string[], values: string[]): string {
+  const summary = evtxSummary(fields); // what the common events mean, in words; the rest keep name=value pairs
+  if (summary) return summary.length > MESSAGE_MAX ? summary.slice(0, MESSAGE_MAX - 1) + '…' : summary;
   let line = `${fields.Provider ?? '?'} ${fields.EventID ?? '?'}`;
   let sep = ': ';
   let shown = 0;

@@ -4,7 +4,7 @@
 //                                          recovered from slack or damaged chunks carry fields.recovered
 //   renderRecordXml(chunk, offsetInChunk)  XML text of the record at that offset of a 64 KiB chunk
 //   readEvtxRecordXml(path, offset)        same, reading the chunk that holds file offset `offset` (= ref.offset)
-import { openEvidence } from '../../evidence-open.ts';
+import { openEvidence, type EvidencePath } from '../../evidence-open.ts';
 import type { Parser } from '../types.ts';
 import { newChunkCtx } from './binxml.ts';
 import { CHUNK_SIZE, FILE_HEADER_SIZE, chainRecordAt, isFileHeader } from './layout.ts';
@@ -38,7 +38,7 @@ export function renderRecordXml(chunk: Uint8Array, pos: number): string {
 }
 
 /** XML of the record at file offset `offset` of the EVTX file at `path` (reads one chunk, read-only, access time kept). */
-export async function readEvtxRecordXml(path: string, offset: number): Promise<string> {
+export async function readEvtxRecordXml(path: EvidencePath, offset: number): Promise<string> {
   const fh = await openEvidence(path);
   try {
     const head = new Uint8Array(8);
