@@ -12,6 +12,7 @@ import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
 import { CaseService } from '../../../electron/service.ts';
 import type { ParseOutcome } from '../../../shared/types.ts';
 import { newCase } from '../../helpers/case.ts';
+import { loupeAsync } from '../../helpers/loupe.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 import { evtxDir, parseBytes, repoRoot } from './support.ts';
 
@@ -89,6 +90,27 @@ test('recovered EVTX records in a case: marked, filtered (shown by default, hidd
   } finally {
     svc.close();
   }
+
+  // The command line takes the same filter: timeline and export with --recovered, each row marked.
+  const recoveredCount = [...expected.values()].reduce((n, o) => n + o.recovered, 0);
+  const [only, hidden, bad, csv] = await Promise.all([
+    loupeAsync(['timeline', '--case', casePath, '--recovered', 'only', '--jsonl']),
+    loupeAsync(['timeline', '--case', casePath, '--recovered', 'exclude', '--source', 'evtx']),
+    loupeAsync(['timeline', '--case', casePath, '--recovered', 'maybe']),
+    loupeAsync(['export', '--case', casePath, '--format', 'csv', '--recovered', 'exclude', '--source', 'evtx', '--out', path.join(dir, 'live.csv'), '--allow-incomplete']),
+  ]);
+  assert.equal(only.status, 0, only.stderr);
+  const onlyRows = only.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { recovered?: string });
+  assert.equal(onlyRows.length, recoveredCount);
+  assert.ok(onlyRows.every((r) => r.recovered === 'slack' || r.recovered === 'damaged chunk'));
+  assert.equal(hidden.status, 0, hidden.stderr);
+  const liveCount = [...expected.values()].reduce((n, o) => n + o.read, 0);
+  assert.equal(hidden.stdout.split('\n').filter(Boolean).length, liveCount);
+  assert.doesNotMatch(hidden.stdout, /\[recovered: /);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--recovered.*include, exclude, only/);
+  assert.equal(csv.status, 0, csv.stderr);
+  assert.match(csv.stderr, new RegExp(`${liveCount} rows`));
 
   // Re-reading a changed log replaces its marks and outcome; nothing is left behind or doubled.
   const sec = path.join(ev, 'C/Windows/System32/winevt/Logs/Security.evtx');
