@@ -117,10 +117,10 @@ export const indexCommand = defineCommand({
     const inputs = { iocs: pathsOf(values.iocs, 'file', 'IOC file'), rules: pathsOf(values.rules, 'dir', 'rules folder'),
       sigma: pathsOf(values.sigma, 'dir', 'Sigma rules folder'), baselines: pathsOf(values.baseline, 'file', 'baseline file') };
     const casePath = path.resolve(values.case!);
-    // Checked before the case file is created: a case inside the evidence would be a write into the evidence.
-    assertCaseOutsideEvidence(casePath, [root]);
     const created = !fs.existsSync(casePath);
     if (!created) checkCasePath(values.case!);
+    // Checked before the case file is created: a case inside the evidence would be a write into the evidence.
+    assertCaseOutsideEvidence(casePath, [root]);
     const meta = Object.fromEntries(Object.entries({ client: values.client, caseNumber: values['case-number'], examiner: values.examiner, displayZone: values.zone })
       .filter(([, v]) => v !== undefined));
     const madeDir = created ? fs.mkdirSync(path.dirname(casePath), { recursive: true }) : undefined;
