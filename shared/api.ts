@@ -185,6 +185,8 @@ export interface TimelinePage {
   /** Total rows matching, or null when not computed (very large results). */
   total: number | null;
   next: { ts: Micros; id: number } | null;
+  /** For an empty first page: why it may be empty (a field no event has, or spelt with another case). */
+  hints?: string[];
 }
 
 export interface EventDetail extends EventRow {

@@ -5,12 +5,12 @@ import type {
 import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
 import picomatch from 'picomatch';
 import type { Db } from './db.ts';
-import { decodeFields, FIELDS_COLUMNS } from './fields.ts';
+import { decodeFields, FIELDS_COLUMNS, fieldSpelling } from './fields.ts';
 import { markFindings } from './finding-marks.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
 import { recoveredColumn } from './recovered.ts';
 import { seekByMinute } from './timeline-seek.ts';
-import { columnSortedIds, directionOf, ensureQueryFunctions, timelineWhere, timeSorted } from './timeline-where.ts';
+import { columnSortedIds, directionOf, ensureQueryFunctions, fieldNamesOf, timelineWhere, timeSorted } from './timeline-where.ts';
 
 export { timelineWhere } from './timeline-where.ts';
 
@@ -82,10 +82,23 @@ export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
   const rows = sorted ? timeSortedRows(db, q, limit) : columnSortedRows(db, q, limit);
   const total = !q.after && !q.offset ? countMatching(db, q) : null;
   const last = rows[rows.length - 1];
+  const hints = total === 0 ? emptyResultHints(db, q) : [];
   return {
     rows: markFindings(db, rows.map(toEventRow)), total,
     next: sorted && rows.length === limit && last ? { ts: last.ts, id: last.id } : null,
+    ...(hints.length ? { hints } : {}),
   };
+}
+
+/** An empty result from a field no event has says so (field names are case-sensitive: EventID, not eventid). */
+function emptyResultHints(db: Db, q: TimelineQuery): string[] {
+  const hints: string[] = [];
+  for (const name of fieldNamesOf(q)) {
+    const spelt = fieldSpelling(db, name);
+    if (spelt === null) hints.push(`no event in this case has a field named "${name}"`);
+    else if (spelt !== name) hints.push(`no event has a field "${name}"; field names are case-sensitive: did you mean ${spelt}?`);
+  }
+  return hints;
 }
 
 export function histogram(db: Db, q: TimelineQuery & { buckets?: number }): Histogram {

@@ -58,6 +58,8 @@ export const timelineCommand = defineCommand({
       const w: Window = { limit: values.limit, offset: values.offset, more: false };
       const n = await printRows(ctx.out, format, timelinePages(svc, query, w), { text: eventLine, json: (r) => ({ ...r, time: microsToIso(r.ts) }) });
       await summary(ctx, format, n, 'event', w);
+      // Nothing matched: say so when a field named in the filters is one no event has (a typo, or the wrong case).
+      if (n === 0 && !values.offset) for (const h of (await svc.queryTimeline({ ...query, limit: 1 })).hints ?? []) await ctx.err.line(`loupe timeline: ${h}`);
       return 0;
     });
   },
