@@ -35,7 +35,7 @@ const refText = (r: { file: string; line?: number; record?: number; offset?: num
   `${r.file}${r.line !== undefined ? `:${r.line}` : r.record !== undefined ? `#${r.record}` : r.offset !== undefined ? `@${r.offset}` : ''}`;
 
 const eventLine = (r: EventRow): string =>
-  `${microsToIso(r.ts)}  ${r.source.padEnd(13)} ${r.tsDesc.padEnd(14)} ${r.message}  [${refText(r.ref)}]${r.starred ? ' *' : ''}`;
+  `${microsToIso(r.ts)}  ${r.source.padEnd(13)} ${r.tsDesc.padEnd(14)} ${r.message}  [${refText(r.ref)}]${r.recovered ? ` [recovered: ${r.recovered}]` : ''}${r.starred ? ' *' : ''}`;
 
 export const timelineCommand = defineCommand({
   name: 'timeline',

@@ -21,12 +21,13 @@ export class CaseWriter {
     this.store = new EventStore(db);
   }
 
-  /** Writes a batch of one file's events; `scope` is the number of the encoder (task) that produced it. */
-  batch(batch: EventBatch, scope: number, fileId: number): void {
+  /** Writes a batch of one file's events; `scope` is the number of the encoder (task) that produced it. Returns the first event's id. */
+  batch(batch: EventBatch, scope: number, fileId: number): number {
     this.begin();
-    this.store.insert(batch, scope, fileId);
+    const first = this.store.insert(batch, scope, fileId);
     this.rowsInTx += batch.rows;
     this.maybeCommit();
+    return first;
   }
 
   /** Encodes and writes events made on this thread (file-system times); returns how many. */

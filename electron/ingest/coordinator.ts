@@ -9,6 +9,7 @@ import { closeCaseDb, openCaseDb, type Db } from '../case/db.ts';
 import { describeHolder, WriterLock } from '../case/lock.ts';
 import { dropEventIndexes, ensureEventIndexes } from '../case/indexes.ts';
 import { deleteFileEvents, insertWarning, markFileDone, nowIso, upsertFile } from '../case/write.ts';
+import { saveFileOutcome } from '../case/recovered.ts';
 import { CaseWriter } from './case-writer.ts';
 import { filesystemEvents } from './fs-events.ts';
 import type { FromWorker, ToWorker } from './parse-protocol.ts';
@@ -34,7 +35,11 @@ function rootReachable(root: string): boolean {
   }
 }
 
-interface Task { taskId: number; fileId: number; file: WalkedFile; sourceId: number; origPath: string; events: number }
+interface Task {
+  taskId: number; fileId: number; file: WalkedFile; sourceId: number; origPath: string; events: number;
+  /** Ids of the first and last event written for the file in this run. */
+  firstId?: number; lastId?: number;
+}
 
 const PROGRESS_EVERY_MS = 200;
 /** A rough count of events per byte of evidence, to tell a load that doubles the case from a small addition. */
@@ -239,7 +244,11 @@ export class IndexCoordinator {
     const t = byId.get(m.taskId)!;
     switch (m.type) {
       case 'batch':
-        this.writer.batch(m.batch, m.taskId, t.fileId);
+        if (m.batch.rows) {
+          const first = this.writer.batch(m.batch, m.taskId, t.fileId);
+          t.firstId ??= first;
+          t.lastId = first + m.batch.rows - 1;
+        }
         t.events += m.batch.rows;
         this.summary.eventsAdded += m.batch.rows;
         this.progress.events += m.batch.rows;
@@ -276,6 +285,7 @@ export class IndexCoordinator {
       this.summary.eventsAdded += n;
       this.progress.events += n;
       markFileDone(this.db, t.fileId, t.events);
+      if (m.outcome) saveFileOutcome(this.db, t.fileId, m.outcome, t.firstId ?? null, t.lastId ?? null);
     });
     this.writer.maybeCommit();
     this.summary.filesIndexed++;

@@ -76,6 +76,16 @@ export interface Methodology {
   rulePacks: Array<{ name: string; path: string; sha256: string; rules: number; addedAt: string }>;
   iocLists: Array<{ name: string; path: string; sha256: string; format: string; count: number; addedAt: string }>;
   sources: Array<{ source: string; events: number }>;
+  /** What the parsers made of the EVTX files: live records read, recovered (slack, damaged chunks), unreadable. */
+  parsing?: ParseOutcomes;
+}
+
+export interface ParseOutcomes {
+  totals: { files: number; read: number; recovered: number; unreadable: number; bySlack: number; byDamagedChunk: number };
+  /** Files with recovered or unreadable records, most first. */
+  files: Array<{ file: string; read: number; recovered: number; unreadable: number; details?: Record<string, number> }>;
+  /** Further such files not listed. */
+  more: number;
 }
 
 export interface ReportModel {

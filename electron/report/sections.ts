@@ -4,7 +4,7 @@ import type { Confidence, FieldValue, Severity } from '../../shared/types.ts';
 import { CONFIDENCE_LABELS, SEVERITIES } from '../../shared/types.ts';
 import { SafeHtml, html } from './escape.ts';
 import { bytesText, refText, timeText } from './format.ts';
-import type { Quote, ReportFinding, ReportModel } from './model-types.ts';
+import type { ParseOutcomes, Quote, ReportFinding, ReportModel } from './model-types.ts';
 
 export const SECTION_TITLES: Record<ReportSection, string> = {
   summary: 'Executive summary',
@@ -241,7 +241,23 @@ function methodology(ctx: Ctx): SafeHtml {
     <h3>Checks</h3>${table(['Check', 'What it looks for', 'Findings'], x.checks.map((c) => [mono(c.check), c.description, c.findings]), 'small')}
     <h3>Rule packs</h3>${table(['Name', 'Path', 'Rules', 'SHA-256', 'Loaded'], x.rulePacks.map((r) => [r.name, mono(r.path), r.rules, mono(r.sha256), r.addedAt]), 'small')}
     <h3>IOC lists</h3>${table(['Name', 'Path', 'Format', 'Indicators', 'SHA-256', 'Loaded'], x.iocLists.map((l) => [l.name, mono(l.path), l.format, l.count, mono(l.sha256), l.addedAt]), 'small')}
-    <h3>Events per source</h3>${table(['Source', 'Events'], x.sources.map((s) => [s.source, s.events.toLocaleString('en-US')]))}`;
+    <h3>Events per source</h3>${table(['Source', 'Events'], x.sources.map((s) => [s.source, s.events.toLocaleString('en-US')]))}
+    ${x.parsing?.totals.files ? eventLogParsing(x.parsing) : ''}`;
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+
+/** How the Windows event logs were read: live records, records recovered from slack or damaged chunks, unreadable ones. */
+function eventLogParsing(p: ParseOutcomes): SafeHtml {
+  const t = p.totals;
+  return html`<h3>Windows event logs</h3>
+    <p>${n(t.files)} EVTX file(s): ${n(t.read)} live record(s) read from the record chain each log holds, as Windows and the
+      reference parsers read it; ${n(t.recovered)} more recovered from the logs' slack space (${n(t.bySlack)}) or from damaged
+      chunks (${n(t.byDamagedChunk)}); ${n(t.unreadable)} record(s) on a chain could not be decoded. Recovered records are
+      earlier or overwritten entries: they are shown in the timeline marked "recovered" (with where they came from) and can be
+      hidden there; a recovered copy of a record the log still holds is not repeated.</p>
+    ${p.files.length ? table(['File', 'Live records', 'Recovered', 'Unreadable'], p.files.map((f) => [mono(f.file), n(f.read), n(f.recovered), n(f.unreadable)]), 'small') : ''}
+    ${p.more ? html`<p class="muted small">${n(p.more)} more file(s) with recovered or unreadable records are not listed.</p>` : ''}`;
 }
 
 function warnings(ctx: Ctx): SafeHtml {

@@ -4,6 +4,7 @@ import * as m001 from './001-initial.ts';
 import * as m002 from './002-confidence-completeness.ts';
 import * as m003 from './003-compact-events.ts';
 import * as m004 from './004-views-tags.ts';
+import * as m005 from './005-recovered-outcomes.ts';
 import * as m007 from './007-exact-names.ts';
 
 /**
@@ -20,6 +21,6 @@ export interface Migration {
   after?: (db: Db) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m007];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -76,7 +76,11 @@ test('a schema-1 case goes through every migration: events converted in place, 0
   const id = db.prepare("SELECT rowid FROM events_fts WHERE events_fts MATCH 'zebra'").pluck().get() as number;
   assert.equal((db.prepare('SELECT message, manual FROM events WHERE id = ?').get(id) as { message: string }).message, 'analyst wrote zebra');
   assert.equal(minutes(), before + 1);
+  // Migration 5's mark points at event_rows (a foreign key cannot name the view) and follows a deletion.
+  assert.deepEqual(db.prepare("SELECT \"table\" FROM pragma_foreign_key_list('event_recovered')").pluck().all(), ['event_rows']);
+  db.prepare("INSERT INTO event_recovered (event_id, how) VALUES (?, 'slack')").run(id);
   db.prepare('DELETE FROM events WHERE id = ?').run(id);
+  assert.equal(db.prepare('SELECT count(*) FROM event_recovered').pluck().get(), 0);
   assert.equal(db.prepare("SELECT rowid FROM events_fts WHERE events_fts MATCH 'zebra'").pluck().get(), undefined);
   assert.equal(minutes(), before);
   assert.equal(db.prepare('SELECT count(*) FROM event_rows').pluck().get(), 2);
