@@ -1,18 +1,25 @@
-// Runs compiled Sigma rules over the case's events. Plan: one pass over the events' logsource keys (source, channel,
-// event ID); per rule and target, either an FTS anchor (the rule is tested only on events holding one of its rarest
-// words) or, when that is not cheaper, every event of its logsource. Then one streaming pass in id order evaluates
-// each needed event once against the rules planned for it; fields are decoded once per event.
-import type { Statement } from 'better-sqlite3';
+// Runs compiled Sigma rules over the case's events, grouped by logsource: one pass over the events' logsource keys
+// (source, channel, event ID); keys that the same rules apply to form a group. A group is read either whole — each
+// event decoded once and passed through the group's literal gate (gate.ts), which finds all rules' literals in one
+// scan per field and leaves only the rules that can match for the exact test — or, where the full-text index narrows
+// it to a small part, through each rule's rarest FTS words (prefilter.ts). Then one streaming pass in id order.
 import type { Db } from '../../case/db.ts';
-import { decodeFields, fieldSql, FIELDS_COLUMNS } from '../../case/fields.ts';
 import type { SigmaRule } from './compile.ts';
 import { EventView } from './event-view.ts';
+import { decodeFields } from '../../case/fields.ts';
+import { RuleGate } from './gate.ts';
 import { EVTX_SOURCES, type Target } from './logsource.ts';
 import type { Compiled } from './modifiers.ts';
-import { anchorOf, FtsTerms, type Term } from './prefilter.ts';
+import { anchorOf, FtsTerms } from './prefilter.ts';
+import { keyIndex, rowFetcher, TermPositions, type KeyInfo } from './scan.ts';
 
 export interface SigmaRunStats {
-  events: number; rules: number; targets: number; anchored: number; scanned: number; evaluated: number; tests: number; seconds: number;
+  events: number; rules: number; targets: number; groups: number;
+  /** Rule targets × logsource groups read through FTS candidates, and read whole. */
+  anchored: number; scanned: number;
+  /** Events decoded, exact rule tests. */
+  evaluated: number; tests: number;
+  seconds: number;
 }
 
 export interface SigmaRunResult {
@@ -22,142 +29,121 @@ export interface SigmaRunResult {
   cancelled: boolean;
 }
 
-interface KeyInfo { source: string; channel: string | null; eventId: number | null; count: number }
-/** A rule target to test; `cand`: the ascending positions of its FTS candidates (null: every event of its keys). */
-interface Plan { ruleIdx: number; match: Compiled; cand: Int32Array | null; cursor: number }
+/**
+ * How events reach the exact test. `fts`: 'auto' reads a group through FTS candidates when that narrows it to under
+ * 1/FTS_NARROWS of its events, 'always' anchors every rule that has FTS words (the rest read whole), 'off' never.
+ * `gate`: the literal gate in front of the exact test. `prefilter: false` is both off (every rule on every event of
+ * its logsource: the reference the others are checked against).
+ */
+export interface SigmaRunOptions { signal?: AbortSignal; prefilter?: boolean; fts?: 'auto' | 'always' | 'off'; gate?: boolean }
 
+interface Plan { ruleIdx: number; match: Compiled }
+interface Anchored { plan: Plan; cand: Int32Array; cursor: number }
+interface Group { keys: number[]; count: number; plans: Plan[]; whole: Plan[]; gate: RuleGate<Plan> | null }
+
+/** A group is read through FTS candidates only when their count is under 1/FTS_NARROWS of its events. */
+const FTS_NARROWS = 4;
 /** Positions processed per window of the streaming pass. */
 const WINDOW = 20_000;
-/** Ids per `IN (…)` query when a window needs few of its events. */
-const IN_BATCH = 500;
-
-/** Every event's logsource key, in id order. */
-function keyIndex(db: Db, sources: string[]): { ids: Float64Array; keyOf: Int32Array; keys: KeyInfo[] } {
-  const ch = fieldSql('Channel'), eid = fieldSql('EventID');
-  const evtx = EVTX_SOURCES.map(() => '?').join(',');
-  const rows = db.prepare(`SELECT e.id, e.source,
-      CASE WHEN e.source IN (${evtx}) THEN ${ch.sql} END AS channel,
-      CASE WHEN e.source IN (${evtx}) THEN ${eid.sql} END AS eid
-    FROM events e WHERE e.source IN (${sources.map(() => '?').join(',')}) ORDER BY e.id`).raw()
-    .iterate(...EVTX_SOURCES, ...ch.params, ...EVTX_SOURCES, ...eid.params, ...sources) as IterableIterator<[number, string, unknown, unknown]>;
-  const ids: number[] = [];
-  const keyOf: number[] = [];
-  const keys: KeyInfo[] = [];
-  const byName = new Map<string, number>();
-  for (const [id, source, channel, eventId] of rows) {
-    const c = typeof channel === 'string' ? channel.toLowerCase() : null;
-    const n = eventId === null || eventId === undefined ? null : Number(eventId);
-    const name = `${source}\u0001${c}\u0001${n}`;
-    let k = byName.get(name);
-    if (k === undefined) { k = keys.length; keys.push({ source, channel: c, eventId: n, count: 0 }); byName.set(name, k); }
-    keys[k].count++;
-    ids.push(id);
-    keyOf.push(k);
-  }
-  return { ids: Float64Array.from(ids), keyOf: Int32Array.from(keyOf), keys };
-}
 
 const allows = (t: Target, k: KeyInfo): boolean =>
   t.sources.includes(k.source) && (!t.channels || (k.channel !== null && t.channels.includes(k.channel)))
   && (!t.eventIds || (k.eventId !== null && t.eventIds.includes(k.eventId)));
 
-/** Index of `id` in the ascending array, or -1. */
-function find(ids: Float64Array, id: number, lo = 0, hi = ids.length): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid] < id) lo = mid + 1; else hi = mid;
-  }
-  return lo < ids.length && ids[lo] === id ? lo : -1;
-}
-
-/** Positions (in `ids`) of the events holding each FTS term, computed once per term. */
-class TermPositions {
-  private readonly cache = new Map<string, Int32Array>();
-  /** Marks of the union being built; a new stamp per union avoids clearing. */
-  private readonly mark: Int32Array;
-  private stamp = 0;
-  constructor(private readonly fts: FtsTerms, private readonly ids: Float64Array) { this.mark = new Int32Array(ids.length); }
-
-  private positions(t: Term): Int32Array {
-    const key = t.prefix ? `${t.term}*` : t.term;
-    let p = this.cache.get(key);
-    if (!p) {
-      const out: number[] = [];
-      for (const id of this.fts.ids(t)) { const i = find(this.ids, id); if (i >= 0) out.push(i); }
-      p = Int32Array.from(out);
-      this.cache.set(key, p);
-    }
-    return p;
-  }
-
-  /** Ascending positions of events holding any of the terms whose logsource key is allowed. */
-  union(terms: Term[], allowed: Uint8Array, keyOf: Int32Array): Int32Array {
-    const s = ++this.stamp;
-    const out: number[] = [];
-    for (const t of terms) {
-      for (const p of this.positions(t)) {
-        if (this.mark[p] === s || !allowed[keyOf[p]]) continue;
-        this.mark[p] = s;
-        out.push(p);
-      }
-    }
-    return Int32Array.from(out).sort();
-  }
-}
-
-/** `prefilter: false` tests every rule on every event of its logsource (to check the prefilter loses nothing). */
-export function runSigma(db: Db, rules: SigmaRule[], opts: { signal?: AbortSignal; prefilter?: boolean } = {}): SigmaRunResult {
-  const t0 = performance.now();
-  const sources = [...new Set(rules.flatMap((r) => r.targets.flatMap((t) => t.target.sources)))];
-  const hits = new Map<number, number[]>();
-  const stats: SigmaRunStats = { events: 0, rules: rules.length, targets: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
-  if (sources.length === 0) return { hits, stats, cancelled: false };
-  const { ids, keyOf, keys } = keyIndex(db, sources);
-  stats.events = ids.length;
-  const fts = new FtsTerms(db);
-  const terms = new TermPositions(fts, ids);
-  const scanByKey: Plan[][] = keys.map(() => []);
-  const anchored: Plan[] = [];
+/** Keys grouped by the rule targets that apply to them (keys no rule reads are left out). */
+function groupKeys(rules: SigmaRule[], keys: KeyInfo[]): { groups: Group[]; groupOf: Int32Array; targets: number } {
+  const perKey: Plan[][] = keys.map(() => []);
+  let targets = 0;
   rules.forEach((rule, ruleIdx) => {
     for (const { target, match } of rule.targets) {
-      const allowed = Uint8Array.from(keys, (k) => (allows(target, k) ? 1 : 0));
-      const scanCount = keys.reduce((n, k, i) => n + (allowed[i] ? k.count : 0), 0);
-      if (scanCount === 0) continue;
-      stats.targets++;
-      const anchor = opts.prefilter === false ? null : anchorOf(match.needs, fts.df);
-      if (anchor && anchor.cost < scanCount) {
-        const cand = terms.union(anchor.terms, allowed, keyOf);
-        stats.anchored++;
-        if (cand.length) anchored.push({ ruleIdx, match, cand, cursor: 0 });
-      } else {
-        stats.scanned++;
-        keys.forEach((_, k) => { if (allowed[k]) scanByKey[k].push({ ruleIdx, match, cand: null, cursor: 0 }); });
-      }
+      let used = false;
+      keys.forEach((k, i) => { if (allows(target, k)) { perKey[i].push({ ruleIdx, match }); used = true; } });
+      if (used) targets++;
     }
   });
+  const groups: Group[] = [];
+  const byName = new Map<string, number>();
+  const groupOf = new Int32Array(keys.length).fill(-1);
+  perKey.forEach((plans, k) => {
+    if (plans.length === 0) return;
+    const name = plans.map((p) => `${p.ruleIdx}:${rules[p.ruleIdx].targets.findIndex((t) => t.match === p.match)}`).join(',');
+    let g = byName.get(name);
+    if (g === undefined) { g = groups.length; groups.push({ keys: [], count: 0, plans, whole: [], gate: null }); byName.set(name, g); }
+    groups[g].keys.push(k);
+    groups[g].count += keys[k].count;
+    groupOf[k] = g;
+  });
+  return { groups, groupOf, targets };
+}
+
+/** Splits a group's rules into FTS-anchored ones (with their candidate positions) and those read whole. */
+function planGroup(g: Group, fts: FtsTerms | null, mode: 'auto' | 'always' | 'off', terms: TermPositions | null, allowed: Uint8Array, keyOf: Int32Array): Anchored[] {
+  const anchors = mode === 'off' || !fts ? null : g.plans.map((p) => anchorOf(p.match.needs, fts.df));
+  if (!anchors || (mode === 'auto' && !narrows(anchors, g.count))) { g.whole = g.plans; return []; }
+  const out: Anchored[] = [];
+  g.plans.forEach((plan, i) => {
+    const a = anchors[i];
+    if (!a) { g.whole.push(plan); return; }
+    const cand = terms!.union(a.terms, allowed, keyOf);
+    if (cand.length) out.push({ plan, cand, cursor: 0 });
+  });
+  return out;
+}
+
+/** Every rule has FTS words and their events together are few against the group's. */
+function narrows(anchors: Array<{ cost: number } | null>, count: number): boolean {
+  let cost = 0;
+  for (const a of anchors) {
+    if (!a) return false;
+    cost += a.cost;
+  }
+  return cost * FTS_NARROWS < count;
+}
+
+export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {}): SigmaRunResult {
+  const t0 = performance.now();
+  const ftsMode = opts.prefilter === false ? 'off' : opts.fts ?? 'auto';
+  const useGate = opts.prefilter !== false && opts.gate !== false;
+  const sources = [...new Set(rules.flatMap((r) => r.targets.flatMap((t) => t.target.sources)))];
+  const hits = new Map<number, number[]>();
+  const stats: SigmaRunStats = { events: 0, rules: rules.length, targets: 0, groups: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
+  if (sources.length === 0) return { hits, stats, cancelled: false };
+  const { ids, keyOf, keys } = keyIndex(db, sources, EVTX_SOURCES);
+  stats.events = ids.length;
+  const { groups, groupOf, targets } = groupKeys(rules, keys);
+  stats.targets = targets;
+  stats.groups = groups.length;
+  const fts = ftsMode === 'off' ? null : new FtsTerms(db);
+  const terms = fts ? new TermPositions(fts, ids) : null;
+  const anchored: Anchored[] = [];
+  for (const [gi, g] of groups.entries()) {
+    const allowed = Uint8Array.from(keys, (_, k) => (groupOf[k] === gi ? 1 : 0));
+    const a = planGroup(g, fts, ftsMode, terms, allowed, keyOf);
+    anchored.push(...a);
+    stats.anchored += g.plans.length - g.whole.length;
+    stats.scanned += g.whole.length;
+    if (useGate && g.whole.length) g.gate = new RuleGate(g.whole, (p) => p.match.needs);
+  }
   const fetch = rowFetcher(db);
+  const plans: Plan[] = [];
   for (let a = 0; a < ids.length; a += WINDOW) {
     if (opts.signal?.aborted) return { hits, stats, cancelled: true };
     const b = Math.min(ids.length, a + WINDOW);
-    const buckets = new Map<number, Plan[]>();
-    for (const p of anchored) {
-      const cand = p.cand!;
-      while (p.cursor < cand.length && cand[p.cursor] < b) {
-        const pos = cand[p.cursor++];
-        const list = buckets.get(pos);
-        if (list) list.push(p); else buckets.set(pos, [p]);
-      }
-    }
+    const buckets = bucketCandidates(anchored, b);
     const needed: number[] = [];
-    for (let pos = a; pos < b; pos++) if (scanByKey[keyOf[pos]].length || buckets.has(pos)) needed.push(pos);
+    for (let pos = a; pos < b; pos++) {
+      const g = groupOf[keyOf[pos]];
+      if ((g >= 0 && groups[g].whole.length) || buckets.has(pos)) needed.push(pos);
+    }
     if (needed.length === 0) continue;
-    for (const row of fetch(needed.map((p) => ids[p]), needed.length > (b - a) / 4 ? [ids[a], ids[b - 1]] : null)) {
-      const pos = find(ids, row.id, a, b);
-      if (pos < 0) continue;
-      const plans = [...scanByKey[keyOf[pos]], ...(buckets.get(pos) ?? [])];
-      if (plans.length === 0) continue;
+    for (const row of fetch(ids, needed, a, b)) {
+      const g = groups[groupOf[keyOf[row.pos]]];
+      const extra = buckets.get(row.pos);
       const ev = new EventView(decodeFields(row), row.source);
       stats.evaluated++;
+      plans.length = 0;
+      if (g.gate) g.gate.candidates(ev, plans); else plans.push(...g.whole);
+      if (extra) plans.push(...extra);
       for (const p of plans) {
         stats.tests++;
         if (!p.match.test(ev)) continue;
@@ -170,20 +156,15 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: { signal?: AbortSigna
   return { hits, stats, cancelled: false };
 }
 
-interface EventRow { id: number; source: string; fields: string | null }
-
-/** Reads events by id: a range scan when a window needs many of its events, `IN (…)` batches when few. */
-function rowFetcher(db: Db): (wanted: number[], range: [number, number] | null) => Iterable<EventRow> {
-  const cols = `e.id, e.source, ${FIELDS_COLUMNS('e')}`;
-  const byRange = db.prepare(`SELECT ${cols} FROM events e WHERE e.id BETWEEN ? AND ? ORDER BY e.id`);
-  const byIds = new Map<number, Statement<unknown[]>>();
-  return function* (wanted, range) {
-    if (range) { yield* byRange.iterate(range[0], range[1]) as Iterable<EventRow>; return; }
-    for (let i = 0; i < wanted.length; i += IN_BATCH) {
-      const part = wanted.slice(i, i + IN_BATCH);
-      let st = byIds.get(part.length);
-      if (!st) { st = db.prepare(`SELECT ${cols} FROM events e WHERE e.id IN (${part.map(() => '?').join(',')})`); byIds.set(part.length, st); }
-      yield* st.all(...part) as EventRow[];
+/** FTS-anchored rules by candidate position, for the positions before `end` not yet taken. */
+function bucketCandidates(anchored: Anchored[], end: number): Map<number, Plan[]> {
+  const buckets = new Map<number, Plan[]>();
+  for (const p of anchored) {
+    while (p.cursor < p.cand.length && p.cand[p.cursor] < end) {
+      const pos = p.cand[p.cursor++];
+      const list = buckets.get(pos);
+      if (list) list.push(p.plan); else buckets.set(pos, [p.plan]);
     }
-  };
+  }
+  return buckets;
 }
