@@ -1,13 +1,17 @@
-// Many literals searched in one pass over a text: an Aho–Corasick automaton compiled to a dense transition table over
-// the characters the literals use (every other character is one class that leads back to the root). A literal may be
-// pinned to the text's start and/or end (Sigma's startswith / endswith / equality); a hit that breaks its pin is not
-// reported. Texts and literals are compared as given (the caller lower-cases both).
+// Many literals searched in one pass over a text: an Aho–Corasick automaton compiled to a dense transition table.
+// Its alphabet is the ASCII characters the literals use, one class for every non-ASCII character (so a rule listing
+// hundreds of Unicode homoglyphs does not widen the table a hundredfold) and one for the rest, which leads back to the
+// root. Folding the non-ASCII characters together can only report more hits, never fewer: the gate then lets a rule
+// through to its exact test that did not need it. A literal may be pinned to the text's start and/or end (Sigma's
+// startswith / endswith / equality); a hit that breaks its pin is not reported. The caller lower-cases both sides.
 
 export interface Literal { s: string; left: boolean; right: boolean }
 
+/** The class of every non-ASCII character. */
+const NON_ASCII = 1;
+
 export class LiteralScanner {
   private readonly ascii = new Int32Array(128);
-  private readonly high = new Map<number, number>();
   private readonly width: number;
   private readonly next: Int32Array;
   /** Literal ids ending in each state (its own and those of its suffix states), as ranges of `outIds`. */
@@ -17,37 +21,31 @@ export class LiteralScanner {
   private readonly pin: Uint8Array;
 
   constructor(literals: readonly Literal[]) {
-    let classes = 1;
+    let classes = NON_ASCII + 1;
     for (const { s } of literals) {
       for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
-        if (c < 128 ? this.ascii[c] === 0 : !this.high.has(c)) {
-          if (c < 128) this.ascii[c] = classes++; else this.high.set(c, classes++);
-        }
+        if (c < 128 && this.ascii[c] === 0) this.ascii[c] = classes++;
       }
     }
     this.width = classes;
-    const trie = buildTrie(literals, (c) => this.classOf(c), classes);
+    const trie = buildAutomaton(literals, this.ascii, classes);
     this.next = trie.next;
-    const outs = suffixOutputs(trie, classes);
+    const outs = suffixOutputs(trie);
     this.outStart = outs.start;
     this.outIds = outs.ids;
     this.len = Int32Array.from(literals, (l) => l.s.length);
     this.pin = Uint8Array.from(literals, (l) => (l.left ? 1 : 0) | (l.right ? 2 : 0));
   }
 
-  private classOf(c: number): number {
-    return c < 128 ? this.ascii[c] : this.high.get(c) ?? 0;
-  }
-
   /** Calls `hit(id)` for each literal found in `text` (once per occurrence that keeps its pins). */
   scan(text: string, hit: (id: number) => void): void {
-    const { next, outStart, outIds, len, pin, width, ascii, high } = this;
+    const { next, outStart, outIds, len, pin, width, ascii } = this;
     const n = text.length;
     let state = 0;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      state = next[state * width + (c < 128 ? ascii[c] : high.get(c) ?? 0)];
+      state = next[state * width + (c < 128 ? ascii[c] : NON_ASCII)];
       const a = outStart[state], b = outStart[state + 1];
       for (let j = a; j < b; j++) {
         const id = outIds[j];
@@ -64,49 +62,51 @@ export class LiteralScanner {
   }
 }
 
-interface Trie { next: Int32Array; fail: Int32Array; own: number[][]; order: number[] }
+interface Automaton { next: Int32Array; states: number; fail: Int32Array; own: number[][]; order: Int32Array }
 
-/** The trie of the literals, then its failure links and the full transition table (breadth first). */
-function buildTrie(literals: readonly Literal[], classOf: (c: number) => number, width: number): Trie {
-  const goto: Array<Map<number, number>> = [new Map()];
+/** The trie of the literals in a dense table, then failure links and the missing transitions, breadth first. */
+function buildAutomaton(literals: readonly Literal[], ascii: Int32Array, width: number): Automaton {
+  const most = literals.reduce((n, l) => n + l.s.length, 1);
+  const trie = new Int32Array(most * width).fill(-1);
   const own: number[][] = [[]];
   literals.forEach(({ s }, id) => {
     let state = 0;
     for (let i = 0; i < s.length; i++) {
-      const k = classOf(s.charCodeAt(i));
-      let to = goto[state].get(k);
-      if (to === undefined) { to = goto.length; goto.push(new Map()); own.push([]); goto[state].set(k, to); }
-      state = to;
+      const c = s.charCodeAt(i);
+      const at = state * width + (c < 128 ? ascii[c] : NON_ASCII);
+      if (trie[at] < 0) { trie[at] = own.length; own.push([]); }
+      state = trie[at];
     }
     own[state].push(id);
   });
-  const states = goto.length;
-  const next = new Int32Array(states * width);
+  const states = own.length;
+  const next = trie.slice(0, states * width);
   const fail = new Int32Array(states);
-  const order: number[] = [];
-  const queue: number[] = [];
-  for (const [k, to] of goto[0]) { next[k] = to; queue.push(to); }
-  for (let q = 0; q < queue.length; q++) {
-    const s = queue[q];
-    order.push(s);
+  const order = new Int32Array(states);
+  let head = 0, tail = 0;
+  for (let k = 0; k < width; k++) {
+    if (next[k] < 0) next[k] = 0; else order[tail++] = next[k];
+  }
+  while (head < tail) {
+    const s = order[head++];
+    const row = s * width, failRow = fail[s] * width;
     for (let k = 0; k < width; k++) {
-      const to = goto[s].get(k);
-      if (to === undefined) next[s * width + k] = next[fail[s] * width + k];
-      else { fail[to] = next[fail[s] * width + k]; next[s * width + k] = to; queue.push(to); }
+      const to = next[row + k];
+      if (to < 0) next[row + k] = next[failRow + k];
+      else { fail[to] = next[failRow + k]; order[tail++] = to; }
     }
   }
-  return { next, fail, own, order };
+  return { next, states, fail, own, order: order.subarray(0, tail) };
 }
 
 /** Per state, its literals and those of every state on its failure chain (states in breadth-first order). */
-function suffixOutputs(t: Trie, width: number): { start: Int32Array; ids: Int32Array } {
-  const states = t.next.length / width;
-  const all: number[][] = new Array(states);
-  all[0] = t.own[0];
-  for (const s of t.order) all[s] = t.own[s].concat(all[t.fail[s]]);
-  const start = new Int32Array(states + 1);
-  for (let s = 0; s < states; s++) start[s + 1] = start[s] + all[s].length;
-  const ids = new Int32Array(start[states]);
-  for (let s = 0; s < states; s++) ids.set(all[s], start[s]);
+function suffixOutputs(a: Automaton): { start: Int32Array; ids: Int32Array } {
+  const all: number[][] = new Array(a.states);
+  all[0] = a.own[0];
+  for (const s of a.order) all[s] = all[a.fail[s]].length ? a.own[s].concat(all[a.fail[s]]) : a.own[s];
+  const start = new Int32Array(a.states + 1);
+  for (let s = 0; s < a.states; s++) start[s + 1] = start[s] + all[s].length;
+  const ids = new Int32Array(start[a.states]);
+  for (let s = 0; s < a.states; s++) ids.set(all[s], start[s]);
   return { start, ids };
 }
