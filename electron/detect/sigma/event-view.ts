@@ -6,7 +6,7 @@ import type { FieldValue } from '../../../shared/types.ts';
 export type Text = readonly [string, string];
 
 export class EventView {
-  private lowerKeys: Map<string, string> | null = null;
+  private names: string[] | null = null;
   private texts = new Map<string, Text | null>();
   private all: Text[] | null = null;
 
@@ -14,12 +14,18 @@ export class EventView {
 
   get(key: string): FieldValue | undefined {
     const v = this.fields[key];
-    if (v !== undefined) return v;
-    if (!this.lowerKeys) {
-      this.lowerKeys = new Map();
-      for (const k of Object.keys(this.fields)) this.lowerKeys.set(k.toLowerCase(), k);
-    }
-    const real = this.lowerKeys.get(key.toLowerCase());
+    return v !== undefined ? v : this.getAnyCase(key);
+  }
+
+  /**
+   * The last field whose name equals `key` without regard to case. A name is lower-cased only when its length can
+   * match: toLowerCase keeps the length of every string without U+0130 (İ, which becomes two code units).
+   */
+  private getAnyCase(key: string): FieldValue | undefined {
+    const names = (this.names ??= Object.keys(this.fields));
+    const want = key.toLowerCase();
+    let real: string | undefined;
+    for (const k of names) if ((k.length === want.length || k.includes('\u0130')) && k.toLowerCase() === want) real = k;
     return real === undefined ? undefined : this.fields[real];
   }
 

@@ -10,7 +10,7 @@ import type { Needs } from './needs.ts';
 /** A needs formula over literal ids: does it hold for the literals marked with `stamp`? */
 type Holds = (marks: Int32Array, stamp: number) => boolean;
 
-interface FieldScan { key: string | null; scanner: LiteralScanner; ids: Int32Array }
+interface FieldScan { key: string | null; scanner: LiteralScanner }
 
 export class RuleGate<P> {
   private readonly always: P[] = [];
@@ -23,11 +23,6 @@ export class RuleGate<P> {
   private readonly ruleMarks: Int32Array;
   private readonly found: number[] = [];
   private stamp = 0;
-  private current: Int32Array = new Int32Array(0);
-  private readonly onHit = (local: number): void => {
-    const id = this.current[local];
-    if (this.marks[id] !== this.stamp) { this.marks[id] = this.stamp; this.found.push(id); }
-  };
 
   constructor(plans: readonly P[], needsOf: (p: P) => Needs) {
     const ids = new Map<string, number>();
@@ -55,7 +50,7 @@ export class RuleGate<P> {
       for (const id of used) this.triggers[id].push(at);
     }
     for (const [key, list] of byField) {
-      this.fields.push({ key, scanner: new LiteralScanner(list.map((x) => x.lit)), ids: Int32Array.from(list, (x) => x.id) });
+      this.fields.push({ key, scanner: new LiteralScanner(list.map((x) => x.lit), list.map((x) => x.id)) });
     }
     this.marks = new Int32Array(ids.size);
     this.ruleMarks = new Int32Array(this.gated.length);
@@ -66,18 +61,21 @@ export class RuleGate<P> {
     for (const p of this.always) out.push(p);
     if (this.gated.length === 0) return;
     const stamp = ++this.stamp;
-    this.found.length = 0;
-    for (const f of this.fields) {
-      this.current = f.ids;
-      if (f.key === null) { for (const [, lower] of ev.values()) f.scanner.scan(lower, this.onHit); continue; }
+    const { marks, found, fields, triggers, ruleMarks, holds } = this;
+    found.length = 0;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      if (f.key === null) { for (const [, lower] of ev.values()) f.scanner.scan(lower, marks, stamp, found); continue; }
       const t = ev.text(f.key);
-      if (t !== null) f.scanner.scan(t[1], this.onHit);
+      if (t !== null) f.scanner.scan(t[1], marks, stamp, found);
     }
-    for (const id of this.found) {
-      for (const r of this.triggers[id]) {
-        if (this.ruleMarks[r] === stamp) continue;
-        this.ruleMarks[r] = stamp;
-        if (this.holds[r](this.marks, stamp)) out.push(this.gated[r]);
+    for (let i = 0; i < found.length; i++) {
+      const rules = triggers[found[i]];
+      for (let j = 0; j < rules.length; j++) {
+        const r = rules[j];
+        if (ruleMarks[r] === stamp) continue;
+        ruleMarks[r] = stamp;
+        if (holds[r](marks, stamp)) out.push(this.gated[r]);
       }
     }
   }
@@ -98,11 +96,19 @@ function constrainsNothing(n: Needs): boolean {
   }
 }
 
+/** The formula as a function of the marks; loops, not array callbacks, as it runs for every event a literal hits. */
 function compileHolds(n: Needs, idOf: (n: Extract<Needs, { t: 'lit' }>) => number): Holds {
   switch (n.t) {
     case 'true': return () => true;
     case 'lit': { const id = idOf(n); return (m, s) => m[id] === s; }
-    case 'and': { const c = n.c.map((x) => compileHolds(x, idOf)); return (m, s) => c.every((h) => h(m, s)); }
-    case 'or': { const c = n.c.map((x) => compileHolds(x, idOf)); return (m, s) => c.some((h) => h(m, s)); }
+    case 'and': case 'or': {
+      const any = n.t === 'or';
+      if (n.c.every((c) => c.t === 'lit')) {
+        const ids = Int32Array.from(n.c, (c) => idOf(c as Extract<Needs, { t: 'lit' }>));
+        return (m, s) => { for (let i = 0; i < ids.length; i++) if ((m[ids[i]] === s) === any) return any; return !any; };
+      }
+      const c = n.c.map((x) => compileHolds(x, idOf));
+      return (m, s) => { for (let i = 0; i < c.length; i++) if (c[i](m, s) === any) return any; return !any; };
+    }
   }
 }

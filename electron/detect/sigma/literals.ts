@@ -20,7 +20,8 @@ export class LiteralScanner {
   private readonly len: Int32Array;
   private readonly pin: Uint8Array;
 
-  constructor(literals: readonly Literal[]) {
+  /** `ids[i]`: the id reported for `literals[i]` (several scanners may share one id space). */
+  constructor(literals: readonly Literal[], ids: ArrayLike<number> = Int32Array.from(literals, (_, i) => i)) {
     let classes = NON_ASCII + 1;
     for (const { s } of literals) {
       for (let i = 0; i < s.length; i++) {
@@ -33,25 +34,29 @@ export class LiteralScanner {
     this.next = trie.next;
     const outs = suffixOutputs(trie);
     this.outStart = outs.start;
-    this.outIds = outs.ids;
-    this.len = Int32Array.from(literals, (l) => l.s.length);
-    this.pin = Uint8Array.from(literals, (l) => (l.left ? 1 : 0) | (l.right ? 2 : 0));
+    this.outIds = outs.ids.map((i) => ids[i]);
+    this.len = new Int32Array(this.outIds.length);
+    this.pin = new Uint8Array(this.outIds.length);
+    outs.ids.forEach((i, j) => { this.len[j] = literals[i].s.length; this.pin[j] = (literals[i].left ? 1 : 0) | (literals[i].right ? 2 : 0); });
   }
 
-  /** Calls `hit(id)` for each literal found in `text` (once per occurrence that keeps its pins). */
-  scan(text: string, hit: (id: number) => void): void {
+  /**
+   * Marks each literal found in `text` (keeping its pins): `marks[id] = stamp`, and its id appended to `found` the
+   * first time it is marked with this stamp.
+   */
+  scan(text: string, marks: Int32Array, stamp: number, found: number[]): void {
     const { next, outStart, outIds, len, pin, width, ascii } = this;
     const n = text.length;
     let state = 0;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
       state = next[state * width + (c < 128 ? ascii[c] : NON_ASCII)];
-      const a = outStart[state], b = outStart[state + 1];
-      for (let j = a; j < b; j++) {
+      const b = outStart[state + 1];
+      for (let j = outStart[state]; j < b; j++) {
+        const p = pin[j];
+        if (p !== 0 && (((p & 1) !== 0 && i + 1 !== len[j]) || ((p & 2) !== 0 && i + 1 !== n))) continue;
         const id = outIds[j];
-        const p = pin[id];
-        if (p !== 0 && (((p & 1) !== 0 && i + 1 !== len[id]) || ((p & 2) !== 0 && i + 1 !== n))) continue;
-        hit(id);
+        if (marks[id] !== stamp) { marks[id] = stamp; found.push(id); }
       }
     }
   }
