@@ -7,6 +7,7 @@ import type { EventView, Text } from './event-view.ts';
 import { allOf, anyOf, inField, TRUE, type Needs } from './needs.ts';
 import { compileParts, literalParts, parseSigmaString, withWildcards, type RawPart, type StrMatcher } from './pattern.ts';
 import { cidrTest, compileSigmaRegex } from './regex-cidr.ts';
+import { regexNeeds } from './regex-needs.ts';
 
 export interface Compiled {
   test(ev: EventView): boolean;
@@ -140,7 +141,7 @@ function stringMatchers(v: Scalar, mods: Mods, ctx: ItemContext): StrMatcher[] {
 }
 
 function regexMatcher(re: RegExp): StrMatcher {
-  return { test: (s) => re.test(s), needs: TRUE };
+  return { test: (s) => re.test(s), needs: regexNeeds(re) };
 }
 
 /** Wildcard parts of each text, or literal parts of its base64 forms (encoded text has no wildcards). */
