@@ -85,7 +85,7 @@ export class RuleGate<P> {
     const stamp = ++this.stamp;
     const { marks, found, triggers, ruleMarks, holds, hitCounts } = this;
     found.length = 0;
-    if (this.anyValue) for (const [, lower] of ev.values()) this.anyValue.scan(lower, marks, stamp, found);
+    if (this.anyValue) for (const [, lower] of ev.values()) this.anyValue.scan(lower, true, marks, stamp, found);
     // through the event's own fields: most rule fields are absent from any one event
     for (const name of ev.names) {
       const scans = this.byName.get(lowerName(name));
@@ -93,8 +93,8 @@ export class RuleGate<P> {
       for (const f of scans) {
         if (f.stamp === stamp || (f.key !== name && ev.fields[f.key] !== undefined)) continue;
         f.stamp = stamp;
-        const t = ev.text(f.key);
-        if (t !== null) f.scanner.scan(t[1], marks, stamp, found);
+        const v = ev.get(f.key);
+        if (v !== undefined && v !== null) f.scanner.scan(typeof v === 'string' ? v : String(v), false, marks, stamp, found);
       }
     }
     for (let i = 0; i < found.length; i++) {

@@ -3,7 +3,11 @@
 // hundreds of Unicode homoglyphs does not widen the table a hundredfold) and one for the rest, which leads back to the
 // root. Folding the non-ASCII characters together can only report more hits, never fewer: the gate then lets a rule
 // through to its exact test that did not need it. A literal may be pinned to the text's start and/or end (Sigma's
-// startswith / endswith / equality); a hit that breaks its pin is not reported. The caller lower-cases both sides.
+// startswith / endswith / equality); a hit that breaks its pin is not reported.
+//
+// Literals are lower-case, and the matchers compare lower-cased values. An ASCII upper-case letter has the class of its
+// lower-case one, so an ASCII text is scanned as it is (no lower-cased copy); a text with any other character is
+// lower-cased first, as toLowerCase may turn such a character into ASCII (the Kelvin sign into `k`).
 
 export interface Literal { s: string; left: boolean; right: boolean }
 
@@ -11,9 +15,13 @@ export interface Literal { s: string; left: boolean; right: boolean }
 const NON_ASCII = 1;
 
 export class LiteralScanner {
-  private readonly ascii = new Int32Array(128);
+  private readonly ascii = new Uint8Array(128);
   private readonly width: number;
-  private readonly next: Int32Array;
+  /**
+   * The transition table, by row offset (state × width): each cell holds the next state's row offset, bitwise
+   * negated when that state ends a literal, so the common step is one load and no multiplication.
+   */
+  private readonly rows: Int32Array;
   /** Literal ids ending in each state (its own and those of its suffix states), as ranges of `outIds`. */
   private readonly outStart: Int32Array;
   private readonly outIds: Int32Array;
@@ -29,10 +37,11 @@ export class LiteralScanner {
         if (c < 128 && this.ascii[c] === 0) this.ascii[c] = classes++;
       }
     }
+    for (let c = 65; c <= 90; c++) this.ascii[c] = this.ascii[c + 32];
     this.width = classes;
     const trie = buildAutomaton(literals, this.ascii, classes);
-    this.next = trie.next;
     const outs = suffixOutputs(trie);
+    this.rows = trie.next.map((to) => (outs.start[to + 1] > outs.start[to] ? ~(to * classes) : to * classes));
     this.outStart = outs.start;
     this.outIds = outs.ids.map((i) => ids[i]);
     this.len = new Int32Array(this.outIds.length);
@@ -42,15 +51,24 @@ export class LiteralScanner {
 
   /**
    * Marks each literal found in `text` (keeping its pins): `marks[id] = stamp`, and its id appended to `found` the
-   * first time it is marked with this stamp.
+   * first time it is marked with this stamp. `lowered`: the text is already lower-cased.
    */
-  scan(text: string, marks: Int32Array, stamp: number, found: number[]): void {
-    const { next, outStart, outIds, len, pin, width, ascii } = this;
+  scan(text: string, lowered: boolean, marks: Int32Array, stamp: number, found: number[]): void {
+    if (!this.run(text, lowered, marks, stamp, found)) this.run(text.toLowerCase(), true, marks, stamp, found);
+  }
+
+  /** One pass; false when it stopped at a non-ASCII character of a text not lower-cased (the hits so far are true). */
+  private run(text: string, lowered: boolean, marks: Int32Array, stamp: number, found: number[]): boolean {
+    const { rows, outStart, outIds, len, pin, width, ascii } = this;
     const n = text.length;
-    let state = 0;
+    let row = 0;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      state = next[state * width + (c < 128 ? ascii[c] : NON_ASCII)];
+      if (c >= 128 && !lowered) return false;
+      row = rows[row + (c < 128 ? ascii[c] : NON_ASCII)];
+      if (row >= 0) continue;
+      row = ~row;
+      const state = (row / width) | 0;
       const b = outStart[state + 1];
       for (let j = outStart[state]; j < b; j++) {
         const p = pin[j];
@@ -59,18 +77,19 @@ export class LiteralScanner {
         if (marks[id] !== stamp) { marks[id] = stamp; found.push(id); }
       }
     }
+    return true;
   }
 
   /** States × classes of the transition table, for the bench's memory figure. */
   get size(): number {
-    return this.next.length;
+    return this.rows.length;
   }
 }
 
 interface Automaton { next: Int32Array; states: number; fail: Int32Array; own: number[][]; order: Int32Array }
 
 /** The trie of the literals in a dense table, then failure links and the missing transitions, breadth first. */
-function buildAutomaton(literals: readonly Literal[], ascii: Int32Array, width: number): Automaton {
+function buildAutomaton(literals: readonly Literal[], ascii: Uint8Array, width: number): Automaton {
   const most = literals.reduce((n, l) => n + l.s.length, 1);
   const trie = new Int32Array(most * width).fill(-1);
   const own: number[][] = [[]];

@@ -10,6 +10,7 @@ import { EventView } from './event-view.ts';
 import { RuleGate } from './gate.ts';
 import { EVTX_SOURCES, type Target } from './logsource.ts';
 import type { Compiled } from './modifiers.ts';
+import type { Needs } from './needs.ts';
 import { anchorOf, FtsTerms, type Anchor } from './prefilter.ts';
 import { sampleKeys, streamRows, termIds, type KeyInfo, type StreamRow } from './scan.ts';
 
@@ -55,16 +56,26 @@ const allows = (t: Target, k: KeyInfo): boolean =>
 /** Logsource key → group, built as keys are met; keys with the same rule targets share a group. */
 class Groups {
   readonly list: Group[] = [];
-  private readonly byKey = new Map<string, number>();
+  /** source → channel → event ID → group (-1: no rule reads the key). */
+  private readonly byKey = new Map<string, Map<unknown, Map<unknown, number>>>();
   private readonly byPlans = new Map<string, number>();
   private readonly usedTargets = new Set<Compiled>();
 
   constructor(private readonly rules: SigmaRule[]) {}
 
   of(row: StreamRow): number {
-    const name = `${row.source}\u0001${row.channel}\u0001${row.eid}`;
-    const known = this.byKey.get(name);
+    let channels = this.byKey.get(row.source);
+    if (!channels) { channels = new Map(); this.byKey.set(row.source, channels); }
+    let eids = channels.get(row.channel);
+    if (!eids) { eids = new Map(); channels.set(row.channel, eids); }
+    const known = eids.get(row.eid);
     if (known !== undefined) return known;
+    const g = this.create(row);
+    eids.set(row.eid, g);
+    return g;
+  }
+
+  private create(row: StreamRow): number {
     const key: KeyInfo = {
       source: row.source, channel: typeof row.channel === 'string' ? row.channel.toLowerCase() : null,
       eventId: row.eid === null || row.eid === undefined ? null : Number(row.eid),
@@ -83,7 +94,6 @@ class Groups {
       g = this.byPlans.get(s) ?? -1;
       if (g < 0) { g = this.list.length; this.list.push({ plans, whole: plans, gate: null, sampled: 0 }); this.byPlans.set(s, g); }
     }
-    this.byKey.set(name, g);
     return g;
   }
 
@@ -91,20 +101,30 @@ class Groups {
   get targets(): number { return this.usedTargets.size; }
 }
 
-/** Decides, for each group seen in the sample, which of its rules run on FTS candidates. */
+/**
+ * Decides, for each group seen in the sample, which of its rules run on FTS candidates: all of them when together
+ * they narrow the group enough; otherwise (in 'auto') those that search every value of an event (keyword rules such
+ * as SigmaHQ's Mimikatz keywords, which apply to every event log) when they narrow it alone — in the gate they would
+ * make every value of every event scanned.
+ */
 function planFts(db: Db, groups: Groups, mode: 'auto' | 'always', sources: string[]): Anchored[] {
   const fts = new FtsTerms(db);
   const sample = sampleKeys(db, EVTX_SOURCES, SAMPLE);
   for (const row of sample.rows) if (sources.includes(row.source)) { const g = groups.of(row); if (g >= 0) groups.list[g].sampled++; }
   const out: Anchored[] = [];
+  const idsOf = new Map<Compiled, Float64Array>();
+  const anchorAt = (plan: Plan, gi: number, a: Anchor) => {
+    let ids = idsOf.get(plan.match);
+    if (!ids) { ids = termIds(fts, a.terms); idsOf.set(plan.match, ids); }
+    out.push({ plan, group: gi, ids, cursor: 0 });
+  };
   groups.list.forEach((g, gi) => {
-    const estimate = (g.sampled / Math.max(1, sample.rows.length)) * sample.span;
-    const anchors = anchorsIfNarrow(g.plans, fts, mode === 'auto' ? estimate / FTS_NARROWS : Infinity);
-    if (!anchors) return;
+    const budget = mode === 'auto' ? ((g.sampled / Math.max(1, sample.rows.length)) * sample.span) / FTS_NARROWS : Infinity;
+    const anchors = anchorsIfNarrow(g.plans, fts, budget);
     g.whole = [];
     g.plans.forEach((plan, i) => {
-      const a = anchors[i];
-      if (a) out.push({ plan, group: gi, ids: termIds(fts, a.terms), cursor: 0 }); else g.whole.push(plan);
+      const a = anchors ? anchors[i] : readsEveryValue(plan.match.needs) ? anchorOf(plan.match.needs, fts.df) : null;
+      if (a && a.cost < budget) anchorAt(plan, gi, a); else g.whole.push(plan);
     });
   });
   return out;
@@ -126,6 +146,11 @@ function anchorsIfNarrow(plans: Plan[], fts: FtsTerms, budget: number): Array<An
     out.push(a);
   }
   return out;
+}
+
+/** Does the formula search field-less keywords (every value of the event)? */
+function readsEveryValue(n: Needs): boolean {
+  return n.t === 'lit' ? n.field === null : n.t !== 'true' && n.c.some(readsEveryValue);
 }
 
 export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {}): SigmaRunResult {
