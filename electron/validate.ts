@@ -85,7 +85,8 @@ const nullable = (c: Check): Check => (v, at) => (v === null ? null : c(v, at));
 
 const reportOptions = obj({
   sections: opt(arr(oneOf(REPORT_SECTIONS))), companyName: opt(str(512)),
-  logoDataUrl: opt(str(MAX_DATA_URL)), title: opt(str(1024)),
+  logoDataUrl: opt(str(MAX_DATA_URL)), title: opt(str(1024)), includeReview: opt(bool),
+  timeline: opt(obj({ query: obj(timelineShape), label: str(4096) })),
 });
 
 const paths = opt(arr(str(4096)));
@@ -104,7 +105,7 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   setDetectionInputs: obj({ iocs: arr(str(4096)), rules: arr(str(4096)), baselines: arr(str(4096)), sigma: opt(arr(str(4096))) }),
   cancelIndex: none,
   getProgress: none,
-  listWarnings: obj({ offset: opt(nonNegInt), limit: opt(nonNegInt) }),
+  listWarnings: obj({ offset: opt(nonNegInt), limit: opt(nonNegInt), afterId: opt(int) }),
   verify: none,
   queryTimeline: obj(timelineShape),
   histogram: obj({ ...timelineShape, buckets: opt(nonNegInt) }),
@@ -121,13 +122,16 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   setUiSetting: obj({ key: str(200), value: str() }),
   listFiles: obj({
     glob: opt(str(4096)), text: opt(str(4096)), hash: opt(str(128)),
-    kinds: opt(arr(str(64))), flaggedOnly: opt(bool), offset: opt(nonNegInt), limit: opt(nonNegInt),
+    kinds: opt(arr(str(64))), flaggedOnly: opt(bool), after: opt(obj({ relPath: str(4096), id: int })),
+    offset: opt(nonNegInt), limit: opt(nonNegInt),
   }),
   previewFile: obj({ id: int, maxBytes: opt(nonNegInt) }),
   listFindings: obj({ check: opt(str(256)), severity: opt(arr(oneOf(SEVERITIES))) }),
   verdicts: none,
   logCoverage: none,
   listWebshells: none,
+  listIntrusions: none,
+  timelineRange: none,
   setStar: obj({ eventId: int, starred: bool }),
   addTag: obj({ eventId: int, tag: str(256) }),
   removeTag: obj({ eventId: int, tag: str(256) }),
@@ -140,7 +144,7 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   renderReportHtml: reportOptions,
   exportTo: obj({
     format: oneOf(['html', 'pdf', 'csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv']),
-    path: str(4096), report: opt(reportOptions), query: opt(timelineQueryCheck),
+    path: str(4096), report: opt(reportOptions), query: opt(timelineQueryCheck), rawCells: opt(bool),
   }),
 };
 

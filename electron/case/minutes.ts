@@ -18,9 +18,13 @@ export function countBySource(db: Db): Array<{ source: string; n: number }> {
 
 /** True when a query filters on nothing but time and source, so the minute table can answer it. */
 export function minuteAnswerable(q: TimelineQuery): boolean {
-  return !q.text && !q.hosts?.length && !q.ips?.length && !q.statuses?.length && !q.tags?.length && !q.starredOnly &&
-    !q.fieldEquals?.length && !q.fieldNotEquals?.length && q.fileId === undefined;
+  // A list of what the table CAN answer, so a filter added later is never silently ignored by the counts.
+  return Object.entries(q).every(([k, v]) => MINUTE_KEYS.has(k) || v === undefined || v === null || v === '' || v === false ||
+    (Array.isArray(v) && v.length === 0));
 }
+
+/** Query keys the per-minute table answers (time, source) or that do not narrow the result (order, paging). */
+const MINUTE_KEYS = new Set<string>(['from', 'to', 'sources', 'sort', 'order', 'after', 'offset', 'limit', 'buckets']);
 
 function sourceSql(q: TimelineQuery): { sql: string; params: unknown[] } {
   if (!q.sources?.length) return { sql: '', params: [] };

@@ -5,11 +5,11 @@ import type {
 import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
 import picomatch from 'picomatch';
 import type { Db } from './db.ts';
-import { decodeFields, FIELDS_COLUMNS } from './fields.ts';
+import { decodeFields, FIELDS_COLUMNS, fieldSpelling } from './fields.ts';
 import { markFindings } from './finding-marks.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
 import { seekByMinute } from './timeline-seek.ts';
-import { columnSortedIds, directionOf, ensureQueryFunctions, timelineWhere, timeSorted } from './timeline-where.ts';
+import { columnSortedIds, directionOf, ensureQueryFunctions, fieldNamesOf, timelineWhere, timeSorted } from './timeline-where.ts';
 
 export { timelineWhere } from './timeline-where.ts';
 
@@ -79,10 +79,23 @@ export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
   const rows = sorted ? timeSortedRows(db, q, limit) : columnSortedRows(db, q, limit);
   const total = !q.after && !q.offset ? countMatching(db, q) : null;
   const last = rows[rows.length - 1];
+  const hints = total === 0 ? emptyResultHints(db, q) : [];
   return {
     rows: markFindings(db, rows.map(toEventRow)), total,
     next: sorted && rows.length === limit && last ? { ts: last.ts, id: last.id } : null,
+    ...(hints.length ? { hints } : {}),
   };
+}
+
+/** An empty result from a field no event has says so (field names are case-sensitive: EventID, not eventid). */
+function emptyResultHints(db: Db, q: TimelineQuery): string[] {
+  const hints: string[] = [];
+  for (const name of fieldNamesOf(q)) {
+    const spelt = fieldSpelling(db, name);
+    if (spelt === null) hints.push(`no event in this case has a field named "${name}"`);
+    else if (spelt !== name) hints.push(`no event has a field "${name}"; field names are case-sensitive: did you mean ${spelt}?`);
+  }
+  return hints;
 }
 
 export function histogram(db: Db, q: TimelineQuery & { buckets?: number }): Histogram {
@@ -193,9 +206,10 @@ export function listFiles(db: Db, q: FileQuery): FilePage {
   if (q.flaggedOnly) w.push(flaggedSql);
   const where = w.length ? w.join(' AND ') : '1';
   const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
+  const after = q.after ? { sql: ' AND (rel_path, id) > (?, ?)', params: [q.after.relPath, q.after.id] } : { sql: '', params: [] };
   const rows = db.prepare(`SELECT id, source_id, rel_path, orig_path, size, mtime, atime, ctime, btime, md5, sha1, sha256, kind, events,
-      ${flaggedSql} AS flagged, ${iocSql} AS ioc FROM files WHERE ${where} ORDER BY rel_path LIMIT ? OFFSET ?`)
-    .all(...p, limit, q.offset ?? 0) as RawFileRow[];
+      ${flaggedSql} AS flagged, ${iocSql} AS ioc FROM files WHERE ${where}${after.sql} ORDER BY rel_path, id LIMIT ? OFFSET ?`)
+    .all(...p, ...after.params, limit, q.after ? 0 : q.offset ?? 0) as RawFileRow[];
   const total = (db.prepare(`SELECT count(*) AS n FROM files WHERE ${where}`).get(...p) as { n: number }).n;
   return { rows: rows.map(toFileRow), total };
 }
@@ -213,10 +227,10 @@ export function getFileWithRoot(db: Db, id: number): (FileRow & { root: string }
   return r ? { ...toFileRow(r), root: r.root } : null;
 }
 
-export function listWarnings(db: Db, q: { offset?: number; limit?: number }): { rows: WarningRow[]; total: number } {
+export function listWarnings(db: Db, q: { offset?: number; limit?: number; afterId?: number }): { rows: WarningRow[]; total: number } {
   const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
-  const rows = db.prepare('SELECT id, file, line, offset, message, created_at FROM warnings ORDER BY id LIMIT ? OFFSET ?')
-    .all(limit, q.offset ?? 0) as Array<{ id: number; file: string; line: number | null; offset: number | null; message: string; created_at: string }>;
+  const rows = db.prepare('SELECT id, file, line, offset, message, created_at FROM warnings WHERE id > ? ORDER BY id LIMIT ? OFFSET ?')
+    .all(q.afterId ?? -1, limit, q.afterId !== undefined ? 0 : q.offset ?? 0) as Array<{ id: number; file: string; line: number | null; offset: number | null; message: string; created_at: string }>;
   const total = (db.prepare('SELECT count(*) AS n FROM warnings').get() as { n: number }).n;
   return {
     rows: rows.map((r) => ({

@@ -161,10 +161,12 @@ export function insertWarning(db: Db, w: IngestWarning, fileId: number | null): 
 }
 
 export function insertFinding(db: Db, f: Finding, extra: { details?: Record<string, unknown>; fileId?: number | null } = {}): number {
-  const info = db.prepare(`INSERT INTO findings (check_id, severity, title, path, time, sha256, evidence, details, file_id, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+  const info = db.prepare(`INSERT INTO findings (check_id, severity, title, path, time, sha256, evidence, details, file_id, created_at,
+      confidence, confidence_reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     f.check, f.severity, f.title, f.path, f.time === null ? null : isoToMicros(f.time), f.sha256,
     JSON.stringify(f.evidence), extra.details ? JSON.stringify(extra.details) : null, extra.fileId ?? null, nowIso(),
+    f.confidence ?? null, f.confidenceReason ?? null,
   );
   return Number(info.lastInsertRowid);
 }

@@ -6,10 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from '../case/db.ts';
 import { insertFinding, nowIso } from '../case/write.ts';
 import type { IngestWarning } from '../../shared/types.ts';
-import { checkCve202126855 } from './cve-2021-26855.ts';
-import { checkCve202126857 } from './cve-2021-26857.ts';
-import { checkCve202126858 } from './cve-2021-26858.ts';
-import { checkCve202127065 } from './cve-2021-27065.ts';
+import { CVE_CHECKS } from './cve-registry.ts';
 import { checkW3wpChildren } from './process-children.ts';
 import { checkHafniumRequests } from './iis-patterns.ts';
 import { matchDomains } from './ioc-domain.ts';
@@ -20,7 +17,8 @@ import { loadIocFile, matchEvents, matchFileHashes, matchFilePaths } from './ioc
 import type { IocList } from './ioc.ts';
 import { checkBaseline, loadBaselines } from './baseline.ts';
 import { checkSuspiciousFiles } from './suspicious-files.ts';
-import { buildStory } from './correlate.ts';
+import { correlateFindings } from './correlate.ts';
+import { recordDetectionRun } from './completeness.ts';
 import { checkSigma, formatSigmaError, type SigmaCheck } from './sigma/index.ts';
 import { listFiles } from './rows.ts';
 import type { DetectOptions, DetectSummary, PendingFinding } from './types.ts';
@@ -39,6 +37,7 @@ const MAX_SIGMA_WARNINGS = 200;
 
 export async function runDetections(db: Db, opts: DetectOptions): Promise<DetectSummary> {
   const started = Date.now();
+  const startedAt = nowIso();
   const warn = opts.warn ?? ((w: IngestWarning) => void w);
   const resources = opts.resourcesDir ?? DEFAULT_RESOURCES;
 
@@ -50,22 +49,18 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   const { baseline } = loadBaselines(opts.baselines ?? [], warn);
 
   const files = listFiles(db);
-  const found: PendingFinding[] = [
-    ...checkCve202126855(db), ...checkCve202126857(db), ...checkCve202126858(db), ...checkCve202127065(db),
-    ...checkHafniumRequests(db),
-  ];
+  const base: PendingFinding[] = [...CVE_CHECKS.flatMap((c) => c.run(db)), ...checkHafniumRequests(db)];
   const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline });
-  found.push(...scan.findings, ...checkW3wpChildren(db));
-  found.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
-  found.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));
+  base.push(...scan.findings, ...checkW3wpChildren(db));
+  base.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
+  base.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));
   const sigma = checkSigma(db, [bundledSigmaDir(resources), ...(opts.sigmaDirs ?? [])], opts.signal);
   warnSigma(sigma, warn);
-  found.push(...sigma.findings);
-  const { story } = buildStory(db, found);
-  if (story) found.push(story);
+  base.push(...sigma.findings);
+  const found = correlateFindings(db, base, files);
 
   const cancelled = !!opts.signal?.aborted;
-  if (!cancelled) writeResults(db, found, lists, rules, sigma);
+  if (!cancelled) writeResults(db, found, lists, rules, sigma, { startedAt, unreadable: scan.unreadable });
   const byCheck: Record<string, number> = {};
   for (const p of found) byCheck[p.finding.check] = (byCheck[p.finding.check] ?? 0) + 1;
   return {
@@ -76,13 +71,26 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   };
 }
 
-/** Replaces the previous run's findings and inventory records with this run's, atomically. */
-function writeResults(db: Db, found: PendingFinding[], lists: IocList[], rules: RuleSet, sigma: SigmaCheck): void {
+type Resolving = PendingFinding & { resolve?: (ids: Map<PendingFinding, number>) => void };
+
+/**
+ * Replaces the previous run's findings and inventory records with this run's, and records the run, atomically (a kill
+ * before the commit leaves the previous run's findings and record, which then read as stale).
+ */
+function writeResults(db: Db, found: Resolving[], lists: IocList[], rules: RuleSet, sigma: SigmaCheck,
+  run: { startedAt: string; unreadable: Array<{ file: string; message: string }> }): void {
   db.transaction(() => {
     db.prepare('DELETE FROM findings').run();
     db.prepare('DELETE FROM ioc_lists').run();
     db.prepare('DELETE FROM rule_packs').run();
-    for (const p of found) insertFinding(db, p.finding, { details: p.details, fileId: p.fileId ?? null });
+    // Findings that point at others (stories → their mail findings) are written last, once those have ids.
+    const ids = new Map<PendingFinding, number>();
+    for (const p of found.filter((x) => !x.resolve)) ids.set(p, insertFinding(db, p.finding, { details: p.details, fileId: p.fileId ?? null }));
+    for (const p of found.filter((x) => x.resolve)) {
+      p.resolve!(ids);
+      insertFinding(db, p.finding, { details: p.details, fileId: p.fileId ?? null });
+    }
+    recordDetectionRun(db, { startedAt: run.startedAt, finishedAt: nowIso(), unreadable: run.unreadable });
     const at = nowIso();
     const insList = db.prepare('INSERT INTO ioc_lists (name, path, sha256, format, count, added_at) VALUES (?, ?, ?, ?, ?, ?)');
     for (const l of lists) insList.run(l.name, l.path, l.sha256, l.format, l.indicators.length, at);

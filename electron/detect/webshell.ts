@@ -19,7 +19,8 @@ import type { ScanItem } from './yara-batch.ts';
 import type { YaraMatch } from './yara.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
-import { openEvidenceSync } from '../ingest/evidence-open.ts';
+import { openEvidenceSync, type EvidencePath } from '../ingest/evidence-open.ts';
+import { evidencePath } from '../ingest/walk.ts';
 
 /** Files larger than this are not read for YARA (web shells are small; the WASM heap is finite). */
 export const YARA_SIZE_CAP = 16 * 1024 * 1024;
@@ -29,10 +30,14 @@ const RECENT_TO = isoToMicros('2021-04-30T00:00:00Z');
 
 export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; evidenceRoots: Map<number, string>;
   warn: (w: IngestWarning) => void; signal?: AbortSignal; baseline?: Baseline }
-export interface ScanOutput { findings: PendingFinding[]; filesScanned: number; contentsScanned: number }
+export interface ScanOutput {
+  findings: PendingFinding[]; filesScanned: number; contentsScanned: number;
+  /** Web files that could not be read for the scan (kept in the case: the scan did not cover them). */
+  unreadable: Array<{ file: string; message: string }>;
+}
 
 /** Reads at most `cap` bytes of an evidence file, read-only; null (and a warning) when it cannot be read. */
-export function readCapped(abs: string, cap: number): Buffer | null {
+export function readCapped(abs: EvidencePath, cap: number): Buffer | null {
   const fd = openEvidenceSync(abs);
   try {
     const size = fs.fstatSync(fd).size;
@@ -63,22 +68,21 @@ export function heuristicReasons(f: Pick<FileInfo, 'origPath' | 'btime' | 'mtime
   return { strong, weak };
 }
 
-/** The bytes to scan, or null (with a warning) when the file cannot or may not be read. */
-function readForScan(input: ScanInput, f: FileInfo): Uint8Array | null {
+/** The bytes to scan, or null (with a warning, and a note of the gap) when the file cannot or may not be read. */
+function readForScan(input: ScanInput, f: FileInfo, unreadable: ScanOutput['unreadable']): Uint8Array | null {
+  // A file over the cap is a documented limit (warned); one that cannot be read is a gap in the case.
+  const skip = (message: string, gap = true): null => {
+    input.warn({ file: f.relPath, message });
+    if (gap) unreadable.push({ file: f.relPath, message });
+    return null;
+  };
   const root = input.evidenceRoots.get(f.sourceId);
-  if (!root) {
-    input.warn({ file: f.relPath, message: `not scanned by YARA: no evidence folder known for source ${f.sourceId}` });
-    return null;
-  }
-  if (f.size > YARA_SIZE_CAP) {
-    input.warn({ file: f.relPath, message: `not scanned by YARA: ${f.size} bytes exceeds the ${YARA_SIZE_CAP}-byte cap` });
-    return null;
-  }
+  if (!root) return skip(`not scanned by YARA: no evidence folder known for source ${f.sourceId}`);
+  if (f.size > YARA_SIZE_CAP) return skip(`not scanned by YARA: ${f.size} bytes exceeds the ${YARA_SIZE_CAP}-byte cap`, false);
   try {
-    return readCapped(path.join(root, f.relPath), YARA_SIZE_CAP);
+    return readCapped(evidencePath(root, f.relPath, f.relPathBytes), YARA_SIZE_CAP);
   } catch (e) {
-    input.warn({ file: f.relPath, message: `not scanned by YARA: ${(e as Error).message}` });
-    return null;
+    return skip(`not scanned by YARA: ${(e as Error).message}`);
   }
 }
 
@@ -86,7 +90,7 @@ function readForScan(input: ScanInput, f: FileInfo): Uint8Array | null {
 const ROUND_BYTES = 4 * BATCH_BYTES;
 
 /** YARA matches per file id, for the files that need a scan (one per distinct content, none known-good). */
-async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<{ byId: Map<number, YaraMatch[]>; scanned: Map<string, number> }> {
+async function yaraMatches(input: ScanInput, files: FileInfo[], unreadable: ScanOutput['unreadable']): Promise<{ byId: Map<number, YaraMatch[]>; scanned: Map<string, number> }> {
   const byId = new Map<number, YaraMatch[]>();
   const scanned = new Map<string, number>();
   if (!input.rules.source) return { byId, scanned };
@@ -106,7 +110,7 @@ async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<{ byId:
   };
   for (const f of todo) {
     if (input.signal?.aborted) break;
-    const bytes = readForScan(input, f);
+    const bytes = readForScan(input, f, unreadable);
     if (!bytes) continue;
     round.push({ key: f.id, bytes });
     size += bytes.length;
@@ -120,7 +124,8 @@ export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
   const candidates = listFiles(input.db).filter((f) => isWebCandidate(f.origPath) || f.kind === 'web-script');
   // libyara-wasm pays a rule compile per call: identical contents are scanned once, stock files not at all, and
   // files no gating string touches are ruled out by one probe call per batch.
-  const { byId, scanned } = await yaraMatches(input, candidates);
+  const unreadable: ScanOutput['unreadable'] = [];
+  const { byId, scanned } = await yaraMatches(input, candidates, unreadable);
   const findings: PendingFinding[] = [];
   for (const f of candidates) {
     const first = f.sha256 ? scanned.get(f.sha256) : undefined;
@@ -129,18 +134,26 @@ export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
     if (!matches.length && !strong.length) continue;
     findings.push(webshellFinding(f, matches, strong, weak, input.bundledRules));
   }
-  return { findings, filesScanned: candidates.length, contentsScanned: scanned.size };
+  return { findings, filesScanned: candidates.length, contentsScanned: scanned.size, unreadable };
 }
 
 export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: string[], weak: string[], bundled: Set<string>): PendingFinding {
   const rules = matches.map((m) => m.rule);
-  const severity = matches.some((m) => bundled.has(m.rule)) ? 'critical' : matches.length ? 'high' : 'medium';
+  const ours = matches.filter((m) => bundled.has(m.rule)).map((m) => m.rule);
+  const severity = ours.length ? 'critical' : matches.length ? 'high' : 'medium';
+  const [confidence, confidenceReason] = ours.length
+    ? ['confirmed' as const, `matched Loupe's web-shell rule ${ours.join(', ')}, written against real shells and tested on stock Exchange pages`]
+    : matches.length
+      ? ['likely' as const, `matched the analyst's rule ${rules.join(', ')}`]
+      : ['review' as const, `no YARA rule matched; flagged by placement only (${strong.join('; ')})`];
   const reasons = [...rules.map((r) => `YARA rule ${r}`), ...strong, ...weak];
   const t = writtenAt(f);
   return {
     finding: {
       check: CHECK.webshell,
       severity,
+      confidence,
+      confidenceReason,
       title: `Web shell ${matches.length ? '' : 'suspected '}at ${f.origPath}${rules.length ? ` (${rules.join(', ')})` : ''}`,
       path: f.origPath,
       time: t === null ? null : microsToIso(t),

@@ -10,6 +10,8 @@ import { WebshellsView } from './views/Webshells.tsx';
 import { LAST_TIMELINE_KEY, TimelineView } from './views/Timeline.tsx';
 import { FilesView } from './views/Files.tsx';
 import { ReportView } from './views/Report.tsx';
+import { StoryView } from './views/Story.tsx';
+import { CompletenessBanner } from './components/CompletenessBanner.tsx';
 
 const VIEWS: Array<{ id: string; label: string; key: string }> = [
   { id: 'case', label: 'Case', key: '1' },
@@ -18,7 +20,11 @@ const VIEWS: Array<{ id: string; label: string; key: string }> = [
   { id: 'timeline', label: 'Timeline', key: '4' },
   { id: 'files', label: 'Files & hashes', key: '5' },
   { id: 'report', label: 'Report', key: '6' },
+  { id: 'story', label: 'Story', key: '7' },
 ];
+
+/** While an index runs the banner follows it: the case is read again every few seconds. */
+const INDEXING_POLL_MS = 2000;
 
 type Theme = 'dark' | 'light';
 
@@ -39,6 +45,12 @@ export function App() {
   // One display zone, kept in the case: every time shown, typed or exported uses it.
   const zone = info?.meta.displayZone || 'UTC';
   const ctx = useMemo(() => ({ info, refresh: caseInfo.reload, zone }), [info, caseInfo.reload, zone]);
+  const indexing = !!info?.completeness.indexing;
+  useEffect(() => {
+    if (!indexing) return undefined;
+    const timer = window.setInterval(caseInfo.reload, INDEXING_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [indexing, caseInfo.reload]);
 
   // Alt+1…6 switch views from anywhere.
   useEffect(() => {
@@ -67,6 +79,7 @@ export function App() {
           <button type="button" onClick={toggleTheme} aria-label="Toggle theme">{theme === 'dark' ? 'Light' : 'Dark'}</button>
         </header>
         {caseInfo.error && <div className="error" role="alert">Cannot reach the Loupe service: {caseInfo.error}</div>}
+        {info && <CompletenessBanner c={info.completeness} />}
         <main className="content">
           {route.view === 'case' && <CaseView />}
           {route.view === 'findings' && <FindingsView params={route.params} />}
@@ -74,6 +87,7 @@ export function App() {
           {route.view === 'timeline' && <TimelineView params={route.params} />}
           {route.view === 'files' && <FilesView params={route.params} />}
           {route.view === 'report' && <ReportView />}
+          {route.view === 'story' && <StoryView params={route.params} />}
           {!VIEWS.some((v) => v.id === route.view) && <p className="empty">Unknown page. Choose a view above.</p>}
         </main>
       </div>

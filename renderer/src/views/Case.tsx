@@ -1,4 +1,5 @@
 // Case view: create/open a case, its details, evidence folders, indexing with progress and Cancel, warnings, counts.
+import { displayText } from '../../../shared/display.ts';
 import { Fragment, useEffect, useState } from 'react';
 import type { CaseMeta, IndexProgress } from '../../../shared/api.ts';
 import { api, errorText, shell } from '../api.ts';
@@ -71,13 +72,14 @@ function OpenCase({ title = 'Create or open a case' }: { title?: string }) {
 }
 
 function Evidence({ indexing, version }: { indexing: boolean; version: number }) {
+  const { refresh } = useCase();
   // Reloaded after each index run, so "not indexed yet" turns into the run's time without a page reload.
   const list = useLoad(() => api.listEvidence(), [version]);
   const [root, setRoot] = useState('');
   const [error, setError] = useState<string | null>(null);
   const add = async () => {
     setError(null);
-    try { await api.addEvidence({ root }); setRoot(''); list.reload(); } catch (e) { setError(errorText(e)); }
+    try { await api.addEvidence({ root }); setRoot(''); list.reload(); refresh(); } catch (e) { setError(errorText(e)); }
   };
   const pick = async () => { const p = await shell?.pickFolder(); if (p) setRoot(p); };
   return (
@@ -162,7 +164,7 @@ function Warnings({ version }: { version: number }) {
       {w.data?.total === 0 && <Empty>No warnings: every file read cleanly.</Empty>}
       <ul className="plain warnings">
         {w.data?.rows.map((r) => (
-          <li key={r.id}><code>{r.file}{r.line !== undefined && r.line !== null ? `:${r.line}` : ''}</code> {r.message}</li>
+          <li key={r.id}><code>{displayText(r.file)}{r.line !== undefined && r.line !== null ? `:${r.line}` : ''}</code> {displayText(r.message)}</li>
         ))}
       </ul>
     </div>
@@ -203,7 +205,7 @@ export function CaseView() {
         <div>
           <Evidence indexing={running} version={version} />
           <DetectionInputsCard disabled={running} />
-          <Indexing onRunning={setRunning} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
+          <Indexing onRunning={(r) => { setRunning(r); refresh(); }} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
         </div>
       </div>
       <Warnings version={version} />

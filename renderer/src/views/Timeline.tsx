@@ -15,7 +15,7 @@ import type { PivotChoice } from '../components/PivotMenu.tsx';
 import { TimelineGrid } from '../components/TimelineGrid.tsx';
 import type { PivotTarget } from '../components/TimelineGrid.tsx';
 import { ColumnsMenu, ExportDialog, GoToTime, ViewsMenu } from '../components/TimelineTools.tsx';
-import { formatCount } from '../format.ts';
+import { formatCount, formatTime } from '../format.ts';
 import { DEFAULT_LAYOUT, moveColumn, parseLayout, SETTING_KEY, visibleColumns } from '../gridColumns.ts';
 import type { ColumnLayout } from '../gridColumns.ts';
 import { go, useLoad } from '../hooks.ts';
@@ -29,6 +29,27 @@ type Dialog = null | { kind: 'tag' | 'note' | 'manual' | 'export' | 'columns' | 
   | { kind: 'pivot'; x: number; y: number; targets: PivotTarget[] };
 
 export const LAST_TIMELINE_KEY = 'loupe.timeline.hash';
+
+/**
+ * Plain navigation to the timeline opens on the incident, not on the evidence copy: the log period (or, without logs,
+ * the findings' period), leaving out the copy's own file times. The range is an ordinary filter chip the analyst can
+ * remove. Returns the line that says so, or null.
+ */
+function useDefaultRange(params: URLSearchParams, casePath: string | null, filters: Filters, setFilters: (f: Filters) => void): string | null {
+  const { zone } = useCase();
+  const range = useLoad(() => (casePath ? api.timelineRange() : Promise.resolve(null)), [casePath]);
+  const [applied, setApplied] = useState<{ from: number; to: number } | null>(null);
+  const d = range.data?.default;
+  useEffect(() => {
+    if (!d || d.basis === 'all' || params.toString() !== '' || filters.from !== undefined || filters.to !== undefined) return;
+    setFilters({ ...filters, from: d.from, to: d.to });
+    setApplied({ from: d.from, to: d.to });
+  }, [d?.from, d?.to, casePath]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!applied || !d || filters.from !== applied.from || filters.to !== applied.to) return null;
+  const copies = range.data?.copyEvents ?? 0;
+  return `Opened on the ${d.basis === 'logs' ? 'log period' : 'findings\' period'} (${formatTime(d.from, zone).slice(0, 10)} → ${formatTime(d.to, zone).slice(0, 10)})` +
+    `${copies ? `; ${formatCount(copies)} evidence-copy times ("File Created (copy)") lie outside it` : ''}. Remove the time chip to see everything.`;
+}
 
 const isTyping = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
@@ -100,6 +121,7 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
     const { index } = await api.timelineIndex({ ...query, at: { ts: ev.ts, id: ev.id } });
     moveTo(index);
   }, [query, timeOrder, moveTo]);
+  const range = useDefaultRange(params, info?.path ?? null, filters, setFilters);
 
   // A link (event id, or file + line/record) opens the timeline positioned at that event.
   useEffect(() => {
@@ -259,6 +281,7 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
         {row && <button type="button" className="small" onClick={() => setDialog({ kind: 'note' })}>Note (n)</button>}
         {picked.size > 0 && <span className="picked-count" data-testid="picked-count">{formatCount(picked.size)} selected <button type="button" className="small" onClick={() => setPicked(new Set())}>clear</button></span>}
         {rows.loading && <span className="meta">loading…</span>}
+        {range && <span className="default-range" data-testid="default-range">{range}</span>}
       </div>
       {(rows.error || hist.error || actionError) && <div className="error" role="alert">{actionError ?? rows.error ?? hist.error}</div>}
       {notice && (
@@ -269,7 +292,7 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
       )}
       <div className="timeline-body">
         {rows.count === 0 && !rows.loading && !rows.error
-          ? <p className="empty">No events match. {hasFilters(filters) ? 'Remove a filter above.' : 'Index evidence on the Case page, or add an event by hand (m).'}</p>
+          ? <p className="empty" data-testid="timeline-empty">No events match{rows.hints.length ? `: ${rows.hints.join('; ')}` : ''}. {hasFilters(filters) ? 'Remove a filter above.' : 'Index evidence on the Case page, or add an event by hand (m).'}</p>
           : <TimelineGrid count={rows.count} rowAt={rows.rowAt} ensure={rows.ensure} stamp={rows.stamp} columns={columns} sort={sort} zone={zone}
               cursor={cursor} picked={picked} reveal={reveal} tagColors={tagColors} onRowClick={onRowClick} onContext={openPivot} onSort={onSort}
               onResize={(key, width, done) => setLayout({ ...layout, widths: { ...layout.widths, [key]: width } }, done)}

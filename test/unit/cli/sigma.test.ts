@@ -3,15 +3,14 @@
 // its regression test's match_count as findings pointing at the EVTX records, the broken rule is a warning with
 // file:line, the folder is kept with the case for the next run, and a missing folder is a clear error.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { repoRoot, tmpDir } from '../../helpers/tmp.ts';
+import { loupe as run } from '../../helpers/loupe.ts';
+import { tmpDir } from '../../helpers/tmp.ts';
 import { REGRESSION_DIR, regressionTests, ruleFilesById } from '../sigma/regression-data.ts';
 
-const bin = path.join(repoRoot, 'bin/loupe.mjs');
-const loupe = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+const loupe = (...args: string[]) => run(args);
 const skip = fs.existsSync(REGRESSION_DIR) ? false : 'test data absent: ../shared/data/sigma';
 
 /** The regression test of SigmaHQ's "Windows Hotfix Updates Reconnaissance Via Wmic.EXE". */
