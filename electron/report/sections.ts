@@ -267,6 +267,21 @@ function warnings(ctx: Ctx): SafeHtml {
     ${m.warningsTotal > m.warnings.length ? html`<p class="muted small">First ${m.warnings.length} of ${m.warningsTotal} shown.</p>` : ''}`;
 }
 
+/** KAPE's record of the collection: its runs, and each copy log's files checked against the case's SHA-1s. */
+function kapeCollection(ctx: Ctx): SafeHtml {
+  const k = ctx.m.custody.kape;
+  if (!k.runs.length && !k.copies.length) return html``;
+  return html`<h3>Collection (KAPE)</h3>
+    ${k.runs.length ? table(['Console log', 'Started', 'KAPE', 'Machine', 'User', 'Command line', 'Copied', 'Seconds'], k.runs.map((r) => [
+      mono(r.log), r.startedAt === null ? '—' : ctx.t(r.startedAt), r.kapeVersion ?? '—', r.machine ?? '—', r.user ?? '—', mono(r.commandLine), r.copied ?? '—', r.executionSeconds ?? '—',
+    ]), 'small') : ''}
+    ${k.copies.map((c) => html`<p>Copy log <span class="mono">${c.log}</span>: ${c.rows.toLocaleString('en-US')} file(s) copied;
+      ${c.same.toLocaleString('en-US')} in the evidence with the SHA-1 KAPE recorded, ${c.differTotal.toLocaleString('en-US')} with another SHA-1,
+      ${c.absentTotal.toLocaleString('en-US')} not in the evidence, ${c.unhashed.toLocaleString('en-US')} without a SHA-1 to compare.</p>
+      ${c.differ.length ? table(['Changed since collection', 'Original path', 'SHA-1 (KAPE)', 'SHA-1 (case)'], c.differ.map((d) => [mono(d.relPath), mono(d.source), mono(d.kapeSha1), mono(d.caseSha1)]), 'small') : ''}
+      ${c.absent.length ? html`<p class="small">Not in the evidence${c.absentTotal > c.absent.length ? ` (first ${c.absent.length} of ${c.absentTotal})` : ''}: <span class="mono">${c.absent.join(', ')}</span></p>` : ''}`)}`;
+}
+
 function custody(ctx: Ctx): SafeHtml {
   const c = ctx.m.custody;
   const v = c.verify;
@@ -288,7 +303,8 @@ function custody(ctx: Ctx): SafeHtml {
     ${v ? html`<p>On ${v.at}: ${v.checked} file(s) re-hashed, ${v.ok} unchanged, ${v.changed.length} changed, ${v.missing.length} missing, ${v.added.length} added.</p>
       ${v.changed.length ? table(['Changed file', 'Expected SHA-256', 'Actual SHA-256'], v.changed.map((x) => [mono(x.relPath), mono(x.expected), mono(x.actual)]), 'small') : ''}
       ${v.missing.length ? html`<p>Missing: <span class="mono">${v.missing.join(', ')}</span></p>` : ''}`
-      : html`<p class="muted">The evidence has not been re-verified since indexing (run <code>loupe verify</code>).</p>`}`;
+      : html`<p class="muted">The evidence has not been re-verified since indexing (run <code>loupe verify</code>).</p>`}
+    ${kapeCollection(ctx)}`;
 }
 
 export const SECTION_RENDERERS: Record<ReportSection, (ctx: Ctx) => SafeHtml> = {
