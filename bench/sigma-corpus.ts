@@ -4,7 +4,7 @@
 // and health mailboxes — with the real attack samples of ../shared/data mixed in at ATTACK_SHARE. Events carry the
 // fields and message Loupe's EVTX parser gives (the message from its own summary), so FTS, fields and rules see
 // what a real case holds. Deterministic for a seed.
-import { messageLine } from '../electron/ingest/sources/evtx/event.ts';
+import { messageFrom } from '../electron/ingest/sources/evtx/event.ts';
 import type { FieldValue, TimelineEvent } from '../shared/types.ts';
 import { Rng } from '../test/fixtures/gen/rng.ts';
 
@@ -119,7 +119,7 @@ function serverEvent(r: Rng, ts: number, record: number): TimelineEvent {
   };
   if (k.channel === SYSMON) fields.UserID = 'S-1-5-18';
   for (const [n, v] of data) fields[n] = v;
-  return { ts, tsDesc: 'Event Logged', source: 'evtx', host: HOST, message: messageLine(fields, data), fields, ref: { file: `${k.channel.replace(/\//g, '%4')}.evtx`, record } };
+  return { ts, tsDesc: 'Event Logged', source: 'evtx', host: HOST, message: messageFrom(fields, data.map((d) => d[0]), data.map((d) => d[1])), fields, ref: { file: `${k.channel.replace(/\//g, '%4')}.evtx`, record } };
 }
 
 /** `n` events: the server mix with the attack `samples` (real records) spread through it at ATTACK_SHARE. */
