@@ -228,12 +228,12 @@ function matchPairs(rules: SigmaRule[], run: ReturnType<typeof runSigma>, fileOf
 }
 
 test('SigmaHQ regression data, every Windows rule: the gate drops no match, alone (all rules in one gate) or in the run', { skip: noData }, async (t) => {
-  const { db, fileOf } = await indexRegressionData(tmpDir(t));
+  const { db, fileOf, isLive } = await indexRegressionData(tmpDir(t));
   t.after(() => db.close());
   const { rules, plans } = regressionRules();
   assert.ok(plans.length > 2400, `${plans.length} rule targets`);
   const events = [...streamRows(db, EVTX_SOURCES, EVTX_SOURCES)].map((row) => ({ id: row.id, ev: new EventView(decodeFields(row), row.source) }));
-  assert.equal(events.length, 174);
+  assert.equal(events.filter((e) => isLive(e.id)).length, 174, 'live records (recovered ones are checked too)');
   // the reference: every rule target's exact test on every event, whatever its logsource
   const matching = events.map(({ ev }) => plans.filter((p) => p.match.test(ev)));
   assert.ok(matching.flat().length >= 150, `${matching.flat().length} matches`);

@@ -55,10 +55,13 @@ export function ruleFilesById(): Map<string, string> {
 }
 
 /** A case of every EVTX file of the regression data, indexed by Loupe's own pipeline (detections off). */
-export async function indexRegressionData(dir: string): Promise<{ db: Db; fileOf: (id: number) => string }> {
+export async function indexRegressionData(dir: string): Promise<{ db: Db; fileOf: (id: number) => string; isLive: (id: number) => boolean }> {
   const casePath = await newCase(dir, REGRESSION_DIR);
   await new IndexCoordinator({ casePath, detect: false, workers: 1 }).run();
   const db = openCaseDb(casePath);
   const st = db.prepare('SELECT f.rel_path FROM events e JOIN files f ON f.id = e.file_id WHERE e.id = ?').pluck();
-  return { db, fileOf: (id) => st.get(id) as string };
+  // The files are filtered exports whose slack still holds older records: Loupe recovers and marks them (issue 12);
+  // SigmaHQ's match_count, like the Rust evtx crate Hayabusa uses, counts the live records only.
+  const recovered = new Set(db.prepare('SELECT event_id FROM event_recovered').pluck().all() as number[]);
+  return { db, fileOf: (id) => st.get(id) as string, isLive: (id) => !recovered.has(id) };
 }
