@@ -3,7 +3,7 @@
 // finds the only files that can match; just those get the full per-file scan. Whenever the source holds anything
 // this reader is not sure of, buildProbe returns null and every file is scanned in full.
 
-export interface ParsedRule { name: string; strings: string; condition: string }
+export interface ParsedRule { name: string; strings: string; condition: string; text: string; isPrivate: boolean; isGlobal: boolean }
 
 /** Index just past a "…" literal starting at i (backslash escapes honoured). */
 function skipQuoted(s: string, i: number): number {
@@ -77,14 +77,15 @@ export function parseRules(source: string): ParsedRule[] | null {
     const cond = /(?:^|\s)condition\s*:([\s\S]*)$/.exec(body);
     const strs = /(?:^|\s)strings\s*:([\s\S]*?)(?=(?:^|\s)condition\s*:)/.exec(body);
     if (!cond) return null;
-    rules.push({ name: m[1], strings: strs ? strs[1] : '', condition: cond[1].trim() });
+    rules.push({ name: m[1], strings: strs ? strs[1] : '', condition: cond[1].trim(), text: s.slice(m.index, end + 1),
+      isPrivate: /\bprivate\s/.test(m[0].split('rule')[0]), isGlobal: /\bglobal\s/.test(m[0].split('rule')[0]) });
     i = end + 1;
   }
   return rules;
 }
 
 /** Splits text at top-level occurrences of a keyword (outside parentheses and quotes). */
-function splitTop(text: string, word: 'and' | 'or'): string[] {
+export function splitTop(text: string, word: 'and' | 'or'): string[] {
   const parts: string[] = [];
   let depth = 0;
   let last = 0;
@@ -102,7 +103,7 @@ function splitTop(text: string, word: 'and' | 'or'): string[] {
   return parts.map((p) => p.trim());
 }
 
-const unwrap = (t: string): string => {
+export const unwrap = (t: string): string => {
   let x = t.trim();
   while (x.startsWith('(') && x.endsWith(')') && splitTop(x.slice(1, -1), 'or').length >= 1 && balanced(x.slice(1, -1))) x = x.slice(1, -1).trim();
   return x;
@@ -116,9 +117,11 @@ function balanced(t: string): boolean {
 const STRING_REF = /^\$[A-Za-z0-9_]*\*?$/;
 
 /** The string set a term can only be true with (as a YARA set: `them` or `($a, $b*)`), or null. */
-export function termStrings(term: string): string[] | null {
+export function termStrings(term: string, ruleNames?: Set<string>): string[] | null {
   const t = unwrap(term);
   if (STRING_REF.test(t) && t !== '$') return [t];
+  // A reference to another rule: gated by that rule's own gate (`@Name`, resolved by the caller).
+  if (ruleNames?.has(t)) return ['@' + t];
   let m = /^\$([A-Za-z0-9_]+)\s+(?:at|in)\s/.exec(t);
   if (m) return ['$' + m[1]];
   m = /^#([A-Za-z0-9_]+)\s*(?:>\s*0|>=\s*[1-9]\d*|==\s*[1-9]\d*)$/.exec(t);
@@ -127,9 +130,13 @@ export function termStrings(term: string): string[] | null {
   if (m) return m[2] === 'them' ? ['them'] : m[3].split(',').map((x) => x.trim()).every((x) => STRING_REF.test(x)) ? m[3].split(',').map((x) => x.trim()) : null;
   const alts = splitTop(t, 'or');
   if (alts.length > 1) {
-    const sets = alts.map(termStrings);
+    const sets = alts.map((a) => termStrings(a, ruleNames));
     return sets.every((x) => x !== null) ? [...new Set(sets.flat() as string[])] : null;
   }
+  if (splitTop(t, 'and').length > 1) return gatingStrings(t, new Map(), ruleNames);
+  // `for any of ($a, $b) : (…)` (or `for N of`, N ≥ 1) is false unless one of its strings matched.
+  m = /^for\s+(any|[1-9]\d*)\s+of\s+(them|\(([^()]*)\))\s*:/.exec(t);
+  if (m) return m[2] === 'them' ? ['them'] : m[3].split(',').map((x) => x.trim()).every((x) => STRING_REF.test(x)) ? m[3].split(',').map((x) => x.trim()) : null;
   return null;
 }
 
@@ -154,11 +161,14 @@ function setWeight(set: string[], weights: Map<string, number>): number {
 }
 
 /** The most selective string set gating a condition (one top-level conjunct), or null when the rule is not gated. */
-export function gatingStrings(condition: string, weights: Map<string, number> = new Map()): string[] | null {
+export function gatingStrings(condition: string, weights: Map<string, number> = new Map(), ruleNames?: Set<string>): string[] | null {
+  const whole = unwrap(condition);
+  // `a and b or c` is `(a and b) or c`: with a top-level `or`, every alternative must be gated.
+  if (splitTop(whole, 'or').length > 1) return termStrings(whole, ruleNames);
   let best: string[] | null = null;
-  for (const c of splitTop(unwrap(condition), 'and')) {
+  for (const c of splitTop(whole, 'and')) {
     if (/^not\s/.test(c)) continue;
-    const set = termStrings(c);
+    const set = termStrings(c, ruleNames);
     if (set && (!best || setWeight(set, weights) > setWeight(best, weights))) best = set;
   }
   return best;
@@ -167,7 +177,8 @@ export function gatingStrings(condition: string, weights: Map<string, number> = 
 /** Regex strings with anchors (^ or $) could match in a lone file but not inside a concatenation. */
 export function hasAnchoredRegex(strings: string): boolean {
   for (const m of strings.matchAll(/=\s*\/((?:[^/\\\n]|\\.)*)\//g)) {
-    if (/[\^$]/.test(m[1].replace(/\\./g, '').replace(/\[\^/g, '['))) return true;
+    // Escapes and character classes ([^…], [$…]) hold no anchors.
+    if (/[\^$]/.test(m[1].replace(/\\./g, '').replace(/\[[^\]]*\]/g, ''))) return true;
   }
   return false;
 }

@@ -19,6 +19,26 @@
    License: MIT, like the rest of Loupe.
 */
 
+
+// Shared co-conditions, evaluated once per file: the page reads request input, or the value of a form control.
+private rule Loupe_AspNet_Request_Input
+{
+    strings:
+        $r = "Request" ascii
+    condition:
+        $r
+}
+
+private rule Loupe_AspNet_Control_Input
+{
+    strings:
+        $a = ".Text" ascii
+        $b = ".text" ascii
+        $c = ".Value" ascii
+    condition:
+        any of them
+}
+
 rule Loupe_AspNet_JScript_Eval
 {
     meta:
@@ -28,7 +48,7 @@ rule Loupe_AspNet_JScript_Eval
         reference = "FE-2013; HAFNIUM; NSA-2020"
     strings:
         // eval with a second (security) argument exists only in JScript.NET: eval(code, "unsafe").
-        $eval2 = /(^|[^.\w$])eval\s*(\/\*([^*]|\*[^\/]){0,80}\*\/\s*)*\(\s*(\/\*([^*]|\*[^\/]){0,80}\*\/\s*)*[A-Za-z_$][\w$.]{0,60}(\s*\[[^\]\r\n]{0,80}\])?\s*(\/\*([^*]|\*[^\/]){0,80}\*\/\s*)*,/
+        $eval2 = /[^.\w$]eval\s*(\/\*([^*]|\*[^\/]){0,80}\*\/\s*)*\(\s*(\/\*([^*]|\*[^\/]){0,80}\*\/\s*)*[A-Za-z_$][\w$.]{0,60}(\s*\[[^\]\r\n]{0,80}\])?\s*(\/\*([^*]|\*[^\/]){0,80}\*\/\s*)*,/
         $eval1 = /\beval\s*(\/\*([^*]|\*[^\/]){0,80}\*\/\s*)*\(/
         $alias = /[:=,(\[]\s*eval\s*[,;}\)\]]/
         // Server-side JScript: a page directive, a runat=server script block, or an XSLT msxsl:script block.
@@ -36,10 +56,9 @@ rule Loupe_AspNet_JScript_Eval
         $lang_tag1 = /<script[^>]{0,100}runat\s*=\s*["']?server[^>]{0,100}language\s*=\s*["']?J(ava)?Script/ nocase
         $lang_tag2 = /<script[^>]{0,100}language\s*=\s*["']?J(ava)?Script[^>]{0,100}runat\s*=\s*["']?server/ nocase
         $lang_xsl = /msxsl:script[^>]{0,100}language\s*=\s*["']{1,2}J(ava)?Script/ nocase
-        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies|BinaryRead|InputStream))?\s*[\[\(.]/
         $unsafe = /["']unsafe["']/ nocase
     condition:
-        filesize < 4MB and ($eval2 or ((any of ($lang*)) and ($eval1 or $alias) and ($req or $unsafe)))
+        filesize < 4MB and ($eval2 or ((any of ($lang*)) and ($eval1 or $alias) and (Loupe_AspNet_Request_Input or $unsafe)))
 }
 
 rule Loupe_AspNet_Reflective_Loader
@@ -59,9 +78,8 @@ rule Loupe_AspNet_Reflective_Loader
         $src1 = "CreateDecryptor"
         $src2 = "TransformFinalBlock"
         $src3 = /Request\s*\.\s*(BinaryRead|InputStream)/
-        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies|Files|BinaryRead|InputStream))?\s*[\[\(.]/
     condition:
-        filesize < 4MB and any of ($load*) and any of ($run*) and any of ($src*) and $req
+        filesize < 4MB and any of ($load*) and any of ($run*) and any of ($src*) and Loupe_AspNet_Request_Input
 }
 
 rule Loupe_AspNet_Command_Shell
@@ -85,10 +103,8 @@ rule Loupe_AspNet_Command_Shell
         $in3 = /Process\s*\.\s*Start\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\s*[,)])/ nocase
         $stdin = /StandardInput\s*\.\s*Write(Line)?\s*\(/
         $script = /\.\s*AddScript\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b)/ nocase
-        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params|Headers|Cookies))?\s*[\[\(.]/
-        $ctl = /\.\s*Text\b/ nocase
     condition:
-        filesize < 4MB and any of ($p*) and (any of ($sh*) or any of ($in*) or $stdin or $script) and ($req or $ctl)
+        filesize < 4MB and any of ($p*) and (any of ($sh*) or any of ($in*) or $stdin or $script) and (Loupe_AspNet_Request_Input or Loupe_AspNet_Control_Input)
 }
 
 rule Loupe_AspNet_File_Manager
@@ -109,10 +125,8 @@ rule Loupe_AspNet_File_Manager
         $write = /File\s*\.\s*(WriteAll(Text|Bytes|Lines)|AppendAllText|Create|CreateText|OpenWrite)\s*\(|new\s+(System\.IO\.)?StreamWriter\s*\(/
         $save = /\.\s*SaveAs\s*\(/
         $mkdir = /Directory\s*\.\s*CreateDirectory\s*\(/
-        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params|Files))?\s*[\[\(.]/
-        $ctl = /\.\s*Text\b/ nocase
     condition:
-        filesize < 4MB and ($req or $ctl) and 5 of ($drives, $list, $del, $move, $time, $attr, $dl, $write, $save, $mkdir)
+        filesize < 4MB and (Loupe_AspNet_Request_Input or Loupe_AspNet_Control_Input) and 5 of ($drives, $list, $del, $move, $time, $attr, $dl, $write, $save, $mkdir)
         and ($drives or $time or $attr)
 }
 
@@ -128,9 +142,8 @@ rule Loupe_AspNet_File_Browser_Download
         $dl_req = /Response\s*\.\s*(WriteFile|TransmitFile)\s*\(\s*Request/
         $list = /\.\s*Get(Directories|Files)\s*\(/
         $dir_req = /DirectoryInfo\s*\(\s*(Request\b|[A-Za-z_]\w{0,40}\s*\))/
-        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params))?\s*[\[\(]/
     condition:
-        filesize < 4MB and $req and $list and $dir_req and ($dl or $dl_req)
+        filesize < 4MB and Loupe_AspNet_Request_Input and $list and $dir_req and ($dl or $dl_req)
 }
 
 rule Loupe_AspNet_File_Upload_Writer
@@ -247,7 +260,6 @@ rule Loupe_AspNet_Com_Shell
         $obj = /ActiveXObject|Server\s*\.\s*CreateObject|Type\s*\.\s*GetTypeFromProgID|Activator\s*\.\s*CreateInstance/ nocase
         $run = /\.\s*(exec|run|shellexecute)\s*\(/ nocase
         $cmd = /cmd(\.exe)?["']?\s*\+?\s*["']?\s*\/[ck]/ nocase
-        $req = /Request\s*(\.\s*(Item|Form|QueryString|Params))?\s*[\[\(.]/
     condition:
-        filesize < 4MB and $ws and $obj and $run and ($req or $cmd)
+        filesize < 4MB and $ws and $obj and $run and (Loupe_AspNet_Request_Input or $cmd)
 }

@@ -13,6 +13,15 @@
    License: MIT, like the rest of Loupe.
 */
 
+// Shared co-condition, evaluated once per file: the page reads request input.
+private rule Loupe_ASP_Request_Input
+{
+    strings:
+        $r = "request" nocase
+    condition:
+        $r
+}
+
 rule Loupe_ASP_Eval_Request
 {
     meta:
@@ -45,9 +54,8 @@ rule Loupe_ASP_Execute_Decoded
         $d5 = "StrReverse" nocase
         // A character-by-character decoding loop (Mid(s, i, 1)).
         $d6 = /\bmid\s*\(\s*\w+\s*,\s*\w+\s*,\s*1\s*\)/ nocase
-        $req = /request\s*(\.\s*(form|querystring|item|cookies))?\s*[(\[]/ nocase
     condition:
-        filesize < 4MB and (($xe and any of ($d*)) or ($ev and ($req or any of ($d*))))
+        filesize < 4MB and (($xe and any of ($d*)) or ($ev and (Loupe_ASP_Request_Input or any of ($d*))))
 }
 
 rule Loupe_ASP_Shell_Exec
@@ -84,9 +92,8 @@ rule Loupe_ASP_FSO_File_Manager
         $c7 = /\.\s*Attributes\s*=/ nocase
         $c8 = /\.\s*CreateFolder\s*\(/ nocase
         $c9 = /\.\s*GetDrive\s*\(|\.\s*DriveLetter\b/ nocase
-        $req = /request\s*(\.\s*(form|querystring|item))?\s*[(\[]/ nocase
     condition:
-        filesize < 4MB and $fso and $req and 4 of ($c*)
+        filesize < 4MB and $fso and Loupe_ASP_Request_Input and 4 of ($c*)
 }
 
 rule Loupe_ASP_Folder_Browser
@@ -183,9 +190,8 @@ rule Loupe_ASP_ScriptControl
     strings:
         $add = /\.\s*AddObject\s*[\( ]/ nocase
         $run = /\.\s*(ExecuteStatement|AddCode)\s*[\( ]/ nocase
-        $req = /request/ nocase
     condition:
-        filesize < 4MB and $add and $run and $req
+        filesize < 4MB and $add and $run and Loupe_ASP_Request_Input
 }
 
 rule Loupe_Web_Sql_Cmdshell
