@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listRuleFiles, loadRuleSetStrict } from '../electron/detect/rules.ts';
 import { YaraEngine } from '../electron/detect/yara.ts';
-import { buildProbe } from '../electron/detect/yara-prefilter.ts';
+import { planScan } from '../electron/detect/yara-plan.ts';
 import { scanItems } from '../electron/detect/yara-batch.ts';
 import { readCapped, YARA_SIZE_CAP } from '../electron/detect/webshell.ts';
 
@@ -35,7 +35,7 @@ export async function benchYara(dir: string): Promise<YaraBench> {
   // The same path as the web-shell scan: read, probe in batches, full scans only where a gating string hit.
   t = performance.now();
   const items = files.map((f, key) => ({ key, bytes: readCapped(f, YARA_SIZE_CAP) ?? new Uint8Array(0) }));
-  const probe = buildProbe(rules.source);
+  const probe = planScan(rules.source);
   const found = await scanItems(engine, items, rules.source, probe);
   const oursMatches = [...found.values()].reduce((n, m) => n + m.length, 0);
   const oursMs = performance.now() - t;

@@ -138,3 +138,17 @@ export function subsetSource(plan: ScanPlan, candidates: string[]): string {
   candidates.forEach(add);
   return [plan.imports, ...plan.rules.filter((r) => want.has(r.name)).map((r) => r.text)].join('\n');
 }
+
+/** Each rule's metadata as libyara reports it (strings unescaped, numbers and booleans as text). */
+export function ruleMeta(source: string): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const r of parseRules(source) ?? []) {
+    const sec = /(?:^|\s)meta\s*:([\s\S]*?)(?=(?:^|\s)(?:strings|condition)\s*:)/.exec(r.text);
+    const meta: Record<string, string> = {};
+    for (const m of (sec?.[1] ?? '').matchAll(/([A-Za-z_]\w*)\s*=\s*("(?:[^"\\\n]|\\.)*"|-?\d+|true|false)/g)) {
+      meta[m[1]] = m[2].startsWith('"') ? m[2].slice(1, -1).replace(/\\(["\\])/g, '$1') : m[2];
+    }
+    out.set(r.name, meta);
+  }
+  return out;
+}

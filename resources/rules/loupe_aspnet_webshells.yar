@@ -58,7 +58,7 @@ rule Loupe_AspNet_JScript_Eval
         $lang_xsl = /msxsl:script[^>]{0,100}language\s*=\s*["']{1,2}J(ava)?Script/ nocase
         $unsafe = /["']unsafe["']/ nocase
     condition:
-        filesize < 4MB and ($eval2 or ((any of ($lang*)) and ($eval1 or $alias) and (Loupe_AspNet_Request_Input or $unsafe)))
+        ($eval2 or ((any of ($lang*)) and ($eval1 or $alias) and (Loupe_AspNet_Request_Input or $unsafe)))
 }
 
 rule Loupe_AspNet_Reflective_Loader
@@ -79,7 +79,7 @@ rule Loupe_AspNet_Reflective_Loader
         $src2 = "TransformFinalBlock"
         $src3 = /Request\s*\.\s*(BinaryRead|InputStream)/
     condition:
-        filesize < 4MB and any of ($load*) and any of ($run*) and any of ($src*) and Loupe_AspNet_Request_Input
+        any of ($load*) and any of ($run*) and any of ($src*) and Loupe_AspNet_Request_Input
 }
 
 rule Loupe_AspNet_Command_Shell
@@ -104,7 +104,7 @@ rule Loupe_AspNet_Command_Shell
         $stdin = /StandardInput\s*\.\s*Write(Line)?\s*\(/
         $script = /\.\s*AddScript\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b)/ nocase
     condition:
-        filesize < 4MB and any of ($p*) and (any of ($sh*) or any of ($in*) or $stdin or $script) and (Loupe_AspNet_Request_Input or Loupe_AspNet_Control_Input)
+        any of ($p*) and (any of ($sh*) or any of ($in*) or $stdin or $script) and (Loupe_AspNet_Request_Input or Loupe_AspNet_Control_Input)
 }
 
 rule Loupe_AspNet_File_Manager
@@ -126,7 +126,7 @@ rule Loupe_AspNet_File_Manager
         $save = /\.\s*SaveAs\s*\(/
         $mkdir = /Directory\s*\.\s*CreateDirectory\s*\(/
     condition:
-        filesize < 4MB and (Loupe_AspNet_Request_Input or Loupe_AspNet_Control_Input) and 5 of ($drives, $list, $del, $move, $time, $attr, $dl, $write, $save, $mkdir)
+        (Loupe_AspNet_Request_Input or Loupe_AspNet_Control_Input) and 5 of ($drives, $list, $del, $move, $time, $attr, $dl, $write, $save, $mkdir)
         and ($drives or $time or $attr)
 }
 
@@ -143,7 +143,7 @@ rule Loupe_AspNet_File_Browser_Download
         $list = /\.\s*Get(Directories|Files)\s*\(/
         $dir_req = /DirectoryInfo\s*\(\s*(Request\b|[A-Za-z_]\w{0,40}\s*\))/
     condition:
-        filesize < 4MB and Loupe_AspNet_Request_Input and $list and $dir_req and ($dl or $dl_req)
+        Loupe_AspNet_Request_Input and $list and $dir_req and ($dl or $dl_req)
 }
 
 rule Loupe_AspNet_File_Upload_Writer
@@ -163,7 +163,7 @@ rule Loupe_AspNet_File_Upload_Writer
         $client_name = /\.\s*FileName\b/
         $posted = /PostedFile|Request\s*\.\s*Files\s*\[/
     condition:
-        filesize < 4MB and (any of ($save_in, $write_in, $write_req, $stream_in, $b64_req) or ($posted and $self_dir and $client_name))
+        (any of ($save_in, $write_in, $write_req, $stream_in, $b64_req) or ($posted and $self_dir and $client_name))
 }
 
 rule Loupe_AspNet_Sql_Manager
@@ -184,7 +184,7 @@ rule Loupe_AspNet_Sql_Manager
         $xp3 = "sp_makewebtask" nocase
         $xp4 = "xp_regwrite" nocase
     condition:
-        filesize < 4MB and $obj and ((($conn_in or $conn_cat) and ($cmd_in or $sql_cat)) or any of ($xp*))
+        $obj and ((($conn_in or $conn_cat) and ($cmd_in or $sql_cat)) or any of ($xp*))
 }
 
 rule Loupe_AspNet_Socket_Tunnel
@@ -204,7 +204,7 @@ rule Loupe_AspNet_Socket_Tunnel
         $raw1 = "SocketType.Raw"
         $raw2 = /\.\s*IOControl\s*\(/
     condition:
-        filesize < 4MB and (($sock and $connect and ($in1 or $in2) and ($out or $sess)) or ($raw1 and $raw2))
+        (($sock and $connect and ($in1 or $in2) and ($out or $sess)) or ($raw1 and $raw2))
 }
 
 rule Loupe_AspNet_Xslt_Script
@@ -224,7 +224,7 @@ rule Loupe_AspNet_Xslt_Script
         $trust3 = /XsltSettings\s*\(\s*(true|false)\s*,\s*true\s*\)/
         $code1 = /ActiveXObject|wscript\.shell|System\.Diagnostics|Process\s*\.\s*Start|\beval\s*\(/ nocase
     condition:
-        filesize < 4MB and $script and any of ($xsl*) and (any of ($trust*) or $code1)
+        $script and any of ($xsl*) and (any of ($trust*) or $code1)
 }
 
 rule Loupe_AspNet_MultiTool
@@ -245,7 +245,7 @@ rule Loupe_AspNet_MultiTool
         $sql = /xp_cmdshell|(Sql|OleDb)Connection/ nocase
         $fs = /DriveInfo|GetLogicalDrives/
     condition:
-        filesize < 4MB and 4 of them
+        4 of them
 }
 
 rule Loupe_AspNet_Com_Shell
@@ -261,5 +261,5 @@ rule Loupe_AspNet_Com_Shell
         $run = /\.\s*(exec|run|shellexecute)\s*\(/ nocase
         $cmd = /cmd(\.exe)?["']?\s*\+?\s*["']?\s*\/[ck]/ nocase
     condition:
-        filesize < 4MB and $ws and $obj and $run and (Loupe_AspNet_Request_Input or $cmd)
+        $ws and $obj and $run and (Loupe_AspNet_Request_Input or $cmd)
 }

@@ -32,7 +32,7 @@ rule Loupe_ASP_Eval_Request
     strings:
         $e = /[^.\w](eval|execute|executeglobal)[\s(]+(request|session)\b/ nocase
     condition:
-        filesize < 4MB and $e
+        $e
 }
 
 rule Loupe_ASP_Execute_Decoded
@@ -55,7 +55,7 @@ rule Loupe_ASP_Execute_Decoded
         // A character-by-character decoding loop (Mid(s, i, 1)).
         $d6 = /\bmid\s*\(\s*\w+\s*,\s*\w+\s*,\s*1\s*\)/ nocase
     condition:
-        filesize < 4MB and (($xe and any of ($d*)) or ($ev and (Loupe_ASP_Request_Input or any of ($d*))))
+        (($xe and any of ($d*)) or ($ev and (Loupe_ASP_Request_Input or any of ($d*))))
 }
 
 rule Loupe_ASP_Shell_Exec
@@ -71,7 +71,7 @@ rule Loupe_ASP_Shell_Exec
         $srv = "<%"
         $srv2 = /runat\s*=\s*["']?server/ nocase
     condition:
-        filesize < 4MB and $ws and $run and ($srv or $srv2)
+        $ws and $run and ($srv or $srv2)
 }
 
 rule Loupe_ASP_FSO_File_Manager
@@ -93,7 +93,7 @@ rule Loupe_ASP_FSO_File_Manager
         $c8 = /\.\s*CreateFolder\s*\(/ nocase
         $c9 = /\.\s*GetDrive\s*\(|\.\s*DriveLetter\b/ nocase
     condition:
-        filesize < 4MB and $fso and Loupe_ASP_Request_Input and 4 of ($c*)
+        $fso and Loupe_ASP_Request_Input and 4 of ($c*)
 }
 
 rule Loupe_ASP_Folder_Browser
@@ -112,7 +112,7 @@ rule Loupe_ASP_Folder_Browser
         $root = /["'][a-z]:\\["']/ nocase
         $req = /=\s*request\s*(\.\s*(form|querystring|item))?\s*\(/ nocase
     condition:
-        filesize < 4MB and $fso and $get and $sub and $files and ($get_req or ($root and $req))
+        $fso and $get and $sub and $files and ($get_req or ($root and $req))
 }
 
 rule Loupe_ASP_Request_To_File
@@ -131,7 +131,7 @@ rule Loupe_ASP_Request_To_File
         // The form offers any folder of the disk as the destination (a drive path as the default value).
         $drive_input = /<input[^>]{0,200}value\s*=\s*["']?[a-z]:\\/ nocase
     condition:
-        filesize < 4MB and (($fso and $create and $write_req) or ($binread and $save and $drive_input))
+        (($fso and $create and $write_req) or ($binread and $save and $drive_input))
 }
 
 rule Loupe_ASP_Dropper
@@ -149,7 +149,7 @@ rule Loupe_ASP_Dropper
         $http = /(Microsoft|MSXML2)\s*\.\s*(Server)?XMLHTTP/ nocase
         $exec = /[\r\n:%]\s*(execute|executeglobal)\s+[a-z_]\w*/ nocase
     condition:
-        filesize < 4MB and (($fso and $create and $ws and $run) or ($http and $exec))
+        (($fso and $create and $ws and $run) or ($http and $exec))
 }
 
 rule Loupe_ASP_Encoded_Script
@@ -164,7 +164,7 @@ rule Loupe_ASP_Encoded_Script
         $lang = /<%@[^%]{0,80}language\s*=\s*["']?\s*(VBScript|JScript)\.Encode/ nocase
         $lang2 = /language\s*=\s*["']?(VBScript|JScript)\.Encode["']?[^>]{0,80}runat\s*=\s*["']?server/ nocase
     condition:
-        filesize < 4MB and any of them
+        any of them
 }
 
 rule Loupe_ASP_UTF7_Codepage
@@ -177,7 +177,7 @@ rule Loupe_ASP_UTF7_Codepage
     strings:
         $cp = /<%@[^%]{0,40}codepage\s*=\s*["']?65000/ nocase
     condition:
-        filesize < 4MB and $cp
+        $cp
 }
 
 rule Loupe_ASP_ScriptControl
@@ -191,7 +191,7 @@ rule Loupe_ASP_ScriptControl
         $add = /\.\s*AddObject\s*[\( ]/ nocase
         $run = /\.\s*(ExecuteStatement|AddCode)\s*[\( ]/ nocase
     condition:
-        filesize < 4MB and $add and $run and Loupe_ASP_Request_Input
+        $add and $run and Loupe_ASP_Request_Input
 }
 
 rule Loupe_Web_Sql_Cmdshell
@@ -206,5 +206,5 @@ rule Loupe_Web_Sql_Cmdshell
         $xp1 = "xp_cmdshell" nocase
         $xp2 = "sp_oacreate" nocase
     condition:
-        filesize < 4MB and $conn and any of ($xp*)
+        $conn and any of ($xp*)
 }

@@ -2,6 +2,7 @@
 // same matches as scanning every file alone — including hits at a file's first and last byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { planScan } from '../../../electron/detect/yara-plan.ts';
 import { buildProbe, gatingStrings, hasAnchoredRegex, parseRules, stringWeights, termStrings } from '../../../electron/detect/yara-prefilter.ts';
 import { scanItems } from '../../../electron/detect/yara-batch.ts';
 import { YaraEngine } from '../../../electron/detect/yara.ts';
@@ -55,7 +56,7 @@ test('batched scanning with the probe returns exactly the per-file matches', asy
   for (let i = 0; i < 60; i++) files.push(`<html><body>filler page ${i} ${'lorem ipsum '.repeat(i * 7)}</body></html>`);
   const items = files.map((f, key) => ({ key, bytes: typeof f === 'string' ? Buffer.from(f) : f }));
   const engine = new YaraEngine();
-  const probe = buildProbe(GATED);
+  const probe = planScan(GATED);
   const batched = await scanItems(engine, items, GATED, probe);
   const alone = new Map<number, string[]>();
   for (const it of items) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadRuleSet, loadRuleSetStrict, RuleCompileError } from '../../../electron/detect/rules.ts';
 import { YaraEngine, yaraEngine } from '../../../electron/detect/yara.ts';
 import { listRuleFiles } from '../../../electron/detect/rules.ts';
-import { buildProbe } from '../../../electron/detect/yara-prefilter.ts';
+import { planScan } from '../../../electron/detect/yara-plan.ts';
 import { scanItems } from '../../../electron/detect/yara-batch.ts';
 import { repoRoot } from './helpers.ts';
 import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, SIGBASE_STYLE } from './samples.ts';
@@ -138,9 +138,9 @@ function debianYara(ruleDirs: string[], dir: string): Map<string, string[]> {
 async function ourBatchedMatches(dir: string, ruleDirs: string[]): Promise<{ matches: Map<string, string[]>; probe: boolean }> {
   const set = await loadRuleSetStrict(ruleDirs);
   const rels = listAll(dir);
-  const probe = buildProbe(set.source);
+  const probe = planScan(set.source);
   const found = await scanItems(yaraEngine(), rels.map((rel, key) => ({ key, bytes: fs.readFileSync(path.join(dir, rel)) })), set.source, probe);
-  return { matches: new Map([...found].map(([k, m]) => [rels[k], m.map((x) => x.rule).sort()])), probe: probe !== null };
+  return { matches: new Map([...found].map(([k, m]) => [rels[k], m.map((x) => x.rule).sort()])), probe: probe?.probe != null && probe.rules.every((r) => r.gated) };
 }
 
 function listAll(dir: string, base = dir): string[] {
