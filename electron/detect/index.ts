@@ -48,7 +48,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
     ...checkCve202126855(db), ...checkCve202126857(db), ...checkCve202126858(db), ...checkCve202127065(db),
     ...checkHafniumRequests(db),
   ];
-  const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline });
+  const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline, onProgress: opts.onScanProgress });
   found.push(...scan.findings, ...checkW3wpChildren(db));
   found.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
   found.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));
