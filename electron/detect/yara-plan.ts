@@ -45,7 +45,7 @@ function readUint(b: Uint8Array, bits: number, be: boolean, at: number): number 
   const n = bits / 8;
   if (at < 0 || at + n > b.length) return null;
   let v = 0;
-  for (let i = 0; i < n; i++) v += b[at + (be ? i : n - 1 - i)] * 2 ** (8 * i);
+  for (let i = 0; i < n; i++) v += b[at + (be ? n - 1 - i : i)] * 2 ** (8 * i);
   return v;
 }
 

@@ -2,7 +2,7 @@
 // same matches as scanning every file alone — including hits at a file's first and last byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planScan } from '../../../electron/detect/yara-plan.ts';
+import { cheapTerm, planScan } from '../../../electron/detect/yara-plan.ts';
 import { buildProbe, gatingStrings, hasAnchoredRegex, parseRules, stringWeights, termStrings } from '../../../electron/detect/yara-prefilter.ts';
 import { scanItems } from '../../../electron/detect/yara-batch.ts';
 import { YaraEngine } from '../../../electron/detect/yara.ts';
@@ -36,6 +36,16 @@ test('the rule reader splits rules, ignores comments and meta braces, and finds 
   assert.equal(hasAnchoredRegex('$r = /^MZ/'), true);
   assert.equal(hasAnchoredRegex('$r = /a[^>]{0,5}b\\$/'), false);
   assert.equal(hasAnchoredRegex('$r = /end$/'), true);
+});
+
+test('size and header gates read integers in YARA byte order (uintNN little-endian, uintNNbe big-endian)', () => {
+  const page = Buffer.from('<%@ Page %>');
+  assert.equal(cheapTerm('uint16(0) == 0x253c')?.(page), true, '"<%" is 0x253c little-endian');
+  assert.equal(cheapTerm('uint16(0) == 0x3c25')?.(page), false);
+  assert.equal(cheapTerm('uint16be(0) == 0x3c25')?.(page), true);
+  assert.equal(cheapTerm('uint32(0) == 0x2040253c')?.(page), true);
+  assert.equal(cheapTerm('(uint16(0) == 0x5a4d or uint16(0) == 0x253c)')?.(page), true);
+  assert.equal(cheapTerm('uint16(10) == 0x3e')?.(page), false, 'past the end: undefined, false');
 });
 
 test('the probe is refused when any rule can match without its strings, or the source is not understood', () => {
