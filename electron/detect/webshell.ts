@@ -12,9 +12,7 @@ import type { FileInfo } from './rows.ts';
 import type { RuleSet } from './rules.ts';
 import { isKnownGood } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
-import { BATCH_BYTES } from './yara-batch.ts';
-import type { ScanItem } from './yara-batch.ts';
-import type { YaraMatch } from './yara.ts';
+import type { ScanItem, YaraMatch } from './yara.ts';
 import { openScanner } from './yara-scan.ts';
 import type { YaraCli } from './yara-cli.ts';
 import { planWindows, mergeWindowMatches, describeScanned } from './yara-windows.ts';
@@ -83,8 +81,8 @@ function windowsForScan(input: ScanInput, f: FileInfo): { abs: string; windows: 
   return { abs: path.join(root, f.relPath), windows: planWindows(f.size, YARA_SIZE_CAP) };
 }
 
-/** Bytes read per round of scanning (bounds memory; each round is probed in BATCH_BYTES batches). */
-const ROUND_BYTES = 4 * BATCH_BYTES;
+/** Bytes read per round of scanning (bounds memory; a round is one command-line run with that engine). */
+const ROUND_BYTES = 32 * 1024 * 1024;
 
 interface Scanned { byId: Map<number, YaraMatch[]>; scanned: Map<string, number>; windows: Map<number, Window[]>; engine: string | null }
 

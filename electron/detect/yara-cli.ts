@@ -6,8 +6,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { YaraMatch } from './yara.ts';
-import type { ScanItem } from './yara-batch.ts';
+import { MATCHES_PER_STRING } from './yara.ts';
+import type { ScanItem, YaraMatch } from './yara.ts';
 
 export interface YaraCli { yara: string; yarac: string | null; version: string }
 
@@ -53,13 +53,20 @@ function run(bin: string, args: string[]): Promise<string> {
   });
 }
 
+/** Whether a string already has its MATCHES_PER_STRING matches in this rule match (they come grouped by string). */
+function kept(m: YaraMatch, id: string): boolean {
+  let n = 0;
+  for (let i = m.strings.length - 1; i >= 0 && m.strings[i].identifier === id; i--) n++;
+  return n >= MATCHES_PER_STRING;
+}
+
 /** Parses `yara -s -L` output: `RULE PATH` lines, then `0xOFFSET:LENGTH:$id: data` lines for that match. */
 export function parseCliOutput(out: string, dir: string): Map<number, YaraMatch[]> {
   const res = new Map<number, YaraMatch[]>();
   let cur: YaraMatch | null = null;
   for (const line of out.split('\n')) {
     const s = /^0x([0-9a-f]+):(\d+):(\$[A-Za-z0-9_]*): /.exec(line);
-    if (s && cur) { cur.strings.push({ identifier: s[3], offset: parseInt(s[1], 16), length: Number(s[2]) }); continue; }
+    if (s && cur) { if (!kept(cur, s[3])) cur.strings.push({ identifier: s[3], offset: parseInt(s[1], 16), length: Number(s[2]) }); continue; }
     const sp = line.indexOf(' ');
     if (sp < 0) continue;
     const file = line.slice(sp + 1).replace(/\r$/, '');

@@ -14,8 +14,20 @@ interface WasmResult { matchedRules: WasmVector<WasmRule>; compileErrors: WasmVe
 interface WasmYara { run(data: Uint8Array, rules: string): WasmResult; HEAPU8: Uint8Array }
 type Factory = (overrides: Record<string, unknown>) => Promise<WasmYara>;
 
+/** One buffer to scan (a whole file or a window of one), keyed by the caller. */
+export interface ScanItem { key: number; bytes: Uint8Array }
 export interface YaraStringMatch { identifier: string; offset: number; length: number }
+/** A matching rule with the first matches of each of its strings (MATCHES_PER_STRING at most, in offset order). */
 export interface YaraMatch { rule: string; meta: Record<string, string>; strings: YaraStringMatch[] }
+
+/** Matches kept per string of a matching rule: enough to highlight; libyara may find thousands of a common token. */
+export const MATCHES_PER_STRING = 25;
+
+/** Keeps the first MATCHES_PER_STRING matches of each string identifier (the list is grouped by string). */
+export function keepFirstMatches(strings: YaraStringMatch[]): YaraStringMatch[] {
+  const seen = new Map<string, number>();
+  return strings.filter((s) => { const n = (seen.get(s.identifier) ?? 0) + 1; seen.set(s.identifier, n); return n <= MATCHES_PER_STRING; });
+}
 export interface YaraCompileMessage { line: number; message: string; warning: boolean }
 export interface YaraRunResult { matches: YaraMatch[]; errors: YaraCompileMessage[] }
 
@@ -80,7 +92,7 @@ export function yaraRun(y: WasmYara, data: Uint8Array, rules: string): YaraRunRe
     const matches = readVector(r.matchedRules, (m) => ({
       rule: m.ruleName,
       meta: Object.fromEntries(readVector(m.metadata, (x) => [x.identifier, x.data] as const)),
-      strings: readVector(m.resolvedMatches, (s) => ({ identifier: s.stringIdentifier, offset: Number(s.location), length: Number(s.matchLength) })),
+      strings: keepFirstMatches(readVector(m.resolvedMatches, (s) => ({ identifier: s.stringIdentifier, offset: Number(s.location), length: Number(s.matchLength) }))),
     }));
     return { matches, errors };
   } finally {

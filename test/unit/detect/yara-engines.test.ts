@@ -1,6 +1,8 @@
-// Both scan engines (a yara command line, libyara-wasm with the scan plan) give `yara -r`'s rule names per file on real
-// shells and benign pages, with the bundled rules and with a generated signature-base-style pack (imports, string-less
-// rules, private rules referenced by others).
+// Both scan engines — the triage with libyara-wasm (what a packaged app without yara uses) and the triage with an
+// installed yara command line — give exactly `yara -r`'s results: the same rules per file and the same string matches
+// (offset, length; the first MATCHES_PER_STRING of each string), with the bundled rules and with the bundled rules plus
+// a generated signature-base-style pack (imports, string-less rules, private rules referenced by others, `for … of`,
+// `at`, header checks). Files: the real tennc shells, the benign fixtures and pages of the bench's synthetic web root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,7 +12,10 @@ import path from 'node:path';
 import { listRuleFiles, loadRuleSetStrict } from '../../../electron/detect/rules.ts';
 import { openScanner } from '../../../electron/detect/yara-scan.ts';
 import { findYaraCli } from '../../../electron/detect/yara-cli.ts';
+import { keepFirstMatches } from '../../../electron/detect/yara.ts';
+import type { YaraMatch } from '../../../electron/detect/yara.ts';
 import { writeSignatureBaseStylePack } from '../../../bench/sigpack.ts';
+import { makeWebRoot } from '../../../bench/yara.ts';
 import { repoRoot, sharedData } from './helpers.ts';
 
 const haveYara = spawnSync('yara', ['--version']).status === 0;
@@ -20,36 +25,59 @@ function listAll(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listAll(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-test('command-line engine equals yara -r per file (bundled rules; bundled + generated pack), WASM with the bundled rules', { skip: haveYara && fs.existsSync(TENNC) ? false : 'yara or tennc data missing' }, async (t) => {
-  const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-pack-'));
-  t.after(() => fs.rmSync(packDir, { recursive: true, force: true }));
-  writeSignatureBaseStylePack(packDir, 150);
-  const bundled = path.join(repoRoot, 'resources', 'rules');
-  const files = [...listAll(TENNC), ...listAll(path.join(repoRoot, 'test', 'fixtures', 'benign-web'))].filter((f) => !f.endsWith('LICENSE')).sort();
-  const names = (m: Map<number, Array<{ rule: string }>>): Record<string, string[]> =>
-    Object.fromEntries([...m].filter(([, v]) => v.length).map(([k, v]) => [files[k], v.map((x) => x.rule).sort()]).sort());
-  for (const dirs of [[bundled], [bundled, packDir]]) {
-    const ruleFiles = dirs.flatMap(listRuleFiles);
-    const theirs = new Map<number, Array<{ rule: string }>>();
-    for (const line of execFileSync('yara', ['-w', ...ruleFiles, '--scan-list', writeList(packDir, files)], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').filter(Boolean)) {
-      const sp = line.indexOf(' ');
-      const k = files.indexOf(line.slice(sp + 1));
-      theirs.set(k, [...(theirs.get(k) ?? []), { rule: line.slice(0, sp) }]);
-    }
-    const set = await loadRuleSetStrict(dirs);
-    const items = files.map((f, key) => ({ key, bytes: fs.readFileSync(f) }));
-    // WASM with the generated pack differs from yara -r on some files (open, see the issue-10 report): bundled only.
-    for (const cli of dirs.length === 1 ? [findYaraCli(), null] : [findYaraCli()]) {
-      const scanner = await openScanner(set.source, { cli });
-      const ours = await scanner.scan(items);
-      scanner.close();
-      assert.deepEqual(names(ours), names(theirs), `${scanner.engine} with ${dirs.length} pack(s)`);
-    }
-  }
-});
+type Found = Record<string, Record<string, string[]>>;
 
-function writeList(dir: string, files: string[]): string {
-  const p = path.join(dir, 'list.txt');
-  fs.writeFileSync(p, files.join('\n') + '\n');
-  return p;
+/** file → rule → "$id@offset+length" for the first matches of each string, in yara's order. */
+function summarize(files: string[], found: Map<number, YaraMatch[]>): Found {
+  const out: Found = {};
+  for (const [k, ms] of [...found].sort((a, b) => a[0] - b[0])) {
+    if (!ms.length) continue;
+    out[files[k]] = Object.fromEntries(ms.map((m) => [m.rule, keepFirstMatches(m.strings).map((s) => `${s.identifier}@${s.offset}+${s.length}`)]));
+  }
+  return out;
 }
+
+/** `yara -s -L` over a file list: the reference. */
+function yaraReference(ruleFiles: string[], files: string[], listFile: string): Map<number, YaraMatch[]> {
+  fs.writeFileSync(listFile, files.join('\n') + '\n');
+  const out = execFileSync('yara', ['-w', '-s', '-L', ...ruleFiles, '--scan-list', listFile], { encoding: 'latin1', maxBuffer: 256 << 20 });
+  const found = new Map<number, YaraMatch[]>();
+  let cur: YaraMatch | null = null;
+  const index = new Map(files.map((f, i) => [f, i]));
+  for (const line of out.split('\n')) {
+    const s = /^0x([0-9a-f]+):(\d+):(\$[A-Za-z0-9_]*): /.exec(line);
+    if (s && cur) { cur.strings.push({ identifier: s[3], offset: parseInt(s[1], 16), length: Number(s[2]) }); continue; }
+    const sp = line.indexOf(' ');
+    const k = index.get(line.slice(sp + 1));
+    if (sp < 0 || k === undefined) continue;
+    cur = { rule: line.slice(0, sp), meta: {}, strings: [] };
+    found.set(k, [...(found.get(k) ?? []), cur]);
+  }
+  return found;
+}
+
+test('both engines equal yara -r per file (rules and string matches), with the bundled rules and with a generated 200-rule pack',
+  { skip: haveYara && fs.existsSync(TENNC) ? false : 'yara or tennc data missing' }, async (t) => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-engines-'));
+    t.after(() => fs.rmSync(work, { recursive: true, force: true }));
+    const packDir = path.join(work, 'pack');
+    writeSignatureBaseStylePack(packDir, 200);
+    const webRoot = path.join(work, 'web');
+    makeWebRoot(webRoot, 40);
+    const bundled = path.join(repoRoot, 'resources', 'rules');
+    const files = [...listAll(TENNC), ...listAll(path.join(repoRoot, 'test', 'fixtures', 'benign-web')), ...listAll(webRoot)]
+      .filter((f) => !f.endsWith('LICENSE')).sort();
+    const items = files.map((f, key) => ({ key, bytes: fs.readFileSync(f) }));
+    for (const dirs of [[bundled], [bundled, packDir]]) {
+      const theirs = summarize(files, yaraReference(dirs.flatMap(listRuleFiles), files, path.join(work, 'list.txt')));
+      assert.ok(Object.keys(theirs).length > 100, 'the corpus exercises the rules');
+      const set = await loadRuleSetStrict(dirs);
+      for (const cli of [findYaraCli(), null]) {
+        const scanner = await openScanner(set.source, { cli });
+        const ours = summarize(files, await scanner.scan(items));
+        scanner.close();
+        assert.deepEqual(ours, theirs, `${scanner.engine} with ${dirs.length === 1 ? 'the bundled rules' : 'the bundled rules and the pack'}`);
+        assert.ok(scanner.stats.toLibyara < files.length, `the triage settled some files alone (${scanner.stats.toLibyara} of ${files.length} went to libyara)`);
+      }
+    }
+  });

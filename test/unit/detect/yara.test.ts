@@ -9,8 +9,7 @@ import path from 'node:path';
 import { loadRuleSet, loadRuleSetStrict, RuleCompileError } from '../../../electron/detect/rules.ts';
 import { YaraEngine, yaraEngine } from '../../../electron/detect/yara.ts';
 import { listRuleFiles } from '../../../electron/detect/rules.ts';
-import { planScan } from '../../../electron/detect/yara-plan.ts';
-import { scanItems } from '../../../electron/detect/yara-batch.ts';
+import { wasmScanner } from '../../../electron/detect/yara-scan.ts';
 import { repoRoot } from './helpers.ts';
 import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, SIGBASE_STYLE } from './samples.ts';
 
@@ -134,13 +133,13 @@ function debianYara(ruleDirs: string[], dir: string): Map<string, string[]> {
   return theirs;
 }
 
-/** Our web-root scan path: every file read, probed in batches when the rules allow it, full scans where needed. */
-async function ourBatchedMatches(dir: string, ruleDirs: string[]): Promise<{ matches: Map<string, string[]>; probe: boolean }> {
+/** Our web-root scan path: every file read, the JavaScript triage first, libyara (WASM) for what it leaves open. */
+async function ourTriagedMatches(dir: string, ruleDirs: string[]): Promise<{ matches: Map<string, string[]>; toLibyara: number }> {
   const set = await loadRuleSetStrict(ruleDirs);
   const rels = listAll(dir);
-  const probe = planScan(set.source);
-  const found = await scanItems(yaraEngine(), rels.map((rel, key) => ({ key, bytes: fs.readFileSync(path.join(dir, rel)) })), set.source, probe);
-  return { matches: new Map([...found].map(([k, m]) => [rels[k], m.map((x) => x.rule).sort()])), probe: probe?.probe != null && probe.rules.every((r) => r.gated) };
+  const scanner = wasmScanner(set.source);
+  const found = await scanner.scan(rels.map((rel, key) => ({ key, bytes: fs.readFileSync(path.join(dir, rel)) })));
+  return { matches: new Map([...found].map(([k, m]) => [rels[k], m.map((x) => x.rule).sort()])), toLibyara: scanner.stats.toLibyara };
 }
 
 function listAll(dir: string, base = dir): string[] {
@@ -148,7 +147,7 @@ function listAll(dir: string, base = dir): string[] {
     : [path.relative(base, path.join(dir, e.name)).split(path.sep).join('/')]);
 }
 
-test('our engine matches Debian yara -r on the same rules and files (rule names per file), per file and batched', { skip: haveYara ? false : 'Debian `yara` not installed' }, async () => {
+test('our engine matches Debian yara -r on the same rules and files (rule names per file), per file and triaged', { skip: haveYara ? false : 'Debian `yara` not installed' }, async () => {
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-pack-'));
   const { dir } = corpus();
   try {
@@ -157,12 +156,11 @@ test('our engine matches Debian yara -r on the same rules and files (rule names 
     const ours = await ourMatches(dir, [BUNDLED, packDir]);
     assert.deepEqual(Object.fromEntries([...ours].sort()), Object.fromEntries([...theirs].sort()));
     assert.ok(ours.size >= 4, 'the corpus exercises several rules');
-    const withPack = await ourBatchedMatches(dir, [BUNDLED, packDir]);
-    assert.equal(withPack.probe, false, 'the pack has a rule without strings (pe.number_of_sections): no prefilter');
+    const withPack = await ourTriagedMatches(dir, [BUNDLED, packDir]);
     assert.deepEqual(Object.fromEntries([...withPack.matches].sort()), Object.fromEntries([...theirs].sort()));
-    const bundledOnly = await ourBatchedMatches(dir, [BUNDLED]);
-    assert.equal(bundledOnly.probe, true);
+    const bundledOnly = await ourTriagedMatches(dir, [BUNDLED]);
     assert.deepEqual(Object.fromEntries([...bundledOnly.matches].sort()), Object.fromEntries([...debianYara([BUNDLED], dir)].sort()));
+    assert.ok(bundledOnly.toLibyara < 9, `the triage settles some files alone (${bundledOnly.toLibyara} of 9 went to libyara)`);
   } finally {
     fs.rmSync(packDir, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
