@@ -1,6 +1,6 @@
 // Benchmark: Loupe's YARA scan over every file of a folder vs Debian's `yara -r` on the same files and rules (bundled
 // rules, then with a generated 720-rule signature-base-style pack). Prints figures only.
-// Run: node --import tsx bench/yara.ts [DIR] [--wasm-pack]  (no DIR: a synthetic web root; --wasm-pack also times WASM with the pack)
+// Run: node --import tsx bench/yara.ts [DIR]  (no DIR: a synthetic web root of 1,500 pages and scripts plus a shell)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { readCapped, YARA_SIZE_CAP } from '../electron/detect/webshell.ts';
 import { openScanner } from '../electron/detect/yara-scan.ts';
 import { findYaraCli } from '../electron/detect/yara-cli.ts';
 import type { YaraCli } from '../electron/detect/yara-cli.ts';
+import type { ScanItem } from '../electron/detect/yara.ts';
 import { writeSignatureBaseStylePack } from './sigpack.ts';
 
 const RULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../resources/rules');
@@ -24,21 +25,47 @@ function listAll(dir: string): string[] {
   return out;
 }
 
-export interface YaraBench { files: number; bytes: number; runs: Array<{ rules: string; engine: string; ms: number; cpuMs: number; yaraMs: number | null; ratio: number | null; matches: number; yaraMatches: number | null }>; peakRssMb: number }
+export interface YaraRun { rules: string; engine: string; ms: number; cpuMs: number; yaraMs: number | null; yaraCpuMs: number | null; ratio: number | null; cpuRatio: number | null; matches: number; yaraMatches: number | null; toLibyara: number }
+export interface YaraBench { files: number; bytes: number; runs: YaraRun[]; peakRssMb: number }
 
-/** One engine over every file (read + scan, as the web-shell check does), timed in wall and CPU time. */
-async function timeEngine(files: string[], source: string, cli: YaraCli | null): Promise<{ engine: string; ms: number; cpuMs: number; matches: number }> {
+/** Bytes read per scan call, as the web-shell check does (webshell.ts rounds). */
+const ROUND_BYTES = 32 * 1024 * 1024;
+
+/** CPU time of this process's finished children (Linux /proc; 0 elsewhere): the yara command line's share. */
+function childCpuMs(): number {
+  try {
+    const f = fs.readFileSync('/proc/self/stat', 'utf8').slice(fs.readFileSync('/proc/self/stat', 'utf8').lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** One engine over every file (read + scan in rounds, as the web-shell check does), timed in wall and CPU time
+ *  (this process plus the yara command line it starts). */
+async function timeEngine(files: string[], source: string, cli: YaraCli | null): Promise<{ engine: string; ms: number; cpuMs: number; matches: number; toLibyara: number }> {
   const t = performance.now();
   const c0 = process.cpuUsage();
+  const k0 = childCpuMs();
   const scanner = await openScanner(source, { cli });
   let matches = 0;
-  for (let i = 0; i < files.length; i += 2000) {
-    const items = files.slice(i, i + 2000).map((f, k) => ({ key: i + k, bytes: readCapped(f, YARA_SIZE_CAP) }));
-    for (const m of (await scanner.scan(items)).values()) matches += m.length;
+  let round: ScanItem[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    for (const m of (await scanner.scan(round)).values()) matches += m.length;
+    round = [];
+    size = 0;
+  };
+  for (const [key, f] of files.entries()) {
+    const bytes = readCapped(f, YARA_SIZE_CAP);
+    round.push({ key, bytes });
+    size += bytes.length;
+    if (size >= ROUND_BYTES) await flush();
   }
+  await flush();
   scanner.close();
   const c = process.cpuUsage(c0);
-  return { engine: scanner.engine, ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000, matches };
+  return { engine: scanner.engine, ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000 + childCpuMs() - k0, matches, toLibyara: scanner.stats.toLibyara };
 }
 
 function timeYara(ruleFiles: string[], dir: string): { ms: number; cpuMs: number; matches: number } | null {
@@ -49,9 +76,12 @@ function timeYara(ruleFiles: string[], dir: string): { ms: number; cpuMs: number
   return { ms: performance.now() - t, cpuMs: (u + sy) * 1000, matches: r.stdout.split('\n').filter(Boolean).length };
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** Loupe's scan vs `yara -r` on the same tree, with the bundled rules and with a generated 720-rule third-party pack;
- *  each engine (the yara command line when installed, and libyara-wasm) interleaved with a `yara -r` run. */
-export async function benchYara(dir: string, opts: { wasmWithPack?: boolean } = {}): Promise<YaraBench> {
+ *  each engine (the yara command line when installed, and libyara-wasm) run `repeat` times, each run right after a
+ *  `yara -r` run (a shared machine's load changes by the minute); the median of the paired ratios is reported. */
+export async function benchYara(dir: string, opts: { repeat?: number } = {}): Promise<YaraBench> {
   const files = listAll(dir);
   const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-pack-'));
@@ -62,15 +92,20 @@ export async function benchYara(dir: string, opts: { wasmWithPack?: boolean } = 
     console.log(`yara bench: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB; machine load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     for (const [label, dirs] of [['bundled', [RULES_DIR]], ['bundled + 720-rule pack', [RULES_DIR, packDir]]] as const) {
       const set = await loadRuleSetStrict([...dirs]);
-      const engines: Array<YaraCli | null> = [...(cli ? [cli] : []), ...(label === 'bundled' || opts.wasmWithPack ? [null] : [])];
-      for (const e of engines) {
-        const theirs = timeYara(dirs.flatMap(listRuleFiles), dir);
-        const ours = await timeEngine(files, set.source, e);
-        const run = { rules: `${label} (${set.rules.length} rules)`, engine: ours.engine, ms: ours.ms, cpuMs: ours.cpuMs, yaraMs: theirs?.ms ?? null,
-          ratio: theirs ? ours.ms / theirs.ms : null, matches: ours.matches, yaraMatches: theirs?.matches ?? null };
-        res.runs.push(run);
-        console.log(`  ${run.rules}, ${run.engine}: ${run.ms.toFixed(0)} ms wall, ${run.cpuMs.toFixed(0)} ms CPU (this process), ${run.matches} matches` +
-          (theirs ? ` | yara -r ${theirs.ms.toFixed(0)} ms wall, ${theirs.cpuMs.toFixed(0)} ms CPU, ${theirs.matches} matches | ratio ${run.ratio?.toFixed(2)}× wall` : ' | yara -r not installed'));
+      for (const e of [...(cli ? [cli] : []), null]) {
+        const pairs: YaraRun[] = [];
+        for (let i = 0; i < (opts.repeat ?? 2); i++) {
+          const theirs = timeYara(dirs.flatMap(listRuleFiles), dir);
+          const ours = await timeEngine(files, set.source, e);
+          const run: YaraRun = { rules: `${label} (${set.rules.length} rules)`, engine: ours.engine, ms: ours.ms, cpuMs: ours.cpuMs, yaraMs: theirs?.ms ?? null,
+            yaraCpuMs: theirs?.cpuMs ?? null, ratio: theirs ? ours.ms / theirs.ms : null, cpuRatio: theirs ? ours.cpuMs / theirs.cpuMs : null,
+            matches: ours.matches, yaraMatches: theirs?.matches ?? null, toLibyara: ours.toLibyara };
+          pairs.push(run);
+          console.log(`  ${run.rules}, ${run.engine}: ${run.ms.toFixed(0)} ms wall, ${run.cpuMs.toFixed(0)} ms CPU, ${run.matches} matching rules, ${run.toLibyara} files left to libyara by the triage` +
+            (theirs ? ` | yara -r ${theirs.ms.toFixed(0)} ms wall, ${theirs.cpuMs.toFixed(0)} ms CPU, ${theirs.matches} | ${run.ratio?.toFixed(2)}× wall, ${run.cpuRatio?.toFixed(2)}× CPU` : ' | yara -r not installed'));
+        }
+        const mid = pairs.find((p) => p.ratio === median(pairs.map((x) => x.ratio ?? 0))) ?? pairs[0];
+        res.runs.push(mid);
       }
     }
   } finally {
@@ -99,7 +134,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const dir = arg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-yara-bench-'));
   try {
     if (!arg) makeWebRoot(dir);
-    await benchYara(dir, { wasmWithPack: process.argv.includes('--wasm-pack') });
+    const json = process.argv.includes('--json');
+    // With --json the figures go to stderr and one JSON line to stdout (for bench/run.ts).
+    const log = console.log;
+    if (json) console.log = (...a: unknown[]) => console.error(...a);
+    const r = await benchYara(dir);
+    if (json) log(JSON.stringify(r));
   } finally {
     if (!arg) fs.rmSync(dir, { recursive: true, force: true });
   }

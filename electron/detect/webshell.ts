@@ -33,7 +33,9 @@ export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; 
   /** Called after each round of files is scanned. */
   onProgress?: (p: ScanProgress) => void;
   /** Force an engine: null = libyara-wasm; undefined = a yara command line when one is found. */
-  cli?: YaraCli | null }
+  cli?: YaraCli | null;
+  /** Rounds with fewer files left open by the triage stay in libyara-wasm (yara-scan.ts CLI_MIN_FILES). */
+  cliMinFiles?: number }
 export interface ScanOutput { findings: PendingFinding[]; filesScanned: number; contentsScanned: number; engine: string | null }
 
 /** Reads at most `length` bytes of an evidence file from `start`, read-only (a shorter file gives fewer bytes). */
@@ -96,7 +98,7 @@ async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<Scanned
     if (f.sha256) out.scanned.set(f.sha256, f.id);
     return true;
   });
-  const scanner = await openScanner(input.rules.source, { cli: input.cli, onFallback: (m) => input.warn({ file: '(YARA)', message: m }) });
+  const scanner = await openScanner(input.rules.source, { cli: input.cli, cliMinFiles: input.cliMinFiles, onFallback: (m) => input.warn({ file: '(YARA)', message: m }) });
   out.engine = scanner.engine;
   const progress: ScanProgress = { filesDone: 0, filesTotal: todo.length, bytesDone: 0, bytesTotal: todo.reduce((n, f) => n + f.size, 0) };
   input.onProgress?.({ ...progress });

@@ -277,6 +277,10 @@ export function parseSource(source: string): SourceDef | null {
 
 interface Tok { t: 'id' | 'sid' | 'num' | 'text' | 'regex' | 'op'; v: string; n?: number }
 
+const SID = /[$#@!][A-Za-z0-9_]*\*?/y;
+const NUMBER = /(0x[0-9a-fA-F]+|0o[0-7]+|\d+\.\d+|\d+)(KB|MB)?/y;
+const sticky = (re: RegExp, s: string, at: number): RegExpExecArray | null => { re.lastIndex = at; return re.exec(s); };
+
 function tokenize(s: string): Tok[] {
   const out: Tok[] = [];
   const c = new Cursor(s);
@@ -286,10 +290,10 @@ function tokenize(s: string): Tok[] {
     let m: RegExpExecArray | null;
     if (ch === '"') { c.quoted(); out.push({ t: 'text', v: '' }); continue; }
     if (ch === '/' && out.length && out[out.length - 1].v === 'matches') { c.regex(); out.push({ t: 'regex', v: '' }); continue; }
-    if ((m = /[$#@!][A-Za-z0-9_]*\*?/y.exec(s.slice(c.pos))) && !(ch === '!' && s[c.pos + 1] === '=')) {
+    if ((m = sticky(SID, s, c.pos)) && !(ch === '!' && s[c.pos + 1] === '=')) {
       out.push({ t: 'sid', v: m[0] }); c.pos += m[0].length; continue;
     }
-    if ((m = /(0x[0-9a-fA-F]+|0o[0-7]+|\d+\.\d+|\d+)(KB|MB)?/y.exec(s.slice(c.pos)))) {
+    if ((m = sticky(NUMBER, s, c.pos))) {
       const [, digits, unit] = m;
       const base = digits.startsWith('0x') ? parseInt(digits.slice(2), 16) : digits.startsWith('0o') ? parseInt(digits.slice(2), 8) : Number(digits);
       out.push({ t: 'num', v: m[0], n: digits.includes('.') ? NaN : base * (unit === 'KB' ? 1024 : unit === 'MB' ? 1048576 : 1) });

@@ -127,7 +127,7 @@ class RegexParser {
     const c = this.s[this.i++];
     if (c !== '\\') return c.charCodeAt(0);
     const set = this.escape();
-    return set.reduce((n, v) => n + v, 0) === 1 ? set.indexOf(1) : set;
+    return members(set) === 1 ? set.indexOf(1) : set;
   }
 
   private klass(): Uint8Array {
@@ -183,6 +183,7 @@ function parseHex(src: string): Node {
 }
 
 function hexByte(t: string): Uint8Array {
+  if (t.length === 2 && !t.includes('?')) return setOf([parseInt(t, 16)]);
   const neg = t.startsWith('~');
   const [hi, lo] = t.slice(neg ? 1 : 0);
   const bytes: number[] = [];
@@ -202,8 +203,10 @@ const foldSet = (set: Uint8Array): Uint8Array => {
 
 const hex2 = (b: number): string => `\\x${b.toString(16).padStart(2, '0')}`;
 
+const members = (set: Uint8Array): number => { let n = 0; for (let b = 0; b < 256; b++) n += set[b]; return n; };
+
 function emitSet(set: Uint8Array): string {
-  const n = set.reduce((a, v) => a + v, 0);
+  const n = members(set);
   if (n === 256) return '[\\s\\S]';
   if (n === 0) return '[^\\s\\S]';
   let out = '';
@@ -244,9 +247,14 @@ const better = (a: string[] | null, b: string[] | null): string[] | null => (sco
 
 /** The single lowercase byte a set stands for, ignoring ASCII case, or null. */
 function singleFolded(set: Uint8Array): string | null {
-  const folded = new Set<number>();
-  set.forEach((v, b) => { if (v) folded.add(b >= 65 && b <= 90 ? b + 32 : b); });
-  return folded.size === 1 ? String.fromCharCode([...folded][0]) : null;
+  let one = -1;
+  for (let b = 0; b < 256; b++) {
+    if (!set[b]) continue;
+    const f = b >= 65 && b <= 90 ? b + 32 : b;
+    if (one >= 0 && one !== f) return null;
+    one = f;
+  }
+  return one >= 0 ? String.fromCharCode(one) : null;
 }
 
 /** The literal a node always matches (folded), and a set of literals one of which every match contains. */

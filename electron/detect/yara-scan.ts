@@ -83,34 +83,46 @@ export function wasmScanner(source: string, triage = planTriage(source)): Scanne
   return { engine: 'libyara-wasm', stats, scan: (items) => scanWith(triage, backend, items, stats), close() {} };
 }
 
-/** The fastest engine available for this rule source; `cli: null` forces WASM (tests, LOUPE_YARA=off). */
-export async function openScanner(source: string, opts: { cli?: YaraCli | null; onFallback?: (why: string) => void } = {}): Promise<Scanner> {
+/** Below this many open files in a round, libyara-wasm is quicker than starting the command line (measured:
+ *  ~25 ms of CPU per file in WASM vs a few hundred ms to load the compiled rules in a new yara process). */
+export const CLI_MIN_FILES = 16;
+
+export interface ScannerOptions {
+  /** A yara command line to use (undefined: look for one; null: never). */
+  cli?: YaraCli | null;
+  /** Rounds with fewer open files than this stay in WASM (tests set 1 to exercise the command line). */
+  cliMinFiles?: number;
+  onFallback?: (why: string) => void;
+}
+
+/** The triage, then libyara: through the yara command line for rounds with many open files when one is installed
+ *  (compiled on first need), through libyara-wasm otherwise; a command-line failure falls back to WASM for good. */
+export async function openScanner(source: string, opts: ScannerOptions = {}): Promise<Scanner> {
   const cli = opts.cli === undefined ? findYaraCli() : opts.cli;
   const triage = planTriage(source);
-  const wasm = wasmScanner(source, triage);
-  if (!cli) return wasm;
-  let native: CliScanner | null;
-  try {
-    native = await CliScanner.open(cli, source, new Map(triage?.rules.map((r) => [r.name, r.meta]) ?? []));
-  } catch (e) {
-    opts.onFallback?.(`yara command line not usable (${(e as Error).message}); scanning with libyara-wasm`);
-    return wasm;
-  }
-  const backend = cliBackend(native);
-  const stats = wasm.stats;
+  const wasm = wasmBackend(source, triage);
+  if (!cli) return wasmScanner(source, triage);
+  const stats = newStats();
+  let native: CliScanner | null | undefined;
+  const fallback = (why: string): void => {
+    opts.onFallback?.(`yara command line ${why}; scanning with libyara-wasm`);
+    native?.close();
+    native = null;
+  };
+  const backend: Backend = async (items, open) => {
+    if (native === null || items.length < (opts.cliMinFiles ?? CLI_MIN_FILES)) return wasm(items, open);
+    try {
+      native ??= await CliScanner.open(cli, source, new Map(triage?.rules.map((r) => [r.name, r.meta]) ?? []));
+      return await cliBackend(native)(items, open);
+    } catch (e) {
+      fallback(`failed (${(e as Error).message})`);
+      return wasm(items, open);
+    }
+  };
   return {
-    engine: `yara ${cli.version} (${cli.yara})`,
+    engine: `libyara-wasm + yara ${cli.version} (${cli.yara})`,
     stats,
-    async scan(items) {
-      if (native) {
-        try { return await scanWith(triage, backend, items, stats); } catch (e) {
-          opts.onFallback?.(`yara command line failed (${(e as Error).message}); scanning the rest with libyara-wasm`);
-          native.close();
-          native = null;
-        }
-      }
-      return wasm.scan(items);
-    },
+    scan: (items) => scanWith(triage, backend, items, stats),
     close() { native?.close(); },
   };
 }

@@ -18,7 +18,7 @@ test('item 13: a web shell padded past 16 MiB is scanned in windows and the find
     const rules = await loadRuleSetStrict([path.join(repoRoot, 'resources', 'rules')]);
     for (const cli of [null, undefined]) {
       const warnings: string[] = [];
-      const out = await scanWebshells({ db: tc.db, rules, bundledRules: new Set(rules.rules), evidenceRoots: tc.roots, warn: (w) => warnings.push(w.message), cli });
+      const out = await scanWebshells({ db: tc.db, rules, bundledRules: new Set(rules.rules), evidenceRoots: tc.roots, warn: (w) => warnings.push(w.message), cli, cliMinFiles: 1 });
       const f = out.findings.find((x) => x.fileId === id);
       assert.ok(f, `padded shell flagged (engine ${out.engine})`);
       assert.ok(f.details?.rules && (f.details.rules as string[]).includes('Loupe_AspNet_JScript_Eval'));

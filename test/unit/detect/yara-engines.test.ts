@@ -73,7 +73,7 @@ test('both engines equal yara -r per file (rules and string matches), with the b
       assert.ok(Object.keys(theirs).length > 100, 'the corpus exercises the rules');
       const set = await loadRuleSetStrict(dirs);
       for (const cli of [findYaraCli(), null]) {
-        const scanner = await openScanner(set.source, { cli });
+        const scanner = await openScanner(set.source, { cli, cliMinFiles: 1, onFallback: (why) => assert.fail(why) });
         const ours = summarize(files, await scanner.scan(items));
         scanner.close();
         assert.deepEqual(ours, theirs, `${scanner.engine} with ${dirs.length === 1 ? 'the bundled rules' : 'the bundled rules and the pack'}`);
