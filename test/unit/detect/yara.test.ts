@@ -167,12 +167,17 @@ test('our engine matches Debian yara -r on the same rules and files (rule names 
   }
 });
 
-test('the engine keeps matching past the WASM heap limit: 200 scans (the limit comes at ~170) replace the leaking instance instead of failing silently', async () => {
+test('the engine keeps matching past the old WASM heap limit: 200 scans (the 2 GB limit came at ~170) reuse one instance whose memory does not grow', async () => {
   const set = await loadRuleSetStrict([BUNDLED]);
   const engine = new YaraEngine();
   const shell = Buffer.from(CHOPPER);
   let matched = 0;
-  for (let i = 0; i < 200; i++) if ((await engine.run(shell, set.source)).matches.some((m) => m.rule === 'Loupe_WebShell_ChinaChopper_Eval')) matched++;
+  const heaps: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    if ((await engine.run(shell, set.source)).matches.some((m) => m.rule === 'Loupe_WebShell_ChinaChopper_Eval')) matched++;
+    heaps.push(engine.heapBytes);
+  }
   assert.equal(matched, 200);
-  assert.ok(engine.instances > 1, `the leak forced at least one fresh instance (got ${engine.instances})`);
+  assert.equal(engine.instances, 1);
+  assert.equal(heaps[199], heaps[1], `memory reused, not grown (${heaps[1] >> 20} MB after the 2nd call, ${heaps[199] >> 20} MB after the 200th)`);
 });
