@@ -11,6 +11,9 @@ export interface Hit { offset: number; length: number }
 
 /** libyara stops a scan when one string passes this many matches: beyond it only libyara can say. */
 const MAX_MATCHES = 1_000_000;
+/** Regex and hex strings are tested in JavaScript on files up to this size (beyond, libyara decides: bounds the time
+ *  and memory a crafted file can cost the RegExp engine). */
+const MAX_PATTERN_TEST = 1024 * 1024;
 /** Anchors are cut to this length (a longer literal is checked in full afterwards). */
 const ANCHOR_LEN = 12;
 
@@ -154,7 +157,7 @@ export function occurs(p: StringPlan, f: FileText): boolean | null {
     const text = f.text(p.def.nocase);
     return (!!p.ascii && text.includes(p.ascii)) || (!!p.wide && text.includes(p.wide));
   }
-  if (!p.pattern?.re) return null;
+  if (!p.pattern?.re || f.bytes.length > MAX_PATTERN_TEST) return null;
   return p.pattern.re.test(f.text(false)) ? null : false;
 }
 
