@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     if (!fs.existsSync(web)) { fs.mkdirSync(web, { recursive: true }); m.makeWebRoot(web); }
     // In a process of its own, so the peak RSS is the scan's, not the indexing's before it.
     const out = execFileSync(process.execPath, ['--import', 'tsx', new URL('./yara.ts', import.meta.url).pathname, web, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
-    const r = JSON.parse(out.trim().split('\n').pop() as string) as { runs: Array<{ rules: string; engine: string; ratio: number | null; cpuRatio: number | null; toLibyara: number }>; peakRssMb: number };
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as { runs: Array<{ rules: string; engine: string; ratio: number | null; cpuRatio: number | null }>; peakRssMb: number };
     for (const x of r.runs) {
       fig(`yara ${x.rules}, ${x.engine}`, x.ratio === null ? 'yara -r not installed' : `${x.ratio.toFixed(2)}× yara -r wall, ${x.cpuRatio?.toFixed(2)}× CPU`, '≤ 2×');
     }

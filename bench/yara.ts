@@ -25,7 +25,7 @@ function listAll(dir: string): string[] {
   return out;
 }
 
-export interface YaraRun { rules: string; engine: string; ms: number; cpuMs: number; yaraMs: number | null; yaraCpuMs: number | null; ratio: number | null; cpuRatio: number | null; matches: number; yaraMatches: number | null; toLibyara: number }
+export interface YaraRun { rules: string; engine: string; ms: number; cpuMs: number; yaraMs: number | null; yaraCpuMs: number | null; ratio: number | null; cpuRatio: number | null; matches: number; yaraMatches: number | null; openFiles: number; aloneFiles: number }
 export interface YaraBench { files: number; bytes: number; runs: YaraRun[]; peakRssMb: number }
 
 /** Bytes read per scan call, as the web-shell check does (webshell.ts rounds). */
@@ -43,7 +43,7 @@ function childCpuMs(): number {
 
 /** One engine over every file (read + scan in rounds, as the web-shell check does), timed in wall and CPU time
  *  (this process plus the yara command line it starts). */
-async function timeEngine(files: string[], source: string, cli: YaraCli | null): Promise<{ engine: string; ms: number; cpuMs: number; matches: number; toLibyara: number }> {
+async function timeEngine(files: string[], source: string, cli: YaraCli | null): Promise<{ engine: string; ms: number; cpuMs: number; matches: number; openFiles: number; aloneFiles: number }> {
   const t = performance.now();
   const c0 = process.cpuUsage();
   const k0 = childCpuMs();
@@ -65,7 +65,7 @@ async function timeEngine(files: string[], source: string, cli: YaraCli | null):
   await flush();
   scanner.close();
   const c = process.cpuUsage(c0);
-  return { engine: scanner.engine, ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000 + childCpuMs() - k0, matches, toLibyara: scanner.stats.toLibyara };
+  return { engine: scanner.engine, ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000 + childCpuMs() - k0, matches, openFiles: scanner.stats.openFiles, aloneFiles: scanner.stats.aloneFiles };
 }
 
 function timeYara(ruleFiles: string[], dir: string): { ms: number; cpuMs: number; matches: number } | null {
@@ -99,9 +99,9 @@ export async function benchYara(dir: string, opts: { repeat?: number } = {}): Pr
           const ours = await timeEngine(files, set.source, e);
           const run: YaraRun = { rules: `${label} (${set.rules.length} rules)`, engine: ours.engine, ms: ours.ms, cpuMs: ours.cpuMs, yaraMs: theirs?.ms ?? null,
             yaraCpuMs: theirs?.cpuMs ?? null, ratio: theirs ? ours.ms / theirs.ms : null, cpuRatio: theirs ? ours.cpuMs / theirs.cpuMs : null,
-            matches: ours.matches, yaraMatches: theirs?.matches ?? null, toLibyara: ours.toLibyara };
+            matches: ours.matches, yaraMatches: theirs?.matches ?? null, openFiles: ours.openFiles, aloneFiles: ours.aloneFiles };
           pairs.push(run);
-          console.log(`  ${run.rules}, ${run.engine}: ${run.ms.toFixed(0)} ms wall, ${run.cpuMs.toFixed(0)} ms CPU, ${run.matches} matching rules, ${run.toLibyara} files left to libyara by the triage` +
+          console.log(`  ${run.rules}, ${run.engine}: ${run.ms.toFixed(0)} ms wall, ${run.cpuMs.toFixed(0)} ms CPU, ${run.matches} matching rules; triage left ${run.openFiles} files open, ${run.aloneFiles} scanned alone by libyara` +
             (theirs ? ` | yara -r ${theirs.ms.toFixed(0)} ms wall, ${theirs.cpuMs.toFixed(0)} ms CPU, ${theirs.matches} | ${run.ratio?.toFixed(2)}× wall, ${run.cpuRatio?.toFixed(2)}× CPU` : ' | yara -r not installed'));
         }
         const mid = pairs.find((p) => p.ratio === median(pairs.map((x) => x.ratio ?? 0))) ?? pairs[0];

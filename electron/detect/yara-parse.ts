@@ -12,6 +12,8 @@ export interface StringDef {
   nocase: boolean; ascii: boolean; wide: boolean; fullword: boolean; private: boolean;
   /** xor / base64 / base64wide: matched by libyara only (the triage treats the string as unknown). */
   exotic: boolean;
+  /** The value and modifiers as written, `private` left out: the string's definition for a probe rule. */
+  definition: string;
 }
 
 export type Expr =
@@ -167,16 +169,26 @@ function parseMeta(c: Cursor): Record<string, string> {
   return meta;
 }
 
-function parseModifiers(c: Cursor, d: StringDef): void {
+/** Reads the modifiers; returns them as written (for the string's definition), `private` left out. */
+function parseModifiers(c: Cursor, d: StringDef): string[] {
+  const out: string[] = [];
   for (;;) {
     const w = c.peekWord();
-    if (!w || !['nocase', 'ascii', 'wide', 'fullword', 'private', 'xor', 'base64', 'base64wide'].includes(w)) return;
+    if (!w || !['nocase', 'ascii', 'wide', 'fullword', 'private', 'xor', 'base64', 'base64wide'].includes(w)) return out;
+    const start = c.pos;
     c.word();
     if (w === 'xor' || w === 'base64' || w === 'base64wide') {
       d.exotic = true;
-      if (c.eat('(')) { const e = c.s.indexOf(')', c.pos); if (e < 0) throw new Syntax('modifier'); c.pos = e + 1; }
-    } else if (w === 'private') d.private = true;
+      if (c.eat('(')) {
+        c.skip();
+        if (c.s[c.pos] === '"') c.quoted();
+        const e = c.s.indexOf(')', c.pos);
+        if (e < 0) throw new Syntax('modifier');
+        c.pos = e + 1;
+      }
+    } else if (w === 'private') { d.private = true; continue; }
     else d[w as 'nocase' | 'ascii' | 'wide' | 'fullword'] = true;
+    out.push(c.s.slice(start, c.pos).trim());
   }
 }
 
@@ -189,6 +201,7 @@ function parseString(c: Cursor, anon: number): StringDef {
   c.pos = m.lastIndex;
   c.expect('=');
   c.skip();
+  const valueStart = c.pos;
   let value: StringDef['value'];
   if (c.s[c.pos] === '"') value = { kind: 'text', bytes: c.quoted() };
   else if (c.s[c.pos] === '/') value = { kind: 'regex', ...c.regex() };
@@ -198,8 +211,9 @@ function parseString(c: Cursor, anon: number): StringDef {
     value = { kind: 'hex', source: c.s.slice(c.pos + 1, e).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ' ') };
     c.pos = e + 1;
   } else throw new Syntax('string value');
-  const d: StringDef = { id: id === '$' ? `$#anon${anon}` : id, value, nocase: false, ascii: false, wide: false, fullword: false, private: false, exotic: false };
-  parseModifiers(c, d);
+  const valueText = c.s.slice(valueStart, c.pos);
+  const d: StringDef = { id: id === '$' ? `$#anon${anon}` : id, value, nocase: false, ascii: false, wide: false, fullword: false, private: false, exotic: false, definition: '' };
+  d.definition = [valueText, ...parseModifiers(c, d)].join(' ');
   if (!d.wide) d.ascii = true;
   if (value.kind === 'regex' && value.flags.includes('i')) d.nocase = true;
   return d;

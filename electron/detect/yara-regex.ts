@@ -22,7 +22,12 @@ type Node =
   | { t: 'rep'; x: Node; min: number; max: number; lazy: boolean }
   | { t: 'assert'; v: '^' | '$' | '\\b' | '\\B' };
 
-export interface Pattern { re: RegExp | null; anchors: string[] }
+export interface Pattern {
+  re: RegExp | null;
+  anchors: string[];
+  /** Uses ^ or $ (true at the edges of the scanned data only: such a pattern cannot be probed in a concatenation). */
+  anchored: boolean;
+}
 
 class Unsupported extends Error {}
 
@@ -308,15 +313,18 @@ function anchorsOf(n: Node, ascii: boolean, wide: boolean): string[] {
   return [...(ascii ? any : []), ...(wide ? any.map(widen) : [])];
 }
 
+const isAnchored = (n: Node): boolean => (n.t === 'assert' ? n.v === '^' || n.v === '$' : n.t === 'rep' ? isAnchored(n.x) : n.t === 'cat' || n.t === 'alt' ? n.xs.some(isAnchored) : false);
+
 function toPattern(tree: () => Node, nocase: boolean, ascii: boolean, wide: boolean): Pattern {
   let n: Node;
-  try { n = tree(); } catch (e) { if (e instanceof Unsupported) return { re: null, anchors: [] }; throw e; }
+  try { n = tree(); } catch (e) { if (e instanceof Unsupported) return { re: null, anchors: [], anchored: true }; throw e; }
   const anchors = anchorsOf(n, ascii, wide);
+  const anchored = isAnchored(n);
   try {
     const forms = [...(ascii ? [emit(n, nocase, false)] : []), ...(wide ? [emit(n, nocase, true)] : [])];
-    return { re: new RegExp(forms.length > 1 ? forms.map((f) => `(?:${f})`).join('|') : forms[0]), anchors };
+    return { re: new RegExp(forms.length > 1 ? forms.map((f) => `(?:${f})`).join('|') : forms[0]), anchors, anchored };
   } catch (e) {
-    if (e instanceof Unsupported || e instanceof SyntaxError) return { re: null, anchors };
+    if (e instanceof Unsupported || e instanceof SyntaxError) return { re: null, anchors, anchored };
     throw e;
   }
 }

@@ -30,6 +30,9 @@ export interface StringPlan {
   pattern: Pattern | null;
   /** The only offset libyara looks at (a string used only as `$x at N`). */
   fixedAt: number | null;
+  /** The definition a probe rule uses to have libyara match this string over many files at once (yara-probe.ts), or
+   *  null: text strings need none (matched exactly here), anchored patterns cannot be probed. */
+  probe: string | null;
 }
 
 /** Plans one string: its anchors (registered in the rule set's AnchorSet) and how to match it. Strings that match
@@ -43,8 +46,8 @@ export function planString(def: StringDef, anchors: AnchorSet, fixedAt: number |
 }
 
 function newPlan(def: StringDef, anchors: AnchorSet, fixedAt: number | null): StringPlan {
-  const plan: StringPlan = { def, anchors: [], ascii: null, wide: null, pattern: null, fixedAt };
-  if (def.exotic) return plan;
+  const plan: StringPlan = { def, anchors: [], ascii: null, wide: null, pattern: null, fixedAt, probe: null };
+  if (def.exotic) { plan.probe = def.value.kind === 'regex' && regexPattern(def.value.source, def.value.flags, def).anchored ? null : def.definition; return plan; }
   const fold = (s: string): string => (def.nocase ? foldText(s) : s);
   if (def.value.kind === 'text') {
     const bytes = def.value.bytes;
@@ -57,6 +60,7 @@ function newPlan(def: StringDef, anchors: AnchorSet, fixedAt: number | null): St
     return plan;
   }
   plan.pattern = def.value.kind === 'regex' ? regexPattern(def.value.source, def.value.flags, def) : hexPattern(def.value.source);
+  plan.probe = plan.pattern.anchored ? null : def.definition;
   if (plan.pattern.anchors.every((a) => a.length >= MIN_ANCHOR)) plan.anchors = plan.pattern.anchors.map((a) => anchors.add(a.slice(0, ANCHOR_LEN)));
   return plan;
 }
@@ -85,6 +89,12 @@ export class FileText {
     let h = this.hitMemo.get(p);
     if (h === undefined) this.hitMemo.set(p, (h = hits(p, this)));
     return h;
+  }
+
+  /** Facts learnt elsewhere (libyara's matches of a probed string): every match of the string in this file. */
+  setHits(p: StringPlan, h: Hit[]): void {
+    this.hitMemo.set(p, h);
+    this.seenMemo.set(p, h.length > 0);
   }
 
   /** The first `n` matches (for reporting), without working out the rest. */

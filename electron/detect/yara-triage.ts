@@ -26,7 +26,7 @@ export interface Triage {
 }
 
 /** What the triage settled for one file: the matches it is sure of, and the public rules libyara must decide. */
-export interface Verdict { matches: YaraMatch[]; open: string[] }
+export interface Verdict { matches: YaraMatch[]; open: string[]; text: FileText }
 
 // ---------- evaluation order: cheap, decisive operands first (and/or have no side effects) ----------
 
@@ -141,9 +141,12 @@ function candidates(t: Triage, present: Uint8Array): Uint8Array {
 }
 
 export function triageFile(t: Triage, bytes: Uint8Array): Verdict {
-  const present = t.anchors.scan(bytes);
-  const text = new FileText(bytes, present);
-  const can = candidates(t, present);
+  return settle(t, new FileText(bytes, t.anchors.scan(bytes)));
+}
+
+/** Evaluates every rule over what is known of a file (again, after libyara taught it more: yara-probe.ts). */
+export function settle(t: Triage, text: FileText): Verdict {
+  const can = candidates(t, text.present);
   const own = new Map<string, Mask>();
   const sc: Scope = {
     text, current: null, vars: null,
@@ -161,7 +164,7 @@ export function triageFile(t: Triage, bytes: Uint8Array): Verdict {
     },
   };
   const globals = globalsOf(t, sc.ruleValue);
-  const out: Verdict = { matches: [], open: [] };
+  const out: Verdict = { matches: [], open: [], text };
   if (!(globals & T)) return out;
   t.rules.forEach((r, i) => {
     if (r.isPrivate || !can[i]) return;
@@ -174,8 +177,8 @@ export function triageFile(t: Triage, bytes: Uint8Array): Verdict {
   return out;
 }
 
-/** The source libyara compiles for some rules: imports, global rules, the rules and every rule they reference. */
-export function subsetSource(t: Triage, names: string[]): string {
+/** What deciding some rules takes: the global rules, the rules and every rule they reference. */
+export function rulesNeeded(t: Triage, names: string[]): Set<string> {
   const want = new Set<string>();
   const add = (n: string): void => {
     if (want.has(n)) return;
@@ -184,6 +187,12 @@ export function subsetSource(t: Triage, names: string[]): string {
   };
   for (const r of t.rules) if (r.isGlobal) add(r.name);
   names.forEach(add);
+  return want;
+}
+
+/** The source libyara compiles for some rules: the imports and rulesNeeded. */
+export function subsetSource(t: Triage, names: string[]): string {
+  const want = rulesNeeded(t, names);
   return [...t.imports, ...t.rules.filter((r) => want.has(r.name)).map((r) => r.text)].join('\n');
 }
 

@@ -168,6 +168,38 @@ test('a pack in signature-base style and the samples: triage + libyara equal lib
 test('a pattern that backtracks catastrophically on a crafted file does not stall the triage', { timeout: 60_000 }, () => {
   const t = planTriage('rule Slow { strings: $r = /(a+)+b/ condition: $r }');
   assert.ok(t);
-  const v = triageFile(t, Buffer.alloc(200_000, 0x61));
-  assert.deepEqual(v, { matches: [], open: [] });
+  const { matches, open } = triageFile(t, Buffer.alloc(200_000, 0x61));
+  assert.deepEqual({ matches, open }, { matches: [], open: [] });
+});
+
+test('files left open are probed together: libyara matches their open strings over the files concatenated; a match over a file edge sends that file to a scan of its own', async () => {
+  const rules = String.raw`
+rule Start_Call { strings: $p = /Process\s*\.\s*Start\s*\(/ condition: $p }
+rule Leading_Blanks { strings: $b = /\s*Request\.Form/ condition: #b == 1 and @b[1] == 0 }
+rule Anchored { strings: $a = /^<%@/ condition: $a }
+rule Hex_Jump { strings: $h = { 65 76 61 6C [0-20] 52 65 71 } condition: $h and filesize < 1KB }
+rule One_Start { strings: $p = /Process\s*\.\s*Start\s*\(/ condition: #p == 1 }
+rule Blanks_Count { strings: $b = /\s*Request\.Form/ condition: #b <= 2 }
+`;
+  const files = [
+    'x = Process.Start("cmd");',                 // settled by the probe: a match inside the file
+    'y = Process.',                              // ends so that the next file's start would complete a match
+    'Start(z); Process . Start (w)',
+    '   Request.Form["a"]',                      // the match starts at the first byte only when scanned alone
+    '<%@ Page %> Request.Form',                  // ^ holds only at the start of the scanned data
+    'eval(  Req',
+    'no shells here, Process.Stop()',
+    'Request.Form and Request.Form',
+    'Process.Start(a) and then Process.',       // one match inside; with the next file, a second one over the edge
+    'Start(b); Process.Start(c)',
+    'x Request.Form  ',                          // trailing blanks: with the next file, matches starting here reach into it
+    'Request.Form',
+  ].map((s) => Buffer.from(s, 'latin1'));
+  const scanner = wasmScanner(rules);
+  const ours = await scanner.scan(files.map((bytes, key) => ({ key, bytes })));
+  const theirs = await libyara(rules, files);
+  files.forEach((_, i) => assert.deepEqual(ours.get(i) ?? [], theirs[i], `file ${i} ${JSON.stringify(files[i].toString('latin1'))}`));
+  assert.ok(theirs.filter((m) => m.length).length >= 4, 'the corpus matches');
+  const { openFiles, aloneFiles } = scanner.stats;
+  assert.ok(aloneFiles > 0 && aloneFiles < openFiles, `some open files settled by the probe, some scanned alone (${aloneFiles} of ${openFiles})`);
 });
