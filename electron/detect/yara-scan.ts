@@ -53,9 +53,8 @@ function wasmBackend(source: string, triage: Triage | null): Backend {
       let rules = p.open;
       if (triage && p.text && p.open) {
         // What the probes taught settles more rules; only those that were open are new here.
-        const v = settle(triage, p.text);
-        const was = new Set(p.open);
-        found = v.matches.filter((m) => was.has(m.rule));
+        const v = settle(triage, p.text, new Set(p.open));
+        found = v.matches;
         rules = v.open;
       }
       if (!rules || rules.length) { stats.aloneFiles++; found = [...found, ...await wasmAlone(source, triage, p.item, rules)]; }

@@ -144,8 +144,9 @@ export function triageFile(t: Triage, bytes: Uint8Array): Verdict {
   return settle(t, new FileText(bytes, t.anchors.scan(bytes)));
 }
 
-/** Evaluates every rule over what is known of a file (again, after libyara taught it more: yara-probe.ts). */
-export function settle(t: Triage, text: FileText): Verdict {
+/** Evaluates the rules over what is known of a file: all, or again `only` those left open once libyara taught the
+ *  file more (yara-probe.ts; a settled rule cannot change when more is known). */
+export function settle(t: Triage, text: FileText, only?: Set<string>): Verdict {
   const can = candidates(t, text.present);
   const own = new Map<string, Mask>();
   const sc: Scope = {
@@ -167,7 +168,7 @@ export function settle(t: Triage, text: FileText): Verdict {
   const out: Verdict = { matches: [], open: [], text };
   if (!(globals & T)) return out;
   t.rules.forEach((r, i) => {
-    if (r.isPrivate || !can[i]) return;
+    if (r.isPrivate || !can[i] || (only && !only.has(r.name))) return;
     const m = sc.ruleValue(r.name);
     if (!(m & T)) return;
     const found = m === T && globals === T ? ruleHits(text, r, t.plans.get(r.name) as Map<string, StringPlan>) : null;
