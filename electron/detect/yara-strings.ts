@@ -38,8 +38,8 @@ export interface StringPlan {
 /** Plans one string: its anchors (registered in the rule set's AnchorSet) and how to match it. Strings that match
  *  alike share one plan (`shared`), so a file works each out once however many rules use it. */
 export function planString(def: StringDef, anchors: AnchorSet, fixedAt: number | null, shared: Map<string, StringPlan>): StringPlan {
-  const v = def.value;
-  const key = JSON.stringify([v.kind, v.kind === 'text' ? Array.from(v.bytes) : v.source, v.kind === 'regex' ? v.flags : '', def.nocase, def.ascii, def.wide, def.fullword, def.exotic, fixedAt]);
+  // The definition as written (value and every modifier) names what matches; `private` does not change it.
+  const key = JSON.stringify([def.definition, fixedAt]);
   let plan = shared.get(key);
   if (!plan) shared.set(key, (plan = newPlan(def, anchors, fixedAt)));
   return plan;
@@ -47,7 +47,7 @@ export function planString(def: StringDef, anchors: AnchorSet, fixedAt: number |
 
 function newPlan(def: StringDef, anchors: AnchorSet, fixedAt: number | null): StringPlan {
   const plan: StringPlan = { def, anchors: [], ascii: null, wide: null, pattern: null, fixedAt, probe: null };
-  if (def.exotic) { plan.probe = def.value.kind === 'regex' && regexPattern(def.value.source, def.value.flags, def).anchored ? null : def.definition; return plan; }
+  if (def.exotic) { plan.probe = def.definition; return plan; }
   const fold = (s: string): string => (def.nocase ? foldText(s) : s);
   if (def.value.kind === 'text') {
     const bytes = def.value.bytes;

@@ -75,7 +75,8 @@ export async function newYaraInstance(): Promise<WasmYara> {
 
 function readVector<T, R>(v: WasmVector<T>, map: (x: T) => R): R[] {
   const out: R[] = [];
-  for (let i = 0; i < v.size(); i++) {
+  // Each call into the embind glue allocates: the size is asked once.
+  for (let i = 0, n = v.size(); i < n; i++) {
     const item = v.get(i);
     out.push(map(item));
     (item as { delete?: () => void }).delete?.();

@@ -180,6 +180,8 @@ rule Anchored { strings: $a = /^<%@/ condition: $a }
 rule Hex_Jump { strings: $h = { 65 76 61 6C [0-20] 52 65 71 } condition: $h and filesize < 1KB }
 rule One_Start { strings: $p = /Process\s*\.\s*Start\s*\(/ condition: #p == 1 }
 rule Blanks_Count { strings: $b = /\s*Request\.Form/ condition: #b <= 2 }
+rule Xor_Secret { strings: $x = "secret" xor(1-255) condition: $x and filesize < 100 }
+rule Base64_Secret { strings: $b = "secret" base64 condition: #b == 1 }
 `;
   const files = [
     'x = Process.Start("cmd");',                 // settled by the probe: a match inside the file
@@ -194,6 +196,8 @@ rule Blanks_Count { strings: $b = /\s*Request\.Form/ condition: #b <= 2 }
     'Start(b); Process.Start(c)',
     'x Request.Form  ',                          // trailing blanks: with the next file, matches starting here reach into it
     'Request.Form',
+    `xored: ${Buffer.from(Buffer.from('secret').map((c) => c ^ 0x21)).toString('latin1')}`,   // xor and base64 strings: libyara matches them in the probe
+    `b64: ${Buffer.from('..secret..').toString('base64')}`,
   ].map((s) => Buffer.from(s, 'latin1'));
   const scanner = wasmScanner(rules);
   const ours = await scanner.scan(files.map((bytes, key) => ({ key, bytes })));
