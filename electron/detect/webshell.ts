@@ -106,6 +106,8 @@ async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<Scanned
   const owner = new Map<number, { fileId: number; window: Window }>();
   let size = 0;
   let roundFiles = 0;
+  // Progress counts each file's own size once it is done (windows overlap, so bytes read would overshoot the total).
+  let roundFileBytes = 0;
   const flush = async (): Promise<void> => {
     const found = await scanner.scan(round);
     for (const [key, matches] of found) {
@@ -113,18 +115,19 @@ async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<Scanned
       if (o) out.byId.set(o.fileId, mergeWindowMatches(out.byId.get(o.fileId) ?? [], matches, o.window.start));
     }
     progress.filesDone += roundFiles;
-    progress.bytesDone += size;
+    progress.bytesDone += roundFileBytes;
     input.onProgress?.({ ...progress });
     round = [];
     owner.clear();
     size = 0;
     roundFiles = 0;
+    roundFileBytes = 0;
   };
   try {
     for (const f of todo) {
       if (input.signal?.aborted) break;
       const plan = windowsForScan(input, f);
-      if (!plan) { progress.filesDone++; continue; }
+      if (!plan) { progress.filesDone++; progress.bytesDone += f.size; continue; }
       if (plan.windows.length > 1) out.windows.set(f.id, plan.windows);
       for (const w of plan.windows) {
         let bytes: Uint8Array;
@@ -141,6 +144,7 @@ async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<Scanned
         if (size >= ROUND_BYTES) await flush();
       }
       roundFiles++;
+      roundFileBytes += f.size;
     }
     await flush();
   } finally {
