@@ -10,6 +10,7 @@ import { openCaseDb } from '../../../electron/case/db.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
 import { getVerdicts, getWebshells } from '../../../electron/detect/queries.ts';
 import type { EvidenceRef } from '../../../shared/types.ts';
+import type { IndexProgress } from '../../../shared/api.ts';
 
 interface Row { check: string; severity: string; path: string | null; evidence: EvidenceRef[] }
 
@@ -25,7 +26,13 @@ test('generated corpus: every planted trace is found, nothing benign is flagged'
     const db0 = openCaseDb(casePath, { create: true });
     db0.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, 'generated', new Date().toISOString());
     db0.close();
-    await new IndexCoordinator({ casePath, iocs: [path.join(dir, 'attacker-iocs.csv')], workers: 1 }).run();
+    const detecting: IndexProgress[] = [];
+    await new IndexCoordinator({ casePath, iocs: [path.join(dir, 'attacker-iocs.csv')], workers: 1, onProgress: (p) => { if (p.phase === 'detecting') detecting.push(p); } }).run();
+    // Issue 10 item 4: detection shows files scanned of to scan, and no ETA until the scan rate is known (was 0 s).
+    assert.equal(detecting[0].etaSeconds, null, 'no ETA before the scan has a rate');
+    const scan = detecting.map((p) => p.detect).filter((d) => d);
+    assert.ok(scan.length >= 2 && scan[0]!.filesDone === 0 && scan[0]!.filesTotal > 0, 'scan progress starts at 0 of the files to scan');
+    assert.equal(scan.at(-1)!.filesDone, scan.at(-1)!.filesTotal);
 
     const db = openCaseDb(casePath, { readonly: true });
     try {
