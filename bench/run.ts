@@ -1,6 +1,7 @@
 // `npm run bench`: generates a large compromised-Exchange corpus, indexes it, and prints the figures the issues ask
 // for beside their targets. Figures only: nothing here asserts a timing.
-//   npm run bench -- [--lines 5000000] [--bytes 2000000000] [--events 10000000] [--out DIR] [--only hash,index,latency,evtx,yara]
+//   npm run bench -- [--lines 5000000] [--bytes 2000000000] [--events 10000000] [--sigma-events 1000000] [--out DIR]
+//                    [--only hash,index,latency,evtx,yara,sigma,cli]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,7 @@ import { latencyBench } from './latency.ts';
 const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '5000000' }, bytes: { type: 'string', default: '2000000000' },
-    events: { type: 'string', default: '10000000' }, out: { type: 'string' },
+    events: { type: 'string', default: '10000000' }, 'sigma-events': { type: 'string', default: '1000000' }, out: { type: 'string' },
     only: { type: 'string' },
   },
 });
@@ -164,10 +165,23 @@ async function main(): Promise<void> {
     }
     fig('yara scan peak RSS', `${r.peakRssMb.toFixed(0)} MB`, '< 600 MB');
   });
+  await optional<{ benchSigma: (dir: string, n: number) => Promise<Record<string, string>> }>('sigma', './sigma.ts', async (m) => {
+    console.log('\nSigma: every Windows rule of the SigmaHQ snapshot over EVTX events');
+    const r = await m.benchSigma(outDir, Number(values['sigma-events']));
+    for (const [k, v] of Object.entries(r)) fig(`sigma ${k}`, v);
+  });
   // Last: inflating the case to the latency target grows this process's memory, which would blur the figures above.
   if (want('latency')) {
     casePath ??= path.join(outDir, 'bench.loupe');
     if (fs.existsSync(casePath)) await latencyBench(casePath, Number(values.events), fig);
+  }
+  // After the latency figures, so the stream runs over the inflated case (every row, constant memory).
+  const benchCase = casePath ?? path.join(outDir, 'bench.loupe');
+  if (fs.existsSync(benchCase)) {
+    await optional<{ benchCli: (file: string) => Promise<Record<string, string>> }>('cli', './cli.ts', async (m) => {
+      console.log('\nCLI streaming: loupe timeline --jsonl over the whole case');
+      for (const [k, v] of Object.entries(await m.benchCli(benchCase))) fig(k, v);
+    });
   }
   console.log('\nsummary');
   for (const [n, v, t] of figures) console.log(`${n.padEnd(44)} ${v.padEnd(40)} ${t}`);

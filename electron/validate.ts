@@ -66,17 +66,27 @@ const caseMeta = obj({
   displayZone: opt(str(128)), companyName: opt(str(512)),
 });
 
+const columnFilter = obj({ field: str(256), op: oneOf(['contains', 'equals', 'not', 'regex']), value: str(4096) });
+const sortShape = obj({ field: str(256), dir: oneOf(['asc', 'desc']) });
+
 const timelineShape: Record<string, Check> = {
   text: opt(str(4096)), from: opt(num), to: opt(num),
   sources: opt(arr(oneOf(SOURCE_IDS))), hosts: opt(arr(str(1024))), ips: opt(arr(str(128))),
   statuses: opt(arr(int)), tags: opt(arr(str(256))), starredOnly: opt(bool),
   fieldEquals: opt(fieldPairs), fieldNotEquals: opt(fieldPairs), fileId: opt(int),
+  columns: opt(arr(columnFilter)), sort: opt(sortShape),
   order: opt(oneOf(['asc', 'desc'])), after: opt(keyset), offset: opt(nonNegInt), limit: opt(nonNegInt),
 };
 
+/** A TimelineQuery (also what saved views and the CLI's --filter hold). */
+export const timelineQueryCheck: Check = obj(timelineShape);
+
+const nullable = (c: Check): Check => (v, at) => (v === null ? null : c(v, at));
+
 const reportOptions = obj({
   sections: opt(arr(oneOf(REPORT_SECTIONS))), companyName: opt(str(512)),
-  logoDataUrl: opt(str(MAX_DATA_URL)), title: opt(str(1024)),
+  logoDataUrl: opt(str(MAX_DATA_URL)), title: opt(str(1024)), includeReview: opt(bool),
+  timeline: opt(obj({ query: obj(timelineShape), label: str(4096) })),
 });
 
 const paths = opt(arr(str(4096)));
@@ -84,16 +94,18 @@ const paths = opt(arr(str(4096)));
 const SCHEMAS: Record<ApiMethod, Check> = {
   createCase: obj({ path: str(4096), meta: opt(caseMeta) }),
   openCase: obj({ path: str(4096) }),
+  closeCase: none,
+  recentCases: none,
   getCase: none,
   updateCaseMeta: caseMeta,
   addEvidence: obj({ root: str(4096), label: opt(str(512)) }),
   listEvidence: none,
-  startIndex: obj({ iocs: paths, rules: paths, baselines: paths }),
+  startIndex: obj({ iocs: paths, rules: paths, baselines: paths, sigma: paths }),
   getDetectionInputs: none,
-  setDetectionInputs: obj({ iocs: arr(str(4096)), rules: arr(str(4096)), baselines: arr(str(4096)) }),
+  setDetectionInputs: obj({ iocs: arr(str(4096)), rules: arr(str(4096)), baselines: arr(str(4096)), sigma: opt(arr(str(4096))) }),
   cancelIndex: none,
   getProgress: none,
-  listWarnings: obj({ offset: opt(nonNegInt), limit: opt(nonNegInt) }),
+  listWarnings: obj({ offset: opt(nonNegInt), limit: opt(nonNegInt), afterId: opt(int) }),
   verify: none,
   queryTimeline: obj(timelineShape),
   histogram: obj({ ...timelineShape, buckets: opt(nonNegInt) }),
@@ -102,26 +114,37 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   listSources: none,
   listHosts: none,
   listTags: none,
+  timelineIndex: obj({ ...timelineShape, at: keyset }),
+  listViews: none,
+  saveView: obj({ name: str(256), query: timelineQueryCheck }),
+  deleteView: obj({ name: str(256) }),
+  getUiSettings: none,
+  setUiSetting: obj({ key: str(200), value: str() }),
   listFiles: obj({
     glob: opt(str(4096)), text: opt(str(4096)), hash: opt(str(128)),
-    kinds: opt(arr(str(64))), flaggedOnly: opt(bool), offset: opt(nonNegInt), limit: opt(nonNegInt),
+    kinds: opt(arr(str(64))), flaggedOnly: opt(bool), after: opt(obj({ relPath: str(4096), id: int })),
+    offset: opt(nonNegInt), limit: opt(nonNegInt),
   }),
   previewFile: obj({ id: int, maxBytes: opt(nonNegInt) }),
   listFindings: obj({ check: opt(str(256)), severity: opt(arr(oneOf(SEVERITIES))) }),
   verdicts: none,
   logCoverage: none,
   listWebshells: none,
+  listIntrusions: none,
+  timelineRange: none,
   setStar: obj({ eventId: int, starred: bool }),
   addTag: obj({ eventId: int, tag: str(256) }),
   removeTag: obj({ eventId: int, tag: str(256) }),
   setNote: obj({ eventId: int, note: str() }),
+  bulkMark: obj({ ids: opt(arr(int)), query: opt(timelineQueryCheck), tag: opt(str(256)), untag: opt(bool), starred: opt(bool) }),
+  setTagColor: obj({ tag: str(256), color: nullable(str(16)) }),
   addManualEvent: obj({ ts: num, tsDesc: opt(str(256)), message: str(), host: opt(str(1024)), tags: opt(arr(str(256))) }),
   deleteManualEvent: obj({ id: int }),
   auditLog: obj({ limit: opt(nonNegInt) }),
   renderReportHtml: reportOptions,
   exportTo: obj({
     format: oneOf(['html', 'pdf', 'csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv']),
-    path: str(4096), report: opt(reportOptions),
+    path: str(4096), report: opt(reportOptions), query: opt(timelineQueryCheck), rawCells: opt(bool),
   }),
 };
 

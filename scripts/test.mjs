@@ -3,6 +3,7 @@
 // Usage: npm test [-- substring]   (a substring narrows the test files by path)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -29,6 +30,8 @@ if (!filter) {
 const files = walk(path.join(root, 'test')).filter((f) => !filter || f.includes(filter)).sort();
 if (files.length === 0) { console.error('no test files found'); process.exit(1); }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-  cwd: root, stdio: 'inherit', env: { ...process.env, LOUPE_TEST: '1' },
+  cwd: root, stdio: 'inherit',
+  // Recent cases go to a throw-away folder, not the analyst's own list.
+  env: { LOUPE_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-test-config-')), ...process.env, LOUPE_TEST: '1' },
 });
 process.exit(r.status ?? 1);

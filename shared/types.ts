@@ -13,10 +13,18 @@ export type SourceId =
   | 'evtx'
   | 'bodyfile'
   | 'filesystem'
-  | 'manual';
+  | 'manual'
+  // other tools' output, imported (electron/ingest/sources/tools/)
+  | 'evtxecmd'
+  | 'mftecmd'
+  | 'hayabusa'
+  | 'plaso'
+  | 'timeline-csv'
+  | 'kape';
 
 export const SOURCE_IDS: readonly SourceId[] = [
   'iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx', 'bodyfile', 'filesystem', 'manual',
+  'evtxecmd', 'mftecmd', 'hayabusa', 'plaso', 'timeline-csv', 'kape',
 ];
 
 /** Points at the exact evidence behind a claim: a file (evidence-relative POSIX path) plus a line, record or offset. */
@@ -54,6 +62,16 @@ export type FileKind =
   | 'oab-generator-log'
   | 'evtx'
   | 'bodyfile'
+  | 'evtxecmd-csv'
+  | 'mftecmd-mft-csv'
+  | 'mftecmd-j-csv'
+  | 'hayabusa-csv'
+  | 'hayabusa-jsonl'
+  | 'plaso-jsonl'
+  | 'plaso-csv'
+  | 'timeline-csv'
+  | 'kape-copy-log'
+  | 'kape-console-log'
   | 'web-script'
   | 'minidump'
   | 'archive'
@@ -63,13 +81,38 @@ export type FileKind =
   | 'empty'
   | 'other';
 
+/** Every FileKind (for option checks and completion); a kind missing here is a compile error below. */
+export const FILE_KINDS = [
+  'iis-log', 'httpproxy-log', 'ecp-server-log', 'oab-generator-log', 'evtx', 'bodyfile', 'evtxecmd-csv', 'mftecmd-mft-csv',
+  'mftecmd-j-csv', 'hayabusa-csv', 'hayabusa-jsonl', 'plaso-jsonl', 'plaso-csv', 'timeline-csv', 'kape-copy-log',
+  'kape-console-log', 'web-script', 'minidump', 'archive', 'pe', 'text', 'binary', 'empty', 'other',
+] as const satisfies readonly FileKind[];
+export const FILE_KINDS_COMPLETE: Exclude<FileKind, (typeof FILE_KINDS)[number]> extends never ? true : never = true;
+
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/**
+ * How sure Loupe is that a finding is what its title says: confirmed (the evidence proves it), likely (strong but
+ * circumstantial), needs review (could be benign: an analyst must check), informational (true, but not an intrusion:
+ * a scanner, a routine process). Only confirmed and likely indicators are shared by default.
+ */
+export type Confidence = 'confirmed' | 'likely' | 'review' | 'info';
+export const CONFIDENCES: readonly Confidence[] = ['confirmed', 'likely', 'review', 'info'];
+export const CONFIDENCE_LABELS: Record<Confidence, string> = {
+  confirmed: 'confirmed', likely: 'likely', review: 'needs review', info: 'informational',
+};
+/** Confidences whose indicators go into IOC exports and the report's Indicators by default. */
+export const SHAREABLE_CONFIDENCES: readonly Confidence[] = ['confirmed', 'likely'];
 
 /** The finding shape printed by `loupe findings --json` (exactly these keys). */
 export interface Finding {
   check: string;
   severity: Severity;
+  /** Set by the detections (null in cases whose detections ran before confidence was recorded). */
+  confidence?: Confidence | null;
+  /** The reason for the confidence, in one line. */
+  confidenceReason?: string | null;
   title: string;
   /** Original Windows path where known. */
   path: string | null;
@@ -82,6 +125,8 @@ export interface Finding {
 /** A finding as stored, with its id and optional structured details for the UI and report. */
 export interface FindingRow extends Finding {
   id: number;
+  confidence: Confidence | null;
+  confidenceReason: string | null;
   details: Record<string, unknown> | null;
 }
 
@@ -94,7 +139,8 @@ export interface IngestWarning {
   message: string;
 }
 
-export type Verdict = 'exploited' | 'attempted' | 'no-evidence' | 'not-covered';
+/** not-assessed: the case is incomplete (detections did not run over all of it), so "no evidence" cannot be said. */
+export type Verdict = 'exploited' | 'attempted' | 'no-evidence' | 'not-covered' | 'not-assessed';
 
 /** Microseconds → ISO-8601 UTC with microsecond precision when present. */
 export function microsToIso(us: Micros): string {

@@ -1,89 +1,17 @@
 // Read-side query functions over a case db: timeline, histogram, events, files, warnings, tags.
 import type {
-  EventRow, FilePage, FileQuery, FileRow, Histogram, TimelinePage, TimelineQuery, WarningRow,
+  EventRow, FilePage, FileQuery, FileRow, Histogram, TagInfo, TimelinePage, TimelineQuery, WarningRow,
 } from '../../shared/api.ts';
 import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
+import picomatch from 'picomatch';
 import type { Db } from './db.ts';
-import { decodeFields, fieldSql, FIELDS_COLUMNS } from './fields.ts';
+import { decodeFields, FIELDS_COLUMNS } from './fields.ts';
+import { markFindings } from './finding-marks.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
+import { seekByMinute } from './timeline-seek.ts';
+import { columnSortedIds, directionOf, ensureQueryFunctions, timelineWhere, timeSorted } from './timeline-where.ts';
 
-const LIFTED: Record<string, string> = {
-  ip: 'ip', 'c-ip': 'ip', ClientIpAddress: 'ip', status: 'status', 'sc-status': 'status', HttpStatus: 'status',
-  method: 'method', 'cs-method': 'method', Method: 'method', url: 'url', 'cs-uri-stem': 'url', UrlStem: 'url',
-  source: 'source', host: 'host', tsDesc: 'ts_desc', userAgent: 'user_agent',
-};
-
-/**
- * Turns what an analyst types into a safe FTS5 query: words and "quoted phrases" are AND-ed, a trailing * keeps a
- * prefix search, OR between terms is kept, and -word excludes. Everything else is quoted so no input is a syntax error.
- */
-export function toFtsQuery(text: string): string | null {
-  const terms: string[] = [];
-  const negs: string[] = [];
-  const re = /(-?)"([^"]*)"|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    if (m[3] === 'OR' && terms.length) { terms.push('OR'); continue; }
-    const neg = m[1] === '-' || (m[3]?.startsWith('-') && m[3].length > 1);
-    let word = m[2] ?? m[3]!;
-    if (!m[2] && neg) word = word.slice(1);
-    const prefix = !m[2] && word.endsWith('*') && word.length > 1;
-    if (prefix) word = word.slice(0, -1);
-    if (!word.trim()) continue;
-    const q = `"${word.replace(/"/g, '""')}"${prefix ? '*' : ''}`;
-    (neg ? negs : terms).push(q);
-  }
-  while (terms[terms.length - 1] === 'OR') terms.pop();
-  if (!terms.length) return null;
-  let q = terms.join(' ');
-  for (const n of negs) q = `(${q}) NOT ${n}`;
-  return q;
-}
-
-interface Where { sql: string; params: unknown[] }
-
-function fieldExpr(field: string): { sql: string; params: unknown[] } {
-  const col = LIFTED[field];
-  if (col) return { sql: col, params: [] };
-  return fieldSql(field, '');
-}
-
-export function timelineWhere(q: TimelineQuery): Where {
-  const w: string[] = [];
-  const p: unknown[] = [];
-  const inList = (col: string, vals: unknown[] | undefined): void => {
-    if (!vals || vals.length === 0) return;
-    w.push(`${col} IN (${vals.map(() => '?').join(',')})`);
-    p.push(...vals);
-  };
-  if (q.from !== undefined) { w.push('ts >= ?'); p.push(q.from); }
-  if (q.to !== undefined) { w.push('ts < ?'); p.push(q.to); }
-  inList('source', q.sources);
-  inList('host', q.hosts);
-  inList('ip', q.ips);
-  inList('status', q.statuses);
-  if (q.fileId !== undefined) { w.push('file_id = ?'); p.push(q.fileId); }
-  if (q.tags?.length) {
-    w.push(`id IN (SELECT event_id FROM event_tags WHERE tag IN (${q.tags.map(() => '?').join(',')}))`);
-    p.push(...q.tags);
-  }
-  if (q.starredOnly) w.push('id IN (SELECT event_id FROM event_marks WHERE starred = 1)');
-  for (const f of q.fieldEquals ?? []) {
-    const e = fieldExpr(f.field);
-    w.push(`CAST(${e.sql} AS TEXT) = ?`);
-    p.push(...e.params, f.value);
-  }
-  for (const f of q.fieldNotEquals ?? []) {
-    const e = fieldExpr(f.field);
-    w.push(`(${e.sql} IS NULL OR CAST(${e.sql} AS TEXT) != ?)`);
-    p.push(...e.params, ...e.params, f.value);
-  }
-  if (q.text) {
-    const fts = toFtsQuery(q.text);
-    if (fts) { w.push('id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)'); p.push(fts); }
-  }
-  return { sql: w.length ? w.join(' AND ') : '1', params: p };
-}
+export { timelineWhere } from './timeline-where.ts';
 
 const TOTAL_CAP = 1_000_000;
 
@@ -109,31 +37,56 @@ function toEventRow(r: RawEventRow): EventRow {
   };
 }
 
-export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
-  const where = timelineWhere(q);
-  const desc = q.order === 'desc';
-  const limit = Math.max(1, Math.min(q.limit ?? 200, 5000));
+/** The page's rows in time order: keyset after (ts, id), or an offset (sought through the minute table when it can). */
+function timeSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] {
+  const dir = directionOf(q);
+  let query = q;
+  let offset = q.after ? 0 : q.offset ?? 0;
+  const sought = offset ? seekByMinute(db, q, offset) : null;
+  if (sought) ({ query, offset } = sought);
+  const where = timelineWhere(query);
   let sql = where.sql;
   const params = [...where.params];
   if (q.after) {
-    sql += desc ? ' AND (ts, id) < (?, ?)' : ' AND (ts, id) > (?, ?)';
+    sql += dir === 'DESC' ? ' AND (ts, id) < (?, ?)' : ' AND (ts, id) > (?, ?)';
     params.push(q.after.ts, q.after.id);
   }
-  const dir = desc ? 'DESC' : 'ASC';
-  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${sql} ORDER BY ts ${dir}, id ${dir} LIMIT ? OFFSET ?) e ${EVENT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`)
-    .all(...params, limit, q.after ? 0 : q.offset ?? 0) as RawEventRow[];
-  let total: number | null = null;
-  if (!q.after && !q.offset && minuteAnswerable(q)) {
-    total = fastCount(db, q);
-  } else if (!q.after && !q.offset) {
-    const c = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ${TOTAL_CAP + 1})`).get(...where.params) as { n: number };
-    total = c.n > TOTAL_CAP ? null : c.n;
-  }
+  return db.prepare(`SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${sql} ORDER BY ts ${dir}, id ${dir} LIMIT ? OFFSET ?) e ${EVENT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`)
+    .all(...params, limit, offset) as RawEventRow[];
+}
+
+/** The page's rows sorted by a column: the ids in order first (offset paging), then their rows. */
+function columnSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] {
+  const ids = columnSortedIds(db, q, limit, q.offset ?? 0);
+  if (!ids.length) return [];
+  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events e ${EVENT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as RawEventRow[];
+  const pos = new Map(ids.map((id, i) => [id, i]));
+  return rows.sort((a, b) => pos.get(a.id)! - pos.get(b.id)!);
+}
+
+function countMatching(db: Db, q: TimelineQuery): number | null {
+  if (minuteAnswerable(q)) return fastCount(db, q);
+  const where = timelineWhere(q);
+  const c = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ${TOTAL_CAP + 1})`).get(...where.params) as { n: number };
+  return c.n > TOTAL_CAP ? null : c.n;
+}
+
+export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
+  ensureQueryFunctions(db);
+  const limit = Math.max(1, Math.min(q.limit ?? 200, 5000));
+  const sorted = timeSorted(q);
+  const rows = sorted ? timeSortedRows(db, q, limit) : columnSortedRows(db, q, limit);
+  const total = !q.after && !q.offset ? countMatching(db, q) : null;
   const last = rows[rows.length - 1];
-  return { rows: rows.map(toEventRow), total, next: rows.length === limit && last ? { ts: last.ts, id: last.id } : null };
+  return {
+    rows: markFindings(db, rows.map(toEventRow)), total,
+    next: sorted && rows.length === limit && last ? { ts: last.ts, id: last.id } : null,
+  };
 }
 
 export function histogram(db: Db, q: TimelineQuery & { buckets?: number }): Histogram {
+  ensureQueryFunctions(db);
   const where = timelineWhere(q);
   const fast = minuteAnswerable(q);
   const sp = fast ? span(db, q) : db.prepare(`SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE ${where.sql}`).get(...where.params) as { lo: number | null; hi: number | null };
@@ -159,7 +112,7 @@ export function getEventRow(db: Db, id: number): (EventRow & { fields: Record<st
   const r = db.prepare(`SELECT ${EVENT_COLUMNS}, ${FIELDS_COLUMNS('e')}, s.root AS source_root FROM events e ${EVENT_JOINS}
     LEFT JOIN evidence_sources s ON s.id = f.source_id WHERE e.id = ?`).get(id) as (RawEventRow & { source_root: string | null }) | undefined;
   if (!r) return null;
-  return { ...toEventRow(r), fields: decodeFields(r), fileId: r.file_id, sourceRoot: r.source_root };
+  return { ...markFindings(db, [toEventRow(r)])[0], fields: decodeFields(r), fileId: r.file_id, sourceRoot: r.source_root };
 }
 
 /** The event behind an evidence ref: by file and line (text logs), record (EVTX) or offset; else the file's first event. */
@@ -170,7 +123,7 @@ export function findEventByRef(db: Db, ref: { file: string; line?: number; recor
       : ref.offset !== undefined ? ['e.offset = ?', ref.offset] : ['1', null];
     const r = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events e ${EVENT_JOINS} WHERE e.file_id = ? AND ${cond} ORDER BY e.ts, e.id LIMIT 1`)
       .get(...(val === null ? [f.id] : [f.id, val])) as RawEventRow | undefined;
-    if (r) return toEventRow(r);
+    if (r) return markFindings(db, [toEventRow(r)])[0];
   }
   return null;
 }
@@ -179,8 +132,11 @@ export function countHosts(db: Db): Array<{ host: string; count: number }> {
   return db.prepare('SELECT host, count(*) AS count FROM events WHERE host IS NOT NULL GROUP BY host ORDER BY count DESC').all() as Array<{ host: string; count: number }>;
 }
 
-export function listTags(db: Db): Array<{ tag: string; count: number }> {
-  return db.prepare('SELECT tag, count(*) AS count FROM event_tags GROUP BY tag ORDER BY count DESC, tag').all() as Array<{ tag: string; count: number }>;
+/** Every tag in use or given a colour, with its count and colour. */
+export function listTags(db: Db): TagInfo[] {
+  return db.prepare(`SELECT tag, sum(n) AS count, max(color) AS color FROM (
+      SELECT tag, count(*) AS n, NULL AS color FROM event_tags GROUP BY tag UNION ALL SELECT tag, 0, color FROM tag_colors)
+    GROUP BY tag ORDER BY count DESC, tag`).all() as TagInfo[];
 }
 
 interface RawFileRow {
@@ -189,17 +145,41 @@ interface RawFileRow {
   events: number; flagged: number; ioc: number;
 }
 
+/** A LIKE that every path matching the glob also matches (a coarse prefilter; glob_match decides). */
 function globToLike(glob: string): string {
-  return glob.replace(/[%_\\]/g, (c) => '\\' + c).replace(/\*\*/g, '%').replace(/\*/g, '%').replace(/\?/g, '_');
+  return glob.replace(/[%_\\]/g, (c) => '\\' + c).replace(/\*\*\/?/g, '%').replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+const globCache = new Map<string, (p: string) => boolean>();
+const withGlob = new WeakSet<Db>();
+
+/** glob_match(glob, path): the usual rules (`*` and `?` within one folder, `**` any depth, also none), any case. */
+function ensureGlobFunction(db: Db): void {
+  if (withGlob.has(db)) return;
+  db.function('glob_match', { deterministic: true }, (glob: unknown, p: unknown) => {
+    if (typeof p !== 'string') return 0;
+    let m = globCache.get(String(glob));
+    if (!m) {
+      m = picomatch(String(glob), { nocase: true, dot: true });
+      if (globCache.size > 100) globCache.clear();
+      globCache.set(String(glob), m);
+    }
+    return m(p) ? 1 : 0;
+  });
+  withGlob.add(db);
 }
 
 export function listFiles(db: Db, q: FileQuery): FilePage {
   const w: string[] = [];
   const p: unknown[] = [];
   if (q.glob) {
-    const like = globToLike(q.glob.replace(/\\/g, '/'));
-    w.push(`(rel_path LIKE ? ESCAPE '\\' OR replace(orig_path, '\\', '/') LIKE ? ESCAPE '\\')`);
-    p.push(like, like);
+    ensureGlobFunction(db);
+    const glob = q.glob.replace(/\\/g, '/');
+    // A glob without a folder part (`*.aspx`) matches the name in any folder, as in a file search box.
+    const g = glob.includes('/') ? glob : `**/${glob}`;
+    const like = globToLike(g);
+    w.push(`((rel_path LIKE ? ESCAPE '\\' AND glob_match(?, rel_path)) OR (replace(orig_path, '\\', '/') LIKE ? ESCAPE '\\' AND glob_match(?, replace(orig_path, '\\', '/'))))`);
+    p.push(like, g, like, g);
   }
   if (q.text) { w.push('(rel_path LIKE ? OR orig_path LIKE ?)'); p.push(`%${q.text}%`, `%${q.text}%`); }
   if (q.hash) {
@@ -213,9 +193,10 @@ export function listFiles(db: Db, q: FileQuery): FilePage {
   if (q.flaggedOnly) w.push(flaggedSql);
   const where = w.length ? w.join(' AND ') : '1';
   const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
+  const after = q.after ? { sql: ' AND (rel_path, id) > (?, ?)', params: [q.after.relPath, q.after.id] } : { sql: '', params: [] };
   const rows = db.prepare(`SELECT id, source_id, rel_path, orig_path, size, mtime, atime, ctime, btime, md5, sha1, sha256, kind, events,
-      ${flaggedSql} AS flagged, ${iocSql} AS ioc FROM files WHERE ${where} ORDER BY rel_path LIMIT ? OFFSET ?`)
-    .all(...p, limit, q.offset ?? 0) as RawFileRow[];
+      ${flaggedSql} AS flagged, ${iocSql} AS ioc FROM files WHERE ${where}${after.sql} ORDER BY rel_path, id LIMIT ? OFFSET ?`)
+    .all(...p, ...after.params, limit, q.after ? 0 : q.offset ?? 0) as RawFileRow[];
   const total = (db.prepare(`SELECT count(*) AS n FROM files WHERE ${where}`).get(...p) as { n: number }).n;
   return { rows: rows.map(toFileRow), total };
 }
@@ -233,10 +214,10 @@ export function getFileWithRoot(db: Db, id: number): (FileRow & { root: string }
   return r ? { ...toFileRow(r), root: r.root } : null;
 }
 
-export function listWarnings(db: Db, q: { offset?: number; limit?: number }): { rows: WarningRow[]; total: number } {
+export function listWarnings(db: Db, q: { offset?: number; limit?: number; afterId?: number }): { rows: WarningRow[]; total: number } {
   const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
-  const rows = db.prepare('SELECT id, file, line, offset, message, created_at FROM warnings ORDER BY id LIMIT ? OFFSET ?')
-    .all(limit, q.offset ?? 0) as Array<{ id: number; file: string; line: number | null; offset: number | null; message: string; created_at: string }>;
+  const rows = db.prepare('SELECT id, file, line, offset, message, created_at FROM warnings WHERE id > ? ORDER BY id LIMIT ? OFFSET ?')
+    .all(q.afterId ?? -1, limit, q.afterId !== undefined ? 0 : q.offset ?? 0) as Array<{ id: number; file: string; line: number | null; offset: number | null; message: string; created_at: string }>;
   const total = (db.prepare('SELECT count(*) AS n FROM warnings').get() as { n: number }).n;
   return {
     rows: rows.map((r) => ({

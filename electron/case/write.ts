@@ -122,7 +122,6 @@ export class EventInserter {
   }
 }
 
-/** The FTS "fields" column: every field value joined by spaces. */
 /**
  * The FTS "fields" column: field values that the message does not already carry. Numbers are left out (time filters
  * and exact field filters serve them better); this keeps the index small and the writer fast.
@@ -131,10 +130,29 @@ export function ftsFieldsText(fields: Record<string, FieldValue>, message = ''):
   const parts: string[] = [];
   for (const v of Object.values(fields)) {
     if (v === null || v === undefined || typeof v === 'number') continue;
-    if (v.length < 2 || message.includes(v) || /^\d+$/.test(v)) continue;
+    if (v.length < 2 || carriesWords(message, v) || /^\d+$/.test(v)) continue;
     parts.push(v);
   }
   return parts.length ? parts.join(' ') : null;
+}
+
+/** A word character of the FTS tokenizer (unicode61 with `-` and `_`); half a surrogate pair counts as one too. */
+const WORD_RE = /[\p{L}\p{N}\p{Co}_-]/u;
+const isWord = (c: string): boolean => WORD_RE.test(c) || (c >= '\uD800' && c <= '\uDFFF');
+
+/**
+ * True when `text` holds `v` with the same word boundaries, so indexing `text` indexes every word of `v`. A bare
+ * substring is not enough: `ftp.exe` inside `renamed-ftp.exe` would leave the word `ftp` out of the index.
+ */
+export function carriesWords(text: string, v: string): boolean {
+  const leftWord = isWord(v[0]);
+  const rightWord = isWord(v[v.length - 1]);
+  for (let i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + 1)) {
+    const before = i > 0 ? text[i - 1] : '';
+    const after = text[i + v.length] ?? '';
+    if ((!leftWord || !before || !isWord(before)) && (!rightWord || !after || !isWord(after))) return true;
+  }
+  return false;
 }
 
 export function insertWarning(db: Db, w: IngestWarning, fileId: number | null): void {
@@ -143,10 +161,12 @@ export function insertWarning(db: Db, w: IngestWarning, fileId: number | null): 
 }
 
 export function insertFinding(db: Db, f: Finding, extra: { details?: Record<string, unknown>; fileId?: number | null } = {}): number {
-  const info = db.prepare(`INSERT INTO findings (check_id, severity, title, path, time, sha256, evidence, details, file_id, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+  const info = db.prepare(`INSERT INTO findings (check_id, severity, title, path, time, sha256, evidence, details, file_id, created_at,
+      confidence, confidence_reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
     f.check, f.severity, f.title, f.path, f.time === null ? null : isoToMicros(f.time), f.sha256,
     JSON.stringify(f.evidence), extra.details ? JSON.stringify(extra.details) : null, extra.fileId ?? null, nowIso(),
+    f.confidence ?? null, f.confidenceReason ?? null,
   );
   return Number(info.lastInsertRowid);
 }

@@ -1,20 +1,25 @@
-// Correlation: the requests to each web shell's URL, the client IPs behind them, everything else those IPs did
-// (SSRF rows first), and one ordered attack story: first SSRF → config change → shell written → shell used →
-// follow-on files.
+// Correlation: who did what (attackers, scanners), one intrusion per connected group of attacker IPs and shells,
+// the mail findings, everyone's confidence, and one story per intrusion. Also the per-file request helpers the
+// Web shells view uses.
 import type { Db } from '../case/db.ts';
-import type { WebshellRequest } from '../../shared/api.ts';
-import type { EvidenceRef, Micros } from '../../shared/types.ts';
-import { isoToMicros, microsToIso } from '../../shared/types.ts';
-import { urlPathsFor } from './paths.ts';
-import { ftsHas, queryEvents } from './rows.ts';
-import type { EventHit } from './rows.ts';
+import type { StoryStep, WebshellRequest } from '../../shared/api.ts';
+import { candidateIps, collectShells, isAttacker, profileIps, scanFinding, scannerReason } from './actors.ts';
+import type { IpProfile } from './actors.ts';
+import { assessConfidence } from './confidence.ts';
+import { computeLogCoverage } from './coverage.ts';
 import { findSsrfHits } from './cve-2021-26855.ts';
+import { isCveCheck } from './cve-registry.ts';
+import { attributeFindings, clusterIntrusions, intrusionAt } from './intrusions.ts';
+import { checkEwsSsrf, checkEwsUse, checkExportRequests, checkOabDownloads, checkPstFiles } from './mail.ts';
+import { urlPathsFor } from './paths.ts';
+import { READ_METHODS } from './requests.ts';
+import { ftsHas, queryEvents } from './rows.ts';
+import type { EventHit, FileInfo } from './rows.ts';
+import { findingSteps, storyFinding } from './story.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-/** The attacker IPs' other activity kept in the story's details (the timeline holds all of it). */
-export const ACTIVITY_CAP = 2000;
 
 export function toRequest(h: EventHit): WebshellRequest {
   return { eventId: h.id, ts: h.ts, ip: h.ip, method: h.method, url: h.url ?? '', status: h.status, userAgent: h.userAgent, ref: h.ref };
@@ -28,81 +33,46 @@ export function requestsToFile(db: Db, origPath: string): EventHit[] {
   return queryEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy') AND lower(e.url) IN (${urls.map(() => '?').join(',')})`, [...fts.params, ...urls]);
 }
 
-export function attackerIps(requests: Array<{ ip: string | null }>): string[] {
-  return [...new Set(requests.map((r) => r.ip).filter((ip): ip is string => !!ip && !LOOPBACK.has(ip)))];
+/**
+ * The IPs that drove a shell: a POST, or a request passing parameters, not refused. Another client's bare GET (a
+ * scanner checking a known shell path) is listed among the requests but makes no attacker.
+ */
+export function attackerIps(requests: Array<{ ip: string | null; method?: string | null; status?: number | null; query?: string }>): string[] {
+  const drives = (r: (typeof requests)[number]): boolean =>
+    (!READ_METHODS.has((r.method ?? '').toUpperCase()) || !!r.query) && !(r.status != null && r.status >= 400);
+  return [...new Set(requests.filter(drives).map((r) => r.ip).filter((ip): ip is string => !!ip && !LOOPBACK.has(ip)))];
 }
 
-/** Everything the IPs did, SSRF rows first, then by time. */
-export function activityOf(db: Db, ips: string[], ssrfIds: Set<number>): EventHit[] {
-  if (!ips.length) return [];
-  const rows = queryEvents(db, `e.ip IN (${ips.map(() => '?').join(',')})`, ips);
-  return rows.sort((a, b) => Number(ssrfIds.has(b.id)) - Number(ssrfIds.has(a.id)) || a.ts - b.ts || a.id - b.id);
-}
-
-export type Stage = 'ssrf' | 'config-change' | 'shell-written' | 'shell-used' | 'follow-on';
-const STAGE_ORDER: Stage[] = ['ssrf', 'config-change', 'shell-written', 'shell-used', 'follow-on'];
-export interface StoryStep { stage: Stage; ts: Micros | null; text: string; ref: EvidenceRef }
-
-const firstHitRef = (p: PendingFinding): { ts: Micros | null; ref: EvidenceRef } => ({
-  ts: p.finding.time === null ? null : isoToMicros(p.finding.time),
-  ref: p.finding.evidence[0],
-});
-
-/** Builds the ordered story from this run's findings; null when there is no intrusion to tell. */
-export function buildStory(db: Db, found: PendingFinding[]): { story: PendingFinding | null; shellIps: Map<string, string[]> } {
-  const steps: StoryStep[] = [];
-  const shells = found.filter((p) => p.finding.check === CHECK.webshell && p.details?.kind === 'file');
-  const shellIps = new Map<string, string[]>();
-  let firstUse: Micros | null = null;
-  const ips = new Set<string>();
-  for (const s of shells) {
-    const path = s.finding.path ?? '';
-    const reqs = requestsToFile(db, path);
-    const shellIpList = attackerIps(reqs);
-    shellIps.set(path, shellIpList);
-    shellIpList.forEach((ip) => ips.add(ip));
-    const w = firstHitRef(s);
-    steps.push({ stage: 'shell-written', ts: w.ts, text: `web shell ${path} written`, ref: w.ref });
-    for (const r of reqs.filter((q) => q.ip && !LOOPBACK.has(q.ip)).slice(0, 20)) {
-      steps.push({ stage: 'shell-used', ts: r.ts, text: `${r.method ?? 'request'} ${r.url} from ${r.ip} (${r.status ?? '-'})`, ref: r.ref });
-      if (firstUse === null || r.ts < firstUse) firstUse = r.ts;
-    }
+/** Findings of the checks in, findings out: scanners' pattern hits folded into `scan` findings, mail findings and stories added, every finding judged. */
+export function correlateFindings(db: Db, base: PendingFinding[], files: FileInfo[]): PendingFinding[] {
+  const shells = collectShells(db, base);
+  const profiles = profileIps(db, candidateIps(db, base, shells), shells);
+  // A CVE check (of the registry) that saw an IP succeed makes it an attacker, whatever its requests look like here.
+  const exploitedBy = new Set(base.filter((p) => isCveCheck(p.finding.check) && p.details?.outcome === 'exploited' && typeof p.details.ip === 'string').map((p) => String(p.details!.ip)));
+  const attacker = (p: IpProfile): boolean => isAttacker(p) || exploitedBy.has(p.ip);
+  const scanners = new Map<string, string>();
+  for (const p of profiles.values()) {
+    const why = attacker(p) ? null : scannerReason(p);
+    if (why) scanners.set(p.ip, why);
   }
-  const ssrf = findSsrfHits(db);
-  const firstSsrf = ssrf.find((h) => h.ip && ips.has(h.ip)) ?? ssrf[0];
-  if (firstSsrf) steps.push({ stage: 'ssrf', ts: firstSsrf.ts, text: `first SSRF request from ${firstSsrf.ip ?? '?'}`, ref: firstSsrf.ref });
-  const config = found.filter((p) => p.finding.check === CHECK.ecp).sort((a, b) => (a.finding.time ?? '').localeCompare(b.finding.time ?? ''))[0];
-  if (config) { const c = firstHitRef(config); steps.push({ stage: 'config-change', ts: c.ts, text: 'virtual-directory configuration changed', ref: c.ref }); }
-  for (const p of found.filter((x) => x.finding.check === CHECK.oab)) {
-    const c = firstHitRef(p);
-    steps.push({ stage: 'shell-written', ts: c.ts, text: `OAB generator wrote ${p.finding.path}`, ref: c.ref });
-  }
-  for (const p of found.filter((x) => x.finding.check === CHECK.lsass || x.finding.check === CHECK.archive || (x.finding.check === CHECK.webshell && x.details?.kind === 'process'))) {
-    const c = firstHitRef(p);
-    if (firstUse !== null && c.ts !== null && c.ts < firstUse) continue;
-    steps.push({ stage: 'follow-on', ts: c.ts, text: p.finding.title, ref: c.ref });
-  }
-  if (!shells.length && !firstSsrf) return { story: null, shellIps };
-  const ssrfIds = new Set(ssrf.map((h) => h.id));
-  const activity = activityOf(db, [...ips], ssrfIds).slice(0, ACTIVITY_CAP).map((h) => ({
-    eventId: h.id, ts: h.ts, ip: h.ip, source: h.source, ssrf: ssrfIds.has(h.id), method: h.method, url: h.url, status: h.status, ref: h.ref,
-  }));
-  steps.sort((a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage) || (a.ts ?? 0) - (b.ts ?? 0));
-  const first = steps.find((s) => s.ts !== null);
-  const stagesSeen = STAGE_ORDER.filter((st) => steps.some((s) => s.stage === st));
-  return {
-    story: {
-      finding: {
-        check: CHECK.story,
-        severity: shells.length ? 'critical' : 'high',
-        title: `Attack story: ${stagesSeen.join(' → ')}${ips.size ? ` (attacker IPs ${[...ips].join(', ')})` : ''}`,
-        path: shells[0]?.finding.path ?? null,
-        time: first?.ts != null ? microsToIso(first.ts) : null,
-        sha256: null,
-        evidence: steps.map((s) => s.ref),
-      },
-      details: { steps, attackerIps: [...ips], activity },
-    },
-    shellIps,
-  };
+  const clusters = clusterIntrusions(profiles, shells, attacker);
+  const attackers: IpProfile[] = [...profiles.values()].filter(attacker);
+  const found = [
+    ...base.filter((p) => !(p.finding.check === CHECK.hafniumRequest && scanners.has(String(p.details?.ip)))),
+    ...[...scanners].map(([ip, why]) => scanFinding(profiles.get(ip)!, why)),
+    ...checkEwsSsrf(findSsrfHits(db)), ...checkEwsUse(attackers), ...checkOabDownloads(attackers),
+    ...checkExportRequests(db, files), ...checkPstFiles(db, files),
+  ];
+  const { of: intrusionOf, byTime } = attributeFindings(found, clusters);
+  const intrusionOfIp = new Map(clusters.flatMap((c) => c.ips.map((ip) => [ip, c.n] as const)));
+  assessConfidence(found, { scanners, intrusionOfIp, intrusionOf, attackers: new Set(attackers.map((p) => p.ip)) });
+  const coverage = computeLogCoverage(db);
+  // A finding placed by time lends each of its hits to the intrusion active at that hit's own time.
+  const stepsOf = (n: number): StoryStep[] => found.flatMap((p) => (byTime.has(p)
+    ? findingSteps(p).filter((s) => intrusionAt(clusters, s.ts)?.n === n)
+    : intrusionOf.get(p) === n ? findingSteps(p) : []));
+  const cveHits = new Map(base.filter((p) => isCveCheck(p.finding.check)).flatMap((p) =>
+    ((p.details?.hits ?? []) as Array<{ eventId?: number }>).flatMap((h) => (typeof h.eventId === 'number' ? [[h.eventId, p.finding.title] as const] : []))));
+  const stories = clusters.map((c) => storyFinding(c, profiles, found.filter((p) => intrusionOf.get(p) === c.n), stepsOf(c.n), coverage, cveHits));
+  return [...found, ...stories];
 }

@@ -10,11 +10,14 @@ export const LOG_KINDS: readonly FileKind[] = ['iis-log', 'httpproxy-log', 'ecp-
 /** The window a log must span to clear a CVE check: the whole of 2021-01-01 … 2021-03-31 (UTC). */
 export const WINDOW_START: Micros = isoToMicros('2021-01-01T00:00:00Z');
 export const WINDOW_END: Micros = isoToMicros('2021-03-31T00:00:00Z');
+/** The ProxyLogon wave's window (Volexity saw the first exploitation on 2021-01-06; mass exploitation ran through March). */
+export const PROXYLOGON_WINDOW = { from: WINDOW_START, to: WINDOW_END, label: 'Jan–Mar 2021' };
 /** A log whose first entry falls on the first day still counts (rotation happens during the day). */
 const START_SLACK: Micros = 24 * 3600 * 1_000_000;
 
-export function coversWindow(oldest: Micros | null, newest: Micros | null): boolean {
-  return oldest !== null && newest !== null && oldest < WINDOW_START + START_SLACK && newest >= WINDOW_END;
+/** Whether logs spanning oldest … newest cover a window (the ProxyLogon one unless given). */
+export function coversWindow(oldest: Micros | null, newest: Micros | null, window: { from: Micros; to: Micros } = PROXYLOGON_WINDOW): boolean {
+  return oldest !== null && newest !== null && oldest < window.from + START_SLACK && newest >= window.to;
 }
 
 const folderOf = (rel: string, kind: string): string =>
@@ -41,14 +44,6 @@ export function computeLogCoverage(db: Db): LogCoverage[] {
   return out;
 }
 
-/** The folders each CVE check reads. */
-export const CVE_LOGS: Record<string, (c: LogCoverage) => boolean> = {
-  'CVE-2021-26855': (c) => c.kind === 'httpproxy-log',
-  'CVE-2021-26857': (c) => c.kind === 'evtx' && /application[^/]*\.evtx$/i.test(c.folder),
-  'CVE-2021-26858': (c) => c.kind === 'oab-generator-log',
-  'CVE-2021-27065': (c) => c.kind === 'ecp-server-log' || (c.kind === 'httpproxy-log' && /\/ecp$/i.test(c.folder)),
-};
-
 /** Oldest/newest over the folders a check reads (null when none was collected). */
 export function spanOf(list: LogCoverage[]): { oldest: Micros | null; newest: Micros | null; folders: number } {
   let oldest: Micros | null = null;
@@ -58,4 +53,19 @@ export function spanOf(list: LogCoverage[]): { oldest: Micros | null; newest: Mi
     if (c.newest !== null && (newest === null || c.newest > newest)) newest = c.newest;
   }
   return { oldest, newest, folders: list.length };
+}
+
+/** The sources whose times are log entries (file-system times of the collected copy and bodyfile history are not). */
+export const LOG_SOURCES = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx'];
+
+/** First and last log entry, one indexed (source, ts) lookup per source. */
+export function logPeriod(db: Db): { first: Micros | null; last: Micros | null } {
+  let first: Micros | null = null;
+  let last: Micros | null = null;
+  for (const src of LOG_SOURCES) {
+    const r = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE source = ?').get(src) as { lo: number | null; hi: number | null };
+    if (r.lo !== null && (first === null || r.lo < first)) first = r.lo;
+    if (r.hi !== null && (last === null || r.hi > last)) last = r.hi;
+  }
+  return { first, last };
 }

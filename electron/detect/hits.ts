@@ -1,15 +1,23 @@
-// Turns log hits of one check into findings: one finding per client IP and outcome, listing every hit's ref.
+// Turns log hits of one check into findings: one finding per client IP and outcome, listing every hit's ref, with the
+// check's own judgement of how sure it is.
 import { microsToIso } from '../../shared/types.ts';
 import type { Severity } from '../../shared/types.ts';
 import type { EventHit } from './rows.ts';
-import type { Outcome, PendingFinding } from './types.ts';
+import type { Judgement, Outcome, PendingFinding } from './types.ts';
 
 export interface ClassifiedHit { hit: EventHit; outcome: Outcome; detail: Record<string, unknown> }
+
+/** How sure a group of hits is; the default trusts the check's signature and reads the outcome. */
+export type Judge = (outcome: Outcome, hits: ClassifiedHit[]) => Judgement;
+
+export const defaultJudge: Judge = (outcome) => (outcome === 'exploited'
+  ? ['likely', 'matched the check\'s signature, and the server carried the request out']
+  : ['likely', 'matched the check\'s signature, but the server did not carry the request out: an attempt']);
 
 export const severityOf = (o: Outcome): Severity => (o === 'exploited' ? 'critical' : 'high');
 
 /** Groups hits by (outcome, client IP) so no hit is lost and each finding stays readable. */
-export function groupHits(check: string, label: string, hits: ClassifiedHit[]): PendingFinding[] {
+export function groupHits(check: string, label: string, hits: ClassifiedHit[], judge: Judge = defaultJudge): PendingFinding[] {
   const groups = new Map<string, ClassifiedHit[]>();
   for (const h of hits) {
     const key = `${h.outcome}\u0000${h.hit.ip ?? ''}`;
@@ -22,10 +30,13 @@ export function groupHits(check: string, label: string, hits: ClassifiedHit[]): 
     const ip = first.hit.ip;
     const verb = first.outcome === 'exploited' ? 'exploited' : 'attempted';
     const n = list.length;
+    const [confidence, confidenceReason] = judge(first.outcome, list);
     out.push({
       finding: {
         check,
         severity: severityOf(first.outcome),
+        confidence,
+        confidenceReason,
         title: `${label} ${verb}: ${n} ${n === 1 ? 'entry' : 'entries'}${ip ? ` from ${ip}` : ''}`,
         path: null,
         time: microsToIso(first.hit.ts),

@@ -7,6 +7,7 @@
 // The SQL selects exactly the matching rows (no per-row JS over the table); JS only names the rules a row matched.
 import type { Db } from '../case/db.ts';
 import { microsToIso } from '../../shared/types.ts';
+import { joinRequests } from './requests.ts';
 import { queryEvents } from './rows.ts';
 import type { EventHit } from './rows.ts';
 import { CHECK } from './types.ts';
@@ -102,13 +103,15 @@ export function checkHafniumRequests(db: Db): PendingFinding[] {
   const out: PendingFinding[] = [];
   for (const [ip, list] of byIp) {
     const n = list.length;
+    // A request the front end logged in IIS and HttpProxy is one request: counted once, both lines kept as evidence.
+    const requests = joinRequests(list.map((m) => m.hit)).length;
     const rules = [...new Set(list.flatMap((m) => m.rules))];
     const shown = list.slice(0, EVIDENCE_CAP);
     out.push({
       finding: {
         check: CHECK.hafniumRequest,
         severity: 'high',
-        title: `HAFNIUM request pattern${n === 1 ? '' : 's'}: ${n} request${n === 1 ? '' : 's'} from ${ip || 'an unknown client'} (${rules.map(ruleLabel).join('; ')})`,
+        title: `HAFNIUM request pattern${n === 1 ? '' : 's'}: ${requests} request${requests === 1 ? '' : 's'}${requests === n ? '' : ` (${n} log lines)`} from ${ip || 'an unknown client'} (${rules.map(ruleLabel).join('; ')})`,
         path: null,
         time: microsToIso(list[0].hit.ts),
         sha256: null,
@@ -117,6 +120,7 @@ export function checkHafniumRequests(db: Db): PendingFinding[] {
       details: {
         ip: ip || null,
         count: n,
+        requests,
         evidenceCapped: n > shown.length,
         rules,
         hits: shown.map(({ hit, rules: r }) => ({

@@ -97,7 +97,11 @@ export function matchEvents(db: Db, lists: IocList[]): PendingFinding[] {
   const ips = indexBy(lists, ['ip'], (v) => v.toLowerCase());
   for (const [ip, hits] of ips) {
     const events = queryEvents(db, 'e.ip IN (?, ?)', [ip, hits[0].indicator.value]);
-    if (events.length) out.push(eventFinding(CHECK.iocIp, `Activity from a known-bad IP ${hits[0].indicator.value}: ${events.length} event(s)`, events, hits));
+    if (events.length) {
+      const f = eventFinding(CHECK.iocIp, `Activity from a known-bad IP ${hits[0].indicator.value}: ${events.length} event(s)`, events, hits);
+      f.details = { ip: events[0].ip, ...f.details };
+      out.push(f);
+    }
   }
   const uas = indexBy(lists, ['user-agent'], (v) => v);
   for (const [ua, hits] of uas) {

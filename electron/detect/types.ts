@@ -1,5 +1,7 @@
-// Shapes shared by the detection checks: options, the summary, and a finding waiting to be written.
-import type { Finding, IngestWarning } from '../../shared/types.ts';
+// Shapes shared by the detection checks: options, the summary, a finding waiting to be written, a CVE check.
+import type { Db } from '../case/db.ts';
+import type { LogCoverage } from '../../shared/api.ts';
+import type { Confidence, Finding, IngestWarning, Micros } from '../../shared/types.ts';
 
 export interface DetectOptions {
   /** evidence_sources.id → absolute root of that evidence folder (read-only). */
@@ -10,6 +12,8 @@ export interface DetectOptions {
   ruleDirs?: string[];
   /** Known-good baselines in CSS-Exchange `SHA256,build,\path` format. */
   baselines?: string[];
+  /** Folders of Sigma rules, run in addition to the bundled ones. */
+  sigmaDirs?: string[];
   warn?: (w: IngestWarning) => void;
   signal?: AbortSignal;
   /** YARA scan progress (files and bytes scanned / to scan). */
@@ -26,6 +30,8 @@ export interface DetectSummary {
   indicators: number;
   rulePacks: number;
   rules: number;
+  sigmaRules: number;
+  sigmaSkipped: number;
   seconds: number;
   /** True when opts.signal aborted the run: nothing was written, the previous findings stay. */
   cancelled: boolean;
@@ -36,6 +42,31 @@ export interface PendingFinding {
   finding: Finding;
   details?: Record<string, unknown>;
   fileId?: number | null;
+}
+
+/** A check's own judgement of its finding: how sure, and why in one line. */
+export type Judgement = [Confidence, string];
+
+/**
+ * One CVE check: what it reads, the window its logs must cover for "no evidence" to mean something, and how it runs.
+ * A new CVE (ProxyShell, ProxyNotShell, OWASSRF …) is one file exporting one of these, listed in cve-registry.ts;
+ * the verdict list, the coverage test, the report and the methodology pick it up from there.
+ */
+export interface CveCheck {
+  cve: string;
+  /** The finding check id its findings carry. */
+  check: string;
+  title: string;
+  /** The disclosure wave, e.g. "ProxyLogon (March 2021)". */
+  wave: string;
+  /** The logs must span this period for a verdict of "no evidence". */
+  window: { from: Micros; to: Micros; label: string };
+  /** The log folders this check reads. */
+  reads: (c: LogCoverage) => boolean;
+  /** What it looks for, in words a client can read (report methodology). */
+  description: string;
+  /** Findings with details.outcome 'exploited' | 'attempted' and, where the check knows it, a confidence. */
+  run(db: Db): PendingFinding[];
 }
 
 /** How a CVE check classifies its hits (see getVerdicts). */
@@ -57,4 +88,10 @@ export const CHECK = {
   archive: 'suspicious.archive',
   baseline: 'baseline.unknown-file',
   story: 'story',
+  scan: 'scan',
+  mailEwsSsrf: 'mail.ews-ssrf',
+  mailEws: 'mail.ews',
+  mailExport: 'mail.export-request',
+  mailPst: 'mail.pst',
+  mailOab: 'mail.oab-download',
 } as const;

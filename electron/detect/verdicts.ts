@@ -1,44 +1,57 @@
-// One verdict per CVE from the stored findings and the log coverage:
-// exploited (a hit proving success) > attempted (only hits that did not succeed, e.g. SSRF rows with a non-2xx
-// status, or Reset…VirtualDirectory rows without 200) > no-evidence (no hits, logs span Jan–Mar 2021) >
-// not-covered (no hits, and the logs are missing or do not span that window).
+// One verdict per CVE check of the registry, from the stored findings, their confidence, the log coverage and the
+// case's completeness: exploited (a confirmed or likely hit proving success) > attempted (only attempts, or hits that
+// need review) > no-evidence (no hits, complete case, logs span the CVE's window) > not-covered (no hits, logs missing
+// or too short) — and not-assessed when the case is incomplete, because then "no hits" proves nothing.
+// Informational hits (a scanner's probes) are counted apart and left out of the verdict.
 import type { Db } from '../case/db.ts';
-import type { CveVerdict, LogCoverage } from '../../shared/api.ts';
-import type { EvidenceRef, Verdict } from '../../shared/types.ts';
+import type { Completeness, CveVerdict, LogCoverage } from '../../shared/api.ts';
+import type { Confidence, EvidenceRef, Verdict } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
-import { computeLogCoverage, coversWindow, CVE_LOGS, spanOf } from './coverage.ts';
-import { CHECK } from './types.ts';
-
-const CVES: Array<{ cve: string; check: string; title: string }> = [
-  { cve: 'CVE-2021-26855', check: CHECK.ssrf, title: 'Server-side request forgery (ProxyLogon SSRF)' },
-  { cve: 'CVE-2021-26857', check: CHECK.um, title: 'Unified Messaging insecure deserialization' },
-  { cve: 'CVE-2021-26858', check: CHECK.oab, title: 'Arbitrary file write via OAB generator' },
-  { cve: 'CVE-2021-27065', check: CHECK.ecp, title: 'Arbitrary file write via ECP virtual-directory settings' },
-];
+import { computeCompleteness } from './completeness.ts';
+import { CONFIDENCE_RANK, strongest } from './confidence.ts';
+import { computeLogCoverage, coversWindow, spanOf } from './coverage.ts';
+import { CVE_CHECKS } from './cve-registry.ts';
+import type { CveCheck } from './types.ts';
 
 const day = (us: number | null): string => (us === null ? '?' : microsToIso(us).slice(0, 10));
 
-export function computeVerdicts(db: Db, coverage: LogCoverage[] = computeLogCoverage(db)): CveVerdict[] {
-  const stmt = db.prepare('SELECT evidence, details FROM findings WHERE check_id = ? ORDER BY time, id');
-  return CVES.map(({ cve, check, title }) => {
-    const rows = stmt.all(check) as Array<{ evidence: string; details: string | null }>;
-    const evidence: EvidenceRef[] = [];
-    let exploited = false;
-    for (const r of rows) {
-      evidence.push(...(JSON.parse(r.evidence) as EvidenceRef[]));
-      const d = r.details ? (JSON.parse(r.details) as { outcome?: string }) : {};
-      if (d.outcome !== 'attempted') exploited = true;
-    }
-    const logs = coverage.filter(CVE_LOGS[cve]);
-    const span = spanOf(logs);
-    const covered = logs.length > 0 && coversWindow(span.oldest, span.newest);
-    const verdict: Verdict = evidence.length ? (exploited ? 'exploited' : 'attempted') : covered ? 'no-evidence' : 'not-covered';
-    const logText = logs.length
-      ? `${span.folders} log folder(s) span ${day(span.oldest)} … ${day(span.newest)}`
-      : 'no logs this check reads were collected';
-    const summary = evidence.length
-      ? `${evidence.length} matching entr${evidence.length === 1 ? 'y' : 'ies'} (${verdict}); ${logText}`
-      : `no matching entries; ${logText}${covered ? '' : ', which does not cover 2021-01-01 … 2021-03-31'}`;
-    return { cve, check, title, verdict, hits: evidence.length, covered, summary, evidence };
-  });
+interface Row { evidence: EvidenceRef[]; outcome: string | null; confidence: Confidence | null }
+
+function readRows(db: Db, check: string): Row[] {
+  const rows = db.prepare('SELECT evidence, details, confidence FROM findings WHERE check_id = ? ORDER BY time, id').all(check) as Array<{ evidence: string; details: string | null; confidence: Confidence | null }>;
+  return rows.map((r) => ({
+    evidence: JSON.parse(r.evidence) as EvidenceRef[],
+    outcome: r.details ? ((JSON.parse(r.details) as { outcome?: string }).outcome ?? null) : null,
+    confidence: r.confidence,
+  }));
+}
+
+/** A hit proves success when it is not an attempt and Loupe is at least fairly sure of it (unassessed old findings count). */
+const proves = (r: Row): boolean => r.outcome !== 'attempted' && (r.confidence === null || CONFIDENCE_RANK[r.confidence] >= CONFIDENCE_RANK.likely);
+
+export function verdictFor(c: CveCheck, rows: Row[], coverage: LogCoverage[], completeness: Completeness): CveVerdict {
+  const counted = rows.filter((r) => r.confidence !== 'info');
+  const excluded = rows.filter((r) => r.confidence === 'info').reduce((n, r) => n + r.evidence.length, 0);
+  const evidence = counted.flatMap((r) => r.evidence);
+  const logs = coverage.filter(c.reads);
+  const span = spanOf(logs);
+  const covered = logs.length > 0 && coversWindow(span.oldest, span.newest, c.window);
+  const verdict: Verdict = evidence.length ? (counted.some(proves) ? 'exploited' : 'attempted')
+    : !completeness.complete ? 'not-assessed' : covered ? 'no-evidence' : 'not-covered';
+  const logText = logs.length ? `${span.folders} log folder(s) span ${day(span.oldest)} … ${day(span.newest)}` : 'no logs this check reads were collected';
+  const scanners = excluded ? `; ${excluded} scanner request${excluded === 1 ? '' : 's'} not counted` : '';
+  const caveat = completeness.complete ? '' : ` The case is incomplete (${completeness.reasons[0]}).`;
+  const summary = evidence.length
+    ? `${evidence.length} matching entr${evidence.length === 1 ? 'y' : 'ies'} (${verdict}); ${logText}${scanners}.${caveat}`
+    : verdict === 'not-assessed'
+      ? `Not assessed: ${completeness.reasons.join('; ')}${scanners}.`
+      : `No matching entries; ${logText}${covered ? '' : `, which does not cover ${c.window.label}`}${scanners}.`;
+  return {
+    cve: c.cve, check: c.check, title: c.title, wave: c.wave, verdict, hits: evidence.length, excluded,
+    confidence: strongest(counted.map((r) => r.confidence)), covered, window: c.window, summary, evidence,
+  };
+}
+
+export function computeVerdicts(db: Db, coverage: LogCoverage[] = computeLogCoverage(db), completeness: Completeness = computeCompleteness(db)): CveVerdict[] {
+  return CVE_CHECKS.map((c) => verdictFor(c, readRows(db, c.check), coverage, completeness));
 }

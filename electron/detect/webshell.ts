@@ -19,7 +19,8 @@ import { planWindows, mergeWindowMatches, describeScanned } from './yara-windows
 import type { Window } from './yara-windows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
-import { openEvidenceSync } from '../ingest/evidence-open.ts';
+import { openEvidenceSync, type EvidencePath } from '../ingest/evidence-open.ts';
+import { evidencePath } from '../ingest/walk.ts';
 
 /** Files larger than this are scanned in windows of this size (yara-windows.ts), never whole (the WASM heap is finite). */
 export const YARA_SIZE_CAP = 16 * 1024 * 1024;
@@ -36,10 +37,14 @@ export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; 
   cli?: YaraCli | null;
   /** Rounds with fewer files left open by the triage stay in libyara-wasm (yara-scan.ts CLI_MIN_FILES). */
   cliMinFiles?: number }
-export interface ScanOutput { findings: PendingFinding[]; filesScanned: number; contentsScanned: number; engine: string | null }
+export interface ScanOutput {
+  findings: PendingFinding[]; filesScanned: number; contentsScanned: number; engine: string | null;
+  /** Web files that could not be read for the scan (kept in the case: the scan did not cover them). */
+  unreadable: Array<{ file: string; message: string }>;
+}
 
 /** Reads at most `length` bytes of an evidence file from `start`, read-only (a shorter file gives fewer bytes). */
-export function readRange(abs: string, start: number, length: number): Buffer {
+export function readRange(abs: EvidencePath, start: number, length: number): Buffer {
   const fd = openEvidenceSync(abs);
   try {
     const size = fs.fstatSync(fd).size;
@@ -57,7 +62,7 @@ export function readRange(abs: string, start: number, length: number): Buffer {
 }
 
 /** Reads at most `cap` bytes of an evidence file, read-only. */
-export const readCapped = (abs: string, cap: number): Buffer => readRange(abs, 0, cap);
+export const readCapped = (abs: EvidencePath, cap: number): Buffer => readRange(abs, 0, cap);
 
 export function heuristicReasons(f: Pick<FileInfo, 'origPath' | 'btime' | 'mtime'>): { strong: string[]; weak: string[] } {
   const strong: string[] = [];
@@ -73,14 +78,21 @@ export function heuristicReasons(f: Pick<FileInfo, 'origPath' | 'btime' | 'mtime
   return { strong, weak };
 }
 
-/** The windows of a file to scan (one, or several for a file above the cap), or null (with a warning). */
-function windowsForScan(input: ScanInput, f: FileInfo): { abs: string; windows: Window[] } | null {
+/** The windows of a file to scan (one, or several for a file above the cap), or null (with a warning, and a note of
+ *  the gap) when no evidence folder is known for it. */
+function windowsForScan(input: ScanInput, f: FileInfo, unreadable: ScanOutput['unreadable']): { abs: EvidencePath; windows: Window[] } | null {
   const root = input.evidenceRoots.get(f.sourceId);
   if (!root) {
-    input.warn({ file: f.relPath, message: `not scanned by YARA: no evidence folder known for source ${f.sourceId}` });
+    gap(input, f, `not scanned by YARA: no evidence folder known for source ${f.sourceId}`, unreadable);
     return null;
   }
-  return { abs: path.join(root, f.relPath), windows: planWindows(f.size, YARA_SIZE_CAP) };
+  return { abs: evidencePath(root, f.relPath, f.relPathBytes), windows: planWindows(f.size, YARA_SIZE_CAP) };
+}
+
+/** A file the scan could not cover: warned, and kept in the case as a gap. */
+function gap(input: ScanInput, f: FileInfo, message: string, unreadable: ScanOutput['unreadable']): void {
+  input.warn({ file: f.relPath, message });
+  unreadable.push({ file: f.relPath, message });
 }
 
 /** Bytes read per round of scanning (bounds memory; a round is one command-line run with that engine). */
@@ -89,7 +101,7 @@ const ROUND_BYTES = 32 * 1024 * 1024;
 interface Scanned { byId: Map<number, YaraMatch[]>; scanned: Map<string, number>; windows: Map<number, Window[]>; engine: string | null }
 
 /** YARA matches per file id, for the files that need a scan (one per distinct content, none known-good). */
-async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<Scanned> {
+async function yaraMatches(input: ScanInput, files: FileInfo[], unreadable: ScanOutput['unreadable']): Promise<Scanned> {
   const out: Scanned = { byId: new Map(), scanned: new Map(), windows: new Map(), engine: null };
   if (!input.rules.source) return out;
   const todo = files.filter((f) => {
@@ -126,7 +138,7 @@ async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<Scanned
   try {
     for (const f of todo) {
       if (input.signal?.aborted) break;
-      const plan = windowsForScan(input, f);
+      const plan = windowsForScan(input, f, unreadable);
       if (!plan) { progress.filesDone++; progress.bytesDone += f.size; continue; }
       if (plan.windows.length > 1) out.windows.set(f.id, plan.windows);
       for (const w of plan.windows) {
@@ -134,7 +146,7 @@ async function yaraMatches(input: ScanInput, files: FileInfo[]): Promise<Scanned
         try {
           bytes = readRange(plan.abs, w.start, w.end - w.start);
         } catch (e) {
-          input.warn({ file: f.relPath, message: `not scanned by YARA: ${(e as Error).message}` });
+          gap(input, f, `not scanned by YARA: ${(e as Error).message}`, unreadable);
           break;
         }
         const key = round.length;
@@ -157,7 +169,8 @@ export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
   const candidates = listFiles(input.db).filter((f) => isWebCandidate(f.origPath) || f.kind === 'web-script');
   // libyara-wasm pays a rule compile per call: identical contents are scanned once, stock files not at all, and
   // files no gating string touches are ruled out by one probe call per batch.
-  const { byId, scanned, windows, engine } = await yaraMatches(input, candidates);
+  const unreadable: ScanOutput['unreadable'] = [];
+  const { byId, scanned, windows, engine } = await yaraMatches(input, candidates, unreadable);
   const findings: PendingFinding[] = [];
   for (const f of candidates) {
     const first = f.sha256 ? scanned.get(f.sha256) : undefined;
@@ -167,7 +180,7 @@ export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
     const win = windows.get(first ?? f.id);
     findings.push(webshellFinding(f, matches, strong, weak, input.bundledRules, win ? describeScanned(f.size, win) : null));
   }
-  return { findings, filesScanned: candidates.length, contentsScanned: scanned.size, engine };
+  return { findings, filesScanned: candidates.length, contentsScanned: scanned.size, engine, unreadable };
 }
 
 /** Family names from the rules' `family` meta, most frequent first (the bundled rules all carry one). */
@@ -180,13 +193,21 @@ export function familiesOf(matches: YaraMatch[]): string[] {
 export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: string[], weak: string[], bundled: Set<string>, scannedPart: string | null = null): PendingFinding {
   const rules = matches.map((m) => m.rule);
   const families = familiesOf(matches);
-  const severity = matches.some((m) => bundled.has(m.rule)) ? 'critical' : matches.length ? 'high' : 'medium';
+  const ours = matches.filter((m) => bundled.has(m.rule)).map((m) => m.rule);
+  const severity = ours.length ? 'critical' : matches.length ? 'high' : 'medium';
+  const [confidence, confidenceReason] = ours.length
+    ? ['confirmed' as const, `matched Loupe's web-shell rule ${ours.join(', ')}, written against real shells and tested on stock Exchange pages`]
+    : matches.length
+      ? ['likely' as const, `matched the analyst's rule ${rules.join(', ')}`]
+      : ['review' as const, `no YARA rule matched; flagged by placement only (${strong.join('; ')})`];
   const reasons = [...rules.map((r) => `YARA rule ${r}`), ...strong, ...weak, ...(scannedPart ? [scannedPart] : [])];
   const t = writtenAt(f);
   return {
     finding: {
       check: CHECK.webshell,
       severity,
+      confidence,
+      confidenceReason,
       title: `Web shell ${matches.length ? '' : 'suspected '}at ${f.origPath}${families.length ? ` — ${families[0]}` : ''}${rules.length ? ` (${rules.join(', ')})` : ''}`,
       path: f.origPath,
       time: t === null ? null : microsToIso(t),

@@ -4,6 +4,7 @@
 import type { FileKind } from '../../shared/types.ts';
 import { detectBom } from './lines.ts';
 import { splitBodyfileLine } from './sources/bodyfile.ts';
+import { toolKind } from './sources/tools/detect.ts';
 
 /** How many leading bytes classification looks at; callers should pass at least this many when available. */
 export const CLASSIFY_HEAD_BYTES = 8192;
@@ -82,6 +83,8 @@ function logKind(lower: string, name: string, text: string): FileKind | null {
   if (isHttpProxy(lower, text)) return 'httpproxy-log';
   if (lower.includes('logging/ecp/server/') || text.includes('#Fields: TimeStamp,ServerName,EventId,EventData')) return 'ecp-server-log';
   if (lower.includes('logging/oabgeneratorlog/')) return 'oab-generator-log';
+  const tool = toolKind(name, text);
+  if (tool) return tool;
   if (isBodyfile(name, text)) return 'bodyfile';
   return null;
 }

@@ -1,106 +1,166 @@
-// `loupe report` and `loupe export`: each parses its own options and returns an exit code (0 ok, 1 failed, 2 usage).
+// `loupe report` and `loupe export`: their options (the timeline filters are the same definition `loupe timeline`
+// uses), checked before the case is opened; the work itself is exportTo, audited as the app's exports are.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { openCaseDb } from '../case/db.ts';
-import { audit } from '../case/write.ts';
-import type { ExportFormat, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
+import type { Completeness, ExportFormat, ExportResult, ReportOptions, ReportSection, TimelineQuery } from '../../shared/api.ts';
+import { getCompleteness } from '../detect/queries.ts';
+import { ALLOW_INCOMPLETE, INCOMPLETE_NOTE, incompleteExit } from './incomplete.ts';
 import { REPORT_SECTIONS } from '../../shared/api.ts';
-import { isoToMicros } from '../../shared/types.ts';
-import { exportTo } from './index.ts';
+import { openCase } from '../cli/case.ts';
+import { CASE_OPTION, defineCommand, type Ctx } from '../cli/command.ts';
+import { CliError } from '../cli/errors.ts';
+import { describeFilters, FILTER_OPTIONS, savedViewQuery, timelineQuery } from '../cli/filters.ts';
+import type { CaseService } from '../service.ts';
+import { flag, list, UsageError, value } from '../cli/options.ts';
+import { oneOf, text } from '../cli/values.ts';
+import { audit } from '../case/write.ts';
+import { isBusy } from '../case/db.ts';
 
-const REPORT_USAGE = `usage: loupe report --case FILE --out report.html|report.pdf [--sections ${REPORT_SECTIONS.join(',')}]
-                    [--company NAME] [--logo logo.png|.jpg|.svg] [--title TEXT]`;
-const EXPORT_USAGE = `usage: loupe export --case FILE --format csv|timesketch|timesketch-csv|stix|ioc-csv --out FILE
-                    [--from ISO] [--to ISO] [--query TEXT] [--starred]`;
 const EXPORT_CLI_FORMATS = ['csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv'] as const;
-
-class UsageError extends Error {}
+const TIMELINE_FORMATS: readonly string[] = ['csv', 'timesketch', 'timesketch-csv'];
 
 const LOGO_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.svg': 'image/svg+xml', '.gif': 'image/gif', '.webp': 'image/webp' };
 
+function logoFile(raw: string, name: string): string {
+  if (!LOGO_TYPES[path.extname(raw).toLowerCase()]) throw new UsageError(`--${name} ${raw}: use a .png, .jpg, .svg, .gif or .webp image`);
+  return raw;
+}
+
 function logoDataUrl(file: string): string {
-  const type = LOGO_TYPES[path.extname(file).toLowerCase()];
-  if (!type) throw new UsageError(`--logo ${file}: use a .png, .jpg, .svg, .gif or .webp image`);
-  return `data:${type};base64,${fs.readFileSync(file).toString('base64')}`;
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new CliError(`logo file not found: ${path.resolve(file)} — check the path`);
+  return `data:${LOGO_TYPES[path.extname(file).toLowerCase()]};base64,${fs.readFileSync(file).toString('base64')}`;
 }
 
-function parseSections(list: string | undefined): ReportSection[] | undefined {
-  if (!list) return undefined;
-  const wanted = list.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = wanted.filter((s) => !(REPORT_SECTIONS as readonly string[]).includes(s));
-  if (bad.length) throw new UsageError(`unknown section(s) ${bad.join(', ')} — choose from ${REPORT_SECTIONS.join(',')}`);
-  return wanted as ReportSection[];
+function reportOut(raw: string, name: string): string {
+  if (!/\.(html?|pdf)$/i.test(raw)) throw new UsageError(`--${name} ${raw}: the report is written as .html or .pdf; end the file name with one of them`);
+  return raw;
 }
 
-function parseTime(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const us = isoToMicros(v);
-  if (Number.isNaN(us)) throw new UsageError(`${flag} ${v}: not an ISO-8601 time (e.g. 2021-03-01 or 2021-03-03T07:12:44Z)`);
-  return us;
-}
-
-/** Opens the case, runs one export, audits it, prints where it went. */
-async function runExport(usage: string, casePath: string | undefined, outPath: string | undefined, format: ExportFormat,
-  report: ReportOptions | undefined, query: TimelineQuery | undefined): Promise<number> {
-  if (!casePath || !outPath) throw new UsageError(usage);
-  const db = openCaseDb(casePath);
+/** Opens the case, writes one export, audits it, says where it went (stderr, or JSON on stdout). */
+async function runExport(ctx: Ctx, casePath: string, args: { format: ExportFormat; path: string; report?: ReportOptions; rawCells?: boolean },
+  queryOf: (svc: CaseService) => Promise<TimelineQuery | undefined>, flags: { json: boolean; allowIncomplete: boolean }): Promise<number> {
+  // Read-only: exporting never changes the case; the audit entry is added when the case may be written.
+  const svc = await openCase(casePath);
+  let r: ExportResult;
+  let completeness: Completeness;
+  let note: string | null = null;
   try {
-    const r = await exportTo(db, path.resolve(casePath), { format, path: outPath, report }, { query });
-    audit(db, 'export', { format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: report?.sections ?? null, via: 'cli' });
-    console.log(`${format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`);
-    return 0;
-  } finally {
-    db.close();
-  }
-}
-
-async function guarded(usage: string, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`${(e as Error).message === usage ? '' : `${(e as Error).message}\n`}${usage}`);
-      return 2;
-    }
-    console.error(`error: ${(e as Error).message}`);
-    return 1;
-  }
-}
-
-export function reportCommand(argv: string[]): Promise<number> {
-  return guarded(REPORT_USAGE, async () => {
-    const { values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: { case: { type: 'string' }, out: { type: 'string' }, sections: { type: 'string' }, company: { type: 'string' }, logo: { type: 'string' }, title: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    const query = await queryOf(svc);
+    const { exportTo } = await import('./index.ts');
+    r = await exportTo(svc.handle, svc.path!, args, { query });
+    completeness = getCompleteness(svc.handle);
+    note = auditExport(svc, {
+      format: args.format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: args.report?.sections ?? null, query: query ?? null,
+      includeReview: args.report?.includeReview ?? false, rawCells: args.rawCells ?? false, complete: completeness.complete, via: 'cli',
     });
-    if (values.help) { console.log(REPORT_USAGE); return 0; }
-    const ext = path.extname(values.out ?? '').toLowerCase();
-    const format: ExportFormat | null = ext === '.pdf' ? 'pdf' : ext === '.html' || ext === '.htm' ? 'html' : null;
-    if (values.out && !format) throw new UsageError(`--out ${values.out}: the report is written as .html or .pdf`);
+  } finally {
+    svc.close();
+  }
+  if (flags.json) await ctx.out.line(JSON.stringify({ format: args.format, ...r }));
+  else await ctx.err.say(`${args.format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`);
+  if (note) await ctx.err.say(`note: ${casePath} ${note}, so this export is not in its audit log`);
+  return incompleteExit(completeness, args.format === 'html' || args.format === 'pdf' ? 'report' : 'export', flags.json, flags.allowIncomplete);
+}
+
+/** Records the export in the case's audit log; says why not when the case is read-only here or being indexed. */
+function auditExport(svc: CaseService, details: Record<string, unknown>): string | null {
+  if (!svc.writable) return 'is read-only here';
+  try {
+    audit(svc.writeHandle, 'export', details);
+    return null;
+  } catch (e) {
+    if (!isBusy(e)) throw e;
+    return 'is being written by another process';
+  }
+}
+
+const RESULT_JSON = { json: flag('print {format, path, bytes, rows} as JSON on stdout') };
+const INCLUDE_REVIEW = { 'include-review': flag('also list needs-review and informational indicators, labelled (IOC exports and the report\'s indicators)') };
+
+export const reportCommand = defineCommand({
+  name: 'report',
+  summary: 'write the client report as one self-contained HTML file, or PDF',
+  usage: '--case FILE --out report.html|report.pdf [--sections a,b,..] [--company NAME] [--logo FILE] [--title TEXT] [filters]',
+  options: {
+    ...CASE_OPTION,
+    out: value('FILE', 'where to write: .html, or .pdf (needs Chromium, Chrome or Edge)', reportOut, { required: true, complete: 'file' }),
+    sections: list('S,..', 'the sections to include, in report order', oneOf(REPORT_SECTIONS), { choices: REPORT_SECTIONS }),
+    company: value('NAME', 'your company name on the cover', text),
+    logo: value('FILE', 'your logo (.png, .jpg, .svg, .gif, .webp; under 1 MB)', logoFile, { complete: 'file' }),
+    title: value('TEXT', 'the report title', text),
+    ...INCLUDE_REVIEW,
+    ...ALLOW_INCOMPLETE,
+    ...FILTER_OPTIONS,
+    ...RESULT_JSON,
+  },
+  notes: [
+    'The timeline filters narrow the Analyst timeline section to the marked events that match, and the report says so; every other section covers the whole case.',
+    `${INCOMPLETE_NOTE} The report also says INCOMPLETE on its first page.`,
+  ],
+  examples: [
+    'loupe report --case acme.loupe --out acme-report.pdf --company "Northwind Forensics" --logo logo.png',
+    'loupe report --case acme.loupe --out week.html --sections summary,findings,timeline --from 2021-03-01 --to 2021-03-08',
+  ],
+  async run(ctx, { values }) {
+    const query = timelineQuery(values);
+    const label = describeFilters(values);
+    const sections = values.sections as ReportSection[] | undefined;
+    if (label && sections && !sections.includes('timeline')) {
+      throw new UsageError('the timeline filters narrow the timeline section, which --sections leaves out: add timeline to --sections, or drop the filters');
+    }
+    const out = values.out!;
     const report: ReportOptions = {
-      sections: parseSections(values.sections),
+      ...(sections ? { sections } : {}),
       ...(values.company !== undefined ? { companyName: values.company } : {}),
       ...(values.logo ? { logoDataUrl: logoDataUrl(values.logo) } : {}),
       ...(values.title ? { title: values.title } : {}),
+      ...(values['include-review'] ? { includeReview: true } : {}),
+      ...(label ? { timeline: { query, label } } : {}),
     };
-    return runExport(REPORT_USAGE, values.case, values.out, format ?? 'html', report, undefined);
-  });
-}
+    const viewed = async (svc: CaseService): Promise<undefined> => {
+      if (report.timeline) report.timeline.query = timelineQuery(values, await savedViewQuery(svc, values.view));
+      return undefined;
+    };
+    return runExport(ctx, values.case!, { format: /\.pdf$/i.test(out) ? 'pdf' : 'html', path: out, report }, viewed,
+      { json: !!values.json, allowIncomplete: !!values['allow-incomplete'] });
+  },
+});
 
-export function exportCommand(argv: string[]): Promise<number> {
-  return guarded(EXPORT_USAGE, async () => {
-    const { values } = parseArgs({
-      args: argv, strict: true, allowPositionals: false,
-      options: { case: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, query: { type: 'string' }, starred: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help) { console.log(EXPORT_USAGE); return 0; }
-    const format = values.format as (typeof EXPORT_CLI_FORMATS)[number] | undefined;
-    if (!format || !EXPORT_CLI_FORMATS.includes(format)) throw new UsageError(`--format: choose one of ${EXPORT_CLI_FORMATS.join(', ')}`);
-    const query: TimelineQuery = {
-      from: parseTime('--from', values.from), to: parseTime('--to', values.to),
-      ...(values.query ? { text: values.query } : {}), ...(values.starred ? { starredOnly: true } : {}),
-    };
-    return runExport(EXPORT_USAGE, values.case, values.out, format, undefined, query);
-  });
-}
+export const exportCommand = defineCommand({
+  name: 'export',
+  summary: 'write the timeline (csv, timesketch, timesketch-csv) or the IOCs (stix, ioc-csv) to a file',
+  usage: `--case FILE --format ${EXPORT_CLI_FORMATS.join('|')} --out FILE [filters] [--desc]`,
+  options: {
+    ...CASE_OPTION,
+    format: value('FORMAT', 'what to write', oneOf(EXPORT_CLI_FORMATS), { required: true, choices: EXPORT_CLI_FORMATS }),
+    out: value('FILE', 'where to write it (never inside an evidence folder)', text, { required: true, complete: 'file' }),
+    ...FILTER_OPTIONS,
+    desc: flag('newest first (timeline formats)'),
+    'raw-cells': flag('csv / ioc-csv: keep every cell exactly; by default a cell that starts with = + - @ TAB or CR gets a leading \' so a spreadsheet shows it as text instead of running it as a formula'),
+    ...INCLUDE_REVIEW,
+    ...ALLOW_INCOMPLETE,
+    ...RESULT_JSON,
+  },
+  notes: [
+    'The timeline formats take the same filters as `loupe timeline`, and stream: millions of events are written page by page.',
+    'IOC exports (stix, ioc-csv) hold confirmed and likely indicators, each with its confidence and finding; --include-review adds the rest, labelled.',
+    INCOMPLETE_NOTE,
+  ],
+  examples: [
+    'loupe export --case acme.loupe --format csv --out timeline.csv',
+    "loupe export --case acme.loupe --format timesketch --out march.jsonl --from 2021-03-01 --to 2021-03-08 --ip 165.232.154.116",
+    'loupe export --case acme.loupe --format stix --out iocs.json',
+  ],
+  async run(ctx, { values }) {
+    timelineQuery(values); // usage errors before the case is opened
+    const format = values.format!;
+    if (!TIMELINE_FORMATS.includes(format) && (describeFilters(values) || values.desc)) {
+      throw new UsageError(`--format ${format} writes the case's indicators, which the timeline filters do not narrow: drop the filters, or export csv or timesketch`);
+    }
+    const queryOf = async (svc: CaseService): Promise<TimelineQuery> =>
+      ({ ...timelineQuery(values, await savedViewQuery(svc, values.view)), ...(values.desc ? { order: 'desc' as const } : {}) });
+    const report: ReportOptions | undefined = values['include-review'] ? { includeReview: true } : undefined;
+    return runExport(ctx, values.case!, { format, path: values.out!, ...(report ? { report } : {}), rawCells: !!values['raw-cells'] }, queryOf,
+      { json: !!values.json, allowIncomplete: !!values['allow-incomplete'] });
+  },
+});

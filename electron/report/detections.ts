@@ -2,17 +2,12 @@
 // a plainer reading of the stored findings, with a note in the report saying so.
 import path from 'node:path';
 import type { Db } from '../case/db.ts';
-import type { CveVerdict, LogCoverage, WebshellInfo } from '../../shared/api.ts';
+import type { Completeness, CveVerdict, LogCoverage, WebshellInfo } from '../../shared/api.ts';
 import type { EvidenceRef, FileKind, Verdict } from '../../shared/types.ts';
 import { getLogCoverage, getVerdicts, getWebshells } from '../detect/queries.ts';
+import { CVE_CHECKS } from '../detect/cve-registry.ts';
 import { parseObject, parseRefs, stringArray } from './json.ts';
 
-export const CVES: ReadonlyArray<{ cve: string; check: string; title: string; kinds: FileKind[] }> = [
-  { cve: 'CVE-2021-26855', check: 'proxylogon.cve-2021-26855', title: 'Server-side request forgery (ProxyLogon)', kinds: ['httpproxy-log'] },
-  { cve: 'CVE-2021-26857', check: 'proxylogon.cve-2021-26857', title: 'Unified Messaging deserialization', kinds: ['evtx'] },
-  { cve: 'CVE-2021-26858', check: 'proxylogon.cve-2021-26858', title: 'Arbitrary file write via OAB generator', kinds: ['oab-generator-log'] },
-  { cve: 'CVE-2021-27065', check: 'proxylogon.cve-2021-27065', title: 'Arbitrary file write via ECP virtual directory', kinds: ['ecp-server-log', 'httpproxy-log'] },
-];
 
 const JAN_1_2021 = Date.UTC(2021, 0, 1) * 1000;
 const APR_1_2021 = Date.UTC(2021, 3, 1) * 1000;
@@ -33,8 +28,8 @@ export function gatherCoverage(db: Db): Gathered<LogCoverage[]> {
   return gather('Log coverage', () => getLogCoverage(db), () => coverageFromEvents(db));
 }
 
-export function gatherVerdicts(db: Db, coverage: LogCoverage[]): Gathered<CveVerdict[]> {
-  return gather('Verdicts', () => getVerdicts(db), () => verdictsFromFindings(db, coverage));
+export function gatherVerdicts(db: Db, coverage: LogCoverage[], completeness?: Completeness): Gathered<CveVerdict[]> {
+  return gather('Verdicts', () => getVerdicts(db, completeness), () => verdictsFromFindings(db, coverage));
 }
 
 export function gatherWebshells(db: Db): Gathered<WebshellInfo[]> {
@@ -61,17 +56,21 @@ function coverageFromEvents(db: Db): LogCoverage[] {
 
 function verdictsFromFindings(db: Db, coverage: LogCoverage[]): CveVerdict[] {
   const stmt = db.prepare('SELECT severity, evidence FROM findings WHERE check_id = ?');
-  return CVES.map((c) => {
+  return CVE_CHECKS.map((c) => {
     const rows = stmt.all(c.check) as Array<{ severity: string; evidence: string }>;
     const evidence: EvidenceRef[] = rows.flatMap((r) => parseRefs(r.evidence));
-    const logs = coverage.filter((k) => c.kinds.includes(k.kind));
+    const logs = coverage.filter(c.reads);
     const covered = logs.some((k) => k.coversMarch2021);
     const serious = rows.some((r) => r.severity === 'critical' || r.severity === 'high');
-    const verdict: Verdict = rows.length ? (serious ? 'exploited' : 'attempted') : logs.length ? 'no-evidence' : 'not-covered';
+    // Without the detection query there is no completeness to lean on: never claim "no evidence".
+    const verdict: Verdict = rows.length ? (serious ? 'exploited' : 'attempted') : logs.length ? 'not-assessed' : 'not-covered';
     const summary = rows.length
       ? `${rows.length} finding(s), ${evidence.length} evidence reference(s)`
-      : logs.length ? 'no matching log entries' : 'no logs of the kind this check reads were collected';
-    return { cve: c.cve, check: c.check, title: c.title, verdict, hits: evidence.length, covered, summary, evidence };
+      : logs.length ? 'no matching log entries (not assessed)' : 'no logs of the kind this check reads were collected';
+    return {
+      cve: c.cve, check: c.check, title: c.title, wave: c.wave, verdict, hits: evidence.length, excluded: 0, confidence: null,
+      covered, window: c.window, summary, evidence,
+    };
   });
 }
 

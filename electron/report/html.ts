@@ -63,6 +63,10 @@ function cover(m: ReportModel): SafeHtml {
       <dt>Tool</dt><dd>Loupe ${m.loupeVersion}${m.meta.caseLoupeVersion && m.meta.caseLoupeVersion !== m.loupeVersion ? html` (case created with ${m.meta.caseLoupeVersion})` : ''}</dd>
       <dt>Case file</dt><dd class="mono">${m.meta.casePath}</dd>
     </dl>
+    ${m.completeness.complete
+      ? html`<div class="complete">${m.completeness.headline}.</div>`
+      : html`<div class="incomplete" data-incomplete>${m.completeness.headline}.<ul>${m.completeness.reasons.map((r) => html`<li>${r}</li>`)}</ul>
+        Findings and verdicts below describe only what was indexed and checked; "no evidence" cannot be concluded from this report.</div>`}
     <nav class="toc"><h3>Contents</h3><ol>${m.sections.map((s) => html`<li>${SECTION_TITLES[s]}</li>`)}</ol></nav>
     ${m.notes.length ? html`<div class="note"><b>Limitations of this report:</b><ul>${m.notes.map((n) => html`<li>${n}</li>`)}</ul></div>` : ''}
     <div class="classification">CONFIDENTIAL — prepared for ${m.meta.client || 'the client'}${m.companyName ? html` by ${m.companyName}` : ''}.

@@ -1,13 +1,14 @@
 // IOC exports: a CSV of the indicators found, and a STIX 2.1 bundle (identity + one indicator each, deterministic ids).
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type { Db } from '../case/db.ts';
 import { getMeta } from '../case/db.ts';
-import { microsToIso } from '../../shared/types.ts';
+import { CONFIDENCE_LABELS, microsToIso } from '../../shared/types.ts';
+import type { Confidence } from '../../shared/types.ts';
 import { gatherWebshells } from './detections.ts';
 import { collectIndicators, readFindings } from './indicators.ts';
 import type { Indicator } from './model-types.ts';
-import { csvSink } from './sink.ts';
+import { csvSink, type CsvOptions } from './sink.ts';
+import { writeFileAtomic } from '../safe-write.ts';
 
 /** Namespace for Loupe's UUIDv5 STIX ids (a fixed random UUID): the same indicator always gets the same id. */
 const LOUPE_STIX_NAMESPACE = '6f0d8b52-3a54-4b8e-9c1e-2d7a4f61b0c3';
@@ -45,6 +46,19 @@ const INDICATOR_NAMES: Record<Indicator['type'], string> = {
   md5: 'Malicious file MD5', filepath: 'Web shell / malicious file path',
 };
 
+/** STIX 2.1 `confidence` (0–100, the spec's "High/Med/Low/None" scale midpoints). */
+export const STIX_CONFIDENCE: Record<Confidence, number> = { confirmed: 95, likely: 70, review: 35, info: 10 };
+
+/** The name of an indicator: what it is, worded by how sure Loupe is (a scanner's IP is not an "attacker IP"). */
+export function indicatorName(i: Indicator): string {
+  if (i.confidence === 'confirmed' || i.confidence === 'likely') return `${INDICATOR_NAMES[i.type]}: ${i.value}`;
+  return `${CONFIDENCE_LABELS[i.confidence]} — ${i.type === 'ipv4' || i.type === 'ipv6' ? 'IP address' : i.type === 'filepath' ? 'file path' : `file ${i.type.toUpperCase()}`}: ${i.value}`;
+}
+
+/** The findings an indicator came from, in one line. */
+export const sourcesText = (i: Indicator): string =>
+  i.sources.map((s) => `${s.title} [${s.check}, ${s.confidence ? CONFIDENCE_LABELS[s.confidence] : 'not assessed'}]`).join('; ');
+
 export function stixBundle(indicators: Indicator[], producer: string, now = new Date().toISOString()): Record<string, unknown> {
   const identity = {
     type: 'identity', spec_version: '2.1', id: `identity--${uuidV5(`identity:${producer}`)}`,
@@ -53,33 +67,39 @@ export function stixBundle(indicators: Indicator[], producer: string, now = new 
   const objects = indicators.map((i) => ({
     type: 'indicator', spec_version: '2.1', id: `indicator--${uuidV5(`${i.type}:${i.value.toLowerCase()}`)}`,
     created_by_ref: identity.id, created: now, modified: now,
-    name: `${INDICATOR_NAMES[i.type]}: ${i.value}`,
-    description: `Observed in a Loupe case (${i.context.join(', ')}).`,
-    indicator_types: ['malicious-activity'],
+    name: indicatorName(i),
+    description: `Observed in a Loupe case; confidence ${CONFIDENCE_LABELS[i.confidence]}. From: ${sourcesText(i)}.`,
+    indicator_types: i.confidence === 'confirmed' || i.confidence === 'likely' ? ['malicious-activity'] : ['anomalous-activity'],
+    confidence: STIX_CONFIDENCE[i.confidence],
     pattern: stixPattern(i), pattern_type: 'stix', pattern_version: '2.1',
     valid_from: i.firstSeen !== null ? new Date(Math.floor(i.firstSeen / 1000)).toISOString() : now,
-    labels: i.context,
+    labels: [...i.context, `confidence:${i.confidence}`],
   }));
   return { type: 'bundle', id: `bundle--${crypto.randomUUID()}`, objects: [identity, ...objects] };
 }
 
-export function caseIndicators(db: Db): Indicator[] {
-  return collectIndicators(db, readFindings(db), gatherWebshells(db).value);
+/** The case's indicators to share: confirmed and likely ones, or all of them when review is asked for. */
+export function caseIndicators(db: Db, includeReview = false): { list: Indicator[]; hidden: number } {
+  return collectIndicators(readFindings(db), gatherWebshells(db).value, includeReview);
 }
 
-export const IOC_CSV_COLUMNS = ['Indicator', 'IndicatorType', 'FirstSeen', 'Description'];
+export const IOC_CSV_COLUMNS = ['Indicator', 'IndicatorType', 'FirstSeen', 'Description', 'Confidence', 'Findings'];
 
-export async function exportIocs(db: Db, format: 'stix' | 'ioc-csv', outPath: string): Promise<{ rows: number; bytes: number }> {
-  const indicators = caseIndicators(db);
+export async function exportIocs(db: Db, format: 'stix' | 'ioc-csv', outPath: string, includeReview = false, csv: CsvOptions = {}): Promise<{ rows: number; bytes: number }> {
+  const indicators = caseIndicators(db, includeReview).list;
   if (format === 'stix') {
     const producer = getMeta(db, 'companyName') || 'Loupe';
     const text = `${JSON.stringify(stixBundle(indicators, producer), null, 2)}\n`;
-    await fs.promises.writeFile(outPath, text);
-    return { rows: indicators.length, bytes: Buffer.byteLength(text) };
+    return { rows: indicators.length, bytes: await writeFileAtomic(outPath, text) };
   }
-  const sink = csvSink(outPath, IOC_CSV_COLUMNS);
-  for (const i of indicators) {
-    await sink.write([i.value, i.type, i.firstSeen === null ? '' : microsToIso(i.firstSeen), i.context.join('; ')]);
+  const sink = await csvSink(outPath, IOC_CSV_COLUMNS, csv);
+  try {
+    for (const i of indicators) {
+      await sink.write([i.value, i.type, i.firstSeen === null ? '' : microsToIso(i.firstSeen), i.context.join('; '), CONFIDENCE_LABELS[i.confidence], sourcesText(i)]);
+    }
+  } catch (e) {
+    await sink.abort();
+    throw e;
   }
   return { rows: indicators.length, bytes: await sink.close() };
 }

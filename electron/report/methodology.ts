@@ -2,30 +2,38 @@
 import type { Db } from '../case/db.ts';
 import type { Methodology } from './model-types.ts';
 import { countBySource } from '../case/minutes.ts';
+import { CVE_CHECKS } from '../detect/cve-registry.ts';
 
-/** What each check looks for, in words a client can read. */
+/** The CVE checks describe themselves in the registry (read when the report is built, so a new one is listed). */
+export const cveDescriptions = (): Array<[string, string]> =>
+  CVE_CHECKS.map((c) => [c.check, `${c.cve} (${c.wave}; logs must cover ${c.window.label}): ${c.description}`]);
+
+/** What each other check looks for, in words a client can read. */
 export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
-  ['proxylogon.cve-2021-26855', 'HttpProxy log rows whose AnchorMailbox is ServerInfo~*/* (server-side request forgery), excluding autodiscover and localhost noise — the Test-ProxyLogon logic.'],
-  ['proxylogon.cve-2021-26857', 'Application event log errors from MSExchange Unified Messaging carrying System.InvalidCastException (deserialization).'],
-  ['proxylogon.cve-2021-26858', 'OAB generator log lines "Download failed and temporary file … needs to be removed" for paths outside ClientAccess\\OAB.'],
-  ['proxylogon.cve-2021-27065', 'ECP server log Set-*VirtualDirectory commands whose URL carries an HTML/script tag, and HttpProxy ECP Reset*VirtualDirectory requests answered 200.'],
   ['webshell', 'Server-side scripts in Exchange and IIS web folders matched by YARA rules, known web shell paths or placement heuristics; also processes started by the IIS worker w3wp.exe (Sysmon 1 / Security 4688).'],
   ['ioc.hash', 'File MD5/SHA-1/SHA-256 values matching the IOC lists used.'],
   ['ioc.ip', 'Client IP addresses in the logs matching the IOC lists used.'],
-  ['ioc.path', 'File paths matching known web shell paths from the IOC lists used.'],
+  ['ioc.path', 'File paths matching known web shell paths from the IOC lists used (a path that is also a stock Exchange file is only a hint to verify).'],
   ['ioc.user-agent', 'Requests whose user agent matches the IOC lists used (e.g. python-requests/2.25.1, antSword/v2.1).'],
   ['ioc.domain', 'Request hosts, referers and Sysmon DNS/network host names matching domain indicators (exact host or subdomain).'],
-  ['hafnium.request', 'IIS/HttpProxy requests matching published HAFNIUM patterns (CISA CHIRP AA21062A, signature-base log signatures, Sentinel hunting): POSTs to /ecp/<x>.js, /ecp/default.flt, /ecp/main.css, /owa/auth/Current/…, exploit user agents; one finding per client IP.'],
+  ['hafnium.request', 'IIS/HttpProxy requests matching published HAFNIUM patterns (CISA CHIRP AA21062A, signature-base log signatures, Sentinel hunting): POSTs to /ecp/<x>.js, /ecp/default.flt, /ecp/main.css, /owa/auth/Current/…, exploit user agents; one finding per client IP that did more than scan.'],
+  ['scan', 'Clients that only probed (GETs, autodiscover/localhost SSRF probes Test-ProxyLogon excludes, GETs of known shell paths) with no 2xx answer to a write and no follow-up: one low, informational finding each, kept out of verdicts and shareable indicators.'],
+  ['mail.ews-ssrf', 'Mailbox access through the SSRF: forged back-end requests (ServerInfo~ anchors) to EWS/Exchange.asmx, per client IP, with the EWS operations the log records.'],
+  ['mail.ews', 'EWS requests answered 2xx from IPs that also exploited the server (mail read with valid credentials).'],
+  ['mail.export-request', 'New-MailboxExportRequest in the MSExchange Management cmdlet log, the ECP log or the HttpProxy logs: mailbox, .pst path, whether the .pst is in the evidence and who downloaded it.'],
+  ['mail.pst', 'Outlook data files (.pst/.ost) in web folders, and the requests that downloaded them.'],
+  ['mail.oab-download', 'Offline address book downloads (/OAB/…) answered 2xx to IPs that also exploited the server.'],
   ['suspicious.lsass-dump', 'LSASS memory dumps / minidumps under C:\\root, %WINDIR%\\Temp or web roots.'],
   ['suspicious.archive', '.7z/.zip/.rar archives under %ProgramData% (staging for exfiltration).'],
   ['baseline.unknown-file', 'Files in Exchange web folders absent from the known-good hash baseline for the build.'],
-  ['story', 'Correlation: the ordered chain from the first SSRF request to the web shell and its use.'],
+  ['story', 'Correlation: one story per intrusion (attacker IPs, the shells they wrote and drove, the SSRF sessions that led there), in time order, with the answer to "was mail accessed or taken?".'],
 ];
 
 export function buildMethodology(db: Db): Methodology {
   const counts = new Map((db.prepare('SELECT check_id AS c, count(*) AS n FROM findings GROUP BY check_id').all() as Array<{ c: string; n: number }>).map((r) => [r.c, r.n]));
-  const known = new Set(CHECK_DESCRIPTIONS.map(([c]) => c));
-  const checks = CHECK_DESCRIPTIONS.map(([check, description]) => ({ check, description, findings: counts.get(check) ?? 0 }));
+  const described = [...cveDescriptions(), ...CHECK_DESCRIPTIONS];
+  const known = new Set(described.map(([c]) => c));
+  const checks = described.map(([check, description]) => ({ check, description, findings: counts.get(check) ?? 0 }));
   for (const [check, n] of counts) if (!known.has(check)) checks.push({ check, description: '(check added after this report template)', findings: n });
   return {
     checks,

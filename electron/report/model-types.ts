@@ -1,6 +1,6 @@
 // The report model: everything the report shows, gathered from the case once, rendered by html.ts.
-import type { CveVerdict, EventRow, LogCoverage, ReportSection, VerifyResult, WarningRow, WebshellInfo } from '../../shared/api.ts';
-import type { EvidenceRef, FieldValue, FindingRow, Micros, SourceId } from '../../shared/types.ts';
+import type { Completeness, CveVerdict, EventRow, LogCoverage, MailVerdict, ReportSection, StoryStage, VerifyResult, WarningRow, WebshellInfo } from '../../shared/api.ts';
+import type { Confidence, EvidenceRef, FieldValue, FindingRow, Micros, SourceId } from '../../shared/types.ts';
 
 /** The log line or record behind a claim, as stored (event) or as read back from the evidence file. */
 export interface Quote {
@@ -27,7 +27,18 @@ export interface StoryStep {
   quote: Quote | null;
 }
 
-export interface ReportStory { title: string; summary: string | null; steps: StoryStep[] }
+export interface ReportStory {
+  title: string;
+  summary: string | null;
+  steps: StoryStep[];
+  /** Steps in the case (the report lists the first ones). */
+  stepsTotal: number;
+  /** Set for the stories of intrusions (absent for a story written by an older Loupe). */
+  intrusion: {
+    id: number; ips: string[]; shells: string[]; firstSeen: Micros | null; lastSeen: Micros | null;
+    stages: StoryStage[]; confidence: Confidence | null; mail: MailVerdict;
+  } | null;
+}
 
 /** An event in the report's analyst timeline: a timeline row without the HTTP status. */
 export type ReportEvent = Omit<EventRow, 'status'>;
@@ -40,6 +51,10 @@ export interface Indicator {
   /** Check ids / reasons that produced it. */
   context: string[];
   firstSeen: Micros | null;
+  /** The strongest confidence among the findings it came from ('review' for findings never assessed). */
+  confidence: Confidence;
+  /** The findings it came from. */
+  sources: Array<{ findingId: number; check: string; title: string; confidence: Confidence | null }>;
 }
 
 export interface CustodyFile { relPath: string; origPath: string; size: number; sha256: string | null; md5: string | null; sha1: string | null; reason: string }
@@ -75,6 +90,8 @@ export interface ReportModel {
     createdAt: string | null; caseLoupeVersion: string | null; casePath: string;
   };
   evidenceRange: { first: Micros | null; last: Micros | null; events: number };
+  /** Whether the case is complete; the first page says so when it is not. */
+  completeness: Completeness;
   verdicts: CveVerdict[];
   coverage: LogCoverage[];
   findings: ReportFinding[];
@@ -82,7 +99,13 @@ export interface ReportModel {
   stories: ReportStory[];
   timeline: ReportEvent[];
   timelineTotal: number;
+  /** The filters that narrowed the analyst timeline, in words; null when it holds every marked event. */
+  timelineFilter: string | null;
   indicators: Indicator[];
+  /** Needs-review and informational indicators are listed (labelled) only when asked. */
+  includeReview: boolean;
+  /** Indicators left out because they need review or are informational. */
+  indicatorsHidden: number;
   methodology: Methodology;
   warnings: WarningRow[];
   warningsTotal: number;

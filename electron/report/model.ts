@@ -2,7 +2,8 @@
 import type { Db } from '../case/db.ts';
 import { getMeta } from '../case/db.ts';
 import { LOUPE_VERSION } from '../version.ts';
-import type { ReportOptions, ReportSection, WarningRow, WebshellInfo } from '../../shared/api.ts';
+import type { ReportOptions, ReportSection, TimelineQuery, WarningRow, WebshellInfo } from '../../shared/api.ts';
+import { timelineWhere } from '../case/read.ts';
 import { REPORT_SECTIONS } from '../../shared/api.ts';
 import type { EvidenceRef, FindingRow, SourceId } from '../../shared/types.ts';
 import { isoToMicros } from '../../shared/types.ts';
@@ -10,10 +11,12 @@ import { buildCustody } from './custody.ts';
 import { gatherCoverage, gatherVerdicts, gatherWebshells } from './detections.ts';
 import { safeImageDataUrl } from './escape.ts';
 import { collectIndicators, readFindings } from './indicators.ts';
+import { getCompleteness, getIntrusions } from '../detect/queries.ts';
 import { buildMethodology } from './methodology.ts';
 import type { ReportEvent, ReportFinding, ReportModel, ReportStory, StoryStep } from './model-types.ts';
 import { RefQuoter } from './quote.ts';
 import { countBySource } from '../case/minutes.ts';
+import { logPeriod } from '../detect/coverage.ts';
 
 const QUOTES_PER_FINDING = 5;
 const MAX_STORY_STEPS = 200;
@@ -46,36 +49,50 @@ function storyStep(s: Record<string, unknown>, quoter: RefQuoter): StoryStep {
   return { ts: Number.isFinite(ts) ? ts : null, stage, label: label ?? quote?.text ?? '', ref, quote };
 }
 
-function buildStories(findings: FindingRow[], quoter: RefQuoter): ReportStory[] {
-  return findings.filter((f) => f.check === 'story').map((f) => {
-    const d = f.details ?? {};
-    const steps: StoryStep[] = Array.isArray(d.steps)
-      ? d.steps.filter((s): s is Record<string, unknown> => !!s && typeof s === 'object').slice(0, MAX_STORY_STEPS).map((s) => storyStep(s, quoter))
-      : f.evidence.slice(0, MAX_STORY_STEPS).map((ref) => {
-        const quote = quoter.quote(ref);
-        return { ts: quote?.ts ?? null, stage: null, label: quote?.text ?? '', ref, quote };
-      });
-    return { title: f.title, summary: typeof d.summary === 'string' ? d.summary : null, steps };
-  });
+/** Old-style stories (written before intrusions existed): whatever steps their details hold. */
+function legacyStory(f: FindingRow, quoter: RefQuoter): ReportStory {
+  const d = f.details ?? {};
+  const steps: StoryStep[] = Array.isArray(d.steps)
+    ? d.steps.filter((s): s is Record<string, unknown> => !!s && typeof s === 'object').slice(0, MAX_STORY_STEPS).map((s) => storyStep(s, quoter))
+    : f.evidence.slice(0, MAX_STORY_STEPS).map((ref) => {
+      const quote = quoter.quote(ref);
+      return { ts: quote?.ts ?? null, stage: null, label: quote?.text ?? '', ref, quote };
+    });
+  return { title: f.title, summary: typeof d.summary === 'string' ? d.summary : null, steps, stepsTotal: Array.isArray(d.steps) ? d.steps.length : f.evidence.length, intrusion: null };
 }
 
-const MARKED_EVENTS_SQL = `
-  WITH marked(id) AS (
-    SELECT event_id FROM event_marks WHERE starred = 1 OR coalesce(note, '') <> ''
-    UNION SELECT event_id FROM event_tags
-    UNION SELECT id FROM events WHERE source = 'manual'
-  )
+/** One story per intrusion (in order of first activity), each step quoted from its evidence. */
+function buildStories(db: Db, findings: FindingRow[], quoter: RefQuoter): ReportStory[] {
+  const intrusions = getIntrusions(db);
+  const told = new Set(intrusions.map((i) => i.findingId));
+  const stories: ReportStory[] = intrusions.map((i) => ({
+    title: i.title,
+    summary: i.mail.summary,
+    stepsTotal: i.stepsTotal,
+    steps: i.steps.slice(0, MAX_STORY_STEPS).map((s) => ({ ts: s.ts, stage: s.stage, label: s.text, ref: s.ref, quote: quoter.quote(s.ref) })),
+    intrusion: { id: i.id, ips: i.ips, shells: i.shells, firstSeen: i.firstSeen, lastSeen: i.lastSeen, stages: i.stages, confidence: i.confidence, mail: i.mail },
+  }));
+  return [...stories, ...findings.filter((f) => f.check === 'story' && !told.has(f.id)).map((f) => legacyStory(f, quoter))];
+}
+
+const MARKED_IDS = `SELECT event_id FROM event_marks WHERE starred = 1 OR coalesce(note, '') <> ''
+    UNION SELECT event_id FROM event_tags UNION SELECT id FROM events WHERE source = 'manual'`;
+
+/** Marked events that also match `where` (timelineWhere's SQL over the events table). */
+const markedEventsSql = (where: string): string => `
+  WITH marked(id) AS (${MARKED_IDS})
   SELECT e.id, e.ts, e.ts_desc AS tsDesc, e.source, e.host, e.message, e.ip, e.line, e.record, e.offset, e.manual,
          f.rel_path AS relPath, coalesce(m.starred, 0) AS starred, m.note,
          (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags
-  FROM marked JOIN events e ON e.id = marked.id
+  FROM marked JOIN (SELECT * FROM events WHERE ${where}) e ON e.id = marked.id
   LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id
   ORDER BY e.ts, e.id LIMIT ?`;
 
-function markedEvents(db: Db): { rows: ReportEvent[]; total: number } {
-  const rows = db.prepare(MARKED_EVENTS_SQL).all(MAX_TIMELINE_EVENTS) as Array<Record<string, unknown>>;
-  const total = (db.prepare(`SELECT count(*) AS n FROM (SELECT event_id FROM event_marks WHERE starred = 1 OR coalesce(note, '') <> ''
-    UNION SELECT event_id FROM event_tags UNION SELECT id FROM events WHERE source = 'manual')`).get() as { n: number }).n;
+function markedEvents(db: Db, query: TimelineQuery = {}): { rows: ReportEvent[]; total: number } {
+  const where = timelineWhere(query);
+  const rows = db.prepare(markedEventsSql(where.sql)).all(...where.params, MAX_TIMELINE_EVENTS) as Array<Record<string, unknown>>;
+  const total = (db.prepare(`SELECT count(*) AS n FROM (${MARKED_IDS}) marked JOIN (SELECT id FROM events WHERE ${where.sql}) e ON e.id = marked.event_id`)
+    .get(...where.params) as { n: number }).n;
   return {
     total,
     rows: rows.map((r) => ({
@@ -104,34 +121,21 @@ function readWarnings(db: Db): { rows: WarningRow[]; total: number } {
   };
 }
 
-/** The sources whose times are log entries (file-system times of the collected copy and bodyfile history are not). */
-const LOG_SOURCES = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx'];
-
-/** First and last log entry, one indexed (source, ts) lookup per source. */
-function logPeriod(db: Db): { first: number | null; last: number | null } {
-  let first: number | null = null;
-  let last: number | null = null;
-  for (const src of LOG_SOURCES) {
-    const r = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE source = ?').get(src) as { lo: number | null; hi: number | null };
-    if (r.lo !== null && (first === null || r.lo < first)) first = r.lo;
-    if (r.hi !== null && (last === null || r.hi > last)) last = r.hi;
-  }
-  return { first, last };
-}
-
 export function buildReportModel(db: Db, opts: ReportOptions & { casePath: string }): ReportModel {
   const meta = (k: string): string => getMeta(db, k) ?? '';
   const quoter = new RefQuoter(db);
   const notes: string[] = [];
+  const completeness = getCompleteness(db);
   const coverage = gatherCoverage(db);
-  const verdicts = gatherVerdicts(db, coverage.value);
+  const verdicts = gatherVerdicts(db, coverage.value, completeness);
   const webshells = gatherWebshells(db);
   for (const g of [verdicts, coverage, webshells]) if (g.note) notes.push(g.note);
   const findings = readFindings(db);
   const range = { ...logPeriod(db), events: countBySource(db).reduce((n, r) => n + r.n, 0) };
-  const timeline = markedEvents(db);
+  const timeline = markedEvents(db, opts.timeline?.query);
   const warnings = readWarnings(db);
   const companyName = opts.companyName ?? meta('companyName');
+  const indicators = collectIndicators(findings, webshells.value, opts.includeReview ?? false);
   const client = meta('client');
   return {
     title: opts.title || `Exchange compromise assessment${client ? ` — ${client}` : ''}`,
@@ -145,14 +149,18 @@ export function buildReportModel(db: Db, opts: ReportOptions & { casePath: strin
       createdAt: getMeta(db, 'createdAt'), caseLoupeVersion: getMeta(db, 'loupeVersion'), casePath: opts.casePath,
     },
     evidenceRange: range,
+    completeness,
     verdicts: verdicts.value,
     coverage: coverage.value,
     findings: reportFindings(findings, quoter),
     webshells: webshells.value as WebshellInfo[],
-    stories: buildStories(findings, quoter),
+    stories: buildStories(db, findings, quoter),
     timeline: timeline.rows,
     timelineTotal: timeline.total,
-    indicators: collectIndicators(db, findings, webshells.value),
+    timelineFilter: opts.timeline?.label ?? null,
+    indicators: indicators.list,
+    includeReview: opts.includeReview ?? false,
+    indicatorsHidden: indicators.hidden,
     methodology: buildMethodology(db),
     warnings: warnings.rows,
     warningsTotal: warnings.total,

@@ -1,7 +1,7 @@
 // One renderer per report section. Every value goes through the escaping `html` template (escape.ts).
-import type { ReportSection, WebshellInfo } from '../../shared/api.ts';
-import type { FieldValue, Severity } from '../../shared/types.ts';
-import { SEVERITIES } from '../../shared/types.ts';
+import type { MailAnswer, ReportSection, WebshellInfo } from '../../shared/api.ts';
+import type { Confidence, FieldValue, Severity } from '../../shared/types.ts';
+import { CONFIDENCE_LABELS, SEVERITIES } from '../../shared/types.ts';
 import { SafeHtml, html } from './escape.ts';
 import { bytesText, refText, timeText } from './format.ts';
 import type { Quote, ReportFinding, ReportModel } from './model-types.ts';
@@ -19,12 +19,19 @@ export const SECTION_TITLES: Record<ReportSection, string> = {
 };
 
 const VERDICT_WORDS: Record<string, string> = {
-  exploited: 'Exploited', attempted: 'Attempted', 'no-evidence': 'No evidence', 'not-covered': 'Not covered',
+  exploited: 'Exploited', attempted: 'Attempted', 'no-evidence': 'No evidence', 'not-covered': 'Not covered', 'not-assessed': 'Not assessed',
 };
 
 const STAGE_WORDS: Record<string, string> = {
-  ssrf: 'SSRF', 'config-change': 'config change', 'shell-written': 'shell written', 'shell-used': 'shell used', 'follow-on': 'follow-on',
+  scan: 'scan', ssrf: 'SSRF', 'config-change': 'config change', 'shell-written': 'shell written', 'shell-used': 'shell used', 'follow-on': 'follow-on',
 };
+
+export const MAIL_WORDS: Record<MailAnswer, string> = {
+  exported: 'Exported', accessed: 'Accessed', 'no-evidence': 'No evidence', 'not-covered': 'Not covered by the logs',
+};
+
+export const confBadge = (c: Confidence | null | undefined): SafeHtml =>
+  c ? html`<span class="badge conf ${c}">${CONFIDENCE_LABELS[c]}</span>` : html`<span class="badge conf">not assessed</span>`;
 
 type Ctx = { m: ReportModel; t: (us: number | null | undefined) => string };
 
@@ -52,25 +59,50 @@ function quoteBlock(q: Quote, ctx: Ctx): SafeHtml {
   return html`<div class="quote-ref">${refText(q.ref)} · ${where}</div><pre class="quote">${q.text}${extra ? html`<span class="fields">${extra}</span>` : ''}</pre>`;
 }
 
+function examined(ctx: Ctx): SafeHtml {
+  const { m } = ctx;
+  const f = m.completeness.files;
+  const files = f.pending > 0 || f.failed > 0
+    ? html`indexed ${f.indexed.toLocaleString('en-US')} of ${f.total.toLocaleString('en-US')} evidence files (${bytesText(m.custody.totalBytes)} in all; the rest were not read)`
+    : html`examined ${m.custody.fileCount.toLocaleString('en-US')} evidence files (${bytesText(m.custody.totalBytes)})`;
+  return html`<p>Loupe ${files} holding ${m.evidenceRange.events.toLocaleString('en-US')} timeline events, with log entries from
+    ${ctx.t(m.evidenceRange.first)} to ${ctx.t(m.evidenceRange.last)}, for the vulnerabilities Microsoft disclosed on 2 March 2021
+    (ProxyLogon / HAFNIUM).</p>`;
+}
+
+function intrusionsTable(ctx: Ctx): SafeHtml {
+  const told = ctx.m.stories.filter((s) => s.intrusion);
+  if (!told.length) return html`<p>No intrusion was reconstructed.</p>`;
+  return table(['#', 'Attacker IPs', 'Active', 'Stages reached', 'Was mail accessed or taken?'], told.map((s) => {
+    const i = s.intrusion!;
+    return [i.id, mono(i.ips.join(', ') || '—'), html`${ctx.t(i.firstSeen)} → ${ctx.t(i.lastSeen)}`, i.stages.map((x) => STAGE_WORDS[x] ?? x).join(' → '),
+      html`<span class="badge mail ${i.mail.answer}">${MAIL_WORDS[i.mail.answer]}</span>${i.mail.addressBook ? html` <span class="small">(address book downloaded)</span>` : ''}`];
+  }));
+}
+
 function summary(ctx: Ctx): SafeHtml {
   const { m } = ctx;
-  const bySeverity = (s: Severity): number => m.findings.filter((f) => f.severity === s).length;
-  const ips = m.indicators.filter((i) => i.type === 'ipv4' || i.type === 'ipv6').length;
+  const bySeverity = (s: Severity): number => m.findings.filter((f) => f.severity === s && f.check !== 'scan').length;
+  const ips = m.indicators.filter((i) => (i.type === 'ipv4' || i.type === 'ipv6') && (i.confidence === 'confirmed' || i.confidence === 'likely')).length;
+  const scans = m.findings.filter((f) => f.check === 'scan');
   return html`
-    <p>Loupe examined ${m.custody.fileCount.toLocaleString('en-US')} evidence files (${bytesText(m.custody.totalBytes)}) holding
-      ${m.evidenceRange.events.toLocaleString('en-US')} timeline events, with log entries from ${ctx.t(m.evidenceRange.first)} to ${ctx.t(m.evidenceRange.last)},
-      for the vulnerabilities Microsoft disclosed on 2 March 2021 (ProxyLogon / HAFNIUM).</p>
+    ${examined(ctx)}
+    ${m.completeness.complete ? '' : html`<div class="incomplete">${m.completeness.headline}. Verdicts that say "not assessed" cannot be read as "no evidence".</div>`}
     <h3>Verdict per vulnerability</h3>
-    ${table(['CVE', 'What', 'Verdict', 'Evidence', 'Logs cover Jan–Mar 2021', 'Summary'], m.verdicts.map((v) => [
+    ${table(['CVE', 'What', 'Verdict', 'Confidence', 'Evidence', 'Logs cover the window', 'Summary'], m.verdicts.map((v) => [
       html`<b class="nowrap">${v.cve}</b>`, v.title, html`<span class="badge ${v.verdict}">${VERDICT_WORDS[v.verdict] ?? v.verdict}</span>`,
-      v.hits, yesNo(v.covered), v.summary,
+      v.hits ? confBadge(v.confidence) : '—', v.hits, html`${yesNo(v.covered)} <span class="small muted">${v.window?.label ?? ''}</span>`, v.summary,
     ]))}
+    <h3>Intrusions</h3>
+    ${intrusionsTable(ctx)}
     <div class="stats">
       <div><b>${bySeverity('critical')}</b>critical findings</div>
       <div><b>${bySeverity('high')}</b>high findings</div>
       <div><b>${m.webshells.length}</b>web shells</div>
       <div><b>${ips}</b>attacker IP addresses</div>
     </div>
+    ${scans.length ? html`<h3>Scanned by</h3><p class="small">Clients that only probed the server (no successful write, no follow-up): kept out of the
+      verdicts and of the shareable indicators.</p>${table(['Client', 'Probes', 'When'], scans.map((f) => [mono(f.details?.ip), f.details?.count ?? f.evidence.length, ctx.t(f.timeUs)]), 'small')}` : ''}
     <h3>Log coverage</h3>
     <p class="muted small">Oldest and newest entry per log folder. Where logs do not reach back to January 2021, earlier exploitation cannot be ruled out.</p>
     ${table(['Log folder', 'Kind', 'Files', 'Oldest', 'Newest', 'Covers Jan–Mar 2021'], m.coverage.map((c) => [
@@ -87,7 +119,8 @@ function detailList(d: Record<string, unknown> | null): SafeHtml {
 
 function finding(f: ReportFinding, ctx: Ctx): SafeHtml {
   return html`<div class="finding ${f.severity}">
-    <h4><span class="badge ${f.severity}">${f.severity}</span> ${f.title}</h4>
+    <h4><span class="badge ${f.severity}">${f.severity}</span> ${confBadge(f.confidence)} ${f.title}</h4>
+    ${f.confidenceReason ? html`<p class="reason">Confidence: ${f.confidenceReason}</p>` : ''}
     <dl class="kv small">
       <dt>Check</dt><dd class="mono">${f.check}</dd>
       ${f.timeUs !== null ? html`<dt>Time</dt><dd>${ctx.t(f.timeUs)}</dd>` : ''}
@@ -137,17 +170,34 @@ function webshells(ctx: Ctx): SafeHtml {
   return ctx.m.webshells.length ? html`${ctx.m.webshells.map((w) => webshell(w, ctx))}` : html`<p>No web shells were found.</p>`;
 }
 
+function storyBody(st: ReportModel['stories'][number]['steps'][number], ctx: Ctx): SafeHtml {
+  return html`<li><b>${ctx.t(st.ts)}</b>${st.stage ? html` <span class="badge">${STAGE_WORDS[st.stage] ?? st.stage}</span>` : ''} — ${st.label}
+      ${st.quote && st.quote.text !== st.label ? quoteBlock(st.quote, ctx) : st.ref ? html`<div class="quote-ref">${refText(st.ref)}</div>` : ''}</li>`;
+}
+
 function story(ctx: Ctx): SafeHtml {
   if (!ctx.m.stories.length) return html`<p>No attack chain was reconstructed (no correlated SSRF → web shell sequence in the evidence).</p>`;
-  return html`${ctx.m.stories.map((s) => html`
-    <h3>${s.title}</h3>${s.summary ? html`<p>${s.summary}</p>` : ''}
-    <ol class="story">${s.steps.map((st) => html`<li><b>${ctx.t(st.ts)}</b>${st.stage ? html` <span class="badge">${STAGE_WORDS[st.stage] ?? st.stage}</span>` : ''} — ${st.label}
-      ${st.quote && st.quote.text !== st.label ? quoteBlock(st.quote, ctx) : st.ref ? html`<div class="quote-ref">${refText(st.ref)}</div>` : ''}</li>`)}</ol>`)}`;
+  return html`<p>One story per intrusion: the attacker IPs, the web shells they wrote and drove and the forged-request sessions that led
+    there, in time order, each request once (its IIS line and its HttpProxy row joined).</p>${ctx.m.stories.map((s) => {
+    const i = s.intrusion;
+    return html`<h3>${i ? `Intrusion ${i.id}` : s.title}</h3>
+    ${i ? html`<dl class="kv small">
+        <dt>Attacker IPs</dt><dd class="mono">${i.ips.join(', ') || '—'}</dd>
+        <dt>Web shells</dt><dd class="mono">${i.shells.join(', ') || '—'}</dd>
+        <dt>First / last seen</dt><dd>${ctx.t(i.firstSeen)} → ${ctx.t(i.lastSeen)}</dd>
+        <dt>Stages reached</dt><dd>${i.stages.map((x) => STAGE_WORDS[x] ?? x).join(' → ')}</dd>
+        <dt>Confidence</dt><dd>${confBadge(i.confidence)}</dd>
+      </dl>
+      <div class="mail-answer"><b>Was mail accessed or taken?</b> <span class="badge mail ${i.mail.answer}">${MAIL_WORDS[i.mail.answer]}</span>
+        <p>${i.mail.summary}</p></div>` : s.summary ? html`<p>${s.summary}</p>` : ''}
+    <ol class="story">${s.steps.map((st) => storyBody(st, ctx))}</ol>
+    ${s.stepsTotal > s.steps.length ? html`<p class="muted small">First ${s.steps.length} of ${s.stepsTotal} steps shown; the timeline holds every event (filter it by these IPs).</p>` : ''}`;
+  })}`;
 }
 
 function timeline(ctx: Ctx): SafeHtml {
   const { m } = ctx;
-  return html`<p>Events the analyst starred, tagged or annotated, and events added by hand, in time order.</p>
+  return html`<p>Events the analyst starred, tagged or annotated, and events added by hand, in time order${m.timelineFilter ? html`, limited to those ${m.timelineFilter}` : ''}.</p>
     ${table(['Time', 'Source', 'Event', 'Tags', 'Note'], m.timeline.map((e) => [
       html`${ctx.t(e.ts)}<div class="muted small">${e.tsDesc}</div>`,
       html`${e.manual ? html`<b>manual</b>` : e.source}<div class="muted small">${e.host ?? ''}</div>`,
@@ -159,8 +209,17 @@ function timeline(ctx: Ctx): SafeHtml {
 }
 
 function indicators(ctx: Ctx): SafeHtml {
-  return html`<p>Indicators observed in this case (also exportable as CSV and as a STIX 2.1 bundle).</p>
-    ${table(['Type', 'Value', 'First seen', 'Why'], ctx.m.indicators.map((i) => [i.type, mono(i.value), ctx.t(i.firstSeen), i.context.join(', ')]), 'small')}`;
+  const { m } = ctx;
+  const which = m.includeReview
+    ? 'All indicators observed in this case, each with its confidence: those marked "needs review" or "informational" are not evidence of malice on their own and must not be shared as such.'
+    : 'Indicators observed in this case that Loupe confirmed or finds likely (also exportable as CSV and as a STIX 2.1 bundle).';
+  return html`<p>${which}</p>
+    ${table(['Type', 'Value', 'Confidence', 'First seen', 'From'], m.indicators.map((i) => [
+      i.type, mono(i.value), confBadge(i.confidence), ctx.t(i.firstSeen),
+      html`<span class="small">${i.sources.slice(0, 3).map((x) => x.title).join('; ')}${i.sources.length > 3 ? ` (+${i.sources.length - 3})` : ''}</span>`,
+    ]), 'small')}
+    ${m.indicatorsHidden ? html`<p class="muted small">${m.indicatorsHidden} indicator(s) that need review or are informational (a scanner's address, a stock
+      Exchange file at an IOC path) are left out; export with <code>--include-review</code> to list them, labelled.</p>` : ''}`;
 }
 
 function methodology(ctx: Ctx): SafeHtml {
@@ -168,6 +227,17 @@ function methodology(ctx: Ctx): SafeHtml {
   return html`<p>The evidence folders were opened read-only. Every file was hashed (MD5, SHA-1, SHA-256) into a manifest, every
     supported log was parsed into one timeline (times stored in UTC), and the checks below ran over the case. Each finding
     points back at the exact file and line or record it rests on, quoted above.</p>
+    <h3>How sure Loupe is</h3>
+    <p>Every finding carries a confidence with its reason: <b>confirmed</b> (the evidence proves it: a 2xx answer to a forged request, a
+    match of Loupe's own web-shell rules, a known-bad hash), <b>likely</b> (strong but circumstantial), <b>needs review</b> (could be
+    benign: a stock file at an IOC path, a user agent many clients share) and <b>informational</b> (true, but no intrusion: a scanner's
+    GET probes). Each check judges its own evidence; the correlation then adjusts by who acted — a client that only probed is a
+    scanner, a trace inside an intrusion is raised. Verdicts leave informational hits out; IOC exports and the Indicators section hold
+    only confirmed and likely indicators unless review is asked for. Intrusions are clustered from attacker IPs, the shells they
+    drove, and the shells their exploit session wrote (the nearest preceding successful request within an hour of the write).</p>
+    <h3>Completeness</h3>
+    <p>${ctx.m.completeness.headline}. Completeness is read from the case itself: files still pending or unreadable, detections that
+    have not run or are older than the last ingest, evidence folders the last run could not reach.</p>
     <h3>Checks</h3>${table(['Check', 'What it looks for', 'Findings'], x.checks.map((c) => [mono(c.check), c.description, c.findings]), 'small')}
     <h3>Rule packs</h3>${table(['Name', 'Path', 'Rules', 'SHA-256', 'Loaded'], x.rulePacks.map((r) => [r.name, mono(r.path), r.rules, mono(r.sha256), r.addedAt]), 'small')}
     <h3>IOC lists</h3>${table(['Name', 'Path', 'Format', 'Indicators', 'SHA-256', 'Loaded'], x.iocLists.map((l) => [l.name, mono(l.path), l.format, l.count, mono(l.sha256), l.addedAt]), 'small')}
@@ -196,6 +266,7 @@ function custody(ctx: Ctx): SafeHtml {
       (SHA-256 in lower-case hex, empty when not hashed), with the lines sorted byte-wise (as <code>LC_ALL=C sort</code> does).
       Recomputing it from the case manifest proves the list of files and their hashes is the one this report describes.</p>
     <h3>Flagged files</h3>
+    ${ctx.m.completeness.detections.state === 'current' ? '' : html`<p class="incomplete">The detections are not current (${ctx.m.completeness.detections.state}): this list is not complete.</p>`}
     ${table(['File', 'Original path', 'Size', 'SHA-256', 'Why'], c.flaggedFiles.map((f) => [mono(f.relPath), mono(f.origPath), f.size, mono(f.sha256), f.reason]), 'small')}
     <h3>Latest verification</h3>
     ${v ? html`<p>On ${v.at}: ${v.checked} file(s) re-hashed, ${v.ok} unchanged, ${v.changed.length} changed, ${v.missing.length} missing, ${v.added.length} added.</p>

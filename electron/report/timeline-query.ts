@@ -1,7 +1,7 @@
 // Keyset-paged reading of the timeline (same filters as the Timeline view) so exports never hold it in memory.
 import type { Db } from '../case/db.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
-import { timelineWhere } from '../case/read.ts';
+import { columnSortedIds, ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
 
@@ -14,21 +14,44 @@ export interface ExportEventRow {
 
 const PAGE_ROWS = 5000;
 
+const EXPORT_COLUMNS = `e.id, e.ts, e.ts_desc AS tsDesc, e.source, e.host,
+      e.message, ${FIELDS_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent AS userAgent, e.line, e.record, e.offset, e.manual,
+      f.rel_path AS relPath, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags`;
+const EXPORT_JOINS = 'LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id';
+
+type RawExportRow = Omit<ExportEventRow, 'fields'> & { fields?: string | null };
+const toExportRow = (row: RawExportRow): ExportEventRow => ({ ...row, fields: decodeFields(row) });
+
+/** A column-sorted export: ids a page at a time in the sort's order (offset paging), then their rows. */
+async function* columnSortedPages(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
+  const rows = db.prepare(`SELECT ${EXPORT_COLUMNS} FROM events e ${EXPORT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`);
+  let offset = q.offset ?? 0;
+  let left = q.limit ?? Number.POSITIVE_INFINITY;
+  while (left > 0) {
+    const page = columnSortedIds(db, q, Math.min(PAGE_ROWS, left), offset);
+    if (!page.length) return;
+    const pos = new Map(page.map((id, i) => [id, i]));
+    yield (rows.all(JSON.stringify(page)) as RawExportRow[]).map(toExportRow).sort((a, b) => pos.get(a.id)! - pos.get(b.id)!);
+    offset += page.length;
+    left -= page.length;
+    if (page.length < PAGE_ROWS) return;
+  }
+}
+
 /**
  * Every matching event in (ts, id) order, one keyset page at a time. Each page is read with .iterate() and the
  * caller may await between pages, so the connection is never left busy across an await (the service keeps serving).
  */
 export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
-  const desc = q.order === 'desc';
+  ensureQueryFunctions(db);
+  if (!timeSorted(q)) { yield* columnSortedPages(db, q); return; }
+  const desc = (q.sort?.dir ?? q.order) === 'desc';
   const { sql, params } = timelineWhere(q);
   const dir = desc ? 'DESC' : 'ASC';
-  // The inner query filters and pages over events alone (the lead's timelineWhere uses bare column names).
-  const select = (keyset: string) => db.prepare<unknown[]>(`SELECT e.id, e.ts, e.ts_desc AS tsDesc, e.source, e.host,
-      e.message, ${FIELDS_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent AS userAgent, e.line, e.record, e.offset, e.manual,
-      f.rel_path AS relPath, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags
+  // The inner query filters and pages over events alone (timelineWhere uses bare column names).
+  const select = (keyset: string) => db.prepare<unknown[]>(`SELECT ${EXPORT_COLUMNS}
     FROM (SELECT * FROM events WHERE (${sql}) ${keyset} ORDER BY ts ${dir}, id ${dir} LIMIT ${PAGE_ROWS}) e
-    LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id
-    ORDER BY e.ts ${dir}, e.id ${dir}`);
+    ${EXPORT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`);
   // Two statements: a row-value range `(ts, id) > (?, ?)` lets SQLite seek the events_ts index for every later page.
   const first = select('');
   const next = select(`AND (ts, id) ${desc ? '<' : '>'} (?, ?)`);
@@ -38,9 +61,7 @@ export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGene
   while (left > 0) {
     const page: ExportEventRow[] = [];
     const rows = after ? next.iterate(...params, after.ts, after.id) : first.iterate(...params);
-    for (const row of rows as IterableIterator<Omit<ExportEventRow, 'fields'> & { fields?: string | null }>) {
-      page.push({ ...row, fields: decodeFields(row) });
-    }
+    for (const row of rows as IterableIterator<RawExportRow>) page.push(toExportRow(row));
     const from = Math.min(skip, page.length);
     skip -= from;
     const take = page.slice(from, from + Math.min(left, page.length - from));

@@ -1,14 +1,17 @@
-// The workbench frame: navigation, theme, UTC/case-zone switch, and the view for the current hash route.
+// The workbench frame: navigation, theme, the case's display zone, and the view for the current hash route.
 import { useEffect, useMemo, useState } from 'react';
 import { api } from './api.ts';
+import { ZonePicker } from './components/ZonePicker.tsx';
 import { CaseContext } from './caseContext.ts';
 import { useLoad, useRoute } from './hooks.ts';
 import { CaseView } from './views/Case.tsx';
 import { FindingsView } from './views/Findings.tsx';
 import { WebshellsView } from './views/Webshells.tsx';
-import { TimelineView } from './views/Timeline.tsx';
+import { LAST_TIMELINE_KEY, TimelineView } from './views/Timeline.tsx';
 import { FilesView } from './views/Files.tsx';
 import { ReportView } from './views/Report.tsx';
+import { StoryView } from './views/Story.tsx';
+import { CompletenessBanner } from './components/CompletenessBanner.tsx';
 
 const VIEWS: Array<{ id: string; label: string; key: string }> = [
   { id: 'case', label: 'Case', key: '1' },
@@ -17,7 +20,11 @@ const VIEWS: Array<{ id: string; label: string; key: string }> = [
   { id: 'timeline', label: 'Timeline', key: '4' },
   { id: 'files', label: 'Files & hashes', key: '5' },
   { id: 'report', label: 'Report', key: '6' },
+  { id: 'story', label: 'Story', key: '7' },
 ];
+
+/** While an index runs the banner follows it: the case is read again every few seconds. */
+const INDEXING_POLL_MS = 2000;
 
 type Theme = 'dark' | 'light';
 
@@ -33,11 +40,17 @@ function useTheme(): [Theme, () => void] {
 export function App() {
   const route = useRoute();
   const [theme, toggleTheme] = useTheme();
-  const [useCaseZone, setUseCaseZone] = useState(false);
   const caseInfo = useLoad(() => api.getCase(), []);
   const info = caseInfo.data ?? null;
-  const zone = useCaseZone && info?.meta.displayZone ? info.meta.displayZone : 'UTC';
+  // One display zone, kept in the case: every time shown, typed or exported uses it.
+  const zone = info?.meta.displayZone || 'UTC';
   const ctx = useMemo(() => ({ info, refresh: caseInfo.reload, zone }), [info, caseInfo.reload, zone]);
+  const indexing = !!info?.completeness.indexing;
+  useEffect(() => {
+    if (!indexing) return undefined;
+    const timer = window.setInterval(caseInfo.reload, INDEXING_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [indexing, caseInfo.reload]);
 
   // Alt+1…6 switch views from anywhere.
   useEffect(() => {
@@ -57,24 +70,24 @@ export function App() {
           <span className="brand">Loupe</span>
           <nav>
             {VIEWS.map((v) => (
-              <a key={v.id} href={`#/${v.id}`} className={route.view === v.id ? 'active' : ''} title={`Alt+${v.key}`}>{v.label}</a>
+              <a key={v.id} href={v.id === 'timeline' ? (route.view === 'timeline' ? window.location.hash : sessionStorage.getItem(LAST_TIMELINE_KEY)) || '#/timeline' : `#/${v.id}`} className={route.view === v.id ? 'active' : ''} title={`Alt+${v.key}`}>{v.label}</a>
             ))}
           </nav>
           <span className="spacer" />
           <span className="case-name" data-testid="case-name">{info ? `${info.meta.caseNumber || 'case'} · ${info.meta.client || info.path}` : 'no case open'}</span>
-          <button type="button" onClick={() => setUseCaseZone((u) => !u)} title="Show times in UTC or the case's display zone" disabled={!info}>
-            {zone === 'UTC' ? 'UTC' : zone}
-          </button>
+          <ZonePicker zone={zone} disabled={!info} onChange={async (z) => { await api.updateCaseMeta({ displayZone: z }); caseInfo.reload(); }} />
           <button type="button" onClick={toggleTheme} aria-label="Toggle theme">{theme === 'dark' ? 'Light' : 'Dark'}</button>
         </header>
         {caseInfo.error && <div className="error" role="alert">Cannot reach the Loupe service: {caseInfo.error}</div>}
+        {info && <CompletenessBanner c={info.completeness} />}
         <main className="content">
           {route.view === 'case' && <CaseView />}
-          {route.view === 'findings' && <FindingsView />}
+          {route.view === 'findings' && <FindingsView params={route.params} />}
           {route.view === 'webshells' && <WebshellsView params={route.params} />}
           {route.view === 'timeline' && <TimelineView params={route.params} />}
           {route.view === 'files' && <FilesView params={route.params} />}
           {route.view === 'report' && <ReportView />}
+          {route.view === 'story' && <StoryView params={route.params} />}
           {!VIEWS.some((v) => v.id === route.view) && <p className="empty">Unknown page. Choose a view above.</p>}
         </main>
       </div>

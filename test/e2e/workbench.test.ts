@@ -110,7 +110,11 @@ test('searching the timeline for the attacker IP, starring, tagging and a manual
   await page.fill('.modal input[name=message]', 'EXCH01 isolated from the network by the client');
   await page.fill('.modal input[name=tags]', 'containment');
   await page.click('.modal button:has-text("Add event")');
-  await page.waitForSelector(`${grid}.manual`);
+  // The search stays (it used to be wiped); the new event does not match it, and the analyst is told so.
+  await page.locator('.notice:has-text("hidden by the current filters")').waitFor();
+  assert.equal(await page.inputValue('input[name=search]'), `"${ip}"`);
+  await page.click('.notice button:has-text("Show it")');
+  await page.waitForSelector(`${grid}.manual[aria-selected=true]`);
 
   await page.reload();
   await page.click('a:has-text("Timeline")');
@@ -133,6 +137,9 @@ test('pivoting: right-click "exclude this IP", then keyboard p → "only this IP
   const { page, service } = s!;
   await page.click('a:has-text("Case")');
   await page.click('a:has-text("Timeline")');
+  // The Timeline tab comes back with the filters it had (starred only, from the test above): start afresh.
+  await page.locator('[data-testid=filter-chips] .chip:has-text("starred only")').waitFor();
+  await page.click('[data-testid=filter-chips] button:has-text("clear all")');
   await page.selectOption('select[aria-label=Source]', 'iis');
   await page.waitForSelector('[data-testid=filter-chips] .chip:has-text("source = iis")');
   await page.locator(grid).first().waitFor();

@@ -7,6 +7,12 @@ import { parseIis } from './iis.ts';
 import { parseOabGenerator } from './oab-generator.ts';
 import type { Parser } from './types.ts';
 import { parseEvtx } from './evtx/index.ts';
+import { parseEvtxECmd } from './tools/evtxecmd.ts';
+import { parseHayabusaCsv, parseHayabusaJsonl } from './tools/hayabusa.ts';
+import { parseKapeConsoleLog, parseKapeCopyLog } from './tools/kape.ts';
+import { parseMftECmdJ, parseMftECmdMft } from './tools/mftecmd.ts';
+import { parsePlasoCsv, parsePlasoJsonl } from './tools/plaso.ts';
+import { parseTimelineCsv } from './tools/timeline-csv.ts';
 
 export interface RegisteredParser {
   /** Parser id, stored with each file (equals the events' source). */
@@ -21,6 +27,16 @@ const PARSERS: Partial<Record<FileKind, RegisteredParser>> = {
   'oab-generator-log': { id: 'oab-generator', parse: parseOabGenerator },
   bodyfile: { id: 'bodyfile', parse: parseBodyfile },
   evtx: { id: 'evtx', parse: parseEvtx },
+  'evtxecmd-csv': { id: 'evtxecmd', parse: parseEvtxECmd },
+  'mftecmd-mft-csv': { id: 'mftecmd', parse: parseMftECmdMft },
+  'mftecmd-j-csv': { id: 'mftecmd', parse: parseMftECmdJ },
+  'hayabusa-csv': { id: 'hayabusa', parse: parseHayabusaCsv },
+  'hayabusa-jsonl': { id: 'hayabusa', parse: parseHayabusaJsonl },
+  'plaso-jsonl': { id: 'plaso', parse: parsePlasoJsonl },
+  'plaso-csv': { id: 'plaso', parse: parsePlasoCsv },
+  'timeline-csv': { id: 'timeline-csv', parse: parseTimelineCsv },
+  'kape-copy-log': { id: 'kape', parse: parseKapeCopyLog },
+  'kape-console-log': { id: 'kape', parse: parseKapeConsoleLog },
 };
 
 /** The parser for a file kind, or null when files of that kind yield no timeline events. */

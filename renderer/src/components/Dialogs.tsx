@@ -1,7 +1,7 @@
 // Modal inputs (no window.prompt): one text value, or a manual event.
 import { useEffect, useRef, useState } from 'react';
 import type { ManualEventInput } from '../../../shared/api.ts';
-import { isoToMicros } from '../../../shared/types.ts';
+import { formatZonedInput, parseZonedTime } from '../zone.ts';
 
 function Modal({ title, children, onClose }: { title: string; children: React.ReactNode; onClose: () => void }) {
   return (
@@ -25,21 +25,21 @@ export function TextDialog({ title, initial = '', onSubmit, onClose }: { title: 
   );
 }
 
-export function ManualEventDialog({ initialTs, onSubmit, onClose }: { initialTs: string; onSubmit: (e: ManualEventInput) => void; onClose: () => void }) {
-  const [ts, setTs] = useState(initialTs);
+export function ManualEventDialog({ zone, initialTs, onSubmit, onClose }: { zone: string; initialTs: number | null; onSubmit: (e: ManualEventInput) => void; onClose: () => void }) {
+  const [ts, setTs] = useState(initialTs === null ? '' : formatZonedInput(initialTs, zone));
   const [message, setMessage] = useState('');
   const [tags, setTags] = useState('');
   const [error, setError] = useState<string | null>(null);
   const submit = () => {
-    const us = isoToMicros(ts);
-    if (!Number.isFinite(us)) { setError('Time must be ISO-8601, e.g. 2021-03-03T04:22:11Z (UTC unless an offset is given)'); return; }
+    const us = parseZonedTime(ts, zone);
+    if (!Number.isFinite(us)) { setError(`Time like 2021-03-03 04:22:11 (${zone}), or ISO-8601 with Z or an offset`); return; }
     if (!message.trim()) { setError('Describe what happened'); return; }
     onSubmit({ ts: us, message, tsDesc: 'Analyst Event', tags: tags.split(',').map((t) => t.trim()).filter(Boolean) });
   };
   return (
     <Modal title="Add an event by hand" onClose={onClose}>
       <form className="form" onSubmit={(e) => { e.preventDefault(); submit(); }}>
-        <label>Time (UTC unless offset)<input name="ts" value={ts} onChange={(e) => setTs(e.target.value)} autoFocus /></label>
+        <label>Time ({zone} unless it ends in Z or an offset)<input name="ts" value={ts} onChange={(e) => setTs(e.target.value)} autoFocus /></label>
         <label>Description<input name="message" value={message} onChange={(e) => setMessage(e.target.value)} /></label>
         <label>Tags (comma-separated)<input name="tags" value={tags} onChange={(e) => setTags(e.target.value)} /></label>
         {error && <div className="error" role="alert">{error}</div>}

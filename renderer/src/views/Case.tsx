@@ -1,4 +1,5 @@
 // Case view: create/open a case, its details, evidence folders, indexing with progress and Cancel, warnings, counts.
+import { displayText } from '../../../shared/display.ts';
 import { Fragment, useEffect, useState } from 'react';
 import type { CaseMeta, IndexProgress } from '../../../shared/api.ts';
 import { api, errorText, shell } from '../api.ts';
@@ -8,7 +9,33 @@ import { formatBytes, formatCount, formatEta } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { DetectionInputsCard } from './DetectionInputs.tsx';
 
-function OpenCase() {
+function RecentCases() {
+  const { info, refresh } = useCase();
+  const recent = useLoad(() => api.recentCases(), [info?.path]);
+  const [error, setError] = useState<string | null>(null);
+  const onOpen = async (p: string) => {
+    setError(null);
+    try { await api.openCase({ path: p }); sessionStorage.clear(); refresh(); } catch (e) { setError(errorText(e)); }
+  };
+  const others = (recent.data ?? []).filter((r) => r.path !== info?.path);
+  if (!others.length) return null;
+  return (
+    <div className="card" data-testid="recent-cases">
+      <h2>Recent cases</h2>
+      <ul className="plain">
+        {others.map((r) => (
+          <li key={r.path}>
+            <button type="button" className="link" disabled={!r.exists} onClick={() => void onOpen(r.path)} title={r.exists ? 'Open this case' : 'The file is no longer there'}>{r.path}</button>
+            <span className="meta"> opened {r.openedAt.replace('T', ' ').slice(0, 16)} UTC{r.exists ? '' : ' · missing'}</span>
+          </li>
+        ))}
+      </ul>
+      <ErrorLine error={error} />
+    </div>
+  );
+}
+
+function OpenCase({ title = 'Create or open a case' }: { title?: string }) {
   const { refresh } = useCase();
   const [path, setPath] = useState('');
   const [meta, setMeta] = useState<Partial<CaseMeta>>({ client: '', caseNumber: '', examiner: '', displayZone: 'UTC' });
@@ -18,6 +45,7 @@ function OpenCase() {
     try {
       if (create) await api.createCase({ path, meta });
       else await api.openCase({ path });
+      sessionStorage.clear(); // the last timeline view belonged to the previous case
       refresh();
     } catch (e) { setError(errorText(e)); }
   };
@@ -26,8 +54,9 @@ function OpenCase() {
     <label>{label}<input name={k} value={meta[k] ?? ''} onChange={(e) => setMeta({ ...meta, [k]: e.target.value })} /></label>
   );
   return (
-    <form className="card form" onSubmit={(e) => { e.preventDefault(); void run(true); }}>
-      <h2>Create or open a case</h2>
+    <>
+    <form className="card form" data-testid="open-case" onSubmit={(e) => { e.preventDefault(); void run(true); }}>
+      <h2>{title}</h2>
       <p className="hint">A case is one file on disk holding the index, your tags and notes. Type its path{shell ? ' or pick it' : ''}.</p>
       <label>Case file path<input name="casePath" value={path} onChange={(e) => setPath(e.target.value)} placeholder="/cases/contoso-2021-03.loupe" required /></label>
       {shell && <button type="button" onClick={pick}>Choose…</button>}
@@ -38,16 +67,19 @@ function OpenCase() {
       </div>
       <ErrorLine error={error} />
     </form>
+    </>
   );
 }
 
-function Evidence({ indexing }: { indexing: boolean }) {
-  const list = useLoad(() => api.listEvidence(), []);
+function Evidence({ indexing, version }: { indexing: boolean; version: number }) {
+  const { refresh } = useCase();
+  // Reloaded after each index run, so "not indexed yet" turns into the run's time without a page reload.
+  const list = useLoad(() => api.listEvidence(), [version]);
   const [root, setRoot] = useState('');
   const [error, setError] = useState<string | null>(null);
   const add = async () => {
     setError(null);
-    try { await api.addEvidence({ root }); setRoot(''); list.reload(); } catch (e) { setError(errorText(e)); }
+    try { await api.addEvidence({ root }); setRoot(''); list.reload(); refresh(); } catch (e) { setError(errorText(e)); }
   };
   const pick = async () => { const p = await shell?.pickFolder(); if (p) setRoot(p); };
   return (
@@ -95,6 +127,8 @@ function Indexing({ onDone, onRunning }: { onDone: () => void; onRunning: (runni
   useEffect(() => onRunning(running), [running]); // eslint-disable-line
   useEffect(() => { if (p && (p.phase === 'done' || p.phase === 'cancelled' || p.phase === 'failed')) onDone(); }, [p?.phase]); // eslint-disable-line
   const start = async () => { setError(null); try { await api.startIndex({}); repoll(); } catch (e) { setError(errorText(e)); } };
+  // An error from an earlier run is not shown once a later run has finished cleanly.
+  const runError = p?.phase === 'failed' ? p.error : null;
   const cancel = async () => { try { await api.cancelIndex(); } catch (e) { setError(errorText(e)); } };
   const scan = p?.phase === 'detecting' ? p.detect ?? null : null;
   const pct = scan ? (scan.bytesTotal > 0 ? Math.min(100, (100 * scan.bytesDone) / scan.bytesTotal) : 0)
@@ -119,7 +153,7 @@ function Indexing({ onDone, onRunning }: { onDone: () => void; onRunning: (runni
           {p.currentFile && running && <><dt>Now</dt><dd className="ellipsis">{p.currentFile}</dd></>}
         </dl>
       )}
-      <ErrorLine error={error ?? p?.error ?? null} />
+      <ErrorLine error={error ?? runError} />
     </div>
   );
 }
@@ -133,7 +167,7 @@ function Warnings({ version }: { version: number }) {
       {w.data?.total === 0 && <Empty>No warnings: every file read cleanly.</Empty>}
       <ul className="plain warnings">
         {w.data?.rows.map((r) => (
-          <li key={r.id}><code>{r.file}{r.line !== undefined && r.line !== null ? `:${r.line}` : ''}</code> {r.message}</li>
+          <li key={r.id}><code>{displayText(r.file)}{r.line !== undefined && r.line !== null ? `:${r.line}` : ''}</code> {displayText(r.message)}</li>
         ))}
       </ul>
     </div>
@@ -144,11 +178,14 @@ export function CaseView() {
   const { info, refresh } = useCase();
   const [version, setVersion] = useState(0);
   const [running, setRunning] = useState(false);
-  if (!info) return <section className="view"><h1>Case</h1><OpenCase /></section>;
+  const [closeError, setCloseError] = useState<string | null>(null);
+  if (!info) return <section className="view"><h1>Case</h1><OpenCase /><RecentCases /></section>;
+  const close = async () => { setCloseError(null); try { await api.closeCase(); sessionStorage.clear(); refresh(); } catch (e) { setCloseError(errorText(e)); } };
   const c = info.counts;
   return (
     <section className="view case">
-      <h1>Case {info.meta.caseNumber}</h1>
+      <h1>Case {info.meta.caseNumber} <button type="button" className="small" onClick={() => void close()} disabled={running}>Close case</button></h1>
+      <ErrorLine error={closeError} />
       <div className="grid2">
         <div className="card">
           <h2>Details</h2>
@@ -169,12 +206,14 @@ export function CaseView() {
           </dl>
         </div>
         <div>
-          <Evidence indexing={running} />
+          <Evidence indexing={running} version={version} />
           <DetectionInputsCard disabled={running} />
-          <Indexing onRunning={setRunning} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
+          <Indexing onRunning={(r) => { setRunning(r); refresh(); }} onDone={() => { refresh(); setVersion((v) => v + 1); }} />
         </div>
       </div>
       <Warnings version={version} />
+      <RecentCases />
+      <details className="card switch-case"><summary>Open or create another case</summary><OpenCase title="Switch to another case" /></details>
     </section>
   );
 }

@@ -9,6 +9,7 @@ const KINDS: Array<{ key: keyof DetectionInputs; label: string; hint: string; fo
   { key: 'iocs', label: 'IOC lists', hint: 'CSV/TXT, STIX 2.1 or MISP JSON', folder: false },
   { key: 'rules', label: 'YARA rule folders', hint: 'a folder of .yar files', folder: true },
   { key: 'baselines', label: 'Known-good baselines', hint: 'CSS-Exchange SHA256,build,path CSV', folder: false },
+  { key: 'sigma', label: 'Sigma rule folders', hint: 'a folder of Sigma .yml rules', folder: true },
 ];
 
 export function DetectionInputsCard({ disabled }: { disabled: boolean }) {
@@ -29,14 +30,14 @@ export function DetectionInputsCard({ disabled }: { disabled: boolean }) {
         <div key={key}>
           <h3>{label}</h3>
           <ul className="plain">
-            {current[key].map((p) => (
+            {(current[key] ?? []).map((p) => (
               <li key={p}><code>{p}</code>{' '}
                 <button type="button" aria-label={`remove ${p}`} disabled={disabled}
-                  onClick={() => void save({ ...current, [key]: current[key].filter((x) => x !== p) })}>×</button>
+                  onClick={() => void save({ ...current, [key]: (current[key] ?? []).filter((x) => x !== p) })}>×</button>
               </li>
             ))}
           </ul>
-          <form className="row" onSubmit={(e) => { e.preventDefault(); void save({ ...current, [key]: [...current[key], draft[key] ?? ''] }); }}>
+          <form className="row" onSubmit={(e) => { e.preventDefault(); void save({ ...current, [key]: [...(current[key] ?? []), draft[key] ?? ''] }); }}>
             <input name={`add-${key}`} value={draft[key] ?? ''} placeholder={hint} required disabled={disabled}
               onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} />
             {shell && <button type="button" disabled={disabled} onClick={async () => {

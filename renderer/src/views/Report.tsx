@@ -112,7 +112,10 @@ export function ReportView() {
   const [title, setTitle] = useState('');
   const [logo, setLogo] = useState<string | undefined>(undefined);
   const [logoError, setLogoError] = useState<string | null>(null);
-  const options: ReportOptions = { sections, companyName, ...(title.trim() ? { title: title.trim() } : {}), ...(logo ? { logoDataUrl: logo } : {}) };
+  const [includeReview, setIncludeReview] = useState(false);
+  const options: ReportOptions = {
+    sections, companyName, ...(title.trim() ? { title: title.trim() } : {}), ...(logo ? { logoDataUrl: logo } : {}), ...(includeReview ? { includeReview } : {}),
+  };
   const preview = usePreview(options, !!info);
   if (!info) return <section className="view report"><h1>Report</h1><NeedCase /></section>;
   const toggle = (s: ReportSection, on: boolean) => setSections((old) => REPORT_SECTIONS.filter((x) => (x === s ? on : old.includes(x))));
@@ -132,6 +135,14 @@ export function ReportView() {
               <input type="checkbox" name={`section-${s}`} checked={sections.includes(s)} onChange={(e) => toggle(s, e.target.checked)} /> {SECTION_LABELS[s]}
             </label>
           ))}
+        </div>
+        <div className="card">
+          <h2>Indicators</h2>
+          <label className="check" style={{ display: 'flex' }}>
+            <input type="checkbox" name="includeReview" checked={includeReview} onChange={(e) => setIncludeReview(e.target.checked)} />
+            Also list indicators that need review or are informational (labelled), in the report and the IOC exports
+          </label>
+          <p className="hint">By default only confirmed and likely indicators are shared: never a scanner's address or a stock Exchange file at an IOC path.</p>
         </div>
         <div className="card">
           <h2>Branding</h2>

@@ -4,11 +4,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
+import { openCaseDb } from '../../../electron/case/db.ts';
 import { generateEvidence, type GeneratedManifest } from '../../fixtures/generate.ts';
+import { inParallel, loupe as run, loupeAsync, loupePiped } from '../../helpers/loupe.ts';
 import { repoRoot, tmpDir } from '../../helpers/tmp.ts';
 
-const bin = path.join(repoRoot, 'bin/loupe.mjs');
-const loupe = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+const loupe = (...args: string[]) => run(args);
 
 test('npx loupe --help lists every command', () => {
   const r = spawnSync('npx', ['loupe', '--help'], { cwd: repoRoot, encoding: 'utf8' });
@@ -19,20 +20,33 @@ test('npx loupe --help lists every command', () => {
 test('usage errors exit 2 with a hint; a missing case exits 1 saying how to create one', () => {
   const u = loupe('timeline');
   assert.equal(u.status, 2);
-  assert.match(u.stderr, /--case FILE is required/);
+  assert.match(u.stderr, /--case is required: --case FILE/);
   const bad = loupe('timeline', '--case', '/nonexistent/x.loupe', '--bogus');
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /Unknown option '--bogus'/);
+  assert.match(bad.stderr, /unknown option --bogus/);
   const missing = loupe('findings', '--case', '/nonexistent/x.loupe');
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /case file not found: .*loupe index/);
   assert.equal(loupe('frobnicate').status, 2);
 });
 
+/** Counts rows straight from the case file, as the ground truth for the command's output. */
+function countInCase(casePath: string, sql: string, ...params: unknown[]): number {
+  const db = openCaseDb(casePath, { readonly: true });
+  try {
+    return (db.prepare(sql).get(...params) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+const jsonl = (stdout: string): Array<Record<string, unknown>> => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
 describe('on an indexed corpus', () => {
   let m: GeneratedManifest;
   let casePath: string;
   let dir: string;
+  let events: number;
   before(async () => {
     dir = tmpDir({ after: (fn: () => void) => process.on('exit', fn) });
     m = await generateEvidence(path.join(dir, 'evidence'), { scale: 0.5, seed: 3 });
@@ -42,6 +56,8 @@ describe('on an indexed corpus', () => {
     const out = JSON.parse(r.stdout) as { summary: { filesIndexed: number }; counts: { files: number } };
     assert.equal(out.summary.filesIndexed, m.files.length);
     assert.equal(out.counts.files, m.files.length);
+    events = countInCase(casePath, 'SELECT count(*) AS n FROM events');
+    assert.ok(events > 5000, `a case with more rows than one page (${events})`);
   });
 
   test('findings --json prints exactly the documented shape', () => {
@@ -50,8 +66,10 @@ describe('on an indexed corpus', () => {
     const findings = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     assert.ok(findings.length > 0);
     for (const f of findings) {
-      assert.deepEqual(Object.keys(f).sort(), ['check', 'evidence', 'path', 'severity', 'sha256', 'time', 'title']);
+      assert.deepEqual(Object.keys(f).sort(), ['check', 'confidence', 'confidenceReason', 'evidence', 'path', 'severity', 'sha256', 'time', 'title']);
       assert.ok(['critical', 'high', 'medium', 'low', 'info'].includes(f.severity as string));
+      assert.ok(['confirmed', 'likely', 'review', 'info'].includes(f.confidence as string), `confidence ${String(f.confidence)}`);
+      assert.equal(typeof f.confidenceReason, 'string');
       assert.ok(f.time === null || /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(f.time as string));
       for (const e of f.evidence as Array<Record<string, unknown>>) {
         assert.equal(typeof e.file, 'string');
@@ -111,5 +129,108 @@ describe('on an indexed corpus', () => {
     const r = loupe('warnings', '--case', casePath, '--json');
     assert.equal(r.status, 0);
     assert.ok(Array.isArray(JSON.parse(r.stdout)));
+  });
+
+  test('timeline without --limit prints every event: --json one array, --jsonl one object per line, text one line each', () => {
+    const json = loupe('timeline', '--case', casePath, '--json');
+    assert.equal(json.status, 0, json.stderr);
+    assert.equal(json.stderr, '');
+    const rows = JSON.parse(json.stdout) as Array<{ id: number; ts: number; time: string }>;
+    assert.equal(rows.length, events);
+    assert.equal(new Set(rows.map((r) => r.id)).size, events, 'no row twice across pages');
+    for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].ts < rows[i].ts || (rows[i - 1].ts === rows[i].ts && rows[i - 1].id < rows[i].id), `order at ${i}`);
+    const lines = loupe('timeline', '--case', casePath, '--jsonl');
+    assert.equal(lines.status, 0, lines.stderr);
+    assert.equal(lines.stderr, '');
+    assert.deepEqual(jsonl(lines.stdout).map((r) => r.id), rows.map((r) => r.id));
+    const text = loupe('timeline', '--case', casePath, '--desc');
+    assert.equal(text.status, 0, text.stderr);
+    assert.equal(text.stderr, `${events.toLocaleString('en-US')} events\n`);
+    assert.ok(text.stdout.startsWith(rows[rows.length - 1].time), 'newest first');
+  });
+
+  test('--limit N returns exactly N, --offset skips, and a cut is said on stderr', async () => {
+    const limits = [1, 1000, 1001, 5000, 5001, events];
+    const runs = await inParallel(limits, (n) => loupeAsync(['timeline', '--case', casePath, '--jsonl', '--limit', String(n)]));
+    for (const [i, n] of limits.entries()) {
+      const r = runs[i];
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(jsonl(r.stdout).length, n, `--limit ${n}`);
+      assert.equal(r.stderr, n < events ? `${n.toLocaleString('en-US')} event${n === 1 ? '' : 's'} (--limit ${n}; more match)\n` : '', `--limit ${n}`);
+    }
+    const all = loupe('timeline', '--case', casePath, '--jsonl', '--limit', '100000000');
+    assert.equal(jsonl(all.stdout).length, events);
+    const page2 = jsonl(loupe('timeline', '--case', casePath, '--jsonl', '--offset', '4990', '--limit', '20').stdout);
+    const whole = jsonl(loupe('timeline', '--case', casePath, '--jsonl', '--limit', '5010').stdout);
+    assert.deepEqual(page2.map((r) => r.id), whole.slice(4990).map((r) => r.id));
+  });
+
+  test('files and warnings list every row; filters count exactly what the case holds', () => {
+    const files = loupe('files', '--case', casePath, '--jsonl');
+    assert.equal(jsonl(files.stdout).length, m.files.length);
+    assert.equal(JSON.parse(loupe('files', '--case', casePath, '--json', '--kind', 'iis-log').stdout).length, countInCase(casePath, "SELECT count(*) AS n FROM files WHERE kind = 'iis-log'"));
+    const warnings = loupe('warnings', '--case', casePath, '--json');
+    assert.equal(JSON.parse(warnings.stdout).length, countInCase(casePath, 'SELECT count(*) AS n FROM warnings'));
+    const ip = m.attackerIps[0];
+    const byIp = jsonl(loupe('timeline', '--case', casePath, '--jsonl', '--ip', ip, '--source', 'iis,httpproxy').stdout);
+    assert.equal(byIp.length, countInCase(casePath, "SELECT count(*) AS n FROM events WHERE ip = ? AND source IN ('iis', 'httpproxy')", ip));
+    assert.ok(byIp.length > 0);
+  });
+
+  test('a date-only --to takes in the whole day; a date-time --to the whole unit it names', () => {
+    const day = countInCase(casePath, 'SELECT min(ts) AS n FROM events WHERE source = ?', 'iis');
+    const date = new Date(day / 1000).toISOString().slice(0, 10);
+    const start = Date.parse(`${date}T00:00:00Z`) * 1000;
+    const expected = countInCase(casePath, 'SELECT count(*) AS n FROM events WHERE ts >= ? AND ts < ?', start, start + 86_400e6);
+    const r = loupe('timeline', '--case', casePath, '--jsonl', '--from', date, '--to', date);
+    assert.equal(jsonl(r.stdout).length, expected);
+    assert.ok(expected > 0);
+    const minute = loupe('timeline', '--case', casePath, '--jsonl', '--from', `${date}T00:00`, '--to', `${date}T10:15`);
+    assert.equal(jsonl(minute.stdout).length, countInCase(casePath, 'SELECT count(*) AS n FROM events WHERE ts >= ? AND ts < ?', start, start + (10 * 60 + 16) * 60e6));
+  });
+
+  test('export takes the same filters as timeline and writes exactly the rows timeline prints', () => {
+    const ip = m.attackerIps[0];
+    const filters = ['--ip', ip, '--source', 'iis', '--from', '2021-01-01', '--to', '2021-12-31'];
+    const shown = jsonl(loupe('timeline', '--case', casePath, '--jsonl', ...filters).stdout);
+    const out = path.join(dir, 'ip.jsonl');
+    const r = loupe('export', '--case', casePath, '--format', 'timesketch', '--out', out, '--json', ...filters);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).rows, shown.length);
+    assert.equal(fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).length, shown.length);
+    assert.ok(shown.length > 0);
+  });
+
+  test('findings --check takes a check or a family, and refuses a check that does not exist', async () => {
+    const [family, bad, sev] = await Promise.all([
+      loupeAsync(['findings', '--case', casePath, '--check', 'proxylogon', '--jsonl']),
+      loupeAsync(['findings', '--case', casePath, '--check', 'proxylogon.cve-2021-2685']),
+      loupeAsync(['findings', '--case', casePath, '--severity', 'critical,high', '--json']),
+    ]);
+    const rows = jsonl(family.stdout);
+    assert.ok(rows.length > 0 && rows.every((r) => String(r.check).startsWith('proxylogon.')), family.stderr);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^loupe findings: --check proxylogon\.cve-2021-2685 is not a check: choose from .*proxylogon\.cve-2021-26855/);
+    const bySeverity = JSON.parse(sev.stdout) as Array<{ severity: string }>;
+    assert.equal(bySeverity.length, countInCase(casePath, "SELECT count(*) AS n FROM findings WHERE severity IN ('critical', 'high')"));
+  });
+
+  test('closed pipes end every command quietly with exit 0', async () => {
+    const commands: string[][] = [
+      ['timeline', '--case', casePath], ['timeline', '--case', casePath, '--json'], ['timeline', '--case', casePath, '--jsonl'],
+      ['files', '--case', casePath], ['findings', '--case', casePath], ['warnings', '--case', casePath], ['verify', '--case', casePath],
+      ['help'], ['help', 'timeline'], ['completion', 'bash'], ['--version'],
+    ];
+    // `true` exits without reading, so every write of loupe's meets a closed pipe.
+    const runs = await inParallel(commands, (args) => loupePiped(args, 'true'));
+    for (const [i, args] of commands.entries()) {
+      const r = runs[i];
+      assert.equal(r.pipeStatus[0], 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /EPIPE|Error|\n\s+at /, args.join(' '));
+    }
+    const head = await loupePiped(['timeline', '--case', casePath], 'head -n 3');
+    assert.equal(head.pipeStatus[0], 0, head.stderr);
+    assert.equal(head.stdout.split('\n').filter(Boolean).length, 3);
+    assert.equal(head.stderr, '', 'no count once the reader has gone');
   });
 });

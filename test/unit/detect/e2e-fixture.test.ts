@@ -1,83 +1,164 @@
 // End to end on the generated evidence corpus: generate, index (real walker, parsers, workers), run detections with
-// the generator's attacker IOC list; every planted trace is found and no benign twin is flagged.
-import { test } from 'node:test';
+// the generator's attacker IOC list; every planted trace is found, no benign twin is flagged by the checks it names,
+// each intrusion is its own story (time order, each request once), the scanner is only a scanner, mail is answered.
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateEvidence } from '../../fixtures/generate.ts';
+import type { GeneratedManifest } from '../../fixtures/generate.ts';
 import { openCaseDb } from '../../../electron/case/db.ts';
+import type { Db } from '../../../electron/case/db.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
-import { getVerdicts, getWebshells } from '../../../electron/detect/queries.ts';
+import { getIntrusions, getVerdicts, getWebshells } from '../../../electron/detect/queries.ts';
 import type { EvidenceRef } from '../../../shared/types.ts';
+import { isoToMicros } from '../../../shared/types.ts';
 import type { IndexProgress } from '../../../shared/api.ts';
 
-interface Row { check: string; severity: string; path: string | null; evidence: EvidenceRef[] }
+interface Row { id: number; check: string; severity: string; confidence: string | null; reason: string | null; path: string | null; evidence: EvidenceRef[]; details: Record<string, unknown> }
 
 const sameRef = (a: EvidenceRef, b: { file: string; line?: number; record?: number }): boolean =>
   a.file === b.file && (b.line === undefined || a.line === b.line) && (b.record === undefined || a.record === b.record);
+const refKey = (r: EvidenceRef): string => `${r.file}:${r.line ?? ''}:${r.record ?? ''}`;
 
-test('generated corpus: every planted trace is found, nothing benign is flagged', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-'));
-  try {
-    const root = path.join(dir, 'evidence');
-    const manifest = await generateEvidence(root, { scale: 0.1, seed: 11, includeEvtx: false });
-    const casePath = path.join(dir, 'case.loupe');
-    const db0 = openCaseDb(casePath, { create: true });
-    db0.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, 'generated', new Date().toISOString());
-    db0.close();
-    const detecting: IndexProgress[] = [];
-    await new IndexCoordinator({ casePath, iocs: [path.join(dir, 'attacker-iocs.csv')], workers: 1, onProgress: (p) => { if (p.phase === 'detecting') detecting.push(p); } }).run();
-    // Issue 10 item 4: detection shows files scanned of to scan, and no ETA until the scan rate is known (was 0 s).
+let dir = '';
+let manifest: GeneratedManifest;
+let db: Db;
+let rows: Row[];
+const detecting: IndexProgress[] = [];
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-'));
+  const root = path.join(dir, 'evidence');
+  manifest = await generateEvidence(root, { scale: 0.1, seed: 11, includeEvtx: false });
+  const casePath = path.join(dir, 'case.loupe');
+  const db0 = openCaseDb(casePath, { create: true });
+  db0.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, 'generated', new Date().toISOString());
+  db0.close();
+  await new IndexCoordinator({ casePath, iocs: [path.join(dir, 'attacker-iocs.csv')], workers: 1, onProgress: (p) => { if (p.phase === 'detecting') detecting.push(p); } }).run();
+  db = openCaseDb(casePath, { readonly: true });
+  rows = (db.prepare('SELECT id, check_id AS "check", severity, confidence, confidence_reason AS reason, path, evidence, details FROM findings').all() as Array<Row & { evidence: string; details: string | null }>)
+    .map((r) => ({ ...r, evidence: JSON.parse(r.evidence) as EvidenceRef[], details: r.details ? JSON.parse(r.details) as Record<string, unknown> : {} }));
+});
+
+after(() => {
+  db?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(`${path.join(dir, 'evidence')}.manifest.json`, { force: true });
+});
+
+describe('generated corpus', () => {
+  it('detection progress: files scanned of to scan, and no ETA until the scan rate is known (issue 10 item 4; was 0 s)', () => {
     assert.equal(detecting[0].etaSeconds, null, 'no ETA before the scan has a rate');
     const scan = detecting.map((p) => p.detect).filter((d) => d);
     assert.ok(scan.length >= 2 && scan[0]!.filesDone === 0 && scan[0]!.filesTotal > 0, 'scan progress starts at 0 of the files to scan');
     assert.equal(scan.at(-1)!.filesDone, scan.at(-1)!.filesTotal);
+  });
 
-    const db = openCaseDb(casePath, { readonly: true });
-    try {
-      const rows = (db.prepare('SELECT check_id AS "check", severity, path, evidence FROM findings').all() as Array<Row & { evidence: string }>)
-        .map((r) => ({ ...r, evidence: JSON.parse(r.evidence) as EvidenceRef[] }));
-      for (const p of manifest.planted) {
-        const candidates = rows.filter((r) => r.check === p.check);
-        const ok = candidates.some((r) =>
-          (p.path ? r.path?.toLowerCase() === p.path.toLowerCase() : true) &&
-          (p.evidence ?? []).every((e) => r.evidence.some((x) => sameRef(x, e))));
-        // Log hits may be spread over several findings (one per IP/outcome): then each ref must be in one of them.
-        const spread = !p.path && (p.evidence ?? []).every((e) => candidates.some((r) => r.evidence.some((x) => sameRef(x, e))));
-        assert.ok(ok || spread, `planted ${p.check} not found: ${p.note} ${JSON.stringify(p.evidence)}`);
-      }
-      for (const b of manifest.benign) {
-        for (const e of b.evidence ?? []) {
-          // IP-list findings list every line of an attacker IP, including its excluded probes (the manifest allows it).
-          const flagged = rows.filter((r) => !['ioc.ip', 'ioc.user-agent'].includes(r.check) && r.evidence.some((x) => sameRef(x, e)))
-            .filter((r) => !(r.check === 'ioc.path' && r.severity === 'low'));
-          assert.deepEqual(flagged.map((r) => r.check), [], `benign flagged: ${b.what} ${JSON.stringify(e)}`);
+  it('every planted trace is found', () => {
+    for (const p of manifest.planted) {
+      const candidates = rows.filter((r) => r.check === p.check);
+      const ok = candidates.some((r) =>
+        (p.path ? r.path?.toLowerCase() === p.path.toLowerCase() : true) &&
+        (p.evidence ?? []).every((e) => r.evidence.some((x) => sameRef(x, e))));
+      // Log hits may be spread over several findings (one per IP/outcome): then each ref must be in one of them.
+      const spread = !p.path && (p.evidence ?? []).every((e) => candidates.some((r) => r.evidence.some((x) => sameRef(x, e))));
+      assert.ok(ok || spread, `planted ${p.check} not found: ${p.note} ${JSON.stringify(p.evidence)}`);
+    }
+  });
+
+  it('no benign twin is flagged by the checks it names; review-only twins stay "needs review", outside every intrusion', () => {
+    for (const b of manifest.benign) {
+      for (const e of b.evidence ?? []) {
+        const flagged = rows.filter((r) => (b.checks as string[]).includes(r.check) && r.evidence.some((x) => sameRef(x, e)));
+        assert.deepEqual(flagged.map((r) => r.check), [], `benign flagged: ${b.what} ${JSON.stringify(e)}`);
+        for (const r of rows.filter((x) => (b.reviewOnly as string[] | undefined)?.includes(x.check) && x.evidence.some((y) => sameRef(y, e)))) {
+          assert.ok(r.confidence === 'review' || r.confidence === 'info', `${b.what}: ${r.check} is ${r.confidence}`);
+          for (const s of rows.filter((x) => x.check === 'story')) assert.ok(!s.evidence.some((y) => sameRef(y, e)), `${b.what} is in a story`);
         }
       }
-      const v = Object.fromEntries(getVerdicts(db).map((x) => [x.cve, x.verdict]));
-      assert.equal(v['CVE-2021-26855'], 'exploited');
-      assert.equal(v['CVE-2021-26858'], 'exploited');
-      assert.equal(v['CVE-2021-27065'], 'exploited');
-      const shells = getWebshells(db);
-      assert.equal(shells.length, manifest.planted.filter((p) => p.check === 'webshell').length);
-      for (const s of shells) assert.ok(s.attackerIps.some((ip) => manifest.attackerIps.includes(ip)), `${s.origPath} tied to an attacker IP`);
-      assert.equal(rows.filter((r) => r.check === 'story').length, 1);
-
-      // hafnium.request: the planted CHIRP-style IIS POSTs are found, and only attacker IPs are flagged in the corpus.
-      const chirp = db.prepare(`SELECT f.rel_path AS file, e.line, e.url FROM events e JOIN files f ON f.id = e.file_id
-        WHERE e.source = 'iis' AND e.method = 'POST' AND e.url IN ('/ecp/y.js', '/ecp/default.flt', '/ecp/main.css')`).all() as Array<{ file: string; line: number; url: string }>;
-      assert.deepEqual([...new Set(chirp.map((c) => c.url))].sort(), ['/ecp/default.flt', '/ecp/main.css', '/ecp/y.js']);
-      const hafnium = rows.filter((r) => r.check === 'hafnium.request');
-      for (const c of chirp) assert.ok(hafnium.some((r) => r.evidence.some((x) => sameRef(x, c))), `CHIRP POST ${c.url} not found: ${c.file}:${c.line}`);
-      const flaggedIps = (db.prepare(`SELECT json_extract(details, '$.ip') AS ip FROM findings WHERE check_id = 'hafnium.request'`).all() as Array<{ ip: string }>).map((r) => r.ip);
-      assert.ok(flaggedIps.length > 0);
-      for (const ip of flaggedIps) assert.ok(manifest.attackerIps.includes(ip), `hafnium.request flagged a non-attacker client ${ip}`);
-    } finally {
-      db.close();
+      if (b.path) {
+        const byPath = rows.filter((r) => (b.checks as string[]).includes(r.check) && r.path?.toLowerCase() === b.path!.toLowerCase());
+        assert.deepEqual(byPath.map((r) => r.check), [], `benign flagged by path: ${b.what}`);
+      }
     }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(`${path.join(dir, 'evidence')}.manifest.json`, { force: true });
-  }
+  });
+
+  it('every finding carries a confidence and a one-line reason', () => {
+    for (const r of rows) {
+      assert.ok(['confirmed', 'likely', 'review', 'info'].includes(r.confidence ?? ''), `${r.check}: ${r.confidence}`);
+      assert.ok(r.reason && !r.reason.includes('\n'), `${r.check}: ${r.reason}`);
+    }
+    const stock = rows.find((r) => r.check === 'ioc.path' && r.path?.endsWith('TimeoutLogout.aspx'));
+    assert.equal(stock?.confidence, 'review');
+    assert.match(stock?.reason ?? '', /stock Exchange file/);
+  });
+
+  it('the verdicts: every ProxyLogon CVE exploited, from confirmed or likely hits', () => {
+    const v = Object.fromEntries(getVerdicts(db).map((x) => [x.cve, x]));
+    for (const cve of ['CVE-2021-26855', 'CVE-2021-26857', 'CVE-2021-26858', 'CVE-2021-27065']) {
+      assert.equal(v[cve].verdict, 'exploited', cve);
+      assert.ok(v[cve].confidence === 'confirmed' || v[cve].confidence === 'likely', `${cve}: ${v[cve].confidence}`);
+      assert.equal(v[cve].window.label, 'Jan–Mar 2021');
+    }
+  });
+
+  it('one story per intrusion, with its IPs, shells, first trace and mail answer', () => {
+    const got = getIntrusions(db);
+    assert.equal(got.length, manifest.intrusions.length);
+    assert.equal(rows.filter((r) => r.check === 'story').length, manifest.intrusions.length);
+    manifest.intrusions.forEach((want, i) => {
+      const g = got[i];
+      assert.equal(g.id, i + 1);
+      assert.deepEqual([...g.ips].sort(), [...want.ips].sort(), `intrusion ${i + 1} IPs`);
+      assert.deepEqual([...g.shells].map((x) => x.toLowerCase()).sort(), want.shells.map((x) => x.toLowerCase()).sort(), `intrusion ${i + 1} shells`);
+      assert.equal(g.firstSeen, isoToMicros(want.first), `intrusion ${i + 1} first seen`);
+      assert.equal(g.mail.answer, want.mail, `intrusion ${i + 1}: ${g.mail.summary}`);
+      assert.equal(g.mail.addressBook, want.addressBook);
+      assert.ok(g.mail.findingIds.length > 0 && g.mail.findingIds.every((id) => rows.some((r) => r.id === id && r.check.startsWith('mail.'))));
+      assert.deepEqual(g.stages, ['scan', 'ssrf', 'config-change', 'shell-written', 'shell-used', 'follow-on']);
+    });
+    const [one, two] = got;
+    assert.ok(one.lastSeen! < two.firstSeen!, 'the intrusions do not overlap');
+  });
+
+  it('each story is in time order and lists each request once (IIS line and HttpProxy row joined)', () => {
+    for (const g of getIntrusions(db)) {
+      const times = g.steps.map((s) => s.ts).filter((t): t is number => t !== null);
+      assert.deepEqual(times, [...times].sort((a, b) => a - b), `intrusion ${g.id} in time order`);
+      const keys = g.steps.flatMap((s) => [s.ref, ...s.also]).map(refKey);
+      assert.equal(new Set(keys).size, keys.length, `intrusion ${g.id}: a ref in two steps`);
+      const ssrf = g.steps.filter((s) => s.kind === 'ssrf' || s.kind === 'mailbox-access' || s.kind.startsWith('vdir-'));
+      const joined = ssrf.filter((s) => s.also.some((a) => a.file.includes('/W3SVC1/')));
+      assert.ok(joined.length >= 5, `intrusion ${g.id}: SSRF requests with their IIS line joined (${joined.length})`);
+      for (const ip of g.ips) assert.ok(g.steps.some((s) => s.ip === ip), `${ip} acts in its story`);
+    }
+  });
+
+  it('the scanner gets its own low, informational finding, joins no story, and its shell GET is no shell use', () => {
+    const ip = manifest.scanners[0];
+    const scan = rows.filter((r) => r.check === 'scan');
+    assert.deepEqual(scan.map((r) => r.details.ip), [ip]);
+    assert.equal(scan[0].severity, 'low');
+    assert.equal(scan[0].confidence, 'info');
+    assert.ok(!rows.some((r) => r.check === 'hafnium.request' && r.details.ip === ip), 'no HAFNIUM-pattern finding for a scanner');
+    assert.ok(!getIntrusions(db).some((g) => g.ips.includes(ip)));
+    const chopper = getWebshells(db).find((w) => w.origPath.endsWith('discover.aspx'))!;
+    assert.ok(chopper.requests.some((r) => r.ip === ip), 'the scanner\'s GET is listed among the requests');
+    assert.ok(!chopper.attackerIps.includes(ip), 'but it did not use the shell');
+  });
+
+  it('hafnium.request: the CHIRP POSTs are found, only attacker IPs are flagged', () => {
+    const chirp = db.prepare(`SELECT f.rel_path AS file, e.line, e.url FROM events e JOIN files f ON f.id = e.file_id
+      WHERE e.source = 'iis' AND e.method = 'POST' AND e.url IN ('/ecp/y.js', '/ecp/default.flt', '/ecp/main.css')`).all() as Array<{ file: string; line: number; url: string }>;
+    assert.deepEqual([...new Set(chirp.map((c) => c.url))].sort(), ['/ecp/default.flt', '/ecp/main.css', '/ecp/y.js']);
+    const hafnium = rows.filter((r) => r.check === 'hafnium.request');
+    for (const c of chirp) assert.ok(hafnium.some((r) => r.evidence.some((x) => sameRef(x, c))), `CHIRP POST ${c.url} not found: ${c.file}:${c.line}`);
+    assert.ok(hafnium.length > 0);
+    for (const r of hafnium) assert.ok(manifest.attackerIps.includes(String(r.details.ip)), `hafnium.request flagged a non-attacker client ${String(r.details.ip)}`);
+    const shells = getWebshells(db);
+    assert.equal(shells.length, manifest.planted.filter((p) => p.check === 'webshell').length);
+    for (const s of shells) assert.ok(s.attackerIps.some((x) => manifest.attackerIps.includes(x)), `${s.origPath} tied to an attacker IP`);
+  });
 });

@@ -98,3 +98,10 @@ export function httpProxyLog(rows: ProxyRow[]): string {
 }
 
 export const EP_REL = 'C/Program Files/Microsoft/Exchange Server/V15';
+
+/** An IIS W3C log with the default 15-field header and these data lines. */
+export const iisLog = (lines: string[]): string => [
+  '#Software: Microsoft Internet Information Services 10.0', '#Version: 1.0', '#Date: 2021-03-03 00:00:00',
+  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
+  ...lines,
+].join('\r\n') + '\r\n';

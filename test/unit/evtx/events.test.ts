@@ -34,7 +34,8 @@ test('Sysmon 1 under w3wp.exe: system fields, data fields, message, host and ref
   assert.equal(e.fields['data.ParentImage'], 'C:\\Windows\\System32\\inetsrv\\w3wp.exe');
   assert.equal(e.fields['data.User'], 'IIS APPPOOL\\DefaultAppPool');
   assert.equal(e.fields['data.LogonId'], '0x0000000000320632');
-  assert.ok(e.message.startsWith('Microsoft-Windows-Sysmon 1: RuleName=technique_id=T1059.003'), e.message);
+  // The message says what happened, CommandLine included (evtx/summary.ts).
+  assert.equal(e.message, `Sysmon 1: process created ${e.fields['data.Image']} "${e.fields['data.CommandLine']}" by IIS APPPOOL\\DefaultAppPool (parent w3wp.exe "${String(e.fields['data.ParentCommandLine']).replace(/\s+/g, ' ').trim()}")`);
   assert.ok(e.message.length <= 500);
   assert.ok(!('EventSourceName' in e.fields) && !('Qualifiers' in e.fields));
 });

@@ -67,7 +67,8 @@ test('written traces parse back to the fields the detections look for', async ()
   assert.equal(sysmon.fields.UserID, 'S-1-5-18');
   assert.equal(sysmon.fields.ProcessID, 2160);
   assert.equal(sysmon.ts, Date.parse('2021-03-03T04:21:00Z') * 1000);
-  assert.equal(sysmon.message, 'Microsoft-Windows-Sysmon 1: Image=C:\\Windows\\System32\\cmd.exe; CommandLine=cmd /c whoami & net group "Exchange Trusted Subsystem" /domain; User=NT AUTHORITY\\SYSTEM; ParentImage=C:\\Windows\\System32\\inetsrv\\w3wp.exe; ParentCommandLine=c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "MSExchangeOWAAppPool"');
+  assert.equal(sysmon.message, 'Sysmon 1: process created C:\\Windows\\System32\\cmd.exe "cmd /c whoami & net group "Exchange Trusted Subsystem" /domain" by NT AUTHORITY\\SYSTEM (parent w3wp.exe "c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "MSExchangeOWAAppPool"")');
+  assert.equal(mgmt.message, `MSExchange Management 1: Set-OabVirtualDirectory ${mgmt.fields['data.1']} by ${mgmt.fields['data.2']}`.slice(0, 499) + (String(mgmt.message).endsWith('…') ? '…' : ''));
 });
 
 test('evtxexport and python-evtx read a written multi-chunk file exactly as the parser does', async (t) => {

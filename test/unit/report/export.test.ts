@@ -124,7 +124,7 @@ test('STIX 2.1 bundle parses and holds the attacker IPs and web shell hash with 
   const again = JSON.parse(fs.readFileSync((await exportTo(c.db, c.casePath, { format: 'stix', path: path.join(dir, 'again.json') })).path, 'utf8')) as typeof bundle;
   assert.deepEqual(again.objects.map((o) => o.id).sort(), bundle.objects.map((o) => o.id).sort());
   assert.equal(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
-  assert.equal(stixPattern({ type: 'filepath', value: "C:\\x\\it's.aspx", context: [], firstSeen: null }), "[file:name = 'it\\'s.aspx' AND file:parent_directory_ref.path = 'C:\\\\x']");
+  assert.equal(stixPattern({ type: 'filepath', value: "C:\\x\\it's.aspx", context: [], firstSeen: null, confidence: 'likely', sources: [] }), "[file:name = 'it\\'s.aspx' AND file:parent_directory_ref.path = 'C:\\\\x']");
 });
 
 test('IOC CSV lists each indicator with its type', async (t) => {
@@ -135,7 +135,7 @@ test('IOC CSV lists each indicator with its type', async (t) => {
   const r = await exportIocs(c.db, 'ioc-csv', out);
   const rows = parse(fs.readFileSync(out), { columns: true }) as Array<Record<string, string>>;
   assert.equal(rows.length, r.rows);
-  assert.deepEqual(Object.keys(rows[0]), ['Indicator', 'IndicatorType', 'FirstSeen', 'Description']);
+  assert.deepEqual(Object.keys(rows[0]), ['Indicator', 'IndicatorType', 'FirstSeen', 'Description', 'Confidence', 'Findings']);
   assert.deepEqual(rows.filter((x) => x.IndicatorType === 'ipv4').map((x) => x.Indicator).sort(), [...ATTACKER_IPS].sort());
   assert.ok(rows.some((x) => x.IndicatorType === 'sha256' && x.Indicator === c.shellSha256));
 });

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openCaseDb, setMeta, type Db } from '../../../electron/case/db.ts';
 import { EventInserter, insertFinding, insertWarning, markFileDone, nowIso, upsertFile } from '../../../electron/case/write.ts';
+import { recordDetectionRun } from '../../../electron/detect/completeness.ts';
 import type { FieldValue, FileKind, SourceId } from '../../../shared/types.ts';
 import { isoToMicros } from '../../../shared/types.ts';
 
@@ -125,11 +126,11 @@ export function buildReportCase(dir: string): ReportCase {
   db.prepare('INSERT INTO event_tags (event_id, tag) VALUES (?, ?), (?, ?), (?, ?), (?, ?)').run(hp[1], 'ssrf', iis[0], 'webshell', manual, 'containment', iis[1], 'xss-probe');
 
   const findings: Array<Parameters<typeof insertFinding>> = [
-    [db, { check: 'proxylogon.cve-2021-26855', severity: 'critical', title: 'CVE-2021-26855 SSRF: 2 requests from 165.232.154.116', path: null, time: '2021-03-03T02:24:02.117Z', sha256: null, evidence: [{ file: hpRel, line: 7 }, { file: hpRel, line: 8 }] }, { details: { anchorMailbox: 'ServerInfo~a]@EXCH01.contoso.local:444/ecp/proxyLogon.ecp#~1941962753', status: 241 } }],
-    [db, { check: 'proxylogon.cve-2021-27065', severity: 'critical', title: 'CVE-2021-27065: Set-OabVirtualDirectory with a script in ExternalUrl', path: null, time: '2021-03-03T02:24:10.310Z', sha256: null, evidence: [{ file: ecpRel, line: 6 }] }],
-    [db, { check: 'webshell', severity: 'critical', title: 'Web shell: China Chopper (JScript eval) in aspnet_client', path: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', time: '2021-03-03T02:25:30.000Z', sha256: shellSha256, evidence: [{ file: shellRel }] }, { fileId: shellId, details: { kind: 'file', rules: ['Loupe_ChinaChopper_JScript_Eval'], reasons: ['YARA: China Chopper eval(Request[…],"unsafe")', 'server-side script in aspnet_client'] } }],
-    [db, { check: 'ioc.ip', severity: 'high', title: 'Known HAFNIUM IP 86.105.18.116 in IIS logs', path: null, time: '2021-03-03T02:25:41.000Z', sha256: null, evidence: [{ file: iisRel, line: 5 }, { file: iisRel, line: 6 }, { file: iisRel, line: 7 }] }],
-    [db, { check: 'story', severity: 'critical', title: 'Attack story: ssrf → config-change → shell-written → shell-used', path: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', time: '2021-03-03T02:24:02.117Z', sha256: null, evidence: [{ file: hpRel, line: 7 }, { file: ecpRel, line: 6 }, { file: shellRel }, { file: iisRel, line: 5 }] }, {
+    [db, { check: 'proxylogon.cve-2021-26855', severity: 'critical', confidence: 'confirmed', confidenceReason: 'HttpProxy answered 2xx to a forged ServerInfo~ back-end request', title: 'CVE-2021-26855 SSRF: 2 requests from 165.232.154.116', path: null, time: '2021-03-03T02:24:02.117Z', sha256: null, evidence: [{ file: hpRel, line: 7 }, { file: hpRel, line: 8 }] }, { details: { ip: '165.232.154.116', outcome: 'exploited', anchorMailbox: 'ServerInfo~a]@EXCH01.contoso.local:444/ecp/proxyLogon.ecp#~1941962753', status: 241 } }],
+    [db, { check: 'proxylogon.cve-2021-27065', severity: 'critical', confidence: 'confirmed', confidenceReason: 'Set-OabVirtualDirectory with a script tag, recorded by Exchange itself', title: 'CVE-2021-27065: Set-OabVirtualDirectory with a script in ExternalUrl', path: null, time: '2021-03-03T02:24:10.310Z', sha256: null, evidence: [{ file: ecpRel, line: 6 }] }],
+    [db, { check: 'webshell', severity: 'critical', confidence: 'confirmed', confidenceReason: 'matched Loupe\'s web-shell rule', title: 'Web shell: China Chopper (JScript eval) in aspnet_client', path: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', time: '2021-03-03T02:25:30.000Z', sha256: shellSha256, evidence: [{ file: shellRel }] }, { fileId: shellId, details: { kind: 'file', rules: ['Loupe_ChinaChopper_JScript_Eval'], reasons: ['YARA: China Chopper eval(Request[…],"unsafe")', 'server-side script in aspnet_client'] } }],
+    [db, { check: 'ioc.ip', severity: 'high', confidence: 'likely', confidenceReason: 'client IP listed in an IOC list', title: 'Known HAFNIUM IP 86.105.18.116 in IIS logs', path: null, time: '2021-03-03T02:25:41.000Z', sha256: null, evidence: [{ file: iisRel, line: 5 }, { file: iisRel, line: 6 }, { file: iisRel, line: 7 }] }],
+    [db, { check: 'story', severity: 'critical', confidence: 'confirmed', confidenceReason: 'confirmed findings among its traces', title: 'Attack story: ssrf → config-change → shell-written → shell-used', path: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', time: '2021-03-03T02:24:02.117Z', sha256: null, evidence: [{ file: hpRel, line: 7 }, { file: ecpRel, line: 6 }, { file: shellRel }, { file: iisRel, line: 5 }] }, {
       details: { attackerIps: ATTACKER_IPS, steps: [
         { stage: 'ssrf', ts: isoToMicros('2021-03-03T02:24:02.117Z'), text: 'first SSRF request from 165.232.154.116', ref: { file: hpRel, line: 7 } },
         { stage: 'config-change', ts: isoToMicros('2021-03-03T02:24:10.310Z'), text: 'virtual-directory configuration changed', ref: { file: ecpRel, line: 6 } },
@@ -139,6 +140,8 @@ export function buildReportCase(dir: string): ReportCase {
     }],
   ];
   for (const f of findings) insertFinding(...f);
+  // The detections ran after the last file was indexed: a complete case.
+  recordDetectionRun(db, { startedAt: nowIso(), finishedAt: nowIso(), unreadable: [] });
   insertWarning(db, { file: iisRel, line: 9, message: 'expected 15 fields (from #Fields), found 3: line skipped' }, iisId);
   insertWarning(db, { file: `${EP}/Logging/OABGeneratorLog/OABGenerator20210303-1.LOG`, offset: 4096, message: 'invalid UTF-8 <b>bytes</b> replaced' }, null);
   db.prepare('INSERT INTO ioc_lists (name, path, sha256, format, count, added_at) VALUES (?, ?, ?, ?, ?, ?)').run('MSTIC Exchange March 2021', 'resources/iocs/mstic-exchange-2021.csv', 'cd74ce6e6f00006be31f8a5c4ff0206b246690243a0e3ac0f1674dd18eefe5f7', 'csv', 152, nowIso());

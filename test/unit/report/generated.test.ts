@@ -71,6 +71,20 @@ test('generated case: report has every section, the planted findings and the sta
   const patterns = (JSON.parse(fs.readFileSync(stix.path, 'utf8')) as { objects: Array<{ pattern?: string }> }).objects.map((o) => o.pattern);
   const shellIps = new Set(shells.flatMap((s) => s.attackerIps));
   for (const ip of shellIps) assert.ok(patterns.includes(`[ipv4-addr:value = '${ip}']`), `attacker IP ${ip}`);
+  for (const ip of manifest.intrusions.flatMap((i) => i.ips)) assert.ok(patterns.includes(`[ipv4-addr:value = '${ip}']`), `intrusion IP ${ip}`);
   for (const s of shells) if (s.sha256) assert.ok(patterns.includes(`[file:hashes.'SHA-256' = '${s.sha256.toLowerCase()}']`), `shell hash ${s.sha256}`);
   assert.ok([...shellIps].every((ip) => manifest.attackerIps.includes(ip)));
+  // Not shareable by default: the scanner, the stock Exchange file at an IOC path; with review they are listed, labelled.
+  const names = (JSON.parse(fs.readFileSync(stix.path, 'utf8')) as { objects: Array<{ name?: string }> }).objects.map((o) => (o.name ?? '').toLowerCase());
+  for (const x of manifest.notShareable) assert.ok(!names.some((n) => n.endsWith(`: ${x.value.toLowerCase()}`)), `${x.why} exported: ${x.value}`);
+  const iocCsv = await exportTo(db, casePath, { format: 'ioc-csv', path: path.join(dir, 'out', 'iocs.csv'), report: { includeReview: true } });
+  const iocRows = parse(fs.readFileSync(iocCsv.path), { columns: true }) as Array<Record<string, string>>;
+  for (const x of manifest.notShareable) {
+    const r = iocRows.find((y) => y.Indicator.toLowerCase() === x.value.toLowerCase());
+    assert.ok(r && (r.Confidence === 'needs review' || r.Confidence === 'informational'), `${x.value}: ${r?.Confidence}`);
+  }
+  // The report answers the client's first question per intrusion.
+  const stories = buildReportModel(db, { casePath }).stories;
+  assert.deepEqual(stories.map((st) => st.intrusion?.mail.answer), manifest.intrusions.map((i) => i.mail));
+  assert.equal((html.match(/Was mail accessed or taken\?/g) ?? []).length, 1 + manifest.intrusions.length, 'in the summary table and in each story');
 });

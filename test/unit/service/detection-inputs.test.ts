@@ -26,7 +26,7 @@ test('IOC lists given once stay with the case: a later run without them still ma
   const ipFindings = async (): Promise<number> => (await svc.listFindings({ check: 'ioc.ip' })).length;
 
   await indexWith(svc, { iocs: [iocs] });
-  assert.deepEqual(await svc.getDetectionInputs(), { iocs: [path.resolve(iocs)], rules: [], baselines: [] });
+  assert.deepEqual(await svc.getDetectionInputs(), { iocs: [path.resolve(iocs)], rules: [], baselines: [], sigma: [] });
   assert.ok(iocListNames(svc).includes(path.resolve(iocs)));
   const first = await ipFindings();
   assert.ok(first > 0, 'the attacker IPs from the analyst list are found');

@@ -96,7 +96,10 @@ test('ECP Server log: doubled quotes and an HTML tag in EventData; a bad TimeSta
   assert.equal(attack.fields.EventId, 'ECP.Request');
   const data = String(attack.fields.EventData);
   assert.ok(data.includes(`S:CMD=Set-OabVirtualDirectory.ExternalUrl=''http://f/<script language="JScript" runat="server">function Page_Load(){eval(Request["code"],"unsafe");}</script>''`));
-  assert.ok(attack.message.startsWith('ECP.Request: S:TIME=1718;'));
+  // The message says what happened: the cmdlet and its parameters, not the raw S:TIME=… pairs.
+  assert.equal(attack.message, `ECP.Request: Set-OabVirtualDirectory -ExternalUrl 'http://f/<script language="JScript" runat="server">function Page_Load(){eval(Request["code"],"unsafe");}</script>' -Identity '3a4b5c6d-0000-4000-8000-00000000000a' (/ecp/DDI/DDIService.svc/SetObject)`);
+  assert.equal(events[2].message, `ECP.Request: Set-OabVirtualDirectory -ExternalUrl 'https://mail.contoso.com/OAB' -Identity 'EXCH01\\OAB (Default Web Site)' (/ecp/DDI/DDIService.svc/SetObject)`);
+  assert.equal(events[0].message, 'ECP.Request: Get-InboxRule (/ecp/RulesEditor/InboxRules.svc/GetList)');
   assert.equal(events[2].fields.EventData, `S:TIME=210;S:CMD=Set-OabVirtualDirectory.ExternalUrl=''https://mail.contoso.com/OAB''.Identity=''EXCH01\\OAB (Default Web Site)'';S:URL=/ecp/DDI/DDIService.svc/SetObject?schema=OABVirtualDirectory`);
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0].line, 9);

@@ -66,3 +66,53 @@ test('pivots: "only" uses the lifted filters, "exclude" a field inequality; targ
   const detail = { ...row, fields: { 'cs-method': 'POST', 'cs-uri-query': null, 'cs(Cookie)': 'X-AnonResource-Backend=localhost/ecp/default.flt?~3' }, raw: null, fileId: 1 };
   assert.deepEqual(rowTargets(row, detail).slice(4).map((t) => t.field), ['cs-method', 'cs(Cookie)']);
 });
+
+test('the timeline URL holds every filter, the search, the sort and the order, and reads back the same', async () => {
+  const { filtersFromParams, paramsFromFilters } = await import('../../../renderer/src/timelineUrl.ts');
+  const f = {
+    text: 'ip:165.232.154.116 NOT "logon.aspx"', from: Date.UTC(2021, 2, 3, 7, 12) * 1000 + 5, to: Date.UTC(2021, 2, 4) * 1000,
+    sources: ['iis' as const, 'httpproxy' as const], hosts: ['EXCH01'], ips: ['10.0.0.1'], statuses: [200, 500], tags: ['webshell'], starredOnly: true,
+    fileId: 7, fieldEquals: [{ field: 'cs-method', value: 'POST' }], fieldNotEquals: [{ field: 'ip', value: 'a=b' }],
+    columns: [{ field: 'data.CommandLine', op: 'regex' as const, value: 'whoami|net (user|group)' }], sort: { field: 'status', dir: 'desc' as const },
+  };
+  const p = paramsFromFilters(f);
+  assert.deepEqual(filtersFromParams(new URLSearchParams(p.toString())), f);
+  assert.deepEqual(filtersFromParams(paramsFromFilters({ order: 'desc' })), { order: 'desc' });
+  assert.deepEqual(filtersFromParams(new URLSearchParams('source=nope&status=x&cf=bogus:a=b&from=garbage')), {}, 'broken values are dropped');
+  assert.equal(p.get('from'), '2021-03-03T07:12:00.000005Z', 'times in the URL are UTC ISO, the same in every zone');
+});
+
+test('typed times are read in the display zone unless they carry Z or an offset', async () => {
+  const { parseZonedTime, formatZonedInput } = await import('../../../renderer/src/zone.ts');
+  const utc = (...a: [number, number, number, number, number]) => Date.UTC(...a) * 1000;
+  assert.equal(parseZonedTime('2021-03-03 08:12', 'Europe/Oslo'), utc(2021, 2, 3, 7, 12), 'CET is UTC+1 in March');
+  assert.equal(parseZonedTime('2021-07-01T08:12:00', 'Europe/Oslo'), utc(2021, 6, 1, 6, 12), 'CEST is UTC+2');
+  assert.equal(parseZonedTime('2021-03-03 08:12:44.5', 'America/New_York'), utc(2021, 2, 3, 13, 12) + 44_500_000);
+  assert.equal(parseZonedTime('2021-03-03T08:12:00Z', 'Europe/Oslo'), utc(2021, 2, 3, 8, 12), 'Z wins');
+  assert.equal(parseZonedTime('2021-03-03 08:12+02:00', 'UTC'), utc(2021, 2, 3, 6, 12), 'an offset wins');
+  assert.equal(parseZonedTime('2021-03-03', 'UTC'), utc(2021, 2, 3, 0, 0));
+  assert.equal(parseZonedTime('2021-03-28 02:30', 'Europe/Oslo') > 0, true, 'a time skipped by DST still reads');
+  assert.ok(Number.isNaN(parseZonedTime('yesterday', 'UTC')));
+  assert.equal(formatZonedInput(utc(2021, 2, 3, 7, 12), 'Europe/Oslo'), '2021-03-03 08:12:00');
+});
+
+test('column layouts: unknown keys dropped, new columns appended, moves and widths kept', async () => {
+  const { COLUMNS, moveColumn, parseLayout, visibleColumns } = await import('../../../renderer/src/gridColumns.ts');
+  const l = parseLayout(JSON.stringify({ order: ['message', 'gone', 'ts'], hidden: ['ip', 'ts'], widths: { ip: 300.4, message: 5, bogus: 9 } }));
+  assert.deepEqual(l.order.slice(0, 2), ['message', 'ts']);
+  assert.equal(l.order.length, COLUMNS.length);
+  assert.deepEqual(l.hidden, ['ip'], 'time cannot be hidden');
+  assert.deepEqual(l.widths, { ip: 300, message: 24 });
+  assert.ok(!visibleColumns(l).some((c) => c.key === 'ip'));
+  assert.deepEqual(moveColumn(l, 'ts', 'message').order.slice(0, 2), ['ts', 'message']);
+  assert.deepEqual(parseLayout('not json').order, COLUMNS.map((c) => c.key));
+});
+
+test('a request logged by IIS and HttpProxy is one row with both evidence lines', async () => {
+  const { mergeRequests } = await import('../../../renderer/src/webshellRequests.ts');
+  const t = Date.UTC(2021, 2, 3, 2, 14, 5) * 1000;
+  const req = (eventId: number, ts: number, url: string, file: string) => ({ eventId, ts, ip: '165.232.154.116', method: 'POST', url, status: 200, userAgent: null, ref: { file, line: eventId } });
+  const merged = mergeRequests([req(1, t, '/aspnet_client/x.aspx', 'iis.log'), req(2, t + 123_000, '/ASPNET_CLIENT/x.aspx', 'httpproxy.log'), req(3, t + 2_000_000, '/aspnet_client/x.aspx', 'iis.log')]);
+  assert.equal(merged.length, 2);
+  assert.deepEqual(merged[0].refs.map((r) => r.file), ['iis.log', 'httpproxy.log']);
+});

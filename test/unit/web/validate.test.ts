@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_METHODS } from '../../../shared/api.ts';
+import { SOURCE_IDS } from '../../../shared/types.ts';
 import { errorStatus, validateCall } from '../../../electron/validate.ts';
 
 test('every API method has a schema and accepts a well-formed call', () => {
@@ -16,7 +17,10 @@ test('every API method has a schema and accepts a well-formed call', () => {
     setStar: { eventId: 5, starred: true }, addTag: { eventId: 5, tag: 'initial-access' }, removeTag: { eventId: 5, tag: 'x' },
     setNote: { eventId: 5, note: 'first SSRF' }, addManualEvent: { ts: 1614745331000000, message: 'Server isolated', tags: ['containment'] },
     deleteManualEvent: { id: 9 }, auditLog: { limit: 10 }, renderReportHtml: { sections: ['summary', 'findings'] },
-    exportTo: { format: 'csv', path: '/tmp/out.csv' },
+    exportTo: { format: 'csv', path: '/tmp/out.csv', query: { text: 'ip:1.2.3.4', columns: [{ field: 'url', op: 'regex', value: 'aspx$' }], sort: { field: 'status', dir: 'desc' } } },
+    timelineIndex: { sources: ['iis'], at: { ts: 1614745331000000, id: 0 } }, saveView: { name: 'Attacker', query: { text: 'ip:1.2.3.4' } },
+    deleteView: { name: 'Attacker' }, setUiSetting: { key: 'ui.timeline.columns', value: '{}' },
+    bulkMark: { query: { text: 'shell.aspx' }, tag: 'webshell', starred: true }, setTagColor: { tag: 'webshell', color: null },
   };
   for (const m of API_METHODS) {
     const v = validateCall(m, good[m]);
@@ -31,7 +35,7 @@ test('unknown methods are 404 and wrong shapes are 400 with the offending key na
     ['openCase', {}, 'openCase: argument.path is required'],
     ['openCase', { path: 42 }, 'openCase: argument.path must be a string (got number)'],
     ['getEvent', { id: 1.5 }, 'getEvent: argument.id must be an integer (got number)'],
-    ['queryTimeline', { sources: ['iis', 'nope'] }, 'queryTimeline: argument.sources[1] must be one of iis, httpproxy, ecp-server, oab-generator, evtx, bodyfile, filesystem, manual'],
+    ['queryTimeline', { sources: ['iis', 'nope'] }, `queryTimeline: argument.sources[1] must be one of ${SOURCE_IDS.join(', ')}`],
     ['queryTimeline', { limit: -1 }, 'queryTimeline: argument.limit must be ≥ 0'],
     ['queryTimeline', { evil: 1 }, 'queryTimeline: argument has an unknown key "evil"'],
     ['setStar', { eventId: 1, starred: 'yes' }, 'setStar: argument.starred must be true or false (got string)'],

@@ -3,6 +3,7 @@ import type { FieldValue, TimelineEvent } from '../../../../shared/types.ts';
 import type { EvtxRecord } from './records.ts';
 import { attr, child, elemText, type Elem } from './resolve.ts';
 import { filetimeMicros } from './values.ts';
+import { evtxSummary } from './summary.ts';
 
 const MESSAGE_MAX = 500;
 const MESSAGE_VALUES = 6;
@@ -88,6 +89,8 @@ function createdMicros(sys: Elem | undefined, written: bigint): number {
 
 /** `Provider EventID: k=v; k=v …`, capped at MESSAGE_MAX characters. */
 export function messageLine(fields: Record<string, FieldValue>, data: [string, string][]): string {
+  const summary = evtxSummary(fields); // what the common events mean, in words; the rest keep name=value pairs
+  if (summary) return summary.length > MESSAGE_MAX ? summary.slice(0, MESSAGE_MAX - 1) + '…' : summary;
   let line = `${fields.Provider ?? '?'} ${fields.EventID ?? '?'}`;
   let sep = ': ';
   let shown = 0;

@@ -1,0 +1,134 @@
+// One line that says what an EVTX event means, for the common Security, Sysmon, System, PowerShell and Exchange
+// management events: "Security 4688: process created C:\…\cmd.exe "cmd /c whoami" by CONTOSO\svc (parent w3wp.exe)".
+// Unknown events get null and keep the generic "Provider EventID: name=value; …" line.
+import type { FieldValue } from '../../../../shared/types.ts';
+
+type F = Record<string, FieldValue>;
+type Summary = (d: (name: string) => string) => string;
+
+/** Short channel names for the line's prefix. */
+function channelLabel(channel: string, provider: string): string {
+  if (/sysmon/i.test(channel) || /sysmon/i.test(provider)) return 'Sysmon';
+  if (/^Microsoft-Windows-PowerShell/i.test(channel)) return 'PowerShell';
+  return channel || provider || '?';
+}
+
+const user = (d: (n: string) => string, dom: string, name: string): string => {
+  const u = d(name);
+  const domain = d(dom);
+  return u ? (domain && domain !== '-' ? `${domain}\\${u}` : u) : '';
+};
+const base = (p: string): string => p.split(/[\\/]/).pop() ?? p;
+const opt = (label: string, v: string): string => (v && v !== '-' ? ` ${label} ${v}` : '');
+
+const LOGON_TYPES: Record<string, string> = {
+  2: 'interactive', 3: 'network', 4: 'batch', 5: 'service', 7: 'unlock', 8: 'network cleartext', 9: 'new credentials', 10: 'remote interactive (RDP)', 11: 'cached interactive',
+};
+const logonType = (t: string): string => (LOGON_TYPES[t] ? `${LOGON_TYPES[t]} (type ${t})` : `type ${t}`);
+
+const SECURITY: Record<number, Summary> = {
+  1102: (d) => `audit log cleared by ${user(d, 'SubjectDomainName', 'SubjectUserName') || '?'}`,
+  4624: (d) => `logon ${user(d, 'TargetDomainName', 'TargetUserName')} ${logonType(d('LogonType'))}${opt('from', d('IpAddress'))}${opt('workstation', d('WorkstationName'))}${opt('via', d('AuthenticationPackageName'))}`,
+  4625: (d) => `FAILED logon ${user(d, 'TargetDomainName', 'TargetUserName')} ${logonType(d('LogonType'))}${opt('from', d('IpAddress'))}${opt('status', d('Status'))}${opt('sub-status', d('SubStatus'))}`,
+  4634: (d) => `logoff ${user(d, 'TargetDomainName', 'TargetUserName')} ${logonType(d('LogonType'))}`,
+  4647: (d) => `logoff requested by ${user(d, 'TargetDomainName', 'TargetUserName')}`,
+  4648: (d) => `explicit credentials: ${user(d, 'SubjectDomainName', 'SubjectUserName')} used ${user(d, 'TargetDomainName', 'TargetUserName')}${opt('for', d('TargetServerName'))}${opt('by', d('ProcessName'))}${opt('from', d('IpAddress'))}`,
+  4663: (d) => `object accessed ${d('ObjectName')} by ${d('ProcessName') || user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4672: (d) => `special privileges for ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4688: (d) => `process created ${d('NewProcessName')}${d('CommandLine') ? ` "${d('CommandLine')}"` : ''} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}${d('ParentProcessName') ? ` (parent ${base(d('ParentProcessName'))})` : ''}`,
+  4689: (d) => `process exited ${d('ProcessName')}`,
+  4697: (d) => `service installed ${d('ServiceName')}: ${d('ServiceFileName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4698: (d) => `scheduled task created ${d('TaskName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4699: (d) => `scheduled task deleted ${d('TaskName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4702: (d) => `scheduled task updated ${d('TaskName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4720: (d) => `user account created ${user(d, 'TargetDomainName', 'TargetUserName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4722: (d) => `user account enabled ${user(d, 'TargetDomainName', 'TargetUserName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4724: (d) => `password reset for ${user(d, 'TargetDomainName', 'TargetUserName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4726: (d) => `user account deleted ${user(d, 'TargetDomainName', 'TargetUserName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4728: (d) => `${d('MemberName') || d('MemberSid')} added to global group ${user(d, 'TargetDomainName', 'TargetUserName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4732: (d) => `${d('MemberName') || d('MemberSid')} added to local group ${user(d, 'TargetDomainName', 'TargetUserName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4756: (d) => `${d('MemberName') || d('MemberSid')} added to universal group ${user(d, 'TargetDomainName', 'TargetUserName')} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4768: (d) => `Kerberos TGT requested for ${user(d, 'TargetDomainName', 'TargetUserName')}${opt('from', d('IpAddress'))}${opt('status', d('Status'))}`,
+  4769: (d) => `Kerberos service ticket for ${d('ServiceName')} to ${d('TargetUserName')}${opt('from', d('IpAddress'))}${opt('status', d('Status'))}`,
+  4771: (d) => `Kerberos pre-authentication FAILED for ${d('TargetUserName')}${opt('from', d('IpAddress'))}${opt('status', d('Status'))}`,
+  4776: (d) => `NTLM credential check for ${d('TargetUserName')}${opt('from workstation', d('Workstation'))}${opt('status', d('Status'))}`,
+  4798: (d) => `local groups of ${user(d, 'TargetDomainName', 'TargetUserName')} enumerated by ${d('CallerProcessName') || user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  4799: (d) => `members of ${user(d, 'TargetDomainName', 'TargetUserName')} enumerated by ${d('CallerProcessName') || user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  5140: (d) => `share accessed ${d('ShareName')}${opt('from', d('IpAddress'))} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  5145: (d) => `share object checked ${d('ShareName')}\\${d('RelativeTargetName')}${opt('from', d('IpAddress'))} by ${user(d, 'SubjectDomainName', 'SubjectUserName')}`,
+  5156: (d) => `connection allowed ${d('Application')} ${d('SourceAddress')}:${d('SourcePort')} → ${d('DestAddress')}:${d('DestPort')}`,
+};
+
+const SYSMON: Record<number, Summary> = {
+  1: (d) => `process created ${d('Image')}${d('CommandLine') ? ` "${d('CommandLine')}"` : ''}${opt('by', d('User'))}${d('ParentImage') ? ` (parent ${base(d('ParentImage'))}${d('ParentCommandLine') ? ` "${d('ParentCommandLine')}"` : ''})` : ''}`,
+  3: (d) => `network connection ${d('Image')} ${d('SourceIp')}:${d('SourcePort')} → ${d('DestinationIp')}:${d('DestinationPort')}${d('DestinationHostname') ? ` (${d('DestinationHostname')})` : ''}${opt('by', d('User'))}`,
+  5: (d) => `process terminated ${d('Image')}`,
+  6: (d) => `driver loaded ${d('ImageLoaded')}${opt('signed by', d('Signature'))}`,
+  7: (d) => `image loaded ${d('ImageLoaded')} into ${d('Image')}`,
+  8: (d) => `remote thread created by ${d('SourceImage')} in ${d('TargetImage')}`,
+  10: (d) => `process accessed ${d('TargetImage')} by ${d('SourceImage')}${opt('access', d('GrantedAccess'))}`,
+  11: (d) => `file created ${d('TargetFilename')} by ${d('Image')}`,
+  12: (d) => `registry ${d('EventType') || 'key'} ${d('TargetObject')} by ${d('Image')}`,
+  13: (d) => `registry value set ${d('TargetObject')} = ${d('Details')} by ${d('Image')}`,
+  14: (d) => `registry renamed ${d('TargetObject')} → ${d('NewName')} by ${d('Image')}`,
+  15: (d) => `file stream created ${d('TargetFilename')} by ${d('Image')}`,
+  17: (d) => `pipe created ${d('PipeName')} by ${d('Image')}`,
+  18: (d) => `pipe connected ${d('PipeName')} by ${d('Image')}`,
+  22: (d) => `DNS query ${d('QueryName')}${opt('→', d('QueryResults'))} by ${d('Image')}`,
+  23: (d) => `file deleted ${d('TargetFilename')} by ${d('Image')}`,
+  25: (d) => `process tampering ${d('Type')} ${d('Image')}`,
+  26: (d) => `file deleted ${d('TargetFilename')} by ${d('Image')}`,
+};
+
+const SYSTEM: Record<number, Summary> = {
+  104: (d) => `event log ${d('Channel') || '?'} cleared by ${user(d, 'SubjectDomainName', 'SubjectUserName') || '?'}`,
+  6005: () => 'event log service started',
+  6006: () => 'event log service stopped',
+  7036: (d) => `service ${d('param1') || d('0')} is ${d('param2') || d('1')}`,
+  7040: (d) => `service ${d('param1')} start type changed from ${d('param2')} to ${d('param3')}`,
+  7045: (d) => `service installed ${d('ServiceName')}: ${d('ImagePath')}${opt('start', d('StartType'))}${opt('as', d('AccountName'))}`,
+};
+
+/** "HostApplication=…" style lines inside classic PowerShell events' third data string. */
+const psDetail = (d: (n: string) => string, key: string): string =>
+  new RegExp(`${key}=(.*?)(?: [A-Z][A-Za-z]+=|$)`).exec(`${d('1')} ${d('2')}`)?.[1]?.trim() ?? '';
+
+const POWERSHELL: Record<number, Summary> = {
+  400: (d) => `engine started${opt('host', psDetail(d, 'HostApplication'))}`,
+  403: (d) => `engine stopped${opt('host', psDetail(d, 'HostApplication'))}`,
+  600: (d) => `provider ${psDetail(d, 'ProviderName')} started${opt('host', psDetail(d, 'HostApplication'))}`,
+  800: (d) => `pipeline executed${opt('host', psDetail(d, 'HostApplication'))}${opt('command', psDetail(d, 'CommandLine'))}`,
+  4103: (d) => `command executed ${d('Payload') || d('ContextInfo')}`,
+  4104: (d) => `script block${d('MessageTotal') && d('MessageTotal') !== '1' ? ` (part ${d('MessageNumber')} of ${d('MessageTotal')})` : ''}${opt('from', d('Path'))}: ${d('ScriptBlockText')}`,
+};
+
+/** MSExchange CmdletLogs: the cmdlet, its parameters and who ran it (event 1 succeeded, 6 failed). */
+function exchangeCmdlet(eventId: number, d: (n: string) => string): string | null {
+  if (eventId !== 1 && eventId !== 6) return null;
+  const cmdlet = d('0');
+  if (!cmdlet) return null;
+  return `${eventId === 6 ? 'FAILED ' : ''}${cmdlet} ${d('1')}${opt('by', d('2'))}`.trim();
+}
+
+function pick(table: Record<number, Summary>, id: number, d: (n: string) => string): string | null {
+  const s = table[id];
+  return s ? s(d) : null;
+}
+
+/** The summary line, or null when this event is not one of the common ones. */
+export function evtxSummary(fields: F): string | null {
+  const id = typeof fields.EventID === 'number' ? fields.EventID : NaN;
+  const channel = String(fields.Channel ?? '');
+  const provider = String(fields.Provider ?? '');
+  const d = (name: string): string => {
+    const v = fields[`data.${name}`];
+    return v === null || v === undefined ? '' : String(v).replace(/\s+/g, ' ').trim();
+  };
+  let text: string | null = null;
+  if (/sysmon/i.test(channel) || /sysmon/i.test(provider)) text = pick(SYSMON, id, d);
+  else if (channel === 'Security' || provider === 'Microsoft-Windows-Security-Auditing' || (provider === 'Microsoft-Windows-Eventlog' && id === 1102)) text = pick(SECURITY, id, d);
+  else if (/PowerShell/i.test(channel) || /PowerShell/i.test(provider)) text = pick(POWERSHELL, id, d);
+  else if (provider === 'MSExchange CmdletLogs') text = exchangeCmdlet(id, d);
+  else if (channel === 'System' || provider === 'Microsoft-Windows-Eventlog' || provider === 'Service Control Manager') text = pick(SYSTEM, id, d);
+  return text === null ? null : `${channelLabel(channel, provider)} ${id}: ${text}`;
+}

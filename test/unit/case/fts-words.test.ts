@@ -1,0 +1,29 @@
+// A field value is left out of the FTS "fields" column only when the message already carries all of its words:
+// `ftp.exe` inside `renamed-ftp.exe` does not carry the word `ftp` (the tokenizer keeps `renamed-ftp` whole).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { openCaseDb } from '../../../electron/case/db.ts';
+import { carriesWords, EventInserter } from '../../../electron/case/write.ts';
+import { tmpDir } from '../../helpers/tmp.ts';
+
+test('carriesWords needs the value with its own word boundaries', () => {
+  assert.equal(carriesWords('Image=C:\\x\\renamed-ftp.exe; a=b', 'ftp.exe'), false);
+  assert.equal(carriesWords('Image=C:\\x\\ftp.exe; a=b', 'ftp.exe'), true);
+  assert.equal(carriesWords('Image=SystemRoot', 'System'), false);
+  assert.equal(carriesWords('IntegrityLevel=System; x', 'System'), true);
+  assert.equal(carriesWords('a \\Windows\\x', '\\Windows\\'), true, 'a value that starts and ends with separators needs no boundary');
+});
+
+test('an EVTX-like event is found by a word of a value that the message holds only inside a longer word', (t) => {
+  const db = openCaseDb(path.join(tmpDir(t), 'c.loupe'), { create: true });
+  t.after(() => db.close());
+  const id = new EventInserter(db).insert({
+    ts: 0, tsDesc: 'Event Logged', source: 'evtx', message: 'Microsoft-Windows-Sysmon 1: Image=C:\\Users\\a\\renamed-ftp.exe',
+    fields: { 'data.Image': 'C:\\Users\\a\\renamed-ftp.exe', 'data.OriginalFileName': 'ftp.exe', 'data.IntegrityLevel': 'System' },
+    ref: { file: 'x.evtx', record: 1 },
+  }, null);
+  const find = (q: string) => db.prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ?').pluck().all(q);
+  assert.deepEqual(find('"ftp"'), [id]);
+  assert.deepEqual(find('"renamed-ftp"'), [id]);
+});
