@@ -16,6 +16,8 @@ export interface DetectOptions {
   sigmaDirs?: string[];
   warn?: (w: IngestWarning) => void;
   signal?: AbortSignal;
+  /** YARA scan progress (files and bytes scanned / to scan). */
+  onScanProgress?: (p: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }) => void;
   /** Where the bundled rules/ and iocs/ live; defaults to the repository's resources/ folder. */
   resourcesDir?: string;
 }

@@ -14,6 +14,7 @@ import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
 import { getIntrusions, getVerdicts, getWebshells } from '../../../electron/detect/queries.ts';
 import type { EvidenceRef } from '../../../shared/types.ts';
 import { isoToMicros } from '../../../shared/types.ts';
+import type { IndexProgress } from '../../../shared/api.ts';
 
 interface Row { id: number; check: string; severity: string; confidence: string | null; reason: string | null; path: string | null; evidence: EvidenceRef[]; details: Record<string, unknown> }
 
@@ -25,6 +26,7 @@ let dir = '';
 let manifest: GeneratedManifest;
 let db: Db;
 let rows: Row[];
+const detecting: IndexProgress[] = [];
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-'));
@@ -34,7 +36,7 @@ before(async () => {
   const db0 = openCaseDb(casePath, { create: true });
   db0.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, 'generated', new Date().toISOString());
   db0.close();
-  await new IndexCoordinator({ casePath, iocs: [path.join(dir, 'attacker-iocs.csv')], workers: 1 }).run();
+  await new IndexCoordinator({ casePath, iocs: [path.join(dir, 'attacker-iocs.csv')], workers: 1, onProgress: (p) => { if (p.phase === 'detecting') detecting.push(p); } }).run();
   db = openCaseDb(casePath, { readonly: true });
   rows = (db.prepare('SELECT id, check_id AS "check", severity, confidence, confidence_reason AS reason, path, evidence, details FROM findings').all() as Array<Row & { evidence: string; details: string | null }>)
     .map((r) => ({ ...r, evidence: JSON.parse(r.evidence) as EvidenceRef[], details: r.details ? JSON.parse(r.details) as Record<string, unknown> : {} }));
@@ -47,6 +49,13 @@ after(() => {
 });
 
 describe('generated corpus', () => {
+  it('detection progress: files scanned of to scan, and no ETA until the scan rate is known (issue 10 item 4; was 0 s)', () => {
+    assert.equal(detecting[0].etaSeconds, null, 'no ETA before the scan has a rate');
+    const scan = detecting.map((p) => p.detect).filter((d) => d);
+    assert.ok(scan.length >= 2 && scan[0]!.filesDone === 0 && scan[0]!.filesTotal > 0, 'scan progress starts at 0 of the files to scan');
+    assert.equal(scan.at(-1)!.filesDone, scan.at(-1)!.filesTotal);
+  });
+
   it('every planted trace is found', () => {
     for (const p of manifest.planted) {
       const candidates = rows.filter((r) => r.check === p.check);
