@@ -134,7 +134,7 @@ function requestFinding(check: string, ip: string, reqs: Request[], o: RequestFi
 
 interface ExportRequest { hit: EventHit; mailbox: string | null; filePath: string | null }
 
-const eventText = (h: EventHit): string => `${h.message}\n${Object.values(h.fields).map((v) => String(v ?? '')).join('\n')}`;
+export const eventText = (h: EventHit): string => `${h.message}\n${Object.values(h.fields).map((v) => String(v ?? '')).join('\n')}`;
 
 /** Mailbox and file path of a New-MailboxExportRequest, in cmdlet-log (`-Mailbox 'x' -FilePath '…'`) or ECP (`Mailbox=''x''`) form. */
 export function parseExportRequest(text: string): { mailbox: string | null; filePath: string | null } {
@@ -154,7 +154,8 @@ export function localPathOf(p: string): string | null {
   return /^[a-z]:\\/i.test(p) ? p : null;
 }
 
-function findCmdlet(db: Db, cmdlet: string): EventHit[] {
+/** Every record of an Exchange cmdlet, wherever Exchange logged it (cmdlet log and other EVTX, ECP log, HttpProxy). */
+export function findCmdlet(db: Db, cmdlet: string): EventHit[] {
   const fts = ftsHas(cmdlet);
   return queryEvents(db, `${fts.sql} AND e.source IN ('evtx', 'ecp-server', 'httpproxy')`, fts.params)
     .filter((h) => eventText(h).toLowerCase().includes(cmdlet.toLowerCase()));

@@ -238,7 +238,7 @@ function methodology(ctx: Ctx): SafeHtml {
     <h3>Completeness</h3>
     <p>${ctx.m.completeness.headline}. Completeness is read from the case itself: files still pending or unreadable, detections that
     have not run or are older than the last ingest, evidence folders the last run could not reach.</p>
-    <h3>Checks</h3>${table(['Check', 'What it looks for', 'Findings'], x.checks.map((c) => [mono(c.check), c.description, c.findings]), 'small')}
+    <h3>Checks</h3>${table(['Check', 'What it looks for', 'Written from', 'Findings'], x.checks.map((c) => [mono(c.check), c.description, c.source || '—', c.findings]), 'small')}
     <h3>Rule packs</h3>${table(['Name', 'Path', 'Rules', 'SHA-256', 'Loaded'], x.rulePacks.map((r) => [r.name, mono(r.path), r.rules, mono(r.sha256), r.addedAt]), 'small')}
     <h3>IOC lists</h3>${table(['Name', 'Path', 'Format', 'Indicators', 'SHA-256', 'Loaded'], x.iocLists.map((l) => [l.name, mono(l.path), l.format, l.count, mono(l.sha256), l.addedAt]), 'small')}
     <h3>Events per source</h3>${table(['Source', 'Events'], x.sources.map((s) => [s.source, s.events.toLocaleString('en-US')]))}`;
