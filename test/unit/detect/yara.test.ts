@@ -12,7 +12,7 @@ import { listRuleFiles } from '../../../electron/detect/rules.ts';
 import { buildProbe } from '../../../electron/detect/yara-prefilter.ts';
 import { scanItems } from '../../../electron/detect/yara-batch.ts';
 import { repoRoot } from './helpers.ts';
-import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, SIGBASE_STYLE } from './samples.ts';
+import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, PST_EXPORT_SHELL, PST_PLAIN, SCRIPT_NO_PST, SIGBASE_STYLE } from './samples.ts';
 
 const BUNDLED = path.join(repoRoot, 'resources', 'rules');
 
@@ -27,6 +27,9 @@ function corpus(): { dir: string; files: Record<string, string | Buffer> } {
     'greeting.aspx': BENIGN_GREETING,
     'logon.aspx': BENIGN_LOGON,
     'empty.aspx': '',
+    'proxyshell/x7Fq2.aspx': PST_EXPORT_SHELL,
+    'exports/mailbox.pst': PST_PLAIN,
+    'proxyshell/no-pst.aspx': SCRIPT_NO_PST,
     'binary.dll': Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x80]),
   };
   for (const [rel, content] of Object.entries(files)) {
@@ -51,7 +54,7 @@ async function ourMatches(dir: string, ruleDirs: string[]): Promise<Map<string, 
   return out;
 }
 
-test('bundled rules flag the China Chopper, OAB-dump, exec and file-write samples and leave the benign twins alone', async () => {
+test('bundled rules flag the China Chopper, OAB-dump, exec, file-write and PST-export samples and leave the benign twins (a plain .pst, the script without a PST header) alone', async () => {
   const { dir } = corpus();
   try {
     const m = await ourMatches(dir, [BUNDLED]);
@@ -59,6 +62,7 @@ test('bundled rules flag the China Chopper, OAB-dump, exec and file-write sample
       'chopper.aspx': ['Loupe_WebShell_ChinaChopper_Eval'],
       'exec.aspx': ['Loupe_WebShell_ASPX_Command_Exec'],
       'oab/x8Kd2mQp.aspx': ['Loupe_Exchange_OAB_ExternalUrl_Script_Injection', 'Loupe_WebShell_ChinaChopper_Eval', 'Loupe_WebShell_OAB_VirtualDirectory_Dump'],
+      'proxyshell/x7Fq2.aspx': ['Loupe_WebShell_PST_Export_Script'],
       'write.aspx': ['Loupe_WebShell_ASPX_File_Write'],
     });
   } finally {
