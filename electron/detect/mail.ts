@@ -6,7 +6,7 @@ import type { EvidenceRef, Micros } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
 import { requestsToFile } from './correlate.ts';
 import { ssrfTarget } from './cve-2021-26855.ts';
-import { extOf, isWebRoot, normWin } from './paths.ts';
+import { extOf, isWebRoot, normWin, SCRIPT_EXTENSIONS } from './paths.ts';
 import type { IpProfile } from './actors.ts';
 import { ok2xx, READ_METHODS } from './requests.ts';
 import type { Request } from './requests.ts';
@@ -174,24 +174,31 @@ function exportFinding(db: Db, r: ExportRequest, files: FileInfo[], removals: Ev
   const file = local ? files.find((f) => normWin(f.origPath) === normWin(local)) ?? null : null;
   const downloads = local ? fetched(db, local) : [];
   const removed = removals.find((x) => x.ts >= r.hit.ts && (!r.mailbox || eventText(x).toLowerCase().includes(r.mailbox.toLowerCase())));
+  // An export to a script extension writes a web shell (ProxyShell, CVE-2021-31207), not a copy of mail to take away.
+  const shell = SCRIPT_EXTENSIONS.includes(extOf(r.filePath ?? ''));
   const where = r.filePath ?? 'an unnamed file';
-  const fetchedText = downloads.length ? `; downloaded by ${[...new Set(downloads.map((d) => d.ip))].join(', ')} on ${when(downloads[0].ts)}` : '';
-  const [confidence, reason] = downloads.length
-    ? ['confirmed' as const, 'the exported .pst was downloaded over HTTP']
-    : inWeb ? ['likely' as const, 'exported into a folder IIS serves: how an intruder fetches a mailbox over HTTP']
-      : ['review' as const, 'administrators export mailboxes too (leavers, legal holds): confirm this one with the client'];
+  const fetchedText = downloads.length ? `; ${shell ? 'requested' : 'downloaded'} by ${[...new Set(downloads.map((d) => d.ip))].join(', ')} on ${when(downloads[0].ts)}` : '';
+  const [confidence, reason] = shell
+    ? [inWeb ? 'confirmed' as const : 'likely' as const, 'a mailbox exported as a server script: the ProxyShell way of writing a web shell (CVE-2021-31207)']
+    : downloads.length
+      ? ['confirmed' as const, 'the exported .pst was downloaded over HTTP']
+      : inWeb ? ['likely' as const, 'exported into a folder IIS serves: how an intruder fetches a mailbox over HTTP']
+        : ['review' as const, 'administrators export mailboxes too (leavers, legal holds): confirm this one with the client'];
+  const removedText = removed ? `, the request removed at ${when(removed.ts)}` : '';
   return {
     finding: {
-      check: CHECK.mailExport, severity: inWeb || downloads.length ? 'critical' : 'medium', confidence, confidenceReason: reason,
-      title: `Mailbox export request: ${r.mailbox ?? '(mailbox not logged)'} → ${where} (${when(r.hit.ts)})${fetchedText}`,
+      check: CHECK.mailExport, severity: shell || inWeb || downloads.length ? 'critical' : 'medium', confidence, confidenceReason: reason,
+      title: `${shell ? 'Mailbox export written as a web shell' : 'Mailbox export request'}: ${r.mailbox ?? '(mailbox not logged)'} → ${where} (${when(r.hit.ts)})${fetchedText}`,
       path: local ?? r.filePath, time: microsToIso(r.hit.ts), sha256: file?.sha256 ?? null,
       evidence: [r.hit.ref, ...(removed ? [removed.ref] : []), ...downloads.flatMap((d) => [d.ref, ...d.also]), ...(file ? [{ file: file.relPath }] : [])],
     },
     details: {
-      outcome: 'exported', mailbox: r.mailbox, filePath: r.filePath, localPath: local, inWebFolder: inWeb,
+      outcome: shell ? 'webshell-write' : 'exported', mailbox: r.mailbox, filePath: r.filePath, localPath: local, inWebFolder: inWeb,
       fileInEvidence: file?.relPath ?? null, removedAt: removed?.ts ?? null, downloads: downloads.map((d) => ({ ip: d.ip, ts: d.ts, status: d.status })),
       eventId: r.hit.id,
-      summary: `Mail was exported: New-MailboxExportRequest of ${r.mailbox ?? 'a mailbox'} to ${where} on ${when(r.hit.ts)}${removed ? `, the request removed at ${when(removed.ts)}` : ''}${fetchedText}.`,
+      summary: shell
+        ? `A web shell was written through a mailbox export: New-MailboxExportRequest of ${r.mailbox ?? 'a mailbox'} to ${where} on ${when(r.hit.ts)}${removedText}${fetchedText}.`
+        : `Mail was exported: New-MailboxExportRequest of ${r.mailbox ?? 'a mailbox'} to ${where} on ${when(r.hit.ts)}${removedText}${fetchedText}.`,
     },
     fileId: file?.id ?? null,
   };
