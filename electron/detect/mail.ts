@@ -10,7 +10,8 @@ import { extOf, isWebRoot, normWin, SCRIPT_EXTENSIONS } from './paths.ts';
 import type { IpProfile } from './actors.ts';
 import { ok2xx, READ_METHODS } from './requests.ts';
 import type { Request } from './requests.ts';
-import { ftsHas, queryEvents, str, writtenAt } from './rows.ts';
+import { eventText, findCmdlet, localPathOf, parseExportRequest } from './cmdlets.ts';
+import { queryEvents, str, writtenAt } from './rows.ts';
 import type { EventHit, FileInfo } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -132,34 +133,11 @@ function requestFinding(check: string, ip: string, reqs: Request[], o: RequestFi
   };
 }
 
+export { eventText, findCmdlet, localPathOf, parseExportRequest } from './cmdlets.ts';
+
 interface ExportRequest { hit: EventHit; mailbox: string | null; filePath: string | null }
 
-export const eventText = (h: EventHit): string => `${h.message}\n${Object.values(h.fields).map((v) => String(v ?? '')).join('\n')}`;
 
-/** Mailbox and file path of a New-MailboxExportRequest, in cmdlet-log (`-Mailbox 'x' -FilePath '…'`) or ECP (`Mailbox=''x''`) form. */
-export function parseExportRequest(text: string): { mailbox: string | null; filePath: string | null } {
-  const param = (name: string): string | null => {
-    const quoted = new RegExp(`-${name}\\s+(['"])(.*?)\\1`, 'i').exec(text)?.[2];
-    const ecp = new RegExp(`[.;]${name}=''(.*?)''`, 'i').exec(text)?.[1];
-    const bare = new RegExp(`-${name}\\s+([^\\s'"]+)`, 'i').exec(text)?.[1];
-    return quoted ?? ecp ?? bare ?? null;
-  };
-  return { mailbox: param('Mailbox'), filePath: param('FilePath') };
-}
-
-/** `\\EXCH01\C$\inetpub\x.pst` → `C:\inetpub\x.pst`; a local path as it is; null for another host's share. */
-export function localPathOf(p: string): string | null {
-  const unc = /^\\\\[^\\]+\\([a-z])\$\\(.*)$/i.exec(p);
-  if (unc) return `${unc[1].toUpperCase()}:\\${unc[2]}`;
-  return /^[a-z]:\\/i.test(p) ? p : null;
-}
-
-/** Every record of an Exchange cmdlet, wherever Exchange logged it (cmdlet log and other EVTX, ECP log, HttpProxy). */
-export function findCmdlet(db: Db, cmdlet: string): EventHit[] {
-  const fts = ftsHas(cmdlet);
-  return queryEvents(db, `${fts.sql} AND e.source IN ('evtx', 'ecp-server', 'httpproxy')`, fts.params)
-    .filter((h) => eventText(h).toLowerCase().includes(cmdlet.toLowerCase()));
-}
 
 /** New-MailboxExportRequest, wherever Exchange logged it; the .pst it wrote, whether it is still there, who fetched it. */
 export function checkExportRequests(db: Db, files: FileInfo[]): PendingFinding[] {
