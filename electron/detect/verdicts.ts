@@ -5,7 +5,7 @@
 // Informational hits (a scanner's probes) are counted apart and left out of the verdict.
 import type { Db } from '../case/db.ts';
 import type { Completeness, CveVerdict, LogCoverage } from '../../shared/api.ts';
-import type { Confidence, EvidenceRef, Verdict } from '../../shared/types.ts';
+import type { Confidence, EvidenceRef, Micros, Verdict } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
 import { computeCompleteness } from './completeness.ts';
 import { CONFIDENCE_RANK, strongest } from './confidence.ts';
@@ -15,11 +15,12 @@ import type { CveCheck } from './types.ts';
 
 const day = (us: number | null): string => (us === null ? '?' : microsToIso(us).slice(0, 10));
 
-interface Row { evidence: EvidenceRef[]; outcome: string | null; confidence: Confidence | null }
+interface Row { evidence: EvidenceRef[]; outcome: string | null; confidence: Confidence | null; time: Micros | null }
 
 function readRows(db: Db, check: string): Row[] {
-  const rows = db.prepare('SELECT evidence, details, confidence FROM findings WHERE check_id = ? ORDER BY time, id').all(check) as Array<{ evidence: string; details: string | null; confidence: Confidence | null }>;
+  const rows = db.prepare('SELECT evidence, details, confidence, time FROM findings WHERE check_id = ? ORDER BY time, id').all(check) as Array<{ evidence: string; details: string | null; confidence: Confidence | null; time: number | null }>;
   return rows.map((r) => ({
+    time: r.time,
     evidence: JSON.parse(r.evidence) as EvidenceRef[],
     outcome: r.details ? ((JSON.parse(r.details) as { outcome?: string }).outcome ?? null) : null,
     confidence: r.confidence,
@@ -49,6 +50,7 @@ export function verdictFor(c: CveCheck, rows: Row[], coverage: LogCoverage[], co
   return {
     cve: c.cve, check: c.check, title: c.title, wave: c.wave, verdict, hits: evidence.length, excluded,
     confidence: strongest(counted.map((r) => r.confidence)), covered, window: c.window, summary, evidence,
+    firstSeen: counted.reduce<Micros | null>((m, r) => (r.time !== null && (m === null || r.time < m) ? r.time : m), null),
   };
 }
 
