@@ -178,3 +178,21 @@ test('CVE-2022-41082: PowerShell-pool children go to the wave whose SSRF reached
     assert.deepEqual(shape(owa), [['attempted', '192.0.2.199', [10]], ['exploited', null, [503]]]);
   } finally { tc.close(); }
 });
+
+test('a window is covered only without a hole: logs from late July and late August leave CVE-2021-34473 "not covered" until the middle is there', async () => {
+  const tc = newCase();
+  try {
+    const probe = (day: string): string => iisLine(`${day} 00:00:01`, 'GET', '/owa/healthcheck.htm', '', '', '127.0.0.1', 'AMProbe/Local/ClientAccess', 200);
+    const days = (from: number, to: number, month: string): string[] => Array.from({ length: to - from + 1 }, (_, i) => probe(`2021-${month}-${String(from + i).padStart(2, '0')}`));
+    await addLog(tc, `${IIS}/u_ex2107.log`, 'iis-log', parseIis, iisLog([...days(25, 31, '07'), ...days(1, 5, '08')]));
+    await addLog(tc, `${IIS}/u_ex2108b.log`, 'iis-log', parseIis, iisLog([...days(25, 31, '08'), ...days(1, 3, '09')]));
+    await runDetections(tc.db, { evidenceRoots: tc.roots });
+    const v = getVerdicts(tc.db).find((x) => x.cve === 'CVE-2021-34473')!;
+    assert.deepEqual([v.verdict, v.covered], ['not-covered', false]);
+    assert.match(v.summary, /with no entries from 2021-08-05 to 2021-08-25/);
+    await addLog(tc, `${IIS}/u_ex2108a.log`, 'iis-log', parseIis, iisLog(days(5, 25, '08')));
+    await runDetections(tc.db, { evidenceRoots: tc.roots });
+    const again = getVerdicts(tc.db).find((x) => x.cve === 'CVE-2021-34473')!;
+    assert.deepEqual([again.verdict, again.covered], ['no-evidence', true]);
+  } finally { tc.close(); }
+});
