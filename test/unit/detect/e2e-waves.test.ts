@@ -4,7 +4,11 @@
 // intruder is its own story and each scanner only a scanner.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { CVE_CHECKS } from '../../../electron/detect/cve-registry.ts';
 import { getIntrusions, getVerdicts, getWebshells } from '../../../electron/detect/queries.ts';
+import { buildReportModel, escapeHtml, renderReportHtml } from '../../../electron/report/index.ts';
+import { waveFacts } from '../../../electron/report/waves.ts';
 import { isoToMicros } from '../../../shared/types.ts';
 import { assertBenignClean, assertPlantedFound, indexGenerated } from './generated-case.ts';
 import type { GeneratedCase } from './generated-case.ts';
@@ -79,5 +83,31 @@ describe('multi-wave server', () => {
     assert.deepEqual(scans, [...g.manifest.scanners].sort());
     const ips = getIntrusions(g.db).flatMap((x) => x.ips);
     for (const ip of g.manifest.scanners) assert.ok(!ips.includes(ip), ip);
+  });
+
+  it('the report names the waves that reached the server, each one\'s first trace and what followed; its methodology cites each check\'s source', () => {
+    const m = buildReportModel(g.db, { casePath: path.join(g.dir, 'case.loupe') });
+    const html = renderReportHtml(m);
+    const summary = html.slice(html.indexOf('id="summary"'), html.indexOf('id="', html.indexOf('id="summary"') + 5));
+    assert.match(summary, /<b>ProxyLogon \(March 2021\), ProxyShell \(August 2021\), ProxyNotShell \(September 2022\) and OWASSRF \(December 2022\)<\/b> reached this server/);
+    const facts = waveFacts(m.verdicts, m.stories);
+    assert.deepEqual(facts.map((f) => [f.wave, f.reached]), Object.values(EXPECTED).map(([, w]) => w).filter((w, i, a) => a.indexOf(w) === i).map((w) => [w, 'exploited']));
+    for (const w of g.manifest.waves) {
+      const f = facts.find((x) => x.wave === w.wave)!;
+      const mine = g.manifest.intrusions.filter((i) => f.intrusions.some((x) => x.ips.some((ip) => i.ips.includes(ip))));
+      assert.ok(mine.length > 0, `${w.wave}: an intrusion follows it`);
+      const intruderFirst = Math.min(...mine.map((i) => isoToMicros(i.first)));
+      // The OWASSRF intruder first tried ProxyNotShell's pattern (refused 403): that attempt is ProxyNotShell's, not OWASSRF's.
+      if (w.wave === 'OWASSRF (December 2022)') assert.ok(f.firstSeen! > intruderFirst, `${w.wave} first seen after the intruder's ProxyNotShell attempt`);
+      else assert.equal(f.firstSeen, intruderFirst, `${w.wave} first seen`);
+      assert.ok(f.firstSeen! >= isoToMicros(w.from) && f.firstSeen! <= isoToMicros(w.to), `${w.wave} first seen inside its period`);
+    }
+    const ps = facts.find((f) => f.wave === 'ProxyShell (August 2021)')!;
+    assert.ok(ps.intrusions.some((i) => i.shells.some((x) => x.endsWith('x7Fq2.aspx')) && i.stages.includes('shell-used')), 'what followed ProxyShell: its web shell, used');
+    assert.ok(summary.includes('x7Fq2.aspx'), 'the summary names the shell that followed');
+    for (const c of CVE_CHECKS) {
+      assert.equal(m.methodology.checks.find((x) => x.check === c.check)?.source, c.source, c.check);
+      assert.ok(html.includes(escapeHtml(c.source)), `methodology cites ${c.source}`);
+    }
   });
 });
