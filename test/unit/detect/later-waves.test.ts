@@ -17,7 +17,8 @@ import { runDetections } from '../../../electron/detect/index.ts';
 import { getVerdicts } from '../../../electron/detect/queries.ts';
 import { writeEvtx } from '../../fixtures/evtx-writer.ts';
 import { cmdletRecord, sysmonProcess, W3WP_IMAGE, w3wpCommandLine } from '../../fixtures/gen/evtx-records.ts';
-import { addLog, iisLog, newCase } from './helpers.ts';
+import { parseEcpServer } from '../../../electron/ingest/sources/ecp-server.ts';
+import { addLog, EP_REL, iisLog, newCase } from './helpers.ts';
 import type { TestCase } from './helpers.ts';
 import type { PendingFinding } from '../../../electron/detect/types.ts';
 
@@ -194,5 +195,26 @@ test('a window is covered only without a hole: logs from late July and late Augu
     await runDetections(tc.db, { evidenceRoots: tc.roots });
     const again = getVerdicts(tc.db).find((x) => x.cve === 'CVE-2021-34473')!;
     assert.deepEqual([again.verdict, again.covered], ['no-evidence', true]);
+  } finally { tc.close(); }
+});
+
+test('CVE-2021-31207 in the ECP server log\'s form: grant, export to an .aspx over the server\'s own C$ share, removal; an admin\'s .pst export on a share stays out', async () => {
+  const tc = newCase();
+  try {
+    const rel = `${EP_REL}/Logging/ECP/Server/ECPServer2021081201-1.LOG`;
+    const cmd = (at: string, text: string): string => `${at},EXCH01,AdminAction,"S:CMD=${text};S:REQID="`;
+    await addLog(tc, rel, 'ecp-server-log', parseEcpServer, [
+      '#Software: Microsoft Exchange Server', '#Version: 15.01.2176.002', '#Log-type: ECP Server Log', '#Date: 2021-08-12T00:00:00.000Z',
+      '#Fields: TimeStamp,ServerName,EventId,EventData',
+      cmd('2021-08-12T09:00:00.000Z', "New-MailboxExportRequest.Mailbox=''lars''.FilePath=''\\\\FS01\\Exports\\lars.pst''"),
+      cmd('2021-08-12T09:14:10.000Z', "New-ManagementRoleAssignment.Role=''Mailbox Import Export''.User=''administrator@contoso.local''"),
+      cmd('2021-08-12T09:14:20.000Z', "New-MailboxExportRequest.Mailbox=''administrator@contoso.local''.FilePath=''\\\\127.0.0.1\\c$\\inetpub\\wwwroot\\aspnet_client\\e3Xq.aspx''"),
+      cmd('2021-08-12T09:15:00.000Z', "Remove-MailboxExportRequest.Identity=''administrator@contoso.local\\MailboxExport''.Confirm=''False''"),
+    ].join('\r\n') + '\r\n');
+    const found = checkCve202131207(tc.db);
+    assert.deepEqual(shape(found), [['exploited', null, [7, 8, 9]]]);
+    assert.equal(found[0].finding.confidence, 'confirmed');
+    assert.equal(found[0].finding.path, 'C:\\inetpub\\wwwroot\\aspnet_client\\e3Xq.aspx');
+    assert.deepEqual((found[0].details?.hits as Array<{ kind: string }>).map((h) => h.kind), ['role-grant', 'export-request', 'export-removed']);
   } finally { tc.close(); }
 });
