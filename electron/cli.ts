@@ -7,6 +7,7 @@ import { commandHelp, overview } from './cli/help.ts';
 import { editDistance, parseOptions, UsageError } from './cli/options.ts';
 import { isReaderGone, Output } from './cli/output.ts';
 import { LOUPE_VERSION } from './version.ts';
+import { displayText } from '../shared/display.ts';
 
 /** argv up to a `--` terminator: where flags such as --help and --debug are looked for. */
 const beforeTerminator = (argv: string[]): string[] => (argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv);
@@ -20,7 +21,7 @@ function unknownCommand(cmd: string): string {
 function guardProcess(cmd: string, debug: boolean): void {
   const fail = (e: unknown): void => {
     if (isReaderGone(e)) return;
-    process.stderr.write(`loupe ${cmd}: ${errorSentence(e)}\n${debug ? `${(e as Error)?.stack ?? ''}\n` : ''}`);
+    process.stderr.write(`loupe ${cmd}: ${displayText(errorSentence(e))}\n${debug ? `${(e as Error)?.stack ?? ''}\n` : ''}`);
     process.exit(1);
   };
   process.on('uncaughtException', fail);
@@ -33,11 +34,11 @@ async function runCommand(ctx: Ctx, command: Command, argv: string[], debug: boo
     return await command.run(ctx, parsed);
   } catch (e) {
     if (e instanceof UsageError) {
-      await ctx.err.line(`loupe ${command.name}: ${oneLine(e.message)} (see \`loupe help ${command.name}\`)`);
+      await ctx.err.say(`loupe ${command.name}: ${oneLine(e.message)} (see \`loupe help ${command.name}\`)`);
       return 2;
     }
-    await ctx.err.line(`loupe ${command.name}: ${errorSentence(e)}`);
-    if (debug && e instanceof Error && e.stack) await ctx.err.line(e.stack);
+    await ctx.err.say(`loupe ${command.name}: ${errorSentence(e)}`);
+    if (debug && e instanceof Error && e.stack) for (const l of e.stack.split('\n')) await ctx.err.say(l);
     return 1;
   }
 }
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!cmd || cmd === '--help' || cmd === '-h') { await ctx.out.line(overview(COMMANDS)); return 0; }
   if (cmd === '--version' || cmd === '-v' || cmd === '-V') { await ctx.out.line(LOUPE_VERSION); return 0; }
   const command = findCommand(cmd);
-  if (!command) { await ctx.err.line(`loupe: ${unknownCommand(cmd)}`); return 2; }
+  if (!command) { await ctx.err.say(`loupe: ${unknownCommand(cmd)}`); return 2; }
   if (beforeTerminator(rest).some((a) => a === '--help' || a === '-h')) { await ctx.out.line(commandHelp(command)); return 0; }
   guardProcess(cmd, debug);
   return runCommand(ctx, command, rest, debug);

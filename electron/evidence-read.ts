@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { FilePreview, FileRow } from '../shared/api.ts';
 import type { EvidenceRef } from '../shared/types.ts';
 import type { Db } from './case/db.ts';
-import { openEvidence } from './ingest/evidence-open.ts';
+import { NotRegularFileError, openEvidence } from './ingest/evidence-open.ts';
+import { evidencePath } from './ingest/walk.ts';
 import { detectBom, type TextEncoding } from './ingest/lines.ts';
 import { readEvtxRecordXml } from './ingest/sources/evtx/index.ts';
 
@@ -34,9 +35,14 @@ function lineEnd(chunk: Buffer, encoding: TextEncoding): number {
 }
 
 /** The physical line at ref.offset (text logs) or the record as XML (EVTX), size-capped; null when not reachable. */
-export async function readRawEvidence(root: string, ref: EvidenceRef): Promise<string | null> {
+/** The exact name bytes of a manifest row whose name is not valid UTF-8 (null for every other file). */
+export function relBytesOf(db: Db, rel: string): Buffer | null {
+  return (db.prepare('SELECT rel_path_bytes AS b FROM files WHERE rel_path = ? AND rel_path_bytes IS NOT NULL LIMIT 1').get(rel) as { b: Buffer } | undefined)?.b ?? null;
+}
+
+export async function readRawEvidence(root: string, ref: EvidenceRef, relBytes: Buffer | null = null): Promise<string | null> {
   if (ref.offset === undefined) return null;
-  const abs = safeJoin(root, ref.file);
+  const abs = relBytes ? evidencePath(root, ref.file, relBytes) : safeJoin(root, ref.file);
   if (!abs) return null;
   if (ref.record !== undefined) {
     try {
@@ -98,7 +104,8 @@ function storedMatches(db: Db, fileId: number): StoredMatch[] {
 export async function previewEvidenceFile(db: Db, f: FileRow & { root: string }, maxBytes = 256 * 1024): Promise<FilePreview> {
   const cap = Math.max(1, Math.min(maxBytes, 4 * 1024 * 1024));
   const base: FilePreview = { fileId: f.id, relPath: f.relPath, size: f.size, text: null, truncated: f.size > cap, hex: null, highlights: [] };
-  const abs = safeJoin(f.root, f.relPath);
+  const bytes = relBytesOf(db, f.relPath);
+  const abs = bytes ? evidencePath(f.root, f.relPath, bytes) : safeJoin(f.root, f.relPath);
   if (!abs) return base;
   let buf: Buffer;
   try {
@@ -109,6 +116,8 @@ export async function previewEvidenceFile(db: Db, f: FileRow & { root: string },
       buf = b.subarray(0, bytesRead);
     } finally { await fh.close(); }
   } catch (e) {
+    // The evidence changed under the case (409): not the server's fault.
+    if (e instanceof NotRegularFileError) throw Object.assign(new Error(`cannot preview ${f.relPath}: ${e.message}`), { status: 409 });
     throw new Error(`cannot read evidence file ${f.relPath} (${(e as NodeJS.ErrnoException).code}) — is the evidence folder still at ${f.root}?`);
   }
   if (looksBinary(buf)) return { ...base, hex: hexDump(buf.subarray(0, 4096)) };

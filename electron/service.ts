@@ -9,7 +9,9 @@ import type {
 } from '../shared/api.ts';
 import type { Confidence, EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
 import { microsToIso } from '../shared/types.ts';
-import { openCaseDb, getMeta, setMeta, type Db } from './case/db.ts';
+import { caseWritable, closeCaseDb, isBusy, openCaseDb, getMeta, setMeta, CaseVersionError, type Db } from './case/db.ts';
+import { WriterLock } from './case/lock.ts';
+import { assertCaseOutsideEvidence } from './write-target.ts';
 import { LATEST_VERSION } from './case/migrations/index.ts';
 import { countBySource } from './case/minutes.ts';
 import * as analyst from './case/analyst.ts';
@@ -19,7 +21,7 @@ import { listRecentCases, rememberCase } from './recent-cases.ts';
 import { audit, EventInserter, nowIso } from './case/write.ts';
 import { getCompleteness, getIntrusions, getLogCoverage, getTimelineRange, getVerdicts, getWebshells } from './detect/queries.ts';
 import { startIndexJob, type IndexJob } from './ingest/index.ts';
-import { readRawEvidence, previewEvidenceFile } from './evidence-read.ts';
+import { readRawEvidence, previewEvidenceFile, relBytesOf } from './evidence-read.ts';
 import { verifyEvidence } from './verify.ts';
 import { LOUPE_VERSION } from './version.ts';
 import type { PrintToPdf } from './report/pdf.ts';
@@ -37,26 +39,44 @@ function idleProgress(): IndexProgress {
 }
 
 export class CaseService implements LoupeApi {
+  /** The reading connection: read-only, so opening a case for reading never changes it (nor anything else). */
   private db: Db | null = null;
+  /** The writing connection, opened on the first edit. */
+  private wdb: Db | null = null;
   private casePath: string | null = null;
   private job: IndexJob | null = null;
   private progress: IndexProgress = idleProgress();
 
   private readonly printToPdf?: PrintToPdf;
 
-  /** printToPdf: the desktop shell's own PDF printer (Electron's printToPDF); without it a system Chromium is used. */
+  /**
+   * printToPdf: the desktop shell's own PDF printer (Electron's printToPDF); without it a system Chromium is used.
+   * casePath: opened for reading (no write, no migration); the first edit opens it for writing.
+   */
   constructor(opts: { casePath?: string; printToPdf?: PrintToPdf } = {}) {
     this.printToPdf = opts.printToPdf;
-    if (opts.casePath) this.open(opts.casePath, false);
+    if (opts.casePath) this.open(opts.casePath, 'read');
   }
 
   // ---------- case ----------
 
-  private open(file: string, create: boolean): void {
+  /** 'read': read-only; 'upgrade': read-only once an older schema was migrated; 'create': a new case, writable. */
+  private open(file: string, mode: 'read' | 'upgrade' | 'create'): void {
     const abs = path.resolve(file);
-    const db = openCaseDb(abs, { create });
+    let wdb: Db | null = null;
+    if (mode === 'create') wdb = openCaseDb(abs, { create: true });
+    let db: Db;
+    try {
+      db = wdb ?? openCaseDb(abs, { readonly: true });
+    } catch (e) {
+      if (mode !== 'upgrade' || !(e instanceof CaseVersionError) || !/older Loupe/.test(e.message)) throw e;
+      // The analyst opened an older case to work on it: bring its schema up to date once.
+      closeCaseDb(openCaseDb(abs));
+      db = openCaseDb(abs, { readonly: true });
+    }
     this.close();
     this.db = db;
+    this.wdb = wdb;
     this.casePath = abs;
     this.progress = idleProgress();
     rememberCase(abs);
@@ -65,14 +85,33 @@ export class CaseService implements LoupeApi {
   close(): void {
     this.job?.cancel();
     this.job = null;
-    this.db?.close();
+    if (this.wdb && this.wdb !== this.db) closeCaseDb(this.wdb);
+    if (this.db) closeCaseDb(this.db);
     this.db = null;
+    this.wdb = null;
     this.casePath = null;
   }
 
   private need(): Db {
     if (!this.db) throw new UserError('no case is open — create or open a case first');
-    return this.db;
+    return this.wdb ?? this.db;
+  }
+
+  /** False when the case sits on read-only storage or this user may not write it: reading works, edits are refused. */
+  get writable(): boolean {
+    return !!this.casePath && (!!this.wdb || caseWritable(this.casePath));
+  }
+
+  /** The writing connection, opened on first use. */
+  private writer(): Db {
+    this.need();
+    if (!this.wdb) {
+      if (!caseWritable(this.casePath!)) {
+        throw new UserError(`${this.casePath} is read-only here (read-only storage, or not writable by this user): reading works; to tag, annotate or index, copy it to writable storage`);
+      }
+      this.wdb = openCaseDb(this.casePath!);
+    }
+    return this.wdb;
   }
 
   /** The open case's path (for the CLI and the report). */
@@ -81,12 +120,15 @@ export class CaseService implements LoupeApi {
   /** The open case's db handle, for in-process callers (CLI, tests). */
   get handle(): Db { return this.need(); }
 
+  /** The writing connection (opened on first use; refused with a sentence when the case is read-only here). */
+  get writeHandle(): Db { return this.writer(); }
+
   async createCase(args: { path: string; meta?: Partial<CaseMeta> }): Promise<CaseInfo> {
     const abs = path.resolve(args.path);
     if (fs.existsSync(abs)) throw new UserError(`a file already exists at ${abs} — open it instead, or choose another name`);
     fs.mkdirSync(path.dirname(abs), { recursive: true });
-    this.open(abs, true);
-    const db = this.need();
+    this.open(abs, 'create');
+    const db = this.writer();
     db.transaction(() => {
       setMeta(db, 'createdAt', nowIso());
       setMeta(db, 'loupeVersion', LOUPE_VERSION);
@@ -97,13 +139,13 @@ export class CaseService implements LoupeApi {
   }
 
   async openCase(args: { path: string }): Promise<CaseInfo> {
-    this.open(args.path, false);
-    audit(this.need(), 'case.open', { path: this.casePath });
+    this.open(args.path, 'upgrade');
+    if (this.writable) audit(this.writer(), 'case.open', { path: this.casePath });
     return this.getCaseInfo();
   }
 
   async closeCase(): Promise<void> {
-    if (this.db) audit(this.db, 'case.close', { path: this.casePath });
+    if (this.db && this.writable) audit(this.writer(), 'case.close', { path: this.casePath });
     this.close();
   }
 
@@ -135,7 +177,7 @@ export class CaseService implements LoupeApi {
   }
 
   async updateCaseMeta(args: Partial<CaseMeta>): Promise<CaseInfo> {
-    const db = this.need();
+    const db = this.writer();
     db.transaction(() => {
       for (const k of META_KEYS) if (args[k] !== undefined) setMeta(db, k, String(args[k]));
       audit(db, 'case.meta', { ...args });
@@ -144,8 +186,9 @@ export class CaseService implements LoupeApi {
   }
 
   async addEvidence(args: { root: string; label?: string }): Promise<EvidenceSource> {
-    const db = this.need();
+    const db = this.writer();
     const root = path.resolve(args.root);
+    assertCaseOutsideEvidence(this.casePath!, [root]);
     let st: fs.Stats;
     try { st = fs.statSync(root); } catch (e) {
       throw new UserError(`evidence folder not readable: ${root} (${(e as NodeJS.ErrnoException).code}) — check the path, or run as a user that can read it`);
@@ -164,11 +207,13 @@ export class CaseService implements LoupeApi {
   }
 
   async startIndex(args: IndexOptions = {}): Promise<{ started: boolean }> {
-    const db = this.need();
+    const db = this.writer();
     if (this.job) throw new UserError('indexing is already running — wait for it or cancel it');
-    if ((db.prepare('SELECT count(*) AS n FROM evidence_sources').get() as { n: number }).n === 0) {
-      throw new UserError('add an evidence folder before indexing');
-    }
+    const roots = (db.prepare('SELECT root FROM evidence_sources').all() as Array<{ root: string }>).map((r) => r.root);
+    if (roots.length === 0) throw new UserError('add an evidence folder before indexing');
+    assertCaseOutsideEvidence(this.casePath!, roots);
+    // Another process indexing this case says so now; the run itself holds the lock (see case/lock.ts).
+    WriterLock.assertFree(this.casePath!);
     const inputs = this.storeDetectionInputs(mergeInputs(readDetectionInputs(db), args));
     audit(db, 'index.start', { ...inputs });
     this.progress = { ...idleProgress(), phase: 'scanning', startedAt: nowIso() };
@@ -186,7 +231,7 @@ export class CaseService implements LoupeApi {
   }
 
   async setDetectionInputs(args: DetectionInputs): Promise<DetectionInputs> {
-    const db = this.need();
+    const db = this.writer();
     const inputs = this.storeDetectionInputs(mergeInputs({ iocs: [], rules: [], baselines: [], sigma: [] }, args));
     audit(db, 'detection.inputs', { ...inputs });
     return inputs;
@@ -203,7 +248,7 @@ export class CaseService implements LoupeApi {
     for (const d of inputs.sigma ?? []) {
       if (!fs.existsSync(d)) throw new UserError(`Sigma rules folder not found: ${d} — give a folder of Sigma .yml rules, or remove it from the case's detection inputs`);
     }
-    setMeta(this.need(), 'detectionInputs', JSON.stringify(inputs));
+    setMeta(this.writer(), 'detectionInputs', JSON.stringify(inputs));
     return inputs;
   }
 
@@ -222,11 +267,22 @@ export class CaseService implements LoupeApi {
     return read.listWarnings(this.need(), args);
   }
 
+  /** Re-hashes the evidence; the result is recorded in the case when the case is writable (see `writable`). */
   async verify(): Promise<VerifyResult> {
-    const db = this.need();
-    const res = await verifyEvidence(db);
-    db.prepare('INSERT INTO verify_runs (at, checked, ok, result) VALUES (?, ?, ?, ?)').run(res.at, res.checked, res.ok, JSON.stringify(res));
-    audit(db, 'evidence.verify', { checked: res.checked, ok: res.ok, changed: res.changed.length, missing: res.missing.length, added: res.added.length });
+    const res = await verifyEvidence(this.need());
+    res.recorded = false;
+    if (!this.writable) return res;
+    const db = this.writer();
+    try {
+      db.transaction(() => {
+        db.prepare('INSERT INTO verify_runs (at, checked, ok, result) VALUES (?, ?, ?, ?)').run(res.at, res.checked, res.ok, JSON.stringify(res));
+        audit(db, 'evidence.verify', { checked: res.checked, ok: res.ok, changed: res.changed.length, missing: res.missing.length, added: res.added.length });
+      })();
+      res.recorded = true;
+    } catch (e) {
+      // An index run holding the case must not turn a finished verification into a failure.
+      if (!isBusy(e)) throw e;
+    }
     return res;
   }
 
@@ -244,7 +300,7 @@ export class CaseService implements LoupeApi {
     const r = read.getEventRow(this.need(), args.id);
     if (!r) return null;
     const { sourceRoot, ...row } = r;
-    const raw = sourceRoot && row.ref.file ? await readRawEvidence(sourceRoot, row.ref) : null;
+    const raw = sourceRoot && row.ref.file ? await readRawEvidence(sourceRoot, row.ref, relBytesOf(this.need(), row.ref.file)) : null;
     return { ...row, raw };
   }
 
@@ -270,12 +326,12 @@ export class CaseService implements LoupeApi {
   }
 
   async listViews(): Promise<SavedView[]> { return analyst.listViews(this.need()); }
-  async saveView(args: { name: string; query: TimelineQuery }): Promise<SavedView> { return analyst.saveView(this.need(), args.name, args.query); }
-  async deleteView(args: { name: string }): Promise<void> { analyst.deleteView(this.need(), args.name); }
+  async saveView(args: { name: string; query: TimelineQuery }): Promise<SavedView> { return analyst.saveView(this.writer(), args.name, args.query); }
+  async deleteView(args: { name: string }): Promise<void> { analyst.deleteView(this.writer(), args.name); }
   async getUiSettings(): Promise<Record<string, string>> { return analyst.getUiSettings(this.need()); }
-  async setUiSetting(args: { key: string; value: string }): Promise<void> { analyst.setUiSetting(this.need(), args.key, args.value); }
-  async bulkMark(args: BulkMark): Promise<{ count: number }> { return analyst.bulkMark(this.need(), args); }
-  async setTagColor(args: { tag: string; color: string | null }): Promise<void> { analyst.setTagColor(this.need(), args.tag, args.color); }
+  async setUiSetting(args: { key: string; value: string }): Promise<void> { analyst.setUiSetting(this.writer(), args.key, args.value); }
+  async bulkMark(args: BulkMark): Promise<{ count: number }> { return analyst.bulkMark(this.writer(), args); }
+  async setTagColor(args: { tag: string; color: string | null }): Promise<void> { analyst.setTagColor(this.writer(), args.tag, args.color); }
 
   // ---------- files ----------
 
@@ -309,7 +365,7 @@ export class CaseService implements LoupeApi {
   }
 
   async setStar(args: { eventId: number; starred: boolean }): Promise<void> {
-    const db = this.need();
+    const db = this.writer();
     this.eventExists(args.eventId);
     db.transaction(() => {
       db.prepare(`INSERT INTO event_marks (event_id, starred) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET starred = excluded.starred`)
@@ -319,7 +375,7 @@ export class CaseService implements LoupeApi {
   }
 
   async addTag(args: { eventId: number; tag: string }): Promise<void> {
-    const db = this.need();
+    const db = this.writer();
     const tag = args.tag.trim();
     if (!tag) throw new UserError('a tag cannot be empty');
     this.eventExists(args.eventId);
@@ -330,7 +386,7 @@ export class CaseService implements LoupeApi {
   }
 
   async removeTag(args: { eventId: number; tag: string }): Promise<void> {
-    const db = this.need();
+    const db = this.writer();
     db.transaction(() => {
       db.prepare('DELETE FROM event_tags WHERE event_id = ? AND tag = ?').run(args.eventId, args.tag);
       audit(db, 'event.untag', { eventId: args.eventId, tag: args.tag });
@@ -338,7 +394,7 @@ export class CaseService implements LoupeApi {
   }
 
   async setNote(args: { eventId: number; note: string }): Promise<void> {
-    const db = this.need();
+    const db = this.writer();
     this.eventExists(args.eventId);
     const note = args.note.trim() ? args.note : null;
     db.transaction(() => {
@@ -348,7 +404,7 @@ export class CaseService implements LoupeApi {
   }
 
   async addManualEvent(args: ManualEventInput): Promise<{ id: number }> {
-    const db = this.need();
+    const db = this.writer();
     if (!Number.isFinite(args.ts)) throw new UserError('a manual event needs a valid time');
     if (!args.message?.trim()) throw new UserError('a manual event needs a description');
     const id = db.transaction(() => {
@@ -364,7 +420,7 @@ export class CaseService implements LoupeApi {
   }
 
   async deleteManualEvent(args: { id: number }): Promise<void> {
-    const db = this.need();
+    const db = this.writer();
     const row = db.prepare('SELECT manual FROM events WHERE id = ?').get(args.id) as { manual: number } | undefined;
     if (!row) throw new UserError(`no event with id ${args.id}`);
     if (row.manual !== 1) throw new UserError('only events added by hand can be deleted; evidence events are kept');
@@ -390,11 +446,16 @@ export class CaseService implements LoupeApi {
     return renderReportHtml(buildReportModel(this.need(), { ...args, casePath: this.casePath! }));
   }
 
-  async exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions; query?: TimelineQuery }): Promise<ExportResult> {
+  async exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions; query?: TimelineQuery; rawCells?: boolean }): Promise<ExportResult> {
     const db = this.need();
     const { exportTo } = await import('./report/index.ts');
     const res = await exportTo(db, this.casePath!, args, { printToPdf: this.printToPdf, query: args.query });
-    audit(db, 'export', { format: args.format, path: res.path, bytes: res.bytes, rows: res.rows ?? null, ...(args.query ? { query: args.query } : {}) });
+    if (this.writable) {
+      audit(this.writer(), 'export', {
+        format: args.format, path: res.path, bytes: res.bytes, rows: res.rows ?? null, rawCells: args.rawCells ?? false,
+        includeReview: args.report?.includeReview ?? false, ...(args.query ? { query: args.query } : {}),
+      });
+    }
     return res;
   }
 }

@@ -144,7 +144,7 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   renderReportHtml: reportOptions,
   exportTo: obj({
     format: oneOf(['html', 'pdf', 'csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv']),
-    path: str(4096), report: opt(reportOptions), query: opt(timelineQueryCheck),
+    path: str(4096), report: opt(reportOptions), query: opt(timelineQueryCheck), rawCells: opt(bool),
   }),
 };
 

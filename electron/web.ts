@@ -4,10 +4,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoupeApi } from '../shared/api.ts';
+import { escapeControls } from '../shared/display.ts';
 import { callService, errorStatus, validateCall } from './validate.ts';
+import { WebSession } from './web-session.ts';
 // The report preview's stylesheet hash (see electron/report/html.ts): lets the srcdoc preview be styled without 'unsafe-inline'.
 import { reportStyleHash } from './report/html.ts';
 
@@ -20,7 +23,6 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const COOKIE = 'loupe_token';
 const MAX_BODY = 16 * 1024 * 1024;
 
 const MIME: Record<string, string> = {
@@ -33,11 +35,23 @@ export interface WebServerOptions {
   service: LoupeApi;
   port?: number;
   host?: '127.0.0.1';
+  /** The one-time token of the printed URL (random by default). */
   token?: string;
   staticDir?: string;
+  /** Where a failed request is logged (stderr by default). */
+  log?: (line: string) => void;
 }
 
-export interface WebServer { url: string; port: number; token: string; close(): Promise<void> }
+export interface WebServer {
+  url: string; port: number;
+  /** The URL's one-time token: traded for the session cookie on first use. */
+  token: string;
+  /** The session credential, for programs that call the API with the X-Loupe-Token header (tests, scripts). */
+  sessionToken: string;
+  /** Where the workbench lives (every page and API call is under it; the cookie is scoped to it). */
+  basePath: string;
+  close(): Promise<void>;
+}
 
 /** Builds the renderer with Vite into dist/renderer when it is not there yet (once; takes a while on 2 cores). */
 export function ensureRendererBuilt(staticDir: string = DEFAULT_STATIC_DIR): void {
@@ -47,17 +61,6 @@ export function ensureRendererBuilt(staticDir: string = DEFAULT_STATIC_DIR): voi
   if (r.status !== 0 || !fs.existsSync(path.join(staticDir, 'index.html'))) {
     throw new Error(`renderer build failed (vite build exited ${r.status}) — run \`npm run build:renderer\` to see why`);
   }
-}
-
-const sameToken = (a: string | undefined, b: string): boolean =>
-  !!a && a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
-function readCookie(req: http.IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return undefined;
 }
 
 function setSecurityHeaders(res: http.ServerResponse): void {
@@ -111,55 +114,82 @@ async function handleApi(service: LoupeApi, method: string, req: http.IncomingMe
   }
 }
 
-function serveStatic(staticDir: string, urlPath: string, res: http.ServerResponse): void {
+/** A request path decoded once; null when its escapes are bad or it names a NUL or another control character. */
+function decodePath(urlPath: string): string | null {
   let rel: string;
-  try { rel = decodeURIComponent(urlPath); } catch { res.writeHead(400).end('bad path'); return; }
+  try { rel = decodeURIComponent(urlPath); } catch { return null; }
+  return /[\u0000-\u001f\u007f]/.test(rel) ? null : rel;
+}
+
+async function serveStatic(staticDir: string, rel: string, res: http.ServerResponse): Promise<void> {
   if (rel === '/' || rel === '') rel = '/index.html';
   const file = path.resolve(staticDir, '.' + rel);
   if (!file.startsWith(path.resolve(staticDir) + path.sep)) { res.writeHead(403).end('forbidden'); return; }
-  fs.stat(file, (err, st) => {
-    if (err || !st.isFile()) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'); return; }
-    res.writeHead(200, { 'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': st.size });
-    fs.createReadStream(file).pipe(res);
-  });
+  let st: fs.Stats;
+  try { st = await fs.promises.stat(file); } catch { st = null as unknown as fs.Stats; }
+  if (!st || !st.isFile()) { res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found'); return; }
+  res.writeHead(200, { 'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': st.size });
+  if (st.size === 0 || res.req.method === 'HEAD') { res.end(); return; }
+  await pipeline(fs.createReadStream(file, { end: st.size - 1 }), res);
 }
 
-function makeHandler(opts: Required<Pick<WebServerOptions, 'service' | 'token' | 'staticDir'>>, port: () => number) {
+type Opts = Required<Pick<WebServerOptions, 'service' | 'staticDir' | 'log'>> & { session: WebSession };
+
+const text = (res: http.ServerResponse, status: number, body: string): void => {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(body);
+};
+
+/** The request's path and query, parsed without trusting a single byte of it; null when it does not parse. */
+function requestUrl(req: http.IncomingMessage): URL | null {
+  const raw = req.url ?? '/';
+  if (!raw.startsWith('/') || raw.startsWith('//')) return null;
+  try { return new URL(raw, 'http://loupe.invalid'); } catch { return null; }
+}
+
+async function handle(opts: Opts, req: http.IncomingMessage, res: http.ServerResponse, port: number): Promise<void> {
+  setSecurityHeaders(res);
+  const { session } = opts;
+  // DNS-rebinding guard: a foreign Host header means the page is not ours.
+  if (![`127.0.0.1:${port}`, `localhost:${port}`].includes((req.headers.host ?? '').toLowerCase())) {
+    return text(res, 403, 'forbidden: unexpected Host header');
+  }
+  const url = requestUrl(req);
+  if (!url) return text(res, 400, 'bad request target');
+  if (!url.pathname.startsWith(session.basePath)) return text(res, 404, 'not found: open the URL that `loupe serve` printed');
+  const sub = '/' + url.pathname.slice(session.basePath.length);
+  const exchange = req.method === 'GET' ? session.exchange(url.searchParams.get('token') ?? undefined) : { kind: 'none' as const };
+  if (exchange.kind === 'ok') {
+    url.searchParams.delete('token');
+    res.writeHead(302, { 'Set-Cookie': exchange.cookie, Location: url.pathname + url.search }).end();
+    return;
+  }
+  const isApi = sub.startsWith('/api/');
+  const via = session.authenticate(req, isApi);
+  if (!via) {
+    return text(res, 401, exchange.kind === 'used'
+      ? 'unauthorized: this one-time link was already used — go back to the tab it opened, or restart `loupe serve` for a new link'
+      : 'unauthorized: open the URL with ?token= that `loupe serve` printed');
+  }
+  const refusal = session.originRefusal(req, via);
+  if (refusal) return text(res, 403, `forbidden: ${refusal} may not change anything here`);
+  if (isApi) return handleApi(opts.service, sub.slice(5), req, res);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed');
+  const rel = decodePath(sub);
+  if (rel === null) return text(res, 400, 'bad path');
+  return serveStatic(opts.staticDir, rel, res);
+}
+
+/** No request may end the process: whatever a handler throws becomes a 400/500 answer and one log line. */
+function makeHandler(opts: Opts, port: () => number) {
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    setSecurityHeaders(res);
-    const allowedHosts = [`127.0.0.1:${port()}`, `localhost:${port()}`];
-    // DNS-rebinding guard: a foreign Host header means the page is not ours.
-    if (!allowedHosts.includes((req.headers.host ?? '').toLowerCase())) {
-      res.writeHead(403, { 'Content-Type': 'text/plain' }).end('forbidden: unexpected Host header');
-      return;
-    }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port()}`);
-    const queryToken = url.searchParams.get('token') ?? undefined;
-    if (sameToken(queryToken, opts.token) && req.method === 'GET') {
-      // Token in the URL once → cookie, then drop it from the address bar.
-      url.searchParams.delete('token');
-      res.writeHead(302, {
-        'Set-Cookie': `${COOKIE}=${opts.token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname + url.search,
-      });
-      res.end();
-      return;
-    }
-    const header = req.headers['x-loupe-token'];
-    const authed = sameToken(readCookie(req, COOKIE), opts.token)
-      || (url.pathname.startsWith('/api/') && sameToken(typeof header === 'string' ? header : undefined, opts.token));
-    if (!authed) {
-      res.writeHead(401, { 'Content-Type': 'text/plain' }).end('unauthorized: open the URL with ?token= that `loupe serve` printed');
-      return;
-    }
-    if (url.pathname.startsWith('/api/')) {
-      void handleApi(opts.service, url.pathname.slice(5), req, res).catch((e: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { error: String(e) });
-      });
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405).end(); return; }
-    serveStatic(opts.staticDir, url.pathname, res);
+    const fail = (e: unknown): void => {
+      opts.log(`loupe serve: ${escapeControls(String(req.method))} ${escapeControls((req.url ?? '').slice(0, 300))} failed: ${escapeControls(e instanceof Error ? e.message : String(e))}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error (see the server log)' });
+      else res.destroy();
+    };
+    try {
+      handle(opts, req, res, port()).catch(fail);
+    } catch (e) { fail(e); }
   };
 }
 
@@ -169,16 +199,26 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!opts.staticDir) ensureRendererBuilt(staticDir);
   let boundPort = 0;
-  const server = http.createServer(makeHandler({ service: opts.service, token, staticDir }, () => boundPort));
+  const session = new WebSession(token, () => boundPort);
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const server = http.createServer(makeHandler({ service: opts.service, staticDir, session, log }, () => boundPort));
+  // A client that sends bytes the HTTP parser refuses gets a 400 from Node and a log line; nothing else happens.
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    if (e.code !== 'ECONNRESET') log(`loupe serve: refused a malformed request (${e.code ?? e.message})`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   boundPort = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${boundPort}/?token=${token}`,
+    url: `http://127.0.0.1:${boundPort}${session.basePath}?token=${token}`,
     port: boundPort,
     token,
+    sessionToken: session.sessionToken,
+    basePath: session.basePath,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

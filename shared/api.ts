@@ -393,6 +393,10 @@ export interface VerifyResult {
   missing: string[];
   added: string[];
   at: string;
+  /** What the check itself could not avoid (e.g. folder access times changed by listing them). */
+  warnings?: string[];
+  /** False when the result could not be kept in the case (read-only storage, or another process writing it). */
+  recorded?: boolean;
 }
 
 export type ReportSection =
@@ -499,8 +503,9 @@ export interface LoupeApi {
   /** Self-contained report HTML (for the live preview). */
   renderReportHtml(args: ReportOptions): Promise<string>;
   /** Writes a report or export to a path chosen by the user (dialog in Electron, argument elsewhere); a timeline
-   * export (csv / timesketch / timesketch-csv) writes only the events matching `query`, in its order. */
-  exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions; query?: TimelineQuery }): Promise<ExportResult>;
+   * export (csv / timesketch / timesketch-csv) writes only the events matching `query`, in its order. rawCells: CSVs
+   * keep cells exactly (by default a cell starting with = + - @ TAB CR gets a leading ' for Excel). */
+  exportTo(args: { format: ExportFormat; path: string; report?: ReportOptions; query?: TimelineQuery; rawCells?: boolean }): Promise<ExportResult>;
 }
 
 export type ApiMethod = keyof LoupeApi;

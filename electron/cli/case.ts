@@ -28,7 +28,7 @@ export function checkCasePath(file: string): void {
     throw new CliError(`--case ${file} is a folder, not a case file${hint}`);
   }
   if (!st.isFile()) throw new CliError(`--case ${file} is not a regular file; give the .loupe case file`);
-  if (st.size === 0) throw new CliError(`${file} is an empty file, not a Loupe case; give the .loupe file that \`loupe index\` created`);
+  if (st.size === 0) throw new CliError(`${file} is empty (0 bytes), not a Loupe case; give the .loupe file that \`loupe index\` created`);
 }
 
 /** Opens an existing case for a command; every failure becomes a CliError sentence naming the file. */

@@ -1,12 +1,12 @@
 // Every `loupe` command, in the order `loupe --help` lists them, plus serve, help and completion.
 import { exportCommand, reportCommand } from '../report/cli.ts';
-import { defineCommand, type Command } from './command.ts';
+import { CASE_OPTION, defineCommand, type Command } from './command.ts';
 import { completionScript, SHELLS, type Shell } from './completion.ts';
 import { commandHelp, overview } from './help.ts';
 import { indexCommand } from './index-command.ts';
 import { filesCommand, findingsCommand, timelineCommand, verifyCommand, warningsCommand } from './list-commands.ts';
 import { value } from './options.ts';
-import { openCase } from './case.ts';
+import { checkCasePath, openCase } from './case.ts';
 import { text, wholeNumber } from './values.ts';
 
 const serveCommand = defineCommand({
@@ -24,12 +24,31 @@ const serveCommand = defineCommand({
     const { startWebServer } = await import('../web.ts');
     const srv = await startWebServer({ service: svc, port: values.port ?? 0 });
     await ctx.out.line(`Loupe browser mode: ${srv.url}`);
-    await ctx.err.line('listening on 127.0.0.1 only; the token in the URL is required. Ctrl+C to stop.');
+    await ctx.err.line('listening on 127.0.0.1 only; the link works once (it opens a session in that browser). Ctrl+C to stop.');
     await new Promise<void>((resolve) => {
-      const stop = (): void => { void srv.close().then(() => { svc.close(); resolve(); }); };
+      const stop = (): void => {
+        // A read still stuck in the thread pool must not keep the process alive after it was told to stop.
+        setTimeout(() => process.exit(0), 3000).unref();
+        void srv.close().then(() => { svc.close(); resolve(); });
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    return 0;
+  },
+});
+
+const upgradeCommand = defineCommand({
+  name: 'upgrade',
+  summary: 'bring a case from an older Loupe up to this schema (reading commands never change a case)',
+  usage: '--case FILE',
+  options: { ...CASE_OPTION },
+  examples: ['loupe upgrade --case acme.loupe'],
+  async run(ctx, { values }) {
+    checkCasePath(values.case!);
+    const { closeCaseDb, openCaseDb } = await import('../case/db.ts');
+    closeCaseDb(openCaseDb(values.case!));
+    await ctx.err.say(`${values.case}: schema up to date`);
     return 0;
   },
 });
@@ -67,7 +86,7 @@ const completionCommand = defineCommand({
 
 export const COMMANDS: Command[] = [
   indexCommand, timelineCommand, filesCommand, findingsCommand, verifyCommand, warningsCommand, serveCommand,
-  reportCommand, exportCommand, helpCommand, completionCommand,
+  reportCommand, exportCommand, upgradeCommand, helpCommand, completionCommand,
 ] as unknown as Command[];
 
 export const findCommand = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { IndexProgress, IndexSummary } from '../../shared/api.ts';
 import type { CaseService } from '../service.ts';
 import { checkCasePath, openCase } from './case.ts';
+import { assertCaseOutsideEvidence } from '../write-target.ts';
 import { CASE_OPTION, defineCommand, type Ctx } from './command.ts';
 import { CliError } from './errors.ts';
 import { flag, list, value } from './options.ts';
@@ -118,6 +119,8 @@ export const indexCommand = defineCommand({
     const casePath = path.resolve(values.case!);
     const created = !fs.existsSync(casePath);
     if (!created) checkCasePath(values.case!);
+    // Checked before the case file is created: a case inside the evidence would be a write into the evidence.
+    assertCaseOutsideEvidence(casePath, [root]);
     const meta = Object.fromEntries(Object.entries({ client: values.client, caseNumber: values['case-number'], examiner: values.examiner, displayZone: values.zone })
       .filter(([, v]) => v !== undefined));
     const madeDir = created ? fs.mkdirSync(path.dirname(casePath), { recursive: true }) : undefined;
@@ -161,10 +164,10 @@ async function runIndex(ctx: Ctx, svc: CaseService, root: string, label: string 
   if (json) {
     await ctx.out.line(JSON.stringify({ summary, counts: info?.counts }, null, 2));
   } else {
-    await ctx.err.line(`${summary.cancelled ? 'cancelled' : 'indexed'}: ${summary.filesIndexed} files read (${summary.filesUnchanged} unchanged, ${summary.filesRemoved} removed), ` +
+    await ctx.err.say(`${summary.cancelled ? 'cancelled' : 'indexed'}: ${summary.filesIndexed} files read (${summary.filesUnchanged} unchanged, ${summary.filesRemoved} removed), ` +
       `${fmtBytes(summary.bytesRead)}, ${summary.eventsAdded.toLocaleString('en-US')} events added, ${summary.warnings} warnings, ` +
       `${summary.findings} findings in ${summary.seconds.toFixed(1)} s`);
-    if (info) await ctx.err.line(`case ${info.path}: ${info.counts.files} files, ${info.counts.events.toLocaleString('en-US')} events, ${info.counts.findings} findings, ${info.counts.warnings} warnings`);
+    if (info) await ctx.err.say(`case ${info.path}: ${info.counts.files} files, ${info.counts.events.toLocaleString('en-US')} events, ${info.counts.findings} findings, ${info.counts.warnings} warnings`);
   }
   return summary.cancelled ? 130 : 0;
 }

@@ -183,6 +183,8 @@ export const verifyCommand = defineCommand({
           ...r.missing.map((m) => `MISSING  ${m}`), ...r.added.map((a) => `ADDED    ${a}`),
         ];
         await printRows(ctx.out, 'text', onePage(lines), { text: (l) => l, json: (l) => l });
+        for (const w of r.warnings ?? []) await ctx.err.say(`warning: ${w}`);
+        if (r.recorded === false) await ctx.err.line('note: the case is read-only here or busy (being indexed), so this verification is not recorded in it');
         await ctx.err.line(`verified ${r.checked} files: ${r.ok} unchanged, ${r.changed.length} changed, ${r.missing.length} missing, ${r.added.length} added`);
       }
       return r.changed.length || r.missing.length || r.added.length ? 3 : 0;

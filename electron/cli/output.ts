@@ -1,5 +1,6 @@
 // Where the CLI writes: stdout for results, stderr for messages. A reader that goes away (`| head`) is not an error:
 // output stops quietly and listings end early. Writes wait for the stream, so memory stays flat however much is printed.
+import { displayText } from '../../shared/display.ts';
 
 /** Errors that mean the reader is gone (closed pipe, closed descriptor). */
 const GONE = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END', 'EBADF', 'ECONNRESET']);
@@ -33,7 +34,14 @@ export class Output {
     });
   }
 
+  /** Our own text or JSON, written exactly. */
   line(s: string): Promise<boolean> { return this.write(s + '\n'); }
+
+  /**
+   * One human-readable line that may carry evidence text (names, log lines, titles): it cannot move the cursor, erase
+   * a line or start a new one; control characters show as \x1b, bidi overrides as ⟨U+202E⟩.
+   */
+  say(s: string): Promise<boolean> { return this.write(displayText(s) + '\n'); }
 }
 
 export type ListFormat = 'text' | 'json' | 'jsonl';
@@ -55,7 +63,7 @@ export async function printRows<T>(out: Output, format: ListFormat, pages: Async
   for await (const page of pages) {
     let chunk = '';
     for (const row of page) {
-      if (format === 'text') chunk += w.text(row) + '\n';
+      if (format === 'text') chunk += displayText(w.text(row)) + '\n';
       else chunk += (format === 'json' ? (n ? ',\n' : '\n') : '') + JSON.stringify(w.json(row)) + (format === 'jsonl' ? '\n' : '');
       n++;
     }

@@ -70,11 +70,12 @@ export function str(fields: Record<string, FieldValue>, name: string): string {
 }
 
 /** The manifest columns the checks read (a subset of the API's FileRow). */
-export type FileInfo = Pick<FileRow, 'id' | 'sourceId' | 'relPath' | 'origPath' | 'size' | 'mtime' | 'btime' | 'md5' | 'sha1' | 'sha256' | 'kind'>;
+export type FileInfo = Pick<FileRow, 'id' | 'sourceId' | 'relPath' | 'origPath' | 'size' | 'mtime' | 'btime' | 'md5' | 'sha1' | 'sha256' | 'kind'>
+  & { /** Exact name bytes when the name is not valid UTF-8 (see ingest/walk.ts). */ relPathBytes?: Buffer | null };
 
 /** Every file in the manifest (optionally filtered by a SQL condition over `files`). */
 export function listFiles(db: Db, where = '1', params: unknown[] = []): FileInfo[] {
-  return db.prepare(`SELECT id, source_id AS sourceId, rel_path AS relPath, orig_path AS origPath, size, mtime, btime,
+  return db.prepare(`SELECT id, source_id AS sourceId, rel_path AS relPath, rel_path_bytes AS relPathBytes, orig_path AS origPath, size, mtime, btime,
       lower(md5) AS md5, lower(sha1) AS sha1, lower(sha256) AS sha256, kind FROM files WHERE ${where} ORDER BY id`)
     .all(...params) as FileInfo[];
 }

@@ -10,7 +10,8 @@ import { writtenAt } from './rows.ts';
 import type { FileInfo } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
-import { openEvidenceSync } from '../ingest/evidence-open.ts';
+import { openEvidenceSync, type EvidencePath } from '../ingest/evidence-open.ts';
+import { evidencePath } from '../ingest/walk.ts';
 
 const ARCHIVE_EXTS = ['.7z', '.zip', '.rar'];
 
@@ -28,7 +29,7 @@ const LSASS_ASCII = Buffer.from('lsass.exe', 'latin1');
 const LSASS_UTF16 = Buffer.from('lsass.exe', 'utf16le');
 
 /** A minidump ("MDMP" magic) of the LSASS process: its first bytes name lsass.exe (ASCII or UTF-16, any case). */
-export function isLsassMinidump(abs: string): boolean {
+export function isLsassMinidump(abs: EvidencePath): boolean {
   try {
     const fd = openEvidenceSync(abs);
     try {
@@ -61,7 +62,7 @@ export function checkSuspiciousFiles(files: FileInfo[], evidenceRoots: Map<numbe
       const byName = name.startsWith('lsass') && extOf(name) === '.dmp';
       const root = evidenceRoots.get(f.sourceId);
       const maybeDump = f.kind === 'minidump' || extOf(name) === '.dmp';
-      if (byName || (maybeDump && !!root && isLsassMinidump(path.join(root, f.relPath)))) {
+      if (byName || (maybeDump && !!root && isLsassMinidump(evidencePath(root, f.relPath, f.relPathBytes)))) {
         out.push(fileFinding(CHECK.lsass, f, `LSASS memory dump${byName ? '' : ' (renamed; its module list names lsass.exe)'} at ${f.origPath}`, 'critical'));
         continue;
       }

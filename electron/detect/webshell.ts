@@ -19,7 +19,8 @@ import type { ScanItem } from './yara-batch.ts';
 import type { YaraMatch } from './yara.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
-import { openEvidenceSync } from '../ingest/evidence-open.ts';
+import { openEvidenceSync, type EvidencePath } from '../ingest/evidence-open.ts';
+import { evidencePath } from '../ingest/walk.ts';
 
 /** Files larger than this are not read for YARA (web shells are small; the WASM heap is finite). */
 export const YARA_SIZE_CAP = 16 * 1024 * 1024;
@@ -36,7 +37,7 @@ export interface ScanOutput {
 }
 
 /** Reads at most `cap` bytes of an evidence file, read-only; null (and a warning) when it cannot be read. */
-export function readCapped(abs: string, cap: number): Buffer | null {
+export function readCapped(abs: EvidencePath, cap: number): Buffer | null {
   const fd = openEvidenceSync(abs);
   try {
     const size = fs.fstatSync(fd).size;
@@ -79,7 +80,7 @@ function readForScan(input: ScanInput, f: FileInfo, unreadable: ScanOutput['unre
   if (!root) return skip(`not scanned by YARA: no evidence folder known for source ${f.sourceId}`);
   if (f.size > YARA_SIZE_CAP) return skip(`not scanned by YARA: ${f.size} bytes exceeds the ${YARA_SIZE_CAP}-byte cap`, false);
   try {
-    return readCapped(path.join(root, f.relPath), YARA_SIZE_CAP);
+    return readCapped(evidencePath(root, f.relPath, f.relPathBytes), YARA_SIZE_CAP);
   } catch (e) {
     return skip(`not scanned by YARA: ${(e as Error).message}`);
   }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { IndexOptions, IndexProgress, IndexSummary } from '../../shared/api.ts';
 import type { IngestWarning } from '../../shared/types.ts';
-import { openCaseDb, type Db } from '../case/db.ts';
+import { closeCaseDb, openCaseDb, type Db } from '../case/db.ts';
+import { describeHolder, WriterLock } from '../case/lock.ts';
 import { dropEventIndexes, ensureEventIndexes } from '../case/indexes.ts';
 import {
   deleteFileEvents, EventInserter, eventToRow, insertWarning, markFileDone, nowIso, upsertFile, type EventRowTuple,
@@ -59,14 +60,25 @@ export class IndexCoordinator {
   private pendingRows = 0;
   private readonly t0 = performance.now();
 
+  /** One writer per case: held from here until run() ends (a second run is refused, naming this one). */
+  private readonly lock: WriterLock;
+
   constructor(private readonly opts: CoordinatorOptions) {
-    this.db = openCaseDb(opts.casePath);
+    this.lock = WriterLock.acquire(opts.casePath);
+    try {
+      this.db = openCaseDb(opts.casePath, { writerLock: true });
+    } catch (e) {
+      this.lock.release();
+      throw e;
+    }
     this.inserter = new EventInserter(this.db);
   }
 
   async run(): Promise<IndexSummary> {
     try {
       const tasks = this.plan();
+      const stale = this.lock.tookOverFrom;
+      if (stale) this.warn({ file: this.opts.casePath, message: `an earlier index run ended without finishing (${describeHolder(stale)}): its lock was taken over and its partial work is redone` }, null);
       this.progress.phase = 'indexing';
       this.emit(true);
       const bulk = this.progress.bytesTotal >= BULK_BYTES;
@@ -115,7 +127,8 @@ export class IndexCoordinator {
       this.progress.finishedAt = nowIso();
       this.progress.etaSeconds = 0;
       this.emit(true);
-      this.db.close();
+      closeCaseDb(this.db);
+      this.lock.release();
     }
     return this.summary;
   }
@@ -165,6 +178,7 @@ export class IndexCoordinator {
             sourceId: src.id, relPath: f.rel, origPath, size: f.size, mtime: f.mtime, atime: f.atime, ctime: f.ctime,
             btime: f.btime, md5: null, sha1: null, sha256: null, kind: 'other', parser: null,
           });
+          if (f.relBytes) this.db.prepare('UPDATE files SET rel_path_bytes = ? WHERE id = ?').run(f.relBytes, fileId);
           tasks.push({ taskId: taskId++, fileId, file: f, sourceId: src.id, origPath, events: 0 });
         }
         for (const [rel, old] of existing) {
@@ -195,7 +209,7 @@ export class IndexCoordinator {
         const t = queue.shift();
         if (!t || this.opts.signal?.aborted) return;
         this.progress.currentFile = t.file.rel;
-        w.postMessage({ type: 'task', taskId: t.taskId, abs: t.file.abs, rel: t.file.rel } satisfies ToWorker);
+        w.postMessage({ type: 'task', taskId: t.taskId, abs: t.file.abs, rel: t.file.rel, size: t.file.size, mtime: t.file.mtime } satisfies ToWorker);
       };
       for (let i = 0; i < n; i++) {
         const w = spawnTsWorker(new URL('./parse-worker.ts', import.meta.url));
@@ -269,8 +283,9 @@ export class IndexCoordinator {
       // Rows still buffered (this file's last ones among them) are written in the same transaction that marks it done.
       this.writeBatches(this.takePending());
       const h = m.hashes;
-      this.db.prepare('UPDATE files SET md5 = ?, sha1 = ?, sha256 = ?, kind = ?, parser = ? WHERE id = ?')
-        .run(h?.md5 ?? null, h?.sha1 ?? null, h?.sha256 ?? null, m.kind, m.parser, t.fileId);
+      // The manifest's size is the size that was hashed (a file that grew while it was read is warned about).
+      this.db.prepare('UPDATE files SET md5 = ?, sha1 = ?, sha256 = ?, size = ?, kind = ?, parser = ? WHERE id = ?')
+        .run(h?.md5 ?? null, h?.sha1 ?? null, h?.sha256 ?? null, h ? m.bytes : t.file.size, m.kind, m.parser, t.fileId);
       if (m.error && !h) {
         this.db.prepare(`UPDATE files SET state = 'error', events = ? WHERE id = ?`).run(t.events, t.fileId);
         return;

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import type { FileKind, IngestWarning } from '../../shared/types.ts';
 import { eventToRow, type EventRowTuple } from '../case/write.ts';
 import { classify } from './classify.ts';
-import { openEvidence } from './evidence-open.ts';
+import { NotRegularFileError, openEvidence } from './evidence-open.ts';
 import { MultiHasher, type FileHashes } from './hash.ts';
 import { parserFor } from './sources/index.ts';
 
@@ -31,7 +31,9 @@ class ChunkSource {
   readonly hasher = new MultiHasher();
   private ended = false;
   private pending: Uint8Array | null = null;
-  constructor(private readonly fh: fs.FileHandle, private readonly onBytes: (n: number) => void) {}
+  private read = 0;
+  /** limit: the size the open file had; a file that grows while it is read is read (and hashed) only that far. */
+  constructor(private readonly fh: fs.FileHandle, private readonly onBytes: (n: number) => void, private readonly limit: number) {}
 
   /** Reads (and hashes) the first chunk for classification; the parser still receives it first. */
   async head(): Promise<Uint8Array> {
@@ -48,8 +50,9 @@ class ChunkSource {
       return { done: false, value: c };
     }
     if (this.ended) return { done: true, value: undefined };
-    const chunk = await readChunk(this.fh);
+    const chunk = await readChunk(this.fh, Math.min(CHUNK, this.limit - this.read));
     if (!chunk) { this.ended = true; return { done: true, value: undefined }; }
+    this.read += chunk.length;
     this.hasher.update(chunk);
     this.onBytes(chunk.length);
     return { done: false, value: chunk };
@@ -65,25 +68,43 @@ class ChunkSource {
   }
 }
 
-async function readChunk(fh: fs.FileHandle): Promise<Uint8Array | null> {
-  const buf = Buffer.allocUnsafe(CHUNK);
-  const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+async function readChunk(fh: fs.FileHandle, max: number): Promise<Uint8Array | null> {
+  if (max <= 0) return null;
+  const buf = Buffer.allocUnsafe(max);
+  const { bytesRead } = await fh.read(buf, 0, max, null);
   return bytesRead === 0 ? null : buf.subarray(0, bytesRead);
 }
 
-export async function parseFile(task: { abs: string; rel: string; host?: string }, sink: ParseFileSink, signal?: AbortSignal): Promise<ParseFileResult> {
+type Stat = { size: number; mtime: number };
+const statOf = async (fh: fs.FileHandle): Promise<Stat> => {
+  const st = await fh.stat({ bigint: true });
+  return { size: Number(st.size), mtime: Number(st.mtimeNs / 1000n) };
+};
+
+/** A file written to while Loupe listed and read it: say what was hashed, so nobody mistakes it for the file now. */
+function changedWhileRead(listed: Partial<Stat>, opened: Stat, after: Stat, hashed: number): string | null {
+  const moved = [listed.size, opened.size, after.size].some((n) => n !== undefined && n !== hashed)
+    || [listed.mtime, after.mtime].some((t) => t !== undefined && t !== opened.mtime);
+  if (!moved) return null;
+  return `file changed while it was read (listed ${listed.size ?? '?'} bytes, ${after.size} bytes now; modified time ${listed.mtime === after.mtime ? 'unchanged' : 'changed'}): `
+    + `the hash and events cover the first ${hashed} bytes, and the manifest records that size`;
+}
+
+export async function parseFile(task: { abs: string | Uint8Array; rel: string; host?: string; size?: number; mtime?: number }, sink: ParseFileSink, signal?: AbortSignal): Promise<ParseFileResult> {
   let fh: fs.FileHandle;
   try {
-    fh = await openEvidence(task.abs);
+    fh = await openEvidence(typeof task.abs === 'string' ? task.abs : Buffer.from(task.abs));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    sink.warn({ file: task.rel, message: `file not readable (${code}): not hashed or parsed — run as a user that can read it` });
+    const why = e instanceof NotRegularFileError ? e.message : `file not readable (${code}): not hashed or parsed — run as a user that can read it`;
+    sink.warn({ file: task.rel, message: why });
     return { kind: 'other', parser: null, hashes: null, bytes: 0, events: 0, error: code };
   }
   let bytes = 0;
   let events = 0;
   try {
-    const src = new ChunkSource(fh, (n) => { bytes += n; sink.progress(n); });
+    const opened = await statOf(fh);
+    const src = new ChunkSource(fh, (n) => { bytes += n; sink.progress(n); }, opened.size);
     const head = await src.head();
     const kind = classify(task.rel, head);
     if (kind === 'binary' && LOG_NAME.test(task.rel)) {
@@ -113,6 +134,8 @@ export async function parseFile(task: { abs: string; rel: string; host?: string 
     }
     if (signal?.aborted) return { kind, parser: entry?.id ?? null, hashes: null, bytes, events, error: 'cancelled' };
     await src.drain();
+    const changed = changedWhileRead({ size: task.size, mtime: task.mtime }, opened, await statOf(fh), bytes);
+    if (changed) sink.warn({ file: task.rel, offset: bytes, message: changed });
     return { kind, parser: entry?.id ?? null, hashes: src.hasher.digest(), bytes, events, error };
   } catch (e) {
     const msg = (e as NodeJS.ErrnoException).code ?? (e as Error).message;

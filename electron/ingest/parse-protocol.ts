@@ -3,7 +3,8 @@ import type { FileKind, IngestWarning } from '../../shared/types.ts';
 import type { EventRowTuple } from '../case/write.ts';
 import type { FileHashes } from './hash.ts';
 
-export interface ParseTask { type: 'task'; taskId: number; abs: string; rel: string; host?: string }
+/** abs: a string, or the exact bytes of a path that is not valid UTF-8; size/mtime (µs): as the walk listed the file. */
+export interface ParseTask { type: 'task'; taskId: number; abs: string | Uint8Array; rel: string; host?: string; size?: number; mtime?: number }
 export interface AckMessage { type: 'ack'; taskId: number }
 export type ToWorker = ParseTask | AckMessage | { type: 'stop' };
 

@@ -14,6 +14,7 @@ import type { CaseService } from '../service.ts';
 import { flag, list, UsageError, value } from '../cli/options.ts';
 import { oneOf, text } from '../cli/values.ts';
 import { audit } from '../case/write.ts';
+import { isBusy } from '../case/db.ts';
 
 const EXPORT_CLI_FORMATS = ['csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv'] as const;
 const TIMELINE_FORMATS: readonly string[] = ['csv', 'timesketch', 'timesketch-csv'];
@@ -36,27 +37,41 @@ function reportOut(raw: string, name: string): string {
 }
 
 /** Opens the case, writes one export, audits it, says where it went (stderr, or JSON on stdout). */
-async function runExport(ctx: Ctx, casePath: string, args: { format: ExportFormat; path: string; report?: ReportOptions },
+async function runExport(ctx: Ctx, casePath: string, args: { format: ExportFormat; path: string; report?: ReportOptions; rawCells?: boolean },
   queryOf: (svc: CaseService) => Promise<TimelineQuery | undefined>, flags: { json: boolean; allowIncomplete: boolean }): Promise<number> {
+  // Read-only: exporting never changes the case; the audit entry is added when the case may be written.
   const svc = await openCase(casePath);
   let r: ExportResult;
   let completeness: Completeness;
+  let note: string | null = null;
   try {
     const query = await queryOf(svc);
     const { exportTo } = await import('./index.ts');
-    const db = svc.handle;
-    r = await exportTo(db, svc.path!, args, { query });
-    completeness = getCompleteness(db);
-    audit(db, 'export', {
+    r = await exportTo(svc.handle, svc.path!, args, { query });
+    completeness = getCompleteness(svc.handle);
+    note = auditExport(svc, {
       format: args.format, path: r.path, bytes: r.bytes, rows: r.rows ?? null, sections: args.report?.sections ?? null, query: query ?? null,
-      includeReview: args.report?.includeReview ?? false, complete: completeness.complete, via: 'cli',
+      includeReview: args.report?.includeReview ?? false, rawCells: args.rawCells ?? false, complete: completeness.complete, via: 'cli',
     });
   } finally {
     svc.close();
   }
   if (flags.json) await ctx.out.line(JSON.stringify({ format: args.format, ...r }));
-  else await ctx.err.line(`${args.format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`);
+  else await ctx.err.say(`${args.format}: wrote ${r.path} (${r.bytes} bytes${r.rows !== undefined ? `, ${r.rows} rows` : ''})`);
+  if (note) await ctx.err.say(`note: ${casePath} ${note}, so this export is not in its audit log`);
   return incompleteExit(completeness, args.format === 'html' || args.format === 'pdf' ? 'report' : 'export', flags.json, flags.allowIncomplete);
+}
+
+/** Records the export in the case's audit log; says why not when the case is read-only here or being indexed. */
+function auditExport(svc: CaseService, details: Record<string, unknown>): string | null {
+  if (!svc.writable) return 'is read-only here';
+  try {
+    audit(svc.writeHandle, 'export', details);
+    return null;
+  } catch (e) {
+    if (!isBusy(e)) throw e;
+    return 'is being written by another process';
+  }
 }
 
 const RESULT_JSON = { json: flag('print {format, path, bytes, rows} as JSON on stdout') };
@@ -121,6 +136,7 @@ export const exportCommand = defineCommand({
     out: value('FILE', 'where to write it (never inside an evidence folder)', text, { required: true, complete: 'file' }),
     ...FILTER_OPTIONS,
     desc: flag('newest first (timeline formats)'),
+    'raw-cells': flag('csv / ioc-csv: keep every cell exactly; by default a cell that starts with = + - @ TAB or CR gets a leading \' so a spreadsheet shows it as text instead of running it as a formula'),
     ...INCLUDE_REVIEW,
     ...ALLOW_INCOMPLETE,
     ...RESULT_JSON,
@@ -144,7 +160,7 @@ export const exportCommand = defineCommand({
     const queryOf = async (svc: CaseService): Promise<TimelineQuery> =>
       ({ ...timelineQuery(values, await savedViewQuery(svc, values.view)), ...(values.desc ? { order: 'desc' as const } : {}) });
     const report: ReportOptions | undefined = values['include-review'] ? { includeReview: true } : undefined;
-    return runExport(ctx, values.case!, { format, path: values.out!, ...(report ? { report } : {}) }, queryOf,
+    return runExport(ctx, values.case!, { format, path: values.out!, ...(report ? { report } : {}), rawCells: !!values['raw-cells'] }, queryOf,
       { json: !!values.json, allowIncomplete: !!values['allow-incomplete'] });
   },
 });

@@ -1,4 +1,5 @@
 // Escaping for the report: every evidence-derived string goes through one of these before it reaches HTML or CSS.
+import { showReordering } from '../../shared/display.ts';
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;',
@@ -7,10 +8,11 @@ const HTML_ESCAPES: Record<string, string> = {
 /** Text → HTML-safe text, for element content and quoted attribute values alike. */
 export function escapeHtml(value: unknown): string {
   if (value === null || value === undefined) return '';
-  return String(value)
+  // Bidi overrides would make `\u202Excod.aspx` read as `xpsa.docx` in the report and its PDF.
+  return showReordering(String(value))
     .replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c])
-    // Control characters (NUL, ESC, …) from hostile logs are shown as visible escapes, not passed through.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    // Control characters (NUL, ESC, C1 …) from hostile logs are shown as visible escapes, not passed through.
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Text → the body of a double-quoted CSS string (safe inside <style>, cannot close the tag or the string). */

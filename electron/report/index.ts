@@ -1,6 +1,5 @@
 // The report/export entry points the service and the CLI call.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Db } from '../case/db.ts';
 import type { ExportFormat, ExportResult, ReportOptions, TimelineQuery } from '../../shared/api.ts';
 import { renderReportHtml } from './html.ts';
@@ -8,6 +7,8 @@ import { exportIocs } from './ioc-export.ts';
 import { buildReportModel } from './model.ts';
 import { writeReportPdf, writeReportPdfWith, type PrintToPdf } from './pdf.ts';
 import { exportTimeline } from './timeline-export.ts';
+import { writeFileAtomic } from '../safe-write.ts';
+import { exportTarget } from '../write-target.ts';
 
 export { buildReportModel } from './model.ts';
 export { renderReportHtml, reportStyleHash, REPORT_CSP } from './html.ts';
@@ -25,21 +26,14 @@ export interface ExportDeps {
   printToPdf?: PrintToPdf;
   /** Narrows timeline exports (csv / timesketch / timesketch-csv). */
   query?: TimelineQuery;
+  /** CSVs for spreadsheets keep cells exactly (no apostrophe before a leading = + - @): `--raw-cells`. */
+  rawCells?: boolean;
 }
 
-const isInside = (child: string, parent: string): boolean => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
-
-/** Evidence is read-only: refuse to write an export inside any evidence folder of the case. */
-function assertOutsideEvidence(db: Db, outPath: string): void {
-  const target = path.resolve(outPath);
-  for (const { root } of db.prepare('SELECT root FROM evidence_sources').all() as Array<{ root: string }>) {
-    if (isInside(target, path.resolve(root))) {
-      throw new Error(`refusing to write ${target}: it is inside the evidence folder ${root}, which must stay unchanged — choose another folder`);
-    }
-  }
+/** Evidence is read-only and the case holds the analyst's work: the real destination may be neither. */
+function checkedTarget(db: Db, casePath: string, outPath: string): string {
+  const roots = (db.prepare('SELECT root FROM evidence_sources').all() as Array<{ root: string }>).map((r) => r.root);
+  return exportTarget(outPath, { evidenceRoots: roots, casePath });
 }
 
 /** Self-contained report HTML for the case (also what the live preview shows). */
@@ -49,16 +43,14 @@ export function reportHtml(db: Db, casePath: string, report: ReportOptions = {})
 
 /** Writes one report or export to `path`; the caller (service) records the audit entry. */
 export async function exportTo(
-  db: Db, casePath: string, args: { format: ExportFormat; path: string; report?: ReportOptions }, deps: ExportDeps = {},
+  db: Db, casePath: string, args: { format: ExportFormat; path: string; report?: ReportOptions; rawCells?: boolean }, deps: ExportDeps = {},
 ): Promise<ExportResult> {
-  const out = path.resolve(args.path);
-  assertOutsideEvidence(db, out);
-  await fs.promises.mkdir(path.dirname(out), { recursive: true });
+  const out = checkedTarget(db, casePath, args.path);
+  const csv = { rawCells: deps.rawCells ?? args.rawCells ?? false };
   switch (args.format) {
     case 'html': {
       const text = reportHtml(db, casePath, args.report);
-      await fs.promises.writeFile(out, text);
-      return { path: out, bytes: Buffer.byteLength(text) };
+      return { path: out, bytes: await writeFileAtomic(out, text) };
     }
     case 'pdf': {
       const text = reportHtml(db, casePath, args.report);
@@ -67,11 +59,11 @@ export async function exportTo(
       return { path: out, bytes: (await fs.promises.stat(out)).size };
     }
     case 'csv': case 'timesketch': case 'timesketch-csv': {
-      const r = await exportTimeline(db, args.format, out, deps.query);
+      const r = await exportTimeline(db, args.format, out, deps.query, csv);
       return { path: out, ...r };
     }
     case 'stix': case 'ioc-csv': {
-      const r = await exportIocs(db, args.format, out, args.report?.includeReview ?? false);
+      const r = await exportIocs(db, args.format, out, args.report?.includeReview ?? false, csv);
       return { path: out, ...r };
     }
     default:

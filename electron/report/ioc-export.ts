@@ -1,6 +1,5 @@
 // IOC exports: a CSV of the indicators found, and a STIX 2.1 bundle (identity + one indicator each, deterministic ids).
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import type { Db } from '../case/db.ts';
 import { getMeta } from '../case/db.ts';
 import { CONFIDENCE_LABELS, microsToIso } from '../../shared/types.ts';
@@ -8,7 +7,8 @@ import type { Confidence } from '../../shared/types.ts';
 import { gatherWebshells } from './detections.ts';
 import { collectIndicators, readFindings } from './indicators.ts';
 import type { Indicator } from './model-types.ts';
-import { csvSink } from './sink.ts';
+import { csvSink, type CsvOptions } from './sink.ts';
+import { writeFileAtomic } from '../safe-write.ts';
 
 /** Namespace for Loupe's UUIDv5 STIX ids (a fixed random UUID): the same indicator always gets the same id. */
 const LOUPE_STIX_NAMESPACE = '6f0d8b52-3a54-4b8e-9c1e-2d7a4f61b0c3';
@@ -85,17 +85,21 @@ export function caseIndicators(db: Db, includeReview = false): { list: Indicator
 
 export const IOC_CSV_COLUMNS = ['Indicator', 'IndicatorType', 'FirstSeen', 'Description', 'Confidence', 'Findings'];
 
-export async function exportIocs(db: Db, format: 'stix' | 'ioc-csv', outPath: string, includeReview = false): Promise<{ rows: number; bytes: number }> {
+export async function exportIocs(db: Db, format: 'stix' | 'ioc-csv', outPath: string, includeReview = false, csv: CsvOptions = {}): Promise<{ rows: number; bytes: number }> {
   const indicators = caseIndicators(db, includeReview).list;
   if (format === 'stix') {
     const producer = getMeta(db, 'companyName') || 'Loupe';
     const text = `${JSON.stringify(stixBundle(indicators, producer), null, 2)}\n`;
-    await fs.promises.writeFile(outPath, text);
-    return { rows: indicators.length, bytes: Buffer.byteLength(text) };
+    return { rows: indicators.length, bytes: await writeFileAtomic(outPath, text) };
   }
-  const sink = csvSink(outPath, IOC_CSV_COLUMNS);
-  for (const i of indicators) {
-    await sink.write([i.value, i.type, i.firstSeen === null ? '' : microsToIso(i.firstSeen), i.context.join('; '), CONFIDENCE_LABELS[i.confidence], sourcesText(i)]);
+  const sink = await csvSink(outPath, IOC_CSV_COLUMNS, csv);
+  try {
+    for (const i of indicators) {
+      await sink.write([i.value, i.type, i.firstSeen === null ? '' : microsToIso(i.firstSeen), i.context.join('; '), CONFIDENCE_LABELS[i.confidence], sourcesText(i)]);
+    }
+  } catch (e) {
+    await sink.abort();
+    throw e;
   }
   return { rows: indicators.length, bytes: await sink.close() };
 }

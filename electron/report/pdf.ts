@@ -1,6 +1,6 @@
 // PDF output: Chromium via playwright-core from Node (CLI), or an injected printToPDF (Electron's webContents).
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../safe-write.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
@@ -36,8 +36,7 @@ export async function writeReportPdf(html: string, outPath: string): Promise<voi
     // Belt and braces: the report makes no request, and none would be let through.
     await page.route('**/*', (route) => route.abort());
     await page.setContent(html, { waitUntil: 'load' });
-    await fs.promises.mkdir(path.dirname(path.resolve(outPath)), { recursive: true });
-    await page.pdf({ ...PDF_OPTIONS, path: outPath });
+    await writeFileAtomic(outPath, await page.pdf({ ...PDF_OPTIONS }));
   } finally {
     await browser.close();
   }
@@ -47,6 +46,5 @@ export async function writeReportPdf(html: string, outPath: string): Promise<voi
 export type PrintToPdf = (html: string, options: typeof PDF_OPTIONS) => Promise<Uint8Array>;
 
 export async function writeReportPdfWith(printToPdf: PrintToPdf, html: string, outPath: string): Promise<void> {
-  const bytes = await printToPdf(html, PDF_OPTIONS);
-  await fs.promises.writeFile(outPath, bytes);
+  await writeFileAtomic(outPath, await printToPdf(html, PDF_OPTIONS));
 }

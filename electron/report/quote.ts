@@ -5,6 +5,8 @@ import type { Db } from '../case/db.ts';
 import type { EvidenceRef } from '../../shared/types.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
 import type { Quote } from './model-types.ts';
+import { openEvidenceSync, type EvidencePath } from '../ingest/evidence-open.ts';
+import { evidencePath } from '../ingest/walk.ts';
 
 const MAX_QUOTE_CHARS = 4000;
 const MAX_SCAN_BYTES = 256 * 1024 * 1024;
@@ -25,7 +27,7 @@ export class RefQuoter {
   private readonly rootsById = new Map<number, string>();
 
   constructor(private readonly db: Db) {
-    this.filesByPath = db.prepare('SELECT id, source_id AS sourceId FROM files WHERE rel_path = ?');
+    this.filesByPath = db.prepare('SELECT id, source_id AS sourceId, rel_path_bytes AS bytes FROM files WHERE rel_path = ?');
     for (const r of db.prepare('SELECT id, root FROM evidence_sources').all() as Array<{ id: number; root: string }>) {
       this.rootsById.set(r.id, r.root);
     }
@@ -35,7 +37,7 @@ export class RefQuoter {
   quote(ref: EvidenceRef): Quote | null {
     const pos = positionOf(ref);
     if (!pos) return null;
-    const files = this.filesByPath.all(ref.file) as Array<{ id: number; sourceId: number }>;
+    const files = this.filesByPath.all(ref.file) as Array<{ id: number; sourceId: number; bytes: Buffer | null }>;
     for (const f of files) {
       const hit = this.findEvent(f.id, pos);
       if (hit) return { ref, from: 'event', ts: hit.ts, text: clip(hit.message), fields: decodeFields(hit) };
@@ -43,7 +45,7 @@ export class RefQuoter {
     if (pos.column === 'line') {
       for (const f of files) {
         const root = this.rootsById.get(f.sourceId);
-        const text = root ? readLine(path.join(root, ref.file), pos.value) : null;
+        const text = root ? readLine(evidencePath(root, ref.file, f.bytes), pos.value) : null;
         if (text !== null) return { ref, from: 'file', ts: null, text: clip(text), fields: null };
       }
     }
@@ -78,9 +80,9 @@ function clip(s: string): string {
 }
 
 /** Physical line `n` (1-based) of a text file, read-only and in chunks; null when absent or unreadable. */
-export function readLine(file: string, n: number): string | null {
+export function readLine(file: EvidencePath, n: number): string | null {
   let fd: number;
-  try { fd = fs.openSync(file, 'r'); } catch { return null; }
+  try { fd = openEvidenceSync(file); } catch { return null; }
   try {
     const buf = Buffer.alloc(64 * 1024);
     let line = 1;

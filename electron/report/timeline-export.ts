@@ -2,7 +2,7 @@
 import type { Db } from '../case/db.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
 import { microsToIso } from '../../shared/types.ts';
-import { csvSink, textSink, type Sink } from './sink.ts';
+import { csvSink, textSink, type CsvOptions, type Sink } from './sink.ts';
 import { iterateTimelinePages, type ExportEventRow } from './timeline-query.ts';
 
 export type TimelineFormat = 'csv' | 'timesketch' | 'timesketch-csv';
@@ -84,15 +84,16 @@ function timesketchCsvRow(r: ExportEventRow): unknown[] {
   ];
 }
 
-function sinkFor(format: TimelineFormat, outPath: string): { sink: Sink; encode: (r: ExportEventRow) => unknown } {
-  if (format === 'timesketch') return { sink: textSink(outPath), encode: (r) => `${JSON.stringify(timesketchObject(r))}\n` };
-  if (format === 'timesketch-csv') return { sink: csvSink(outPath, TIMESKETCH_CSV_COLUMNS), encode: timesketchCsvRow };
-  return { sink: csvSink(outPath, TIMELINE_CSV_COLUMNS), encode: explorerRow };
+async function sinkFor(format: TimelineFormat, outPath: string, csv: CsvOptions): Promise<{ sink: Sink; encode: (r: ExportEventRow) => unknown }> {
+  if (format === 'timesketch') return { sink: await textSink(outPath), encode: (r) => `${JSON.stringify(timesketchObject(r))}\n` };
+  // Timesketch imports its CSV itself: cells stay exact. The Timeline Explorer CSV is meant for spreadsheets.
+  if (format === 'timesketch-csv') return { sink: await csvSink(outPath, TIMESKETCH_CSV_COLUMNS, { rawCells: true }), encode: timesketchCsvRow };
+  return { sink: await csvSink(outPath, TIMELINE_CSV_COLUMNS, csv), encode: explorerRow };
 }
 
 /** Streams the (optionally filtered) timeline to a file; memory stays flat whatever the case size. */
-export async function exportTimeline(db: Db, format: TimelineFormat, outPath: string, query: TimelineQuery = {}): Promise<{ rows: number; bytes: number }> {
-  const { sink, encode } = sinkFor(format, outPath);
+export async function exportTimeline(db: Db, format: TimelineFormat, outPath: string, query: TimelineQuery = {}, csv: CsvOptions = {}): Promise<{ rows: number; bytes: number }> {
+  const { sink, encode } = await sinkFor(format, outPath, csv);
   let rows = 0;
   try {
     for await (const page of iterateTimelinePages(db, query)) {
@@ -100,7 +101,7 @@ export async function exportTimeline(db: Db, format: TimelineFormat, outPath: st
       rows += page.length;
     }
   } catch (e) {
-    await sink.close().catch(() => 0);
+    await sink.abort();
     throw e;
   }
   return { rows, bytes: await sink.close() };

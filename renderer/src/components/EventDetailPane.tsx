@@ -1,4 +1,5 @@
 // Detail pane: every field of the selected event, its raw line/record and evidence ref; right-click a field to pivot.
+import { displayText, showReordering } from '../../../shared/display.ts';
 import type { MouseEvent } from 'react';
 import type { EventDetail } from '../../../shared/api.ts';
 import { formatTime } from '../format.ts';
@@ -28,11 +29,11 @@ export function EventDetailPane({ ev, error, zone, onPivot, onRemoveTag, tagColo
   return (
     <aside className="detail-pane" data-testid="event-detail">
       <h3>{ev.tsDesc}{ev.starred ? ' ★' : ''}{ev.manual ? ' (manual)' : ''}</h3>
-      <p className="message">{ev.message}</p>
+      <p className="message">{displayText(ev.message)}</p>
       <table className="fields">
         <tbody>
-          {top.map(([k, v]) => <tr key={k} onContextMenu={k !== 'time' && v ? pivotable(k, v) : undefined}><th>{k}</th><td>{v}</td></tr>)}
-          {fields.map(([k, v]) => <tr key={'f.' + k} onContextMenu={pivotable(k, String(v))}><th>{k}</th><td>{String(v)}</td></tr>)}
+          {top.map(([k, v]) => <tr key={k} onContextMenu={k !== 'time' && v ? pivotable(k, v) : undefined}><th>{k}</th><td>{displayText(v)}</td></tr>)}
+          {fields.map(([k, v]) => <tr key={'f.' + k} onContextMenu={pivotable(k, String(v))}><th>{displayText(k)}</th><td>{displayText(v)}</td></tr>)}
         </tbody>
       </table>
       <p><strong>Evidence:</strong> <code data-testid="event-ref">{refText(ev.ref)}</code></p>
@@ -44,11 +45,11 @@ export function EventDetailPane({ ev, error, zone, onPivot, onRemoveTag, tagColo
       {ev.tags.length > 0 && <p className="tags">{ev.tags.map((t) => (
         <span key={t} className="badge tag">
           <input type="color" aria-label={`colour of tag ${t}`} value={tagColors[t] ?? '#808080'} onChange={(e) => onTagColor(t, e.target.value)} />
-          {t} <button type="button" className="small" aria-label={`remove tag ${t}`} onClick={() => onRemoveTag(t)}>×</button>
+          {displayText(t)} <button type="button" className="small" aria-label={`remove tag ${t}`} onClick={() => onRemoveTag(t)}>×</button>
         </span>
       ))}</p>}
       {ev.note && <p className="note"><strong>Note:</strong> {ev.note}</p>}
-      {ev.raw !== null && <><h4>Raw</h4><pre className="raw" data-testid="event-raw">{ev.raw}</pre></>}
+      {ev.raw !== null && <><h4>Raw</h4><pre className="raw" data-testid="event-raw">{showReordering(ev.raw)}</pre></>}
     </aside>
   );
 }

@@ -1,5 +1,7 @@
 // Read-only, size-capped text preview of an evidence file with YARA string matches highlighted.
 // The text is attacker-controlled: it is only ever rendered as React text nodes.
+// Bidi overrides in the source are shown as ⟨U+202E⟩ per segment, so highlight offsets stay right.
+import { showReordering } from '../../../shared/display.ts';
 import type { FilePreview } from '../../../shared/api.ts';
 
 export interface Segment { text: string; mark: string | null }
@@ -29,7 +31,7 @@ export function Preview({ preview }: { preview: FilePreview }) {
     <>
       <pre className="preview" data-testid="preview">
         {splitHighlights(preview.text, preview.highlights).map((s, i) =>
-          s.mark ? <mark key={i} title={s.mark}>{s.text}</mark> : <span key={i}>{s.text}</span>)}
+          s.mark ? <mark key={i} title={s.mark}>{showReordering(s.text)}</mark> : <span key={i}>{showReordering(s.text)}</span>)}
       </pre>
       {preview.truncated && <p className="meta">Preview truncated; the file is {preview.size} bytes.</p>}
     </>

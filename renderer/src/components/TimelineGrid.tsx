@@ -1,5 +1,6 @@
 // The timeline grid: a virtual list over the WHOLE result (its scrollbar spans every row, even 10M: past a few
 // million pixels the scroll position is scaled to the row index), with resizable, reorderable, sortable columns.
+import { displayText } from '../../../shared/display.ts';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { MouseEvent, ReactNode } from 'react';
 import type { EventRow, TimelineSort } from '../../../shared/api.ts';
@@ -56,7 +57,7 @@ function geometry(count: number, viewport: number) {
 function TagChips({ tags, colors, note }: { tags: string[]; colors: Record<string, string>; note: boolean }) {
   return (
     <>
-      {tags.map((t) => <span key={t} className={`tag${colors[t] ? ' colored' : ''}`} style={colors[t] ? { background: colors[t] } : undefined}>{t}</span>)}
+      {tags.map((t) => <span key={t} className={`tag${colors[t] ? ' colored' : ''}`} style={colors[t] ? { background: colors[t] } : undefined}>{displayText(t)}</span>)}
       {note && <span className="note-mark" title="has a note"> ✎</span>}
     </>
   );
@@ -153,9 +154,9 @@ export function TimelineGrid(p: GridProps) {
         {p.columns.map((c) => {
           const text = c.value(r, p.zone);
           return (
-            <div key={c.key} className={`cell ${CELL_CLASS[c.key] ?? ''}`} role="gridcell" title={text} style={{ width: c.width }}
+            <div key={c.key} className={`cell ${CELL_CLASS[c.key] ?? ''}`} role="gridcell" title={displayText(text)} style={{ width: c.width }}
               onContextMenu={c.pivot && text ? (e) => { e.stopPropagation(); p.onContext(e, i, { field: c.pivot!, value: text }); } : undefined}>
-              {c.key === 'tags' ? <TagChips tags={r.tags} colors={p.tagColors} note={!!r.note} /> : text}
+              {c.key === 'tags' ? <TagChips tags={r.tags} colors={p.tagColors} note={!!r.note} /> : displayText(text)}
               {c.key === 'star' && r.findings?.map((id) => (
                 <button key={id} type="button" className="finding-badge" data-testid="finding-badge" title={`Cited by finding #${id}: open it`}
                   onClick={(e) => { e.stopPropagation(); p.onFinding(id); }}>⚑</button>

@@ -1,4 +1,5 @@
 // Small shared pieces: error line, empty state, and the link from an evidence ref to the timeline.
+import { displayText } from '../../../shared/display.ts';
 import type { ReactNode } from 'react';
 import type { EvidenceRef } from '../../../shared/types.ts';
 import { go } from '../hooks.ts';
@@ -16,7 +17,7 @@ export function NeedCase() {
 }
 
 export const refText = (r: EvidenceRef): string =>
-  r.file + (r.line !== undefined ? `:${r.line}` : '') + (r.record !== undefined ? ` #${r.record}` : '') + (r.offset !== undefined ? ` @${r.offset}` : '');
+  displayText(r.file) + (r.line !== undefined ? `:${r.line}` : '') + (r.record !== undefined ? ` #${r.record}` : '') + (r.offset !== undefined ? ` @${r.offset}` : '');
 
 /** The last folders and the file name: enough to recognise a log, short enough for a list. */
 const shortRef = (r: EvidenceRef): string => {

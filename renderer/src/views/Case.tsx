@@ -1,4 +1,5 @@
 // Case view: create/open a case, its details, evidence folders, indexing with progress and Cancel, warnings, counts.
+import { displayText } from '../../../shared/display.ts';
 import { Fragment, useEffect, useState } from 'react';
 import type { CaseMeta, IndexProgress } from '../../../shared/api.ts';
 import { api, errorText, shell } from '../api.ts';
@@ -163,7 +164,7 @@ function Warnings({ version }: { version: number }) {
       {w.data?.total === 0 && <Empty>No warnings: every file read cleanly.</Empty>}
       <ul className="plain warnings">
         {w.data?.rows.map((r) => (
-          <li key={r.id}><code>{r.file}{r.line !== undefined && r.line !== null ? `:${r.line}` : ''}</code> {r.message}</li>
+          <li key={r.id}><code>{displayText(r.file)}{r.line !== undefined && r.line !== null ? `:${r.line}` : ''}</code> {displayText(r.message)}</li>
         ))}
       </ul>
     </div>

@@ -1,4 +1,5 @@
 // Files & hashes: the evidence inventory with MD5/SHA-1/SHA-256, search by hash/name/path/glob, IOC matches marked.
+import { displayText } from '../../../shared/display.ts';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import type { FileQuery, FileRow } from '../../../shared/api.ts';
@@ -64,7 +65,7 @@ export function FilesView({ params }: { params: URLSearchParams }) {
                 return (
                   <div key={f.id} className={`grid-row${f.iocMatch ? ' ioc' : ''}${f.flagged ? ' flagged' : ''}`} style={{ transform: `translateY(${it.start}px)` }} data-file-id={f.id}>
                     <div className="cell f-flag" title={f.iocMatch ? 'matches an IOC' : f.flagged ? 'flagged by a detection' : ''}>{f.iocMatch ? 'IOC' : f.flagged ? '⚑' : ''}</div>
-                    <div className="cell f-path" title={f.origPath}>{f.origPath || f.relPath}</div>
+                    <div className="cell f-path" title={displayText(f.origPath)}>{displayText(f.origPath || f.relPath)}</div>
                     <div className="cell f-size">{formatBytes(f.size)}</div>
                     <div className="cell f-time">{formatTime(f.mtime, zone)}</div>
                     <div className="cell f-kind">{f.kind}</div>

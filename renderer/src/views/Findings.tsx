@@ -2,6 +2,7 @@
 // its answer to "was mail accessed or taken?", its story a page of its own), log coverage, then every other finding
 // by severity with its confidence and reason; scanners apart.
 import { useEffect, useState } from 'react';
+import { displayText } from '../../../shared/display.ts';
 import type { CveVerdict, Intrusion, LogCoverage } from '../../../shared/api.ts';
 import { CONFIDENCE_LABELS, CONFIDENCES, isoToMicros, SEVERITIES } from '../../../shared/types.ts';
 import type { Confidence, FindingRow, Verdict } from '../../../shared/types.ts';
@@ -27,7 +28,7 @@ function VerdictCard({ v }: { v: CveVerdict }) {
         <span className={`badge ${v.verdict}`} data-testid="verdict">{VERDICT_LABEL[v.verdict]}</span>
         {v.hits > 0 && <ConfidenceBadge c={v.confidence} />}
       </header>
-      <p className="title">{v.title}</p>
+      <p className="title">{displayText(v.title)}</p>
       <p>{v.summary}</p>
       <p className="meta">{v.hits} hit{v.hits === 1 ? '' : 's'} · check <code>{v.check}</code>{v.covered ? '' : ` · the logs cover only part of ${v.window.label}`}
         {v.excluded > 0 ? ` · ${v.excluded} scanner request${v.excluded === 1 ? '' : 's'} not counted` : ''}</p>
@@ -99,10 +100,10 @@ function FindingItem({ f, focused = false }: { f: FindingRow; focused?: boolean 
   const fileLink = f.sha256 ? () => go('files', { q: f.sha256 ?? '' }) : undefined;
   return (
     <li className={`finding sev-${f.severity}${focused ? ' focused' : ''}`} id={`finding-${f.id}`} data-finding-id={f.id} data-testid="finding" data-check={f.check} data-confidence={f.confidence ?? ''}>
-      <span className={`badge sev-${f.severity}`}>{f.severity}</span> <ConfidenceBadge c={f.confidence} reason={f.confidenceReason} /> <strong>{f.title}</strong>
-      {f.confidenceReason && <div className="reason" data-testid="confidence-reason">{CONFIDENCE_LABELS[f.confidence ?? 'review']}: {f.confidenceReason}</div>}
+      <span className={`badge sev-${f.severity}`}>{f.severity}</span> <ConfidenceBadge c={f.confidence} reason={f.confidenceReason} /> <strong>{displayText(f.title)}</strong>
+      {f.confidenceReason && <div className="reason" data-testid="confidence-reason">{CONFIDENCE_LABELS[f.confidence ?? 'review']}: {displayText(f.confidenceReason)}</div>}
       <div className="meta">
-        <code>{f.check}</code>{f.time ? ` · ${formatTime(isoToMicros(f.time), zone)}` : ''}{f.path ? ' · ' : ''}{f.path && <code>{f.path}</code>}
+        <code>{f.check}</code>{f.time ? ` · ${formatTime(isoToMicros(f.time), zone)}` : ''}{f.path ? ' · ' : ''}{f.path && <code>{displayText(f.path)}</code>}
         {fileLink && <> · <button type="button" className="link" onClick={fileLink}>file</button></>}
       </div>
       {f.evidence.length > 0 && <div className="refs-inline">{f.evidence.slice(0, 10).map((r, i) => <RefLink key={i} evidence={r} />)}</div>}

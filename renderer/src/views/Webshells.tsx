@@ -1,5 +1,6 @@
 // Web shells: each flagged file with its details, hashes, matched rules, a highlighted preview,
 // the requests that hit its URL and the attacker IPs.
+import { displayText } from '../../../shared/display.ts';
 import type { WebshellInfo } from '../../../shared/api.ts';
 import { api } from '../api.ts';
 import { useCase } from '../caseContext.ts';
@@ -24,15 +25,15 @@ function ShellDetail({ w }: { w: WebshellInfo }) {
     () => (w.fileId === null ? Promise.resolve(null) : api.previewFile({ id: w.fileId, maxBytes: PREVIEW_BYTES })), [w.fileId]);
   return (
     <div className="detail" data-testid="webshell-detail">
-      <h2><code>{w.origPath || w.relPath}</code></h2>
+      <h2><code>{displayText(w.origPath || w.relPath)}</code></h2>
       <dl className="stats">
-        <dt>Evidence path</dt><dd><code>{w.relPath}</code></dd>
+        <dt>Evidence path</dt><dd><code>{displayText(w.relPath)}</code></dd>
         <dt>Size</dt><dd>{formatBytes(w.size)}</dd>
         <dt>Modified</dt><dd>{formatTime(w.mtime, zone)}</dd>
         <dt title="Birth time of the collected copy: when the triage tool wrote it, not when the attacker did">Copied</dt><dd>{formatTime(w.btime, zone)}</dd>
         <Hash label="MD5" value={w.md5} /><Hash label="SHA-1" value={w.sha1} /><Hash label="SHA-256" value={w.sha256} />
         <dt>Rules</dt><dd>{w.rules.map((r) => <span key={r} className="badge rule">{r}</span>)}</dd>
-        <dt>Why</dt><dd><ul className="plain">{w.reasons.map((r, i) => <li key={i}>{r}</li>)}</ul></dd>
+        <dt>Why</dt><dd><ul className="plain">{w.reasons.map((r, i) => <li key={i}>{displayText(r)}</li>)}</ul></dd>
       </dl>
       <h3>Attacker IPs (clients that drove it)</h3>
       {w.attackerIps.length === 0 ? <Empty>{w.requests.length ? 'No client drove it: only bare GETs of its URL (someone checking it is there).' : 'No request to this file\'s URL was found in the logs.'}</Empty> : (
@@ -48,8 +49,8 @@ function ShellDetail({ w }: { w: WebshellInfo }) {
           <tbody>
             {requests.slice(0, 500).map((r) => (
               <tr key={r.eventId} onDoubleClick={() => go('timeline', { event: r.eventId })}>
-                <td>{formatTime(r.ts, zone)}</td><td>{r.ip}</td><td>{r.method}</td><td title={r.url}>{r.url}</td>
-                <td>{r.status}</td><td title={r.userAgent ?? ''}>{r.userAgent}</td>
+                <td>{formatTime(r.ts, zone)}</td><td>{displayText(r.ip)}</td><td>{displayText(r.method)}</td><td title={displayText(r.url)}>{displayText(r.url)}</td>
+                <td>{r.status}</td><td title={displayText(r.userAgent)}>{displayText(r.userAgent)}</td>
                 <td className="refs-cell"><span className="req-refs">{r.refs.map((ref, i) => <RefLink key={i} evidence={ref} />)}</span></td>
               </tr>
             ))}
@@ -80,7 +81,7 @@ export function WebshellsView({ params }: { params: URLSearchParams }) {
         <ul className="plain selectable">
           {list.data?.map((w) => (
             <li key={w.findingId} className={w === selected ? 'selected' : ''}>
-              <button type="button" className="link" onClick={() => go('webshells', { id: w.findingId })}>{w.origPath || w.relPath}</button>
+              <button type="button" className="link" onClick={() => go('webshells', { id: w.findingId })}>{displayText(w.origPath || w.relPath)}</button>
               <div className="meta">{w.rules.join(', ')} · {w.attackerIps.length} IP{w.attackerIps.length === 1 ? '' : 's'}</div>
             </li>
           ))}

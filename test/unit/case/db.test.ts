@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openCaseDb, CaseVersionError, migrate } from '../../../electron/case/db.ts';
 import { LATEST_VERSION } from '../../../electron/case/migrations/index.ts';
+import { LOUPE_APPLICATION_ID } from '../../../electron/case/migrations/007-exact-names.ts';
 import { ensureEventIndexes, dropEventIndexes, missingEventIndexes } from '../../../electron/case/indexes.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
@@ -22,6 +23,7 @@ test('a new case file gets the latest schema and WAL', (t) => {
 test('a case from a newer Loupe is refused with a clear message', (t) => {
   const file = path.join(tmpDir(t), 'newer.loupe');
   const raw = new Database(file);
+  raw.pragma(`application_id = ${LOUPE_APPLICATION_ID}`);
   raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
   raw.close();
   assert.throws(() => openCaseDb(file), (e: Error) => e instanceof CaseVersionError && /newer Loupe/.test(e.message) && e.message.includes(file));
@@ -52,4 +54,19 @@ test('event indexes dropped by a bulk load that was killed are rebuilt on the ne
   const again = openCaseDb(file);
   assert.deepEqual(missingEventIndexes(again), []);
   again.close();
+});
+
+test('migration 007: a schema-1 case gains files.rel_path_bytes and Loupe\'s application_id, keeping its rows', (t) => {
+  const file = path.join(tmpDir(t), 'old.loupe');
+  const old = new Database(file);
+  migrate(old, 0, 1);
+  old.prepare("INSERT INTO evidence_sources (id, root, label, added_at) VALUES (1, '/ev', 'ev', 'x')").run();
+  old.prepare("INSERT INTO files (source_id, rel_path, orig_path, size, kind) VALUES (1, 'C/a.txt', 'C:\\a.txt', 1, 'other')").run();
+  assert.equal(old.pragma('application_id', { simple: true }), 0);
+  old.close();
+  const db = openCaseDb(file);
+  assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION);
+  assert.equal(db.pragma('application_id', { simple: true }), LOUPE_APPLICATION_ID);
+  assert.deepEqual(db.prepare('SELECT rel_path, rel_path_bytes FROM files').all(), [{ rel_path: 'C/a.txt', rel_path_bytes: null }]);
+  db.close();
 });

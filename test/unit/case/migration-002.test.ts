@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { migrate, openCaseDb } from '../../../electron/case/db.ts';
+import { LATEST_VERSION } from '../../../electron/case/migrations/index.ts';
 import { computeCompleteness } from '../../../electron/detect/completeness.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
@@ -28,7 +29,7 @@ test('schema 1 → 2: new columns, old findings unassessed, copy-time "File Crea
 
   const db = openCaseDb(file);
   t.after(() => db.close());
-  assert.equal(db.pragma('user_version', { simple: true }), 2);
+  assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION, 'every later migration applied too');
   const cols = (table: string): string[] => (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
   assert.ok(cols('findings').includes('confidence') && cols('findings').includes('confidence_reason'));
   assert.ok(cols('evidence_sources').includes('unreachable_at'));

@@ -76,10 +76,10 @@ test('errors are one sentence (exit 1): a folder as --case, a file that is not a
   const dir = tmpDir(t);
   fs.writeFileSync(path.join(dir, 'acme.loupe'), '');
   fails(['timeline', '--case', dir], 1, /--case .* is a folder, not a case file; it holds acme\.loupe: give one with --case .*acme\.loupe/);
-  fails(['findings', '--case', path.join(dir, 'acme.loupe')], 1, /is an empty file, not a Loupe case/);
+  fails(['findings', '--case', path.join(dir, 'acme.loupe')], 1, /acme\.loupe is empty \(0 bytes\), not a Loupe case/);
   const text = path.join(dir, 'notes.txt');
   fs.writeFileSync(text, 'x'.repeat(8192));
-  fails(['timeline', '--case', text], 1, /notes\.txt is not a Loupe case file \(not an SQLite database\)/);
+  fails(['timeline', '--case', text], 1, /not a Loupe case: .*notes\.txt is not a SQLite database — Loupe leaves it unchanged/);
   const newer = path.join(dir, 'newer.loupe');
   const svc = new CaseService();
   await svc.createCase({ path: newer });

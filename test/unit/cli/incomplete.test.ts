@@ -28,7 +28,7 @@ test('after kill -9 mid-index: INCOMPLETE on stderr and exit 4 from findings, re
   const m = await generateEvidence(path.join(dir, 'evidence'), { scale: 0.2, seed: 9 });
   t.after(() => fs.rmSync(`${m.root}.manifest.json`, { force: true }));
   const casePath = path.join(dir, 'case.loupe');
-  const child = spawn(process.execPath, [bin, 'index', m.root, '--case', casePath, '--quiet', '--workers', '1'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [bin, 'index', m.root, '--case', casePath, '--quiet'], { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let killedAt: { done: number; total: number } | null = null;
   for (let i = 0; i < 6000 && child.exitCode === null; i++) {

@@ -61,7 +61,8 @@ test('indexes a small evidence folder: hashes equal sha256sum, IIS lines and fil
     assert.equal(f.state, 'done');
   }
   assert.equal(files.find((f) => f.rel_path.endsWith('shell.aspx'))!.orig_path, 'C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx');
-  const warnings = (db.prepare('SELECT file, message FROM warnings ORDER BY file').all() as Array<{ file: string; message: string }>);
+  // (Access-time notes depend on the file system's atime policy: see the issue-11 tests.)
+  const warnings = (db.prepare("SELECT file, message FROM warnings WHERE message NOT LIKE 'access times of %' ORDER BY file").all() as Array<{ file: string; message: string }>);
   assert.deepEqual(warnings.map((w) => w.file), ['C/loop', 'C/outside']);
   assert.match(warnings[0].message, /symbolic link not followed/);
   const ev1 = db.prepare("SELECT ts, line, offset, ip, status, url FROM events WHERE source = 'iis' ORDER BY line").get() as Record<string, number | string>;
@@ -79,7 +80,7 @@ test('indexing twice adds nothing; a changed file is re-read; a removed file lea
   const count = (): { events: number; fts: number; files: number; warnings: number } => {
     const db = openCaseDb(casePath, { readonly: true });
     const n = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
-    const r = { events: n('SELECT count(*) AS n FROM events'), fts: n("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH '\"2021\" OR \"bytes\" OR \"POST\" OR \"GET\"'"), files: n('SELECT count(*) AS n FROM files'), warnings: n('SELECT count(*) AS n FROM warnings') };
+    const r = { events: n('SELECT count(*) AS n FROM events'), fts: n("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH '\"2021\" OR \"bytes\" OR \"POST\" OR \"GET\"'"), files: n('SELECT count(*) AS n FROM files'), warnings: n("SELECT count(*) AS n FROM warnings WHERE message NOT LIKE 'access times of %'") };
     db.close();
     return r;
   };

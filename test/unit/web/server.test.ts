@@ -31,10 +31,11 @@ function request(p: string, opts: { method?: string; host?: string; headers?: Re
   });
 }
 
-const api = (method: string, arg: unknown, headers: Record<string, string> = {}) => request(`/api/${method}`, {
+const api = (method: string, arg: unknown, headers: Record<string, string> = {}) => request(`${server.basePath}api/${method}`, {
   method: 'POST', body: arg === undefined ? '' : JSON.stringify(arg),
-  headers: { 'Content-Type': 'application/json', 'X-Loupe-Token': server.token, ...headers },
+  headers: { 'Content-Type': 'application/json', 'X-Loupe-Token': server.sessionToken, ...headers },
 });
+const sessionCookie = (): Record<string, string> => ({ Cookie: `loupe_session_${server.port}=${server.sessionToken}` });
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-web-'));
@@ -55,7 +56,7 @@ after(async () => {
 
 test('the URL carries a 32-byte hex token and the server listens on 127.0.0.1 only', () => {
   assert.match(server.token, /^[0-9a-f]{64}$/);
-  assert.equal(server.url, `http://127.0.0.1:${server.port}/?token=${server.token}`);
+  assert.equal(server.url, `http://127.0.0.1:${server.port}${server.basePath}?token=${server.token}`);
   const nonLoopback = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
   if (!nonLoopback) return;
   // Connecting through another interface of this machine must fail: nothing listens there.
@@ -67,36 +68,38 @@ test('the URL carries a 32-byte hex token and the server listens on 127.0.0.1 on
 });
 
 test('requests without the token are refused with 401, a wrong token too', async () => {
-  const page = await request('/');
+  const page = await request(server.basePath);
   assert.equal(page.status, 401);
   assert.match(page.body, /token/);
-  assert.equal((await request('/?token=' + 'a'.repeat(64))).status, 401);
-  assert.equal((await request('/api/getCase', { method: 'POST', headers: { 'Content-Type': 'application/json' } })).status, 401);
+  assert.equal((await request(server.basePath + '?token=' + 'a'.repeat(64))).status, 401);
+  assert.equal((await request(`${server.basePath}api/getCase`, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).status, 401);
   assert.equal((await api('getCase', undefined, { 'X-Loupe-Token': 'b'.repeat(64) })).status, 401);
+  // The URL token is not a session credential.
+  assert.equal((await api('getCase', undefined, { 'X-Loupe-Token': server.token })).status, 401);
   // The header token is for the API only, not for pages.
-  assert.equal((await request('/', { headers: { 'X-Loupe-Token': server.token } })).status, 401);
+  assert.equal((await request(server.basePath, { headers: { 'X-Loupe-Token': server.sessionToken } })).status, 401);
 });
 
 test('a foreign Host header is refused with 403 even with the token (DNS rebinding)', async () => {
   for (const host of ['evil.example:' + server.port, `127.0.0.1:${server.port + 1}`, 'localhost']) {
-    const r = await request('/?token=' + server.token, { host });
+    const r = await request(server.basePath + '?token=' + server.token, { host });
     assert.equal(r.status, 403, host);
   }
   assert.equal((await api('getCase', undefined, { Host: 'attacker.test' })).status, 403);
-  assert.equal((await request(`/?token=${server.token}`, { host: `localhost:${server.port}` })).status, 302);
+  assert.equal((await request(server.basePath, { host: `localhost:${server.port}`, headers: sessionCookie() })).status, 200);
 });
 
 test('the token in the URL becomes an HttpOnly SameSite=Strict cookie and is dropped from the address', async () => {
-  const r = await request(`/?token=${server.token}`);
+  const r = await request(`${server.basePath}?token=${server.token}`);
   assert.equal(r.status, 302);
-  assert.equal(r.headers.location, '/');
+  assert.equal(r.headers.location, server.basePath);
   const cookie = r.headers['set-cookie']?.[0] ?? '';
-  assert.equal(cookie, `loupe_token=${server.token}; HttpOnly; SameSite=Strict; Path=/`);
-  const page = await request('/', { headers: { Cookie: `loupe_token=${server.token}` } });
+  assert.equal(cookie, `loupe_session_${server.port}=${server.sessionToken}; HttpOnly; SameSite=Strict; Path=${server.basePath}`);
+  const page = await request(server.basePath, { headers: sessionCookie() });
   assert.equal(page.status, 200);
   assert.match(page.body, /<div id="root"><\/div>/);
   assert.equal(page.headers['content-type'], 'text/html; charset=utf-8');
-  const js = await request('/assets/app.js', { headers: { Cookie: `loupe_token=${server.token}` } });
+  const js = await request(`${server.basePath}assets/app.js`, { headers: sessionCookie() });
   assert.equal(js.body, 'console.log("loupe");');
   assert.equal(js.headers['content-type'], 'text/javascript; charset=utf-8');
 });
@@ -105,16 +108,15 @@ test('every response carries the CSP (no inline script or style) and nosniff, re
   assert.equal(CSP.includes("script-src 'self'"), true);
   assert.equal(CSP.includes('unsafe-inline'), false);
   assert.equal(CSP.includes("frame-ancestors 'none'"), true);
-  for (const r of [await request('/'), await request('/?token=' + server.token, { host: 'evil.test' }), await api('getCase', undefined)]) {
+  for (const r of [await request(server.basePath), await request(server.basePath + '?token=' + server.token, { host: 'evil.test' }), await api('getCase', undefined)]) {
     assert.equal(r.headers['content-security-policy'], CSP);
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
   }
 });
 
 test('static files cannot escape the renderer folder', async () => {
-  const cookie = { Cookie: `loupe_token=${server.token}` };
-  for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
-    const r = await request(p, { headers: cookie });
+  for (const p of ['../secret.txt', '%2e%2e/secret.txt', 'assets/..%2f..%2fsecret.txt', '%2e%2e%2f%2e%2e%2fsecret.txt']) {
+    const r = await request(server.basePath + p, { headers: sessionCookie() });
     assert.ok(r.status === 403 || r.status === 404, `${p} → ${r.status}`);
     assert.doesNotMatch(r.body, /outside the static root/);
   }
@@ -127,11 +129,11 @@ test('the API: unknown method 404, bad arguments 400, analyst mistakes 400, resu
   const bad = await api('openCase', { path: 7 });
   assert.equal(bad.status, 400);
   assert.deepEqual(JSON.parse(bad.body), { error: 'openCase: argument.path must be a string (got number)' });
-  const notJson = await request('/api/getCase', { method: 'POST', body: '{', headers: { 'Content-Type': 'application/json', 'X-Loupe-Token': server.token } });
+  const notJson = await request(`${server.basePath}api/getCase`, { method: 'POST', body: '{', headers: { 'Content-Type': 'application/json', 'X-Loupe-Token': server.sessionToken } });
   assert.equal(notJson.status, 400);
-  const wrongType = await request('/api/getCase', { method: 'POST', body: '{}', headers: { 'Content-Type': 'text/plain', 'X-Loupe-Token': server.token } });
+  const wrongType = await request(`${server.basePath}api/getCase`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'text/plain', 'X-Loupe-Token': server.sessionToken } });
   assert.equal(wrongType.status, 415);
-  assert.equal((await request('/api/getCase', { headers: { 'X-Loupe-Token': server.token } })).status, 405);
+  assert.equal((await request(`${server.basePath}api/getCase`, { headers: { 'X-Loupe-Token': server.sessionToken } })).status, 405);
 
   const none = await api('getCase', undefined);
   assert.equal(none.status, 200);

@@ -19,7 +19,7 @@ test('npm start without Electron prints one line, then serves the workbench at a
       const timer = setTimeout(() => reject(new Error(`no URL printed; got: ${out}`)), 60_000);
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        const m = /Loupe browser mode: (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64})/.exec(out);
+        const m = /Loupe browser mode: (http:\/\/127\.0\.0\.1:\d+\/loupe-[0-9a-f]{24}\/\?token=[0-9a-f]{64})/.exec(out);
         if (m) { clearTimeout(timer); resolve(m[1]); }
       });
       child.on('exit', (code) => reject(new Error(`start exited ${code}: ${out}`)));

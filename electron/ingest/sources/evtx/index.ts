@@ -3,7 +3,7 @@
 //   parseEvtx(input, ctx)                  the Parser: one TimelineEvent per record (see event.ts for fields)
 //   renderRecordXml(chunk, offsetInChunk)  XML text of the record at that offset of a 64 KiB chunk
 //   readEvtxRecordXml(path, offset)        same, reading the chunk that holds file offset `offset` (= ref.offset)
-import { open } from 'node:fs/promises';
+import { openEvidence, type EvidencePath } from '../../evidence-open.ts';
 import type { Parser } from '../types.ts';
 import { newChunkCtx } from './binxml.ts';
 import { recordToEvent } from './event.ts';
@@ -31,8 +31,8 @@ export function renderRecordXml(chunk: Uint8Array, pos: number): string {
 }
 
 /** XML of the record at file offset `offset` of the EVTX file at `path` (reads one chunk, read-only). */
-export async function readEvtxRecordXml(path: string, offset: number): Promise<string> {
-  const fh = await open(path, 'r');
+export async function readEvtxRecordXml(path: EvidencePath, offset: number): Promise<string> {
+  const fh = await openEvidence(path);
   try {
     const head = new Uint8Array(8);
     await fh.read(head, 0, 8, 0);
