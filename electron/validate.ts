@@ -1,6 +1,6 @@
 // Argument shape checks for every LoupeApi method, shared by the Electron IPC bridge and the browser-mode HTTP bridge.
 // Renderer input is untrusted: a wrong shape is refused with a message that names the offending key.
-import { API_METHODS, REPORT_SECTIONS } from '../shared/api.ts';
+import { API_METHODS, RECOVERED_FILTERS, REPORT_SECTIONS } from '../shared/api.ts';
 import type { ApiMethod } from '../shared/api.ts';
 import { SEVERITIES, SOURCE_IDS } from '../shared/types.ts';
 
@@ -74,6 +74,7 @@ const timelineShape: Record<string, Check> = {
   sources: opt(arr(oneOf(SOURCE_IDS))), hosts: opt(arr(str(1024))), ips: opt(arr(str(128))),
   statuses: opt(arr(int)), tags: opt(arr(str(256))), starredOnly: opt(bool),
   fieldEquals: opt(fieldPairs), fieldNotEquals: opt(fieldPairs), fileId: opt(int),
+  recovered: opt(oneOf(RECOVERED_FILTERS)),
   columns: opt(arr(columnFilter)), sort: opt(sortShape),
   order: opt(oneOf(['asc', 'desc'])), after: opt(keyset), offset: opt(nonNegInt), limit: opt(nonNegInt),
 };

@@ -120,6 +120,9 @@ export interface IndexSummary {
 
 export type SortOrder = 'asc' | 'desc';
 
+/** EVTX records recovered from slack or damaged chunks: shown and marked (include), hidden (exclude), or alone (only). */
+export const RECOVERED_FILTERS = ['include', 'exclude', 'only'] as const;
+export type RecoveredFilter = (typeof RECOVERED_FILTERS)[number];
 /** A filter on one column or field of the grid: contains / equals / does not contain / regular expression. */
 export interface ColumnFilter { field: string; op: 'contains' | 'equals' | 'not' | 'regex'; value: string }
 
@@ -143,6 +146,9 @@ export interface TimelineQuery {
   /** Exclusions: events where the field equals the value are dropped. */
   fieldNotEquals?: Array<{ field: string; value: string }>;
   fileId?: number;
+  /** Records recovered from EVTX slack or damaged chunks; default 'include' (shown, each marked): they are evidence too,
+   * often of what a cleared or rewritten log no longer holds. 'exclude' gives the log as Windows reads it. */
+  recovered?: RecoveredFilter;
   /** Column filters, every one must hold. */
   columns?: ColumnFilter[];
   /** Sort by a column; without it, time in `order`. A column sort pages by offset (keyset needs time order). */
@@ -168,6 +174,8 @@ export interface EventRow {
   tags: string[];
   note: string | null;
   manual: boolean;
+  /** Set on an EVTX record recovered from slack or a damaged chunk (not on the log's live record chain). */
+  recovered?: 'slack' | 'damaged chunk';
   /** Ids of the findings whose evidence cites this event (or its file, for file-level evidence). */
   findings?: number[];
 }
@@ -177,6 +185,8 @@ export interface TimelinePage {
   /** Total rows matching, or null when not computed (very large results). */
   total: number | null;
   next: { ts: Micros; id: number } | null;
+  /** For an empty first page: why it may be empty (a field no event has, or spelt with another case). */
+  hints?: string[];
 }
 
 export interface EventDetail extends EventRow {

@@ -139,6 +139,15 @@ export interface IngestWarning {
   message: string;
 }
 
+/** What a parser made of one file: records read as live, recovered (slack, damaged chunks), and unreadable. */
+export interface ParseOutcome {
+  read: number;
+  recovered: number;
+  unreadable: number;
+  /** Finer counts, named in words (shown as they are). */
+  details?: Record<string, number>;
+}
+
 /** not-assessed: the case is incomplete (detections did not run over all of it), so "no evidence" cannot be said. */
 export type Verdict = 'exploited' | 'attempted' | 'no-evidence' | 'not-covered' | 'not-assessed';
 

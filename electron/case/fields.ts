@@ -1,6 +1,7 @@
 // The one place that knows how an event's fields are stored in the case. Everything that reads fields (detections,
 // queries, reports, exports) goes through these helpers, so the storage can change without touching the readers.
 import type { FieldValue } from '../../shared/types.ts';
+import type { Db } from './db.ts';
 
 /** The event columns a reader must select (with its alias) so that `decodeFields` can rebuild the fields. */
 export const FIELDS_COLUMNS = (alias = 'e'): string => `${col(alias)}fields`;
@@ -26,3 +27,17 @@ export function fieldSql(name: string, alias = 'e'): { sql: string; params: unkn
 
 /** SQL text holding every field value of the event (for a coarse LIKE prefilter; the exact test must follow). */
 export const fieldsTextSql = (alias = 'e'): string => `${col(alias)}fields`;
+
+/** How the case spells a field name: the name itself, the one spelling that differs only in case, or null when no
+ *  event has such a field. Reads the stored names, so a miss costs one scan of the case (only asked for empty results). */
+export function fieldSpelling(db: Db, name: string): string | null {
+  const like = `%"${name.replace(/["\\%_]/g, (c) => `\\${c}`)}":%`;
+  const rows = db.prepare(`SELECT ${FIELDS_COLUMNS('e')} FROM events e WHERE ${fieldsTextSql('e')} LIKE ? ESCAPE '\\' LIMIT 20`).all(like) as Array<{ fields: string | null }>;
+  const lower = name.toLowerCase();
+  for (const r of rows) {
+    const keys = Object.keys(decodeFields(r));
+    const hit = keys.find((k) => k === name) ?? keys.find((k) => k.toLowerCase() === lower);
+    if (hit) return hit;
+  }
+  return null;
+}

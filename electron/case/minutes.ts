@@ -1,6 +1,7 @@
 // Pre-aggregated event counts per minute and source: histograms and totals over millions of events without a scan.
 import type { TimelineQuery } from '../../shared/api.ts';
 import type { Db } from './db.ts';
+import { recoveredBuckets, recoveredInRange } from './recovered.ts';
 
 export const MINUTE = 60_000_000;
 
@@ -16,11 +17,16 @@ export function countBySource(db: Db): Array<{ source: string; n: number }> {
   return db.prepare('SELECT source, sum(n) AS n FROM event_minutes GROUP BY source HAVING sum(n) > 0 ORDER BY n DESC').all() as Array<{ source: string; n: number }>;
 }
 
-/** True when a query filters on nothing but time and source, so the minute table can answer it. */
+/** True when a query filters on nothing but time and source (and perhaps hides recovered records, which are few and
+ * taken off the counts), so the minute table can answer it. */
 export function minuteAnswerable(q: TimelineQuery): boolean {
-  return !q.text && !q.hosts?.length && !q.ips?.length && !q.statuses?.length && !q.tags?.length && !q.starredOnly &&
-    !q.fieldEquals?.length && !q.fieldNotEquals?.length && q.fileId === undefined;
+  // A list of what the table CAN answer, so a filter added later is never silently ignored by the counts.
+  return Object.entries(q).every(([k, v]) => MINUTE_KEYS.has(k) || v === undefined || v === null || v === '' || v === false ||
+    (Array.isArray(v) && v.length === 0) || (k === 'recovered' && v !== 'only'));
 }
+
+/** Query keys the per-minute table answers (time, source) or that do not narrow the result (order, paging). */
+const MINUTE_KEYS = new Set<string>(['from', 'to', 'sources', 'sort', 'order', 'after', 'offset', 'limit', 'buckets']);
 
 function sourceSql(q: TimelineQuery): { sql: string; params: unknown[] } {
   if (!q.sources?.length) return { sql: '', params: [] };
@@ -44,7 +50,7 @@ export function fastCount(db: Db, q: TimelineQuery): number {
   } else {
     n = (db.prepare(`SELECT count(*) AS n FROM events WHERE ts >= ? AND ts < ?${src.sql}`).get(from, to, ...src.params) as { n: number }).n;
   }
-  return n;
+  return q.recovered === 'exclude' ? n - recoveredInRange(db, q) : n;
 }
 
 /** Histogram buckets from the minute table; bucket width is a whole number of minutes. */
@@ -57,6 +63,7 @@ export function minuteHistogram(db: Db, q: TimelineQuery, from: number, bucketMi
     const b = Math.floor((r.minute * MINUTE - from) / bucketMicros);
     if (b >= 0 && b < n) counts[b] += r.c;
   }
+  if (q.recovered === 'exclude') recoveredBuckets(db, q, from, bucketMicros, n).forEach((c, i) => { counts[i] -= c; });
   return counts;
 }
 

@@ -5,11 +5,12 @@ import type {
 import type { FieldValue, FileKind, SourceId } from '../../shared/types.ts';
 import picomatch from 'picomatch';
 import type { Db } from './db.ts';
-import { decodeFields, FIELDS_COLUMNS } from './fields.ts';
+import { decodeFields, FIELDS_COLUMNS, fieldSpelling } from './fields.ts';
 import { markFindings } from './finding-marks.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
+import { recoveredColumn } from './recovered.ts';
 import { seekByMinute } from './timeline-seek.ts';
-import { columnSortedIds, directionOf, ensureQueryFunctions, timelineWhere, timeSorted } from './timeline-where.ts';
+import { columnSortedIds, directionOf, ensureQueryFunctions, fieldNamesOf, timelineWhere, timeSorted } from './timeline-where.ts';
 
 export { timelineWhere } from './timeline-where.ts';
 
@@ -19,10 +20,12 @@ interface RawEventRow {
   id: number; ts: number; ts_desc: string; source: string; host: string | null; message: string; ip: string | null;
   status: number | null; file_id: number | null; line: number | null; record: number | null; offset: number | null;
   manual: number; rel_path: string | null; starred: number | null; note: string | null; tags: string | null; fields?: string;
+  recovered: 'slack' | 'damaged chunk' | null;
 }
 
 const EVENT_COLUMNS = `e.id, e.ts, e.ts_desc, e.source, e.host, e.message, e.ip, e.status, e.file_id, e.line, e.record, e.offset,
-  e.manual, f.rel_path, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags`;
+  e.manual, f.rel_path, m.starred, m.note, (SELECT group_concat(tag, char(31)) FROM event_tags t WHERE t.event_id = e.id) AS tags,
+  ${recoveredColumn('e')} AS recovered`;
 const EVENT_JOINS = 'LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_marks m ON m.event_id = e.id';
 
 function toEventRow(r: RawEventRow): EventRow {
@@ -33,7 +36,7 @@ function toEventRow(r: RawEventRow): EventRow {
   return {
     id: r.id, ts: r.ts, tsDesc: r.ts_desc, source: r.source as SourceId, host: r.host, message: r.message, ip: r.ip,
     status: r.status, ref, starred: r.starred === 1, tags: r.tags ? r.tags.split('\x1f').sort() : [], note: r.note,
-    manual: r.manual === 1,
+    manual: r.manual === 1, ...(r.recovered ? { recovered: r.recovered } : {}),
   };
 }
 
@@ -79,10 +82,23 @@ export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
   const rows = sorted ? timeSortedRows(db, q, limit) : columnSortedRows(db, q, limit);
   const total = !q.after && !q.offset ? countMatching(db, q) : null;
   const last = rows[rows.length - 1];
+  const hints = total === 0 ? emptyResultHints(db, q) : [];
   return {
     rows: markFindings(db, rows.map(toEventRow)), total,
     next: sorted && rows.length === limit && last ? { ts: last.ts, id: last.id } : null,
+    ...(hints.length ? { hints } : {}),
   };
+}
+
+/** An empty result from a field no event has says so (field names are case-sensitive: EventID, not eventid). */
+function emptyResultHints(db: Db, q: TimelineQuery): string[] {
+  const hints: string[] = [];
+  for (const name of fieldNamesOf(q)) {
+    const spelt = fieldSpelling(db, name);
+    if (spelt === null) hints.push(`no event in this case has a field named "${name}"`);
+    else if (spelt !== name) hints.push(`no event has a field "${name}"; field names are case-sensitive: did you mean ${spelt}?`);
+  }
+  return hints;
 }
 
 export function histogram(db: Db, q: TimelineQuery & { buckets?: number }): Histogram {

@@ -3,6 +3,7 @@
 import type { ColumnFilter, TimelineQuery, TimelineSort } from '../../shared/api.ts';
 import type { Db } from './db.ts';
 import { fieldSql } from './fields.ts';
+import { recoveredWhere } from './recovered.ts';
 import { likeContains, parseSearch, SearchError, textOnly, toFts, wildcardLike, type SearchNode } from './search.ts';
 
 export interface Sql { sql: string; params: unknown[] }
@@ -163,6 +164,8 @@ export function timelineWhere(q: TimelineQuery): Sql {
   }
   for (const c of q.columns ?? []) add(columnFilterSql(c));
   if (q.text) add(searchSql(q.text));
+  const recovered = recoveredWhere(q);
+  if (recovered) w.push(recovered);
   return { sql: w.length ? w.join(' AND ') : '1', params: p };
 }
 

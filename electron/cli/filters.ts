@@ -1,6 +1,6 @@
 // The timeline filters, defined once: `timeline`, `export` and `report` take exactly these options. A new filter is
 // one entry here (its option, how it narrows the TimelineQuery, and how it reads in a report).
-import type { TimelineQuery } from '../../shared/api.ts';
+import { RECOVERED_FILTERS, type RecoveredFilter, type TimelineQuery } from '../../shared/api.ts';
 import { microsToIso, SOURCE_IDS, type SourceId } from '../../shared/types.ts';
 import { CliError } from './errors.ts';
 import { flag, list, value, UsageError, type OptionSpec, type Values } from './options.ts';
@@ -14,6 +14,10 @@ interface Filter<S extends OptionSpec, V> {
 
 const filter = <S extends OptionSpec, V>(option: S, apply: (q: TimelineQuery, v: V) => void, describe: (v: V) => string): Filter<S, V> =>
   ({ option, apply, describe });
+
+const RECOVERED_WORDS: Record<RecoveredFilter, string> = {
+  include: 'recovered EVTX records included', exclude: 'recovered EVTX records left out', only: 'only recovered EVTX records',
+};
 
 const pairs = (v: Array<{ field: string; value: string }>): string => v.map((p) => `${p.field} = "${p.value}"`).join(', ');
 
@@ -45,6 +49,8 @@ export const TIMELINE_FILTERS = {
     (q, v: Array<{ field: string; value: string }>) => { q.fieldEquals = v; }, (v) => `where ${pairs(v)}`),
   exclude: filter(list('FIELD=VALUE', 'leave out events whose field has this value (repeat for more)', fieldPair),
     (q, v: Array<{ field: string; value: string }>) => { q.fieldNotEquals = v; }, (v) => `except ${pairs(v)}`),
+  recovered: filter(value('MODE', 'EVTX records recovered from slack or damaged chunks: include (default, marked), exclude (the logs as Windows reads them) or only', oneOf(RECOVERED_FILTERS), { choices: RECOVERED_FILTERS }),
+    (q, v: RecoveredFilter) => { q.recovered = v; }, (v) => RECOVERED_WORDS[v]),
 };
 
 type Filters = typeof TIMELINE_FILTERS;

@@ -6,6 +6,8 @@ import type { IndexProgress, IndexSummary } from '../../shared/api.ts';
 import type { CaseService } from '../service.ts';
 import { checkCasePath, openCase } from './case.ts';
 import { assertCaseOutsideEvidence } from '../write-target.ts';
+import { isBusy } from '../case/db.ts';
+import { WriterLock } from '../case/lock.ts';
 import { CASE_OPTION, defineCommand, type Ctx } from './command.ts';
 import { CliError } from './errors.ts';
 import { flag, list, value } from './options.ts';
@@ -137,6 +139,10 @@ export const indexCommand = defineCommand({
       }
       code = await runIndex(ctx, svc, root, values.label, inputs, !!values.quiet, !!values.json);
       return code;
+    } catch (e) {
+      // A run that lost the race before taking the writer lock names the winner, as the lock itself would.
+      if (isBusy(e) && fs.existsSync(casePath)) WriterLock.assertFree(casePath);
+      throw e;
     } finally {
       const nothing = created && code !== 0 && (await filesIn(svc)) === 0;
       svc?.close();

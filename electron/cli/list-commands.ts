@@ -35,7 +35,7 @@ const refText = (r: { file: string; line?: number; record?: number; offset?: num
   `${r.file}${r.line !== undefined ? `:${r.line}` : r.record !== undefined ? `#${r.record}` : r.offset !== undefined ? `@${r.offset}` : ''}`;
 
 const eventLine = (r: EventRow): string =>
-  `${microsToIso(r.ts)}  ${r.source.padEnd(13)} ${r.tsDesc.padEnd(14)} ${r.message}  [${refText(r.ref)}]${r.starred ? ' *' : ''}`;
+  `${microsToIso(r.ts)}  ${r.source.padEnd(13)} ${r.tsDesc.padEnd(14)} ${r.message}  [${refText(r.ref)}]${r.recovered ? ` [recovered: ${r.recovered}]` : ''}${r.starred ? ' *' : ''}`;
 
 export const timelineCommand = defineCommand({
   name: 'timeline',
@@ -58,6 +58,8 @@ export const timelineCommand = defineCommand({
       const w: Window = { limit: values.limit, offset: values.offset, more: false };
       const n = await printRows(ctx.out, format, timelinePages(svc, query, w), { text: eventLine, json: (r) => ({ ...r, time: microsToIso(r.ts) }) });
       await summary(ctx, format, n, 'event', w);
+      // Nothing matched: say so when a field named in the filters is one no event has (a typo, or the wrong case).
+      if (n === 0 && !values.offset) for (const h of (await svc.queryTimeline({ ...query, limit: 1 })).hints ?? []) await ctx.err.line(`loupe timeline: ${h}`);
       return 0;
     });
   },

@@ -11,6 +11,7 @@ import { dropEventIndexes, ensureEventIndexes } from '../case/indexes.ts';
 import {
   deleteFileEvents, EventInserter, eventToRow, insertWarning, markFileDone, nowIso, upsertFile, type EventRowTuple,
 } from '../case/write.ts';
+import { saveFileOutcome } from '../case/recovered.ts';
 import { filesystemEvents } from './fs-events.ts';
 import type { FromWorker, ToWorker } from './parse-protocol.ts';
 import { originalWindowsPath } from './paths.ts';
@@ -35,7 +36,11 @@ function rootReachable(root: string): boolean {
   }
 }
 
-interface Task { taskId: number; fileId: number; file: WalkedFile; sourceId: number; origPath: string; events: number }
+interface Task {
+  taskId: number; fileId: number; file: WalkedFile; sourceId: number; origPath: string; events: number;
+  /** Ids of the first and last event written for the file in this run. */
+  firstId?: number; lastId?: number;
+}
 
 const PROGRESS_EVERY_MS = 200;
 /** Above this much new input, secondary indexes are dropped during the load and rebuilt once at the end. */
@@ -271,7 +276,7 @@ export class IndexCoordinator {
 
   private writeBatches(batches: Array<{ t: Task; rows: EventRowTuple[] }>): void {
     for (const { t, rows } of batches) {
-      for (const r of rows) this.inserter.insertRow(r, t.fileId);
+      for (const r of rows) { t.lastId = this.inserter.insertRow(r, t.fileId); t.firstId ??= t.lastId; }
       t.events += rows.length;
       this.summary.eventsAdded += rows.length;
       this.progress.events += rows.length;
@@ -296,6 +301,7 @@ export class IndexCoordinator {
       this.summary.eventsAdded += fsEvents.length;
       this.progress.events += fsEvents.length;
       markFileDone(this.db, t.fileId, t.events);
+      if (m.outcome) saveFileOutcome(this.db, t.fileId, m.outcome, t.firstId ?? null, t.lastId ?? null);
     })();
     this.summary.filesIndexed++;
     this.progress.filesDone++;

@@ -1,6 +1,6 @@
 // Reads one evidence file once: the same chunks feed the three hashers, the classifier and the file's parser.
 import fs from 'node:fs/promises';
-import type { FileKind, IngestWarning } from '../../shared/types.ts';
+import type { FileKind, IngestWarning, ParseOutcome } from '../../shared/types.ts';
 import { eventToRow, type EventRowTuple } from '../case/write.ts';
 import { classify } from './classify.ts';
 import { NotRegularFileError, openEvidence } from './evidence-open.ts';
@@ -24,6 +24,8 @@ export interface ParseFileResult {
   bytes: number;
   events: number;
   error: string | null;
+  /** What the parser says it made of the file (EVTX: records read, recovered, unreadable), when it says. */
+  outcome?: ParseOutcome;
 }
 
 /** Pulls chunks from an open file, hashing each one; the parser sees an iterator whose early return does not stop the read. */
@@ -113,12 +115,14 @@ export async function parseFile(task: { abs: string | Uint8Array; rel: string; h
     }
     const entry = parserFor(kind);
     let error: string | null = null;
+    let outcome: ParseOutcome | undefined;
     if (entry) {
       let batch: EventRowTuple[] = [];
       try {
         const ctx = {
           warn: (w: Omit<IngestWarning, 'file'> & { file?: string }) => sink.warn({ ...w, file: w.file ?? task.rel }),
           signal,
+          outcome: (o: ParseOutcome) => { outcome = o; },
         };
         for await (const ev of entry.parse({ rel: task.rel, chunks: src.iterable(), host: task.host }, ctx)) {
           batch.push(eventToRow(ev));
@@ -136,7 +140,7 @@ export async function parseFile(task: { abs: string | Uint8Array; rel: string; h
     await src.drain();
     const changed = changedWhileRead({ size: task.size, mtime: task.mtime }, opened, await statOf(fh), bytes);
     if (changed) sink.warn({ file: task.rel, offset: bytes, message: changed });
-    return { kind, parser: entry?.id ?? null, hashes: src.hasher.digest(), bytes, events, error };
+    return { kind, parser: entry?.id ?? null, hashes: src.hasher.digest(), bytes, events, error, ...(outcome ? { outcome } : {}) };
   } catch (e) {
     const msg = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     sink.warn({ file: task.rel, offset: bytes, message: `read error (${msg}): file only partly indexed` });

@@ -1,5 +1,5 @@
 // Messages between the index coordinator and the parse workers.
-import type { FileKind, IngestWarning } from '../../shared/types.ts';
+import type { FileKind, IngestWarning, ParseOutcome } from '../../shared/types.ts';
 import type { EventRowTuple } from '../case/write.ts';
 import type { FileHashes } from './hash.ts';
 
@@ -12,4 +12,4 @@ export type FromWorker =
   | { type: 'rows'; taskId: number; rows: EventRowTuple[] }
   | { type: 'warn'; taskId: number; warning: IngestWarning }
   | { type: 'progress'; taskId: number; bytes: number }
-  | { type: 'done'; taskId: number; kind: FileKind; parser: string | null; hashes: FileHashes | null; bytes: number; events: number; error: string | null };
+  | { type: 'done'; taskId: number; kind: FileKind; parser: string | null; hashes: FileHashes | null; bytes: number; events: number; error: string | null; outcome?: ParseOutcome };

@@ -6,7 +6,8 @@ const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 export function spawnTsWorker(entry: URL, data: Record<string, unknown> = {}): Worker {
   const compiled = entry.pathname.endsWith('.js');
   return new Worker(compiled ? entry : BOOT, {
-    workerData: { ...data, __entry: entry.href, __compiled: compiled },
+    // The parent's argv, so a worker describes its process as the parent does (e.g. the writer lock's "loupe index").
+    workerData: { ...data, __entry: entry.href, __compiled: compiled, __argv: process.argv },
     execArgv: [],
   });
 }

@@ -2,6 +2,7 @@
 import type { Db } from '../case/db.ts';
 import type { Methodology } from './model-types.ts';
 import { countBySource } from '../case/minutes.ts';
+import { parseOutcomes } from '../case/recovered.ts';
 import { CVE_CHECKS } from '../detect/cve-registry.ts';
 
 /** The CVE checks describe themselves in the registry (read when the report is built, so a new one is listed). */
@@ -45,5 +46,6 @@ export function buildMethodology(db: Db): Methodology {
     iocLists: db.prepare('SELECT name, path, sha256, format, count, added_at AS addedAt FROM ioc_lists ORDER BY name').all() as Methodology['iocLists'],
     // From the per-minute counts: no scan of millions of rows per preview.
     sources: countBySource(db).map((r) => ({ source: r.source, events: r.n })).sort((a, b) => (a.source < b.source ? -1 : 1)),
+    parsing: parseOutcomes(db),
   };
 }

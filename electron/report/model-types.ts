@@ -1,6 +1,7 @@
 // The report model: everything the report shows, gathered from the case once, rendered by html.ts.
 import type { Completeness, CveVerdict, EventRow, LogCoverage, MailVerdict, ReportSection, StoryStage, VerifyResult, WarningRow, WebshellInfo } from '../../shared/api.ts';
 import type { Confidence, EvidenceRef, FieldValue, FindingRow, Micros, SourceId } from '../../shared/types.ts';
+import type { KapeCustody } from './kape-custody.ts';
 
 /** The log line or record behind a claim, as stored (event) or as read back from the evidence file. */
 export interface Quote {
@@ -69,6 +70,8 @@ export interface Custody {
   lastIndexedAt: string | null;
   flaggedFiles: CustodyFile[];
   verify: VerifyResult | null;
+  /** KAPE's console and copy logs found in the evidence, the copies checked against the case (kape-custody.ts). */
+  kape: KapeCustody;
 }
 
 export interface Methodology {
@@ -77,6 +80,16 @@ export interface Methodology {
   rulePacks: Array<{ name: string; path: string; sha256: string; rules: number; addedAt: string }>;
   iocLists: Array<{ name: string; path: string; sha256: string; format: string; count: number; addedAt: string }>;
   sources: Array<{ source: string; events: number }>;
+  /** What the parsers made of the EVTX files: live records read, recovered (slack, damaged chunks), unreadable. */
+  parsing?: ParseOutcomes;
+}
+
+export interface ParseOutcomes {
+  totals: { files: number; read: number; recovered: number; unreadable: number; bySlack: number; byDamagedChunk: number };
+  /** Files with recovered or unreadable records, most first. */
+  files: Array<{ file: string; read: number; recovered: number; unreadable: number; details?: Record<string, number> }>;
+  /** Further such files not listed. */
+  more: number;
 }
 
 export interface ReportModel {

@@ -4,7 +4,7 @@ import type { Confidence, FieldValue, Severity } from '../../shared/types.ts';
 import { CONFIDENCE_LABELS, SEVERITIES } from '../../shared/types.ts';
 import { SafeHtml, html } from './escape.ts';
 import { bytesText, refText, timeText } from './format.ts';
-import type { Quote, ReportFinding, ReportModel } from './model-types.ts';
+import type { ParseOutcomes, Quote, ReportFinding, ReportModel } from './model-types.ts';
 import { waveFacts } from './waves.ts';
 
 export const SECTION_TITLES: Record<ReportSection, string> = {
@@ -262,7 +262,23 @@ function methodology(ctx: Ctx): SafeHtml {
     <h3>Checks</h3>${table(['Check', 'What it looks for', 'Written from', 'Findings'], x.checks.map((c) => [mono(c.check), c.description, c.source || '—', c.findings]), 'small')}
     <h3>Rule packs</h3>${table(['Name', 'Path', 'Rules', 'SHA-256', 'Loaded'], x.rulePacks.map((r) => [r.name, mono(r.path), r.rules, mono(r.sha256), r.addedAt]), 'small')}
     <h3>IOC lists</h3>${table(['Name', 'Path', 'Format', 'Indicators', 'SHA-256', 'Loaded'], x.iocLists.map((l) => [l.name, mono(l.path), l.format, l.count, mono(l.sha256), l.addedAt]), 'small')}
-    <h3>Events per source</h3>${table(['Source', 'Events'], x.sources.map((s) => [s.source, s.events.toLocaleString('en-US')]))}`;
+    <h3>Events per source</h3>${table(['Source', 'Events'], x.sources.map((s) => [s.source, s.events.toLocaleString('en-US')]))}
+    ${x.parsing?.totals.files ? eventLogParsing(x.parsing) : ''}`;
+}
+
+const n = (v: number): string => v.toLocaleString('en-US');
+
+/** How the Windows event logs were read: live records, records recovered from slack or damaged chunks, unreadable ones. */
+function eventLogParsing(p: ParseOutcomes): SafeHtml {
+  const t = p.totals;
+  return html`<h3>Windows event logs</h3>
+    <p>${n(t.files)} EVTX file(s): ${n(t.read)} live record(s) read from the record chain each log holds, as Windows and the
+      reference parsers read it; ${n(t.recovered)} more recovered from the logs' slack space (${n(t.bySlack)}) or from damaged
+      chunks (${n(t.byDamagedChunk)}); ${n(t.unreadable)} record(s) on a chain could not be decoded. Recovered records are
+      earlier or overwritten entries: they are shown in the timeline marked "recovered" (with where they came from) and can be
+      hidden there; a recovered copy of a record the log still holds is not repeated.</p>
+    ${p.files.length ? table(['File', 'Live records', 'Recovered', 'Unreadable'], p.files.map((f) => [mono(f.file), n(f.read), n(f.recovered), n(f.unreadable)]), 'small') : ''}
+    ${p.more ? html`<p class="muted small">${n(p.more)} more file(s) with recovered or unreadable records are not listed.</p>` : ''}`;
 }
 
 function warnings(ctx: Ctx): SafeHtml {
@@ -270,6 +286,21 @@ function warnings(ctx: Ctx): SafeHtml {
   return html`<p>${m.warningsTotal} input problem(s) were recorded while indexing; each was skipped and indexing went on.</p>
     ${table(['File', 'Line / offset', 'Problem'], m.warnings.map((w) => [mono(w.file), w.line ?? (w.offset !== undefined ? `@${w.offset}` : ''), w.message]), 'small')}
     ${m.warningsTotal > m.warnings.length ? html`<p class="muted small">First ${m.warnings.length} of ${m.warningsTotal} shown.</p>` : ''}`;
+}
+
+/** KAPE's record of the collection: its runs, and each copy log's files checked against the case's SHA-1s. */
+function kapeCollection(ctx: Ctx): SafeHtml {
+  const k = ctx.m.custody.kape;
+  if (!k.runs.length && !k.copies.length) return html``;
+  return html`<h3>Collection (KAPE)</h3>
+    ${k.runs.length ? table(['Console log', 'Started', 'KAPE', 'Machine', 'User', 'Command line', 'Copied', 'Seconds'], k.runs.map((r) => [
+      mono(r.log), r.startedAt === null ? '—' : ctx.t(r.startedAt), r.kapeVersion ?? '—', r.machine ?? '—', r.user ?? '—', mono(r.commandLine), r.copied ?? '—', r.executionSeconds ?? '—',
+    ]), 'small') : ''}
+    ${k.copies.map((c) => html`<p>Copy log <span class="mono">${c.log}</span>: ${c.rows.toLocaleString('en-US')} file(s) copied;
+      ${c.same.toLocaleString('en-US')} in the evidence with the SHA-1 KAPE recorded, ${c.differTotal.toLocaleString('en-US')} with another SHA-1,
+      ${c.absentTotal.toLocaleString('en-US')} not in the evidence, ${c.unhashed.toLocaleString('en-US')} without a SHA-1 to compare.</p>
+      ${c.differ.length ? table(['Changed since collection', 'Original path', 'SHA-1 (KAPE)', 'SHA-1 (case)'], c.differ.map((d) => [mono(d.relPath), mono(d.source), mono(d.kapeSha1), mono(d.caseSha1)]), 'small') : ''}
+      ${c.absent.length ? html`<p class="small">Not in the evidence${c.absentTotal > c.absent.length ? ` (first ${c.absent.length} of ${c.absentTotal})` : ''}: <span class="mono">${c.absent.join(', ')}</span></p>` : ''}`)}`;
 }
 
 function custody(ctx: Ctx): SafeHtml {
@@ -293,7 +324,8 @@ function custody(ctx: Ctx): SafeHtml {
     ${v ? html`<p>On ${v.at}: ${v.checked} file(s) re-hashed, ${v.ok} unchanged, ${v.changed.length} changed, ${v.missing.length} missing, ${v.added.length} added.</p>
       ${v.changed.length ? table(['Changed file', 'Expected SHA-256', 'Actual SHA-256'], v.changed.map((x) => [mono(x.relPath), mono(x.expected), mono(x.actual)]), 'small') : ''}
       ${v.missing.length ? html`<p>Missing: <span class="mono">${v.missing.join(', ')}</span></p>` : ''}`
-      : html`<p class="muted">The evidence has not been re-verified since indexing (run <code>loupe verify</code>).</p>`}`;
+      : html`<p class="muted">The evidence has not been re-verified since indexing (run <code>loupe verify</code>).</p>`}
+    ${kapeCollection(ctx)}`;
 }
 
 export const SECTION_RENDERERS: Record<ReportSection, (ctx: Ctx) => SafeHtml> = {

@@ -15,6 +15,8 @@ export interface Rows {
   count: number;
   /** Exact total, or null when the service did not count it. */
   total: number | null;
+  /** The service's explanation of an empty result (e.g. a field no event has). */
+  hints: string[];
   rowAt: (i: number) => EventRow | undefined;
   /** Asks for the rows first…last (inclusive) to be loaded. */
   ensure: (first: number, last: number) => void;
@@ -36,6 +38,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
   const wanted = useRef<[number, number]>([0, 0]);
   const gen = useRef(0);
   const [total, setTotal] = useState<number | null>(null);
+  const [hints, setHints] = useState<string[]>([]);
   const [counted, setCounted] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [stamp, setStamp] = useState(0);
@@ -54,6 +57,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
         const page = await api.queryTimeline({ ...query, limit: BLOCK });
         if (g !== gen.current) return;
         setTotal(page.total);
+        setHints(page.hints ?? []);
         setCounted(true);
         rows = page.rows;
       } else if (timeSorted(query) && prev && prev.length === BLOCK) {
@@ -94,6 +98,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
     failed.current = new Set();
     setCounted(false);
     setTotal(null);
+    setHints([]);
     setError(null);
     void fetchBlock(0, g).then(() => { if (g === gen.current) pump(); });
   }, [key, version]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -111,5 +116,5 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
     setStamp((s) => s + 1);
   }, []);
 
-  return { count, total, rowAt, ensure, patchRows, error, loading: (!counted && !error) || pending.current.size > 0, stamp };
+  return { count, total, hints, rowAt, ensure, patchRows, error, loading: (!counted && !error) || pending.current.size > 0, stamp };
 }

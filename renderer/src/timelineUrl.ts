@@ -1,6 +1,6 @@
 // The whole timeline state in the URL (#/timeline?…): back/forward, reload and shared links restore it exactly.
 // Readable keys; times as UTC ISO so a link means the same in every zone.
-import type { ColumnFilter, TimelineQuery } from '../../shared/api.ts';
+import { RECOVERED_FILTERS, type ColumnFilter, type RecoveredFilter, type TimelineQuery } from '../../shared/api.ts';
 import { isoToMicros, microsToIso, SOURCE_IDS } from '../../shared/types.ts';
 import type { SourceId } from '../../shared/types.ts';
 import type { Filters } from './timelineTypes.ts';
@@ -39,6 +39,8 @@ export function filtersFromParams(p: URLSearchParams): Filters {
   f.statuses = some(p.getAll('status').map(Number).filter(Number.isInteger));
   f.tags = some(p.getAll('tag'));
   if (p.get('starred') === '1') f.starredOnly = true;
+  const recovered = p.get('recovered') as RecoveredFilter | null;
+  if (recovered && recovered !== 'include' && RECOVERED_FILTERS.includes(recovered)) f.recovered = recovered;
   const fileId = Number(p.get('fileId'));
   if (p.get('fileId') && Number.isInteger(fileId)) f.fileId = fileId;
   f.fieldEquals = some(p.getAll('eq').map(pair).filter((x): x is { field: string; value: string } => !!x));
@@ -64,6 +66,7 @@ export function paramsFromFilters(f: Filters): URLSearchParams {
   for (const s of f.statuses ?? []) p.append('status', String(s));
   for (const t of f.tags ?? []) p.append('tag', t);
   if (f.starredOnly) p.set('starred', '1');
+  if (f.recovered && f.recovered !== 'include') p.set('recovered', f.recovered);
   if (f.fileId !== undefined) p.set('fileId', String(f.fileId));
   for (const e of f.fieldEquals ?? []) p.append('eq', `${e.field}=${e.value}`);
   for (const e of f.fieldNotEquals ?? []) p.append('ne', `${e.field}=${e.value}`);

@@ -95,7 +95,7 @@ export async function createAndIndex(page: Page, casePath: string, evidence: str
   }
   // Polled from Node: the page's CSP (rightly) refuses string evaluation.
   let phase: string | null = null;
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await page.waitForTimeout(250)) {
+  for (const deadline = Date.now() + 300_000; Date.now() < deadline; await page.waitForTimeout(250)) {
     phase = await page.textContent('[data-testid=index-phase]');
     if (phase === 'done' || phase === 'failed' || phase === 'cancelled') break;
   }

@@ -1,5 +1,5 @@
 // The one interface every source format implements. Parsers are pure: no database, no Electron.
-import type { IngestWarning, TimelineEvent } from '../../../shared/types.ts';
+import type { IngestWarning, ParseOutcome, TimelineEvent } from '../../../shared/types.ts';
 
 export interface SourceInput {
   /** Evidence-relative POSIX path (goes into every event's ref.file). */
@@ -17,6 +17,8 @@ export interface ParseContext {
   warn(w: Omit<IngestWarning, 'file'> & { file?: string }): void;
   /** Set when the user cancels; a parser should stop at the next convenient point. */
   readonly signal?: AbortSignal;
+  /** Called once at the end by parsers that can say how much of the file they read (EVTX). */
+  outcome?(o: ParseOutcome): void;
 }
 
 export type Parser = (input: SourceInput, ctx: ParseContext) => AsyncIterable<TimelineEvent>;

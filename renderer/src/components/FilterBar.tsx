@@ -4,6 +4,7 @@ import { forwardRef, useEffect, useState } from 'react';
 import type { ColumnFilter } from '../../../shared/api.ts';
 import { SOURCE_IDS } from '../../../shared/types.ts';
 import type { SourceId } from '../../../shared/types.ts';
+import type { RecoveredFilter } from '../../../shared/api.ts';
 import { formatTime } from '../format.ts';
 import { parseZonedTime } from '../zone.ts';
 import { SearchHelp } from './SearchHelp.tsx';
@@ -31,6 +32,9 @@ function chipsOf(f: Filters, zone: string): Chip[] {
   for (const c of f.columns ?? []) chips.push({ label: `${c.field} ${OP[c.op]} ${c.value}`, remove: (q) => ({ ...q, columns: without(q.columns, c) }) });
   if (f.fileId !== undefined) chips.push({ label: `file #${f.fileId}`, remove: (q) => ({ ...q, fileId: undefined }) });
   if (f.starredOnly) chips.push({ label: 'starred only', remove: (q) => ({ ...q, starredOnly: undefined }) });
+  if (f.recovered && f.recovered !== 'include') {
+    chips.push({ label: f.recovered === 'exclude' ? 'recovered records hidden' : 'recovered records only', remove: (q) => ({ ...q, recovered: undefined }) });
+  }
   if (f.from !== undefined || f.to !== undefined) {
     chips.push({ label: `${formatTime(f.from, zone) || '…'} → ${formatTime(f.to, zone) || '…'}`, remove: (q) => ({ ...q, from: undefined, to: undefined }) });
   }
@@ -83,6 +87,10 @@ export const FilterBar = forwardRef<HTMLInputElement, FilterBarProps>(function F
           <option value="">tag…</option>{tags.map((t) => <option key={t} value={t}>{t}</option>)}
         </select>
         <label className="check"><input type="checkbox" checked={!!filters.starredOnly} onChange={(e) => onChange({ ...filters, starredOnly: e.target.checked || undefined })} /> starred</label>
+        <select aria-label="Recovered records" title="EVTX records recovered from slack or damaged chunks" value={filters.recovered ?? 'include'}
+          onChange={(e) => onChange({ ...filters, recovered: e.target.value === 'include' ? undefined : e.target.value as RecoveredFilter })}>
+          <option value="include">recovered: shown</option><option value="exclude">recovered: hidden</option><option value="only">recovered only</option>
+        </select>
       </form>
       <div className="row">
         <form onSubmit={(e) => { e.preventDefault(); add('ips', ip.trim()); setIp(''); }}><input name="ip" placeholder="IP" value={ip} onChange={(e) => setIp(e.target.value)} size={16} /></form>

@@ -63,6 +63,11 @@ function TagChips({ tags, colors, note }: { tags: string[]; colors: Record<strin
   );
 }
 
+/** An EVTX record recovered from slack or a damaged chunk: not on the log's live record chain. */
+function RecoveredBadge({ how }: { how: 'slack' | 'damaged chunk' }) {
+  return <span className="badge recovered" data-testid="recovered-badge" title={`EVTX record recovered from ${how === 'slack' ? 'slack space' : 'a damaged chunk'}: not on the log's live record chain`}>recovered</span>;
+}
+
 function HeaderCell({ c, sort, onSort, onResize, onMove }: { c: GridColumn & { width: number } } & Pick<GridProps, 'sort' | 'onSort' | 'onResize' | 'onMove'>) {
   const sorted = c.field !== undefined && (sort.field === c.field || (c.field === 'ts' && sort.field === 'ts'));
   const startResize = (e: MouseEvent) => {
@@ -148,7 +153,7 @@ export function TimelineGrid(p: GridProps) {
     if (!r) { rows.push(<div key={`l${i}`} className="grid-row loading" style={{ transform: `translateY(${y}px)`, width }} aria-rowindex={i + 1}>loading…</div>); continue; }
     rows.push(
       <div key={r.id} role="row" data-event-id={r.id} aria-rowindex={i + 1} aria-selected={i === p.cursor}
-        className={`grid-row${i === p.cursor ? ' selected' : ''}${p.picked.has(r.id) ? ' picked' : ''}${r.starred ? ' starred' : ''}${r.manual ? ' manual' : ''}${r.findings ? ' cited' : ''}`}
+        className={`grid-row${i === p.cursor ? ' selected' : ''}${p.picked.has(r.id) ? ' picked' : ''}${r.starred ? ' starred' : ''}${r.manual ? ' manual' : ''}${r.findings ? ' cited' : ''}${r.recovered ? ' recovered' : ''}`}
         style={{ transform: `translateY(${y}px)`, width }}
         onClick={(e) => p.onRowClick(i, e)} onContextMenu={(e) => p.onContext(e, i, null)}>
         {p.columns.map((c) => {
@@ -156,6 +161,7 @@ export function TimelineGrid(p: GridProps) {
           return (
             <div key={c.key} className={`cell ${CELL_CLASS[c.key] ?? ''}`} role="gridcell" title={displayText(text)} style={{ width: c.width }}
               onContextMenu={c.pivot && text ? (e) => { e.stopPropagation(); p.onContext(e, i, { field: c.pivot!, value: text }); } : undefined}>
+              {c.key === 'message' && r.recovered && <RecoveredBadge how={r.recovered} />}
               {c.key === 'tags' ? <TagChips tags={r.tags} colors={p.tagColors} note={!!r.note} /> : displayText(text)}
               {c.key === 'star' && r.findings?.map((id) => (
                 <button key={id} type="button" className="finding-badge" data-testid="finding-badge" title={`Cited by finding #${id}: open it`}

@@ -292,7 +292,7 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
       )}
       <div className="timeline-body">
         {rows.count === 0 && !rows.loading && !rows.error
-          ? <p className="empty">No events match. {hasFilters(filters) ? 'Remove a filter above.' : 'Index evidence on the Case page, or add an event by hand (m).'}</p>
+          ? <p className="empty" data-testid="timeline-empty">No events match{rows.hints.length ? `: ${rows.hints.join('; ')}` : ''}. {hasFilters(filters) ? 'Remove a filter above.' : 'Index evidence on the Case page, or add an event by hand (m).'}</p>
           : <TimelineGrid count={rows.count} rowAt={rows.rowAt} ensure={rows.ensure} stamp={rows.stamp} columns={columns} sort={sort} zone={zone}
               cursor={cursor} picked={picked} reveal={reveal} tagColors={tagColors} onRowClick={onRowClick} onContext={openPivot} onSort={onSort}
               onResize={(key, width, done) => setLayout({ ...layout, widths: { ...layout.widths, [key]: width } }, done)}

@@ -78,3 +78,24 @@ test('analyst notes and tags are searchable, alone or with a field term', (t) =>
   assert.deepEqual(ids('beacon status:302'), first.status === 302 ? [first.id] : []);
   assert.equal(ids('NOT beacon').length, 49);
 });
+
+test('an empty result from a field no event has says so, and names the spelling the case uses', (t) => {
+  const { db } = seeded(t);
+  const hints = (text: string, columns?: Array<{ field: string; op: 'contains'; value: string }>) =>
+    queryTimeline(db, { text, columns, limit: 10 }).hints ?? [];
+  assert.deepEqual(hints('cs-uri-stem:*shell*'), [], 'a result that is not empty needs no hint');
+  assert.deepEqual(hints('cs-uri-stem:nothing-like-this'), [], 'the field exists: the value just does not match');
+  assert.deepEqual(hints('DATE:2021*'), ['no event has a field "DATE"; field names are case-sensitive: did you mean date?']);
+  assert.equal(queryTimeline(db, { text: 'date:2021*', limit: 1 }).total, 50);
+  assert.deepEqual(hints('cs-uri-stemm:*shell*'), ['no event in this case has a field named "cs-uri-stemm"']);
+  assert.deepEqual(hints('', [{ field: 'cs(user-agent)', op: 'contains', value: 'python' }]),
+    ['no event has a field "cs(user-agent)"; field names are case-sensitive: did you mean cs(User-Agent)?']);
+  assert.deepEqual(hints('status:999'), [], 'status is a column of every event');
+});
+
+test('a column filter narrows the total as well as the rows (the per-minute counts cannot answer it)', (t) => {
+  const { db } = seeded(t);
+  const page = queryTimeline(db, { columns: [{ field: 'cs-uri-stem', op: 'contains', value: 'shell' }], limit: 500 });
+  assert.equal(page.rows.length, 5);
+  assert.equal(page.total, 5, 'the total was the whole case (50) before');
+});

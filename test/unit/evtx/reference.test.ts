@@ -81,7 +81,9 @@ test('every shared EVTX file agrees with evtxexport record for record and with O
       parseBytes(bytes, file),
     ]);
     const ref = parseEvtxexportXml(stdout);
-    const { events, warnings } = ours;
+    const { warnings } = ours;
+    // evtxexport shows the live records; the ones recovered from slack are checked against `-m recovered` below.
+    const events = ours.events.filter((e) => e.fields.recovered === undefined);
     assert.deepEqual(warnings, [], `${file}: no warnings on a clean file`);
     assert.equal(events.length, ref.length, `${file}: record count`);
     for (let i = 0; i < ref.length; i++) {
@@ -96,10 +98,12 @@ test('every shared EVTX file agrees with evtxexport record for record and with O
       assert.equal(e.fields.Channel, r.channel, `${where}: Channel`);
       assert.deepEqual(ourData(e), r.data, `${where}: EventData/UserData values`);
     }
-    // The rendered XML of every record is identical to evtxexport's, byte for byte.
+    // The rendered XML of every record is identical to evtxexport's, byte for byte, but for CRs and other control
+    // characters in values, which evtxexport writes raw (an XML parser would fold CRLF away, or reject the file) and
+    // the parser as character references (&#13;).
     let xml = 'evtxexport 20181227\n\n';
-    for await (const rec of readEvtxRecords(pieces(bytes), () => {})) xml += elemToXml(rec.event) + '\n';
-    assert.equal(xml, sevenDigits(stdout), `${file}: full XML`);
+    for await (const rec of readEvtxRecords(pieces(bytes), () => {})) if (rec.recovered === null) xml += elemToXml(rec.event) + '\n';
+    assert.equal(xml.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))), sevenDigits(stdout), `${file}: full XML`);
 
     const o = oracle.get(file)!;
     assert.equal(events.length, Number(o.record_count), `${file}: oracle record_count`);
@@ -147,4 +151,35 @@ test('python-evtx agrees on ids, microsecond times, event ids, providers and cha
       assert.equal(e.fields.Channel, unescape(/<Channel>([^<]*)</.exec(b)?.[1] ?? ''), `${file} ${e.ref.record}: channel`);
     });
   }
+});
+
+/** An element name XML would not accept: evtxexport renders a slack record through a template that is no longer its own. */
+const misTemplated = (block: string) => /<\/?(?![A-Za-z_][\w:.-]*[\s/>])[^\s>]/u.test(block);
+
+test('records recovered from slack: every one evtxexport -m recovered finds is read, unless it is a copy of a live record or rendered through a foreign template', { timeout: 120_000 }, async (t) => {
+  if (!haveData()) return t.skip(DATA_MISSING);
+  if (!haveTool('evtxexport')) return t.skip('evtxexport not installed (Debian package libevtx-utils)');
+  let recovered = 0;
+  let copies = 0;
+  let foreign = 0;
+  for (const file of evtxFiles()) {
+    const full = path.join(evtxDir, file);
+    const [{ stdout }, ours] = await Promise.all([
+      run('evtxexport', ['-m', 'recovered', '-f', 'xml', full], { maxBuffer: 64 << 20, encoding: 'utf8' }),
+      parseBytes(fs.readFileSync(full), file),
+    ]);
+    const key = (id: unknown, ts: number) => `${id}|${ts}`;
+    const live = new Set(ours.events.filter((e) => !e.fields.recovered).map((e) => key(e.fields.RecordID, e.ts)));
+    const mine = new Set(ours.events.filter((e) => e.fields.recovered).map((e) => key(e.fields.RecordID, e.ts)));
+    for (const e of ours.events.filter((x) => x.fields.recovered)) assert.equal(e.fields.recovered, 'slack', `${file}: a clean file has slack only`);
+    for (const block of stdout.split(/\n(?=<Event xmlns)/).slice(1)) {
+      const k = key(Number(/<EventRecordID>(\d+)</.exec(block)?.[1]), isoToMicros(/<TimeCreated SystemTime="([^"]+)"/.exec(block)?.[1] ?? ''));
+      if (mine.has(k)) recovered++;
+      else if (live.has(k)) copies++;
+      else if (misTemplated(block)) foreign++;
+      else assert.fail(`${file}: evtxexport recovers ${k}, the parser does not`);
+    }
+  }
+  // Measured on the 40 shared logs: 136 recovered records in common, 260 slack copies of live records, 2 foreign.
+  assert.deepEqual({ recovered, copies, foreign }, { recovered: 136, copies: 260, foreign: 2 });
 });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IngestWarning, TimelineEvent } from '../../../shared/types.ts';
+import type { IngestWarning, ParseOutcome, TimelineEvent } from '../../../shared/types.ts';
 import { parseEvtx } from '../../../electron/ingest/sources/evtx/index.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -30,10 +30,12 @@ export async function* pieces(bytes: Uint8Array, piece = 7919): AsyncGenerator<U
 
 export interface ParseResult { events: TimelineEvent[]; warnings: Omit<IngestWarning, 'file'>[] }
 
-export async function parseBytes(bytes: Uint8Array, rel = 'x.evtx', piece = 7919): Promise<ParseResult> {
+export async function parseBytes(
+  bytes: Uint8Array, rel = 'x.evtx', piece = 7919, outcome?: (o: ParseOutcome) => void,
+): Promise<ParseResult> {
   const events: TimelineEvent[] = [];
   const warnings: Omit<IngestWarning, 'file'>[] = [];
-  for await (const e of parseEvtx({ rel, chunks: pieces(bytes, piece), size: bytes.length }, { warn: (w) => warnings.push(w) })) {
+  for await (const e of parseEvtx({ rel, chunks: pieces(bytes, piece), size: bytes.length }, { warn: (w) => warnings.push(w), outcome })) {
     events.push(e);
   }
   return { events, warnings };

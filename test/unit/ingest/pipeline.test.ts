@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -213,4 +214,40 @@ test('indexing, verifying and previewing leave the evidence files\' access times
   await svc.previewFile({ id: shell.id });
   svc.close();
   for (const f of files) assert.equal(fs.statSync(f).atimeMs, old.getTime(), `access time of ${path.relative(ev, f)} changed`);
+});
+
+/** Every entry under `root`: path, type, size, modification time and content hash (what "never modified" means). */
+function snapshot(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      const st = fs.lstatSync(p);
+      const hash = st.isFile() ? crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex') : '';
+      out.push(`${path.relative(root, p)} ${st.mode} ${st.size} ${st.mtimeMs} ${hash}`);
+      if (st.isDirectory()) walk(p);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+test('evidence is opened read-only and never modified: index, re-index, verify, preview, report and every export leave each evidence file and folder as it was', async (t) => {
+  const dir = tmpDir(t);
+  const ev = path.join(dir, 'evidence');
+  makeEvidence(ev);
+  const before = snapshot(ev);
+  const casePath = await newCase(dir, ev);
+  await new IndexCoordinator({ casePath, workers: 1 }).run();
+  await new IndexCoordinator({ casePath, workers: 1 }).run();
+  const svc = new CaseService({ casePath });
+  try {
+    await svc.verify();
+    for (const f of (await svc.listFiles({})).rows) await svc.previewFile({ id: f.id });
+    await svc.renderReportHtml({});
+    for (const format of ['csv', 'timesketch', 'timesketch-csv', 'stix', 'ioc-csv', 'html'] as const) await svc.exportTo({ format, path: path.join(dir, `out.${format}`) });
+  } finally {
+    svc.close();
+  }
+  assert.deepEqual(snapshot(ev), before, 'the evidence folder changed');
 });

@@ -72,13 +72,14 @@ test('the timeline URL holds every filter, the search, the sort and the order, a
   const f = {
     text: 'ip:165.232.154.116 NOT "logon.aspx"', from: Date.UTC(2021, 2, 3, 7, 12) * 1000 + 5, to: Date.UTC(2021, 2, 4) * 1000,
     sources: ['iis' as const, 'httpproxy' as const], hosts: ['EXCH01'], ips: ['10.0.0.1'], statuses: [200, 500], tags: ['webshell'], starredOnly: true,
-    fileId: 7, fieldEquals: [{ field: 'cs-method', value: 'POST' }], fieldNotEquals: [{ field: 'ip', value: 'a=b' }],
+    recovered: 'exclude' as const, fileId: 7, fieldEquals: [{ field: 'cs-method', value: 'POST' }], fieldNotEquals: [{ field: 'ip', value: 'a=b' }],
     columns: [{ field: 'data.CommandLine', op: 'regex' as const, value: 'whoami|net (user|group)' }], sort: { field: 'status', dir: 'desc' as const },
   };
   const p = paramsFromFilters(f);
   assert.deepEqual(filtersFromParams(new URLSearchParams(p.toString())), f);
   assert.deepEqual(filtersFromParams(paramsFromFilters({ order: 'desc' })), { order: 'desc' });
-  assert.deepEqual(filtersFromParams(new URLSearchParams('source=nope&status=x&cf=bogus:a=b&from=garbage')), {}, 'broken values are dropped');
+  assert.deepEqual(filtersFromParams(new URLSearchParams('source=nope&status=x&cf=bogus:a=b&from=garbage&recovered=maybe')), {}, 'broken values are dropped');
+  assert.deepEqual(filtersFromParams(paramsFromFilters({ recovered: 'only' })), { recovered: 'only' });
   assert.equal(p.get('from'), '2021-03-03T07:12:00.000005Z', 'times in the URL are UTC ISO, the same in every zone');
 });
 

@@ -10,8 +10,13 @@ export class ByteReader {
     this.it = src[Symbol.asyncIterator]();
   }
 
-  /** The next `n` bytes as a fresh array; shorter only at the end of the stream. */
+  /** The next `n` bytes; shorter only at the end of the stream. A view of the incoming piece when it holds them all
+   * (sources hand over fresh buffers, never reused), else a copy. */
   async read(n: number): Promise<Uint8Array> {
+    if (this.piece.length - this.at >= n) {
+      this.at += n;
+      return this.piece.subarray(this.at - n, this.at);
+    }
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {

@@ -6,9 +6,11 @@ import { filetimeMicros } from './values.ts';
 import { evtxSummary } from './summary.ts';
 
 const MESSAGE_MAX = 500;
+/** Whitespace other than single inner spaces: only such values need folding onto one line (most have none). */
+const UNEVEN_SPACE = /[^\S ]| {2}|^ | $/;
 const MESSAGE_VALUES = 6;
 
-function num(s: string | undefined): number | null {
+export function num(s: string | undefined): number | null {
   if (s === undefined || s.trim() === '') return null;
   const n = Number(s);
   return Number.isFinite(n) ? n : null;
@@ -77,28 +79,40 @@ export function systemFields(event: Elem): Record<string, FieldValue> {
 
 const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z$/;
 
-/** TimeCreated/@SystemTime in microseconds, falling back to the record header's written time. */
-function createdMicros(sys: Elem | undefined, written: bigint): number {
-  const tc = sys && child(sys, 'TimeCreated');
-  const iso = tc && attr(tc, 'SystemTime');
-  const m = iso ? ISO_TIME.exec(iso) : null;
-  if (!m) return filetimeMicros(written);
+/** An ISO-8601 SystemTime (`…T…Z`, up to 7 fractional digits) in microseconds, or null when it is not one. */
+export function createdMicrosFromIso(iso: string): number | null {
+  const m = ISO_TIME.exec(iso);
+  if (!m) return null;
   const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
   return ms * 1000 + Number((m[7] ?? '').padEnd(6, '0').slice(0, 6));
 }
 
-/** `Provider EventID: k=v; k=v …`, capped at MESSAGE_MAX characters. */
-export function messageLine(fields: Record<string, FieldValue>, data: [string, string][]): string {
+/** TimeCreated/@SystemTime in microseconds, or null when the record has none. */
+function createdMicros(sys: Elem | undefined): number | null {
+  const tc = sys && child(sys, 'TimeCreated');
+  const iso = tc && attr(tc, 'SystemTime');
+  return iso ? createdMicrosFromIso(iso) : null;
+}
+
+/** What `ts` means: TimeCreated, or (a record without one) the time the record header says it was written. */
+export const TS_CREATED = 'Event Logged';
+export const TS_WRITTEN = 'Record Written';
+
+/** `Provider EventID: k=v; k=v …` over the data fields (`keys[i]` = `values[i]`), capped at MESSAGE_MAX characters. */
+export function messageFrom(fields: Record<string, FieldValue>, keys: string[], values: string[]): string {
   const summary = evtxSummary(fields); // what the common events mean, in words; the rest keep name=value pairs
   if (summary) return summary.length > MESSAGE_MAX ? summary.slice(0, MESSAGE_MAX - 1) + '…' : summary;
   let line = `${fields.Provider ?? '?'} ${fields.EventID ?? '?'}`;
   let sep = ': ';
   let shown = 0;
-  for (const [k, v] of data) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v === '') continue;
     if (shown++ === MESSAGE_VALUES || line.length > MESSAGE_MAX) break;
     // Only as much of a value as can show: script blocks and task XML run to kilobytes.
-    line += `${sep}${k.slice(5)}=${v.slice(0, MESSAGE_MAX).replace(/\s+/g, ' ').trim()}`;
+    let shownValue = v.length > MESSAGE_MAX ? v.slice(0, MESSAGE_MAX) : v;
+    if (UNEVEN_SPACE.test(shownValue)) shownValue = shownValue.replace(/\s+/g, ' ').trim();
+    line += sep + keys[i].slice(5) + '=' + shownValue;
     sep = '; ';
   }
   return line.length > MESSAGE_MAX ? line.slice(0, MESSAGE_MAX - 1) + '…' : line;
@@ -109,12 +123,13 @@ export function recordToEvent(rec: EvtxRecord, file: string, host?: string): Tim
   const data = dataFields(rec.event);
   for (const [k, v] of data) fields[k] = v;
   const recordId = typeof fields.RecordID === 'number' ? fields.RecordID : Number(rec.number);
+  const created = createdMicros(child(rec.event, 'System'));
   return {
-    ts: createdMicros(child(rec.event, 'System'), rec.written),
-    tsDesc: 'Event Logged',
+    ts: created ?? filetimeMicros(rec.written),
+    tsDesc: created === null ? TS_WRITTEN : TS_CREATED,
     source: 'evtx',
     host: (fields.Computer as string | null) || host,
-    message: messageLine(fields, data),
+    message: messageFrom(fields, data.map((d) => d[0]), data.map((d) => d[1])),
     fields,
     ref: { file, record: recordId, offset: rec.offset },
   };

@@ -1,36 +1,43 @@
 // EVTX source: Windows XML event logs → timeline events, plus the raw XML of one record for the UI.
 //
-//   parseEvtx(input, ctx)                  the Parser: one TimelineEvent per record (see event.ts for fields)
+//   parseEvtx(input, ctx)                  the Parser: one TimelineEvent per record (see event.ts for fields); records
+//                                          recovered from slack or damaged chunks carry fields.recovered
 //   renderRecordXml(chunk, offsetInChunk)  XML text of the record at that offset of a 64 KiB chunk
 //   readEvtxRecordXml(path, offset)        same, reading the chunk that holds file offset `offset` (= ref.offset)
 import { openEvidence, type EvidencePath } from '../../evidence-open.ts';
 import type { Parser } from '../types.ts';
 import { newChunkCtx } from './binxml.ts';
-import { recordToEvent } from './event.ts';
-import { CHUNK_SIZE, FILE_HEADER_SIZE, isFileHeader, recordAt } from './layout.ts';
-import { readEvtxRecords, resolveRecord } from './records.ts';
+import { CHUNK_SIZE, FILE_HEADER_SIZE, chainRecordAt, isFileHeader } from './layout.ts';
+import { resolveRecord } from './records.ts';
+import { EvtxEventStream } from './stream.ts';
+import { TemplateCache } from './templates.ts';
 import { elemToXml } from './xml.ts';
 import { byteSource } from './values.ts';
 
-export { readEvtxRecords, type EvtxRecord } from './records.ts';
+export { readEvtxRecords, type EvtxRecord, type Recovered } from './records.ts';
 export { recordToEvent } from './event.ts';
 
-export const parseEvtx: Parser = async function* parseEvtx(input, ctx) {
-  const warn = (offset: number, message: string) => ctx.warn({ offset, message: `evtx: ${message}` });
-  for await (const rec of readEvtxRecords(input.chunks, warn, ctx.signal)) {
-    yield recordToEvent(rec, input.rel, input.host);
-  }
-};
+/** Templates seen in the logs read so far by this thread (reused only when identical byte for byte). */
+let templates = new TemplateCache();
+
+/** Forgets the templates seen so far (a benchmark round then reads its logs as a first pass would). */
+export function forgetEvtxTemplates(): void {
+  templates = new TemplateCache();
+}
+
+export const parseEvtx: Parser = (input, ctx) => ({
+  [Symbol.asyncIterator]: () => new EvtxEventStream(input, ctx, templates),
+});
 
 /** XML of the record starting at `pos` in `chunk` (the whole 64 KiB chunk: templates live elsewhere in it). */
 export function renderRecordXml(chunk: Uint8Array, pos: number): string {
   const src = byteSource(chunk);
-  const slice = recordAt(chunk, src.view, pos);
-  if (!slice) throw new Error(`no EVTX record at chunk offset ${pos}`);
-  return elemToXml(resolveRecord(newChunkCtx(src), slice));
+  const size = chainRecordAt(chunk, src.view, pos);
+  if (!size) throw new Error(`no EVTX record at chunk offset ${pos}`);
+  return elemToXml(resolveRecord(newChunkCtx(src), { pos, size }));
 }
 
-/** XML of the record at file offset `offset` of the EVTX file at `path` (reads one chunk, read-only). */
+/** XML of the record at file offset `offset` of the EVTX file at `path` (reads one chunk, read-only, access time kept). */
 export async function readEvtxRecordXml(path: EvidencePath, offset: number): Promise<string> {
   const fh = await openEvidence(path);
   try {

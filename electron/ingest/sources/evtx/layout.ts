@@ -21,17 +21,14 @@ function startsWith(b: Uint8Array, magic: number[], at = 0): boolean {
 export const isFileHeader = (b: Uint8Array): boolean => startsWith(b, FILE_MAGIC);
 export const isChunkHeader = (b: Uint8Array): boolean => startsWith(b, CHUNK_MAGIC);
 
+const ZEROS = new Uint8Array(CHUNK_SIZE);
+
+/** Whether b[start, end) is all zero bytes (empty preallocated chunks are common: compared natively). */
 export function isAllZero(b: Uint8Array, start = 0, end = b.length): boolean {
-  let i = start;
-  // Word-at-a-time over the aligned middle: empty preallocated chunks are common and 64 KiB each.
-  const first = Math.min(end, (start + 3) & ~3);
-  for (; i < first; i++) if (b[i] !== 0) return false;
-  if ((b.byteOffset & 3) === 0 && end - i >= 4) {
-    const words = new Uint32Array(b.buffer, b.byteOffset + i, (end - i) >> 2);
-    for (let w = 0; w < words.length; w++) if (words[w] !== 0) return false;
-    i += words.length * 4;
+  for (let at = start; at < end; at += ZEROS.length) {
+    const n = Math.min(ZEROS.length, end - at);
+    if (Buffer.compare(b.subarray(at, at + n), ZEROS.subarray(0, n)) !== 0) return false;
   }
-  for (; i < end; i++) if (b[i] !== 0) return false;
   return true;
 }
 
@@ -67,50 +64,60 @@ export function readFileHeader(b: Uint8Array): FileHeader {
 }
 
 export interface ChunkHeader {
-  /** End of the records area (free-space offset), clamped to the chunk. */
-  recordsEnd: number;
+  /** Free-space offset: the live record chain ends there. Null when it is not usable (then nothing in the chunk is live). */
+  free: number | null;
+  /** Last event record identifier the header claims: the chain walk stops after the record carrying it. */
+  lastNumber: number;
+  /** Problems found (bad CRCs, odd offsets); empty when the header is sound. */
   problems: string[];
 }
 
-/** Checks a chunk's header CRC and records CRC; `recordsEnd` says how far records may be read. */
+/** Reads a chunk header (signature already checked) and checks its CRCs. A bad header CRC is reported but the
+ * free-space offset is still used when it is in range, as Windows and the reference parsers do. */
 export function readChunkHeader(b: Uint8Array): ChunkHeader {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const problems: string[] = [];
   const storedHeader = v.getUint32(124, true);
   const header = crc32(b, 128, CHUNK_HEADER_SIZE, crc32(b, 0, 120));
+  if (storedHeader !== header) problems.push(`chunk header CRC mismatch (stored 0x${storedHeader.toString(16)}, computed 0x${header.toString(16)})`);
+  const lastNumber = u64Number(v, 32);
   const free = v.getUint32(48, true);
-  if (storedHeader !== header) {
-    // The free-space offset cannot be trusted either: read up to the end of the chunk instead.
-    problems.push(`chunk header CRC mismatch (stored 0x${storedHeader.toString(16)}, computed 0x${header.toString(16)}); scanning the whole chunk`);
-    return { recordsEnd: b.length, problems };
-  }
   if (free < CHUNK_HEADER_SIZE || free > CHUNK_SIZE) {
-    problems.push(`chunk free-space offset ${free} is out of range; scanning the whole chunk`);
-    return { recordsEnd: b.length, problems };
+    problems.push(`chunk free-space offset ${free} is out of range: every record found in this chunk is marked recovered`);
+    return { free: null, lastNumber, problems };
   }
   if (free > b.length) {
     problems.push(`chunk truncated: ${b.length} of ${CHUNK_SIZE} bytes present`);
-    return { recordsEnd: b.length, problems };
+    return { free: b.length, lastNumber, problems };
   }
   const storedData = v.getUint32(52, true);
   const data = crc32(b, CHUNK_HEADER_SIZE, free);
   if (storedData !== data) problems.push(`chunk records CRC mismatch (stored 0x${storedData.toString(16)}, computed 0x${data.toString(16)})`);
-  return { recordsEnd: free, problems };
+  return { free, lastNumber, problems };
+}
+
+/** A u64 as a Number (exact below 2^53: record numbers and ids). */
+export function u64Number(v: DataView, at: number): number {
+  return v.getUint32(at + 4, true) * 0x100000000 + v.getUint32(at, true);
 }
 
 export interface RecordSlice {
   /** Offset of the record in the chunk. */
   pos: number;
   size: number;
-  number: bigint;
-  written: bigint;
 }
 
-/** Whether a sane record header (signature, size, trailing size copy) starts at `pos`. */
-export function recordAt(b: Uint8Array, v: DataView, pos: number): RecordSlice | null {
-  if (pos + RECORD_HEADER_SIZE > b.length || v.getUint32(pos, true) !== RECORD_SIGNATURE) return null;
+/** Size of the record whose header starts at `pos` as the chain walk reads it (signature and a size that fits the
+ * chunk; the trailing size copy is not required, as Windows does not check it), or 0 when there is none. */
+export function chainRecordAt(b: Uint8Array, v: DataView, pos: number): number {
+  if (pos + RECORD_HEADER_SIZE > b.length || v.getUint32(pos, true) !== RECORD_SIGNATURE) return 0;
   const size = v.getUint32(pos + 4, true);
-  if (size < MIN_RECORD_SIZE || size % 8 !== 0 || pos + size > b.length) return null;
-  if (v.getUint32(pos + size - 4, true) !== size) return null;
-  return { pos, size, number: v.getBigUint64(pos + 8, true), written: v.getBigUint64(pos + 16, true) };
+  return size >= MIN_RECORD_SIZE && pos + size <= b.length ? size : 0;
+}
+
+/** Size of a complete record at `pos` (signature, sane size and the trailing size copy), or 0: what a scan of slack
+ * space accepts, where a stray "**" is not enough. */
+export function recordAt(b: Uint8Array, v: DataView, pos: number): number {
+  const size = chainRecordAt(b, v, pos);
+  return size && size % 8 === 0 && v.getUint32(pos + size - 4, true) === size ? size : 0;
 }

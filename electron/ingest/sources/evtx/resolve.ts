@@ -6,7 +6,7 @@ export interface Elem { name: string; attrs: [string, string][]; children: (Elem
 
 const MAX_DEPTH = 48;
 const MAX_WORK = 200_000;
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+export const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** The text of a substitution value; arrays are joined with ", " (nested binary XML is handled by the caller). */
 export function valueText(c: ChunkCtx, v: RawValue): string {

@@ -2,7 +2,16 @@
 // Formats follow libevtx's evtxexport (hex ints zero-padded, GUIDs braced upper case, binary as upper-case hex),
 // except FILETIME, which is printed as Windows does (7 fractional digits).
 
-export class EvtxFormatError extends Error {}
+/** Bad binary XML in the input. Thrown for every unreadable record and slack fragment, so it skips the stack trace
+ * (which says nothing about the input and costs more than decoding a record). */
+export class EvtxFormatError extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 /** Value type codes (MS-EVEN6 / libfwevt); OR-ed with ARRAY_FLAG for arrays. */
 export const VT = {
@@ -31,6 +40,17 @@ export function byteSource(bytes: Uint8Array): ByteSource {
   };
 }
 
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text from the input made safe to show in a message: control characters and lone surrogates escaped, length capped. */
+export function printable(s: string, max = 80): string {
+  const cut = s.length > max ? s.slice(0, max) + '…' : s;
+  return cut.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Whether a decoded name or value holds characters no real event has (control characters, lone surrogates, U+FFFD). */
+export const garbled = (s: string): boolean => /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+
 export function need(src: ByteSource, pos: number, len: number, what: string): void {
   if (pos < 0 || len < 0 || pos + len > src.bytes.length) {
     throw new EvtxFormatError(`${what} at ${pos} (+${len}) runs past the end of its data`);
@@ -41,8 +61,13 @@ export function need(src: ByteSource, pos: number, len: number, what: string): v
 export function utf16(src: ByteSource, pos: number, byteLen: number): string {
   let end = pos + (byteLen & ~1);
   while (end > pos && src.bytes[end - 1] === 0 && src.bytes[end - 2] === 0) end -= 2;
-  return end > pos ? src.text.toString('utf16le', pos, end) : '';
+  if (end <= pos) return '';
+  return hasUcs2Slice ? (src.text as Ucs2Buffer).ucs2Slice(pos, end) : src.text.toString('utf16le', pos, end);
 }
+
+// Buffer's own UTF-16 slicer, without toString's encoding dispatch (most values are short: the dispatch showed).
+interface Ucs2Buffer extends Buffer { ucs2Slice(start: number, end: number): string }
+const hasUcs2Slice = typeof (Buffer.prototype as Partial<Ucs2Buffer>).ucs2Slice === 'function';
 
 function ansi(src: ByteSource, pos: number, len: number): string {
   let end = pos + len;
@@ -58,15 +83,20 @@ function hexBytes(src: ByteSource, pos: number, len: number): string {
   return s;
 }
 
-function hexWord(n: number, width: number): string {
-  return n.toString(16).padStart(width, '0');
+/** `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`: the first three groups little-endian, the rest in byte order. */
+function guid(src: ByteSource, pos: number): string {
+  const b = src.bytes;
+  return '{' + HEX[b[pos + 3]] + HEX[b[pos + 2]] + HEX[b[pos + 1]] + HEX[b[pos]] + '-' + HEX[b[pos + 5]] + HEX[b[pos + 4]] + '-'
+    + HEX[b[pos + 7]] + HEX[b[pos + 6]] + '-' + HEX[b[pos + 8]] + HEX[b[pos + 9]] + '-' + hexBytes(src, pos + 10, 6) + '}';
 }
 
-function guid(src: ByteSource, pos: number): string {
-  const v = src.view;
-  const tail = hexBytes(src, pos + 8, 8);
-  return `{${hexWord(v.getUint32(pos, true), 8)}-${hexWord(v.getUint16(pos + 4, true), 4)}-${hexWord(v.getUint16(pos + 6, true), 4)}`.toUpperCase()
-    + `-${tail.slice(0, 4)}-${tail.slice(4)}}`;
+const hex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** `0x` and the little-endian integer of `len` bytes at `pos` in lower-case hex, zero-padded (HexInt32/64, SizeT). */
+function hexLittleEndian(src: ByteSource, pos: number, len: number): string {
+  let s = '0x';
+  for (let i = pos + len - 1; i >= pos; i--) s += hex[src.bytes[i]];
+  return s;
 }
 
 function sid(src: ByteSource, pos: number, len: number): string {
@@ -84,6 +114,13 @@ function sid(src: ByteSource, pos: number, len: number): string {
 export function filetimeMicros(ticks: bigint): number {
   const t = ticks - EPOCH_DIFF_TICKS;
   return Number(t >= 0n ? t / 10n : (t - 9n) / 10n);
+}
+
+/** FILETIME from two u32 halves → microseconds since the Unix epoch (floor), in exact Number arithmetic. */
+export function filetimeMicrosParts(hi: number, lo: number): number {
+  if (hi >= 0x40000000) return filetimeMicros((BigInt(hi) << 32n) | BigInt(lo));
+  // ticks/10 = hi·429496729.6 + lo/10 = (hi·429496)·1000 + hi·729 + (hi·6 + lo)/10, each term exact below 2^53.
+  return (hi * 429496 - 11644473600000) * 1000 + hi * 729 + Math.floor((hi * 6 + lo) / 10);
 }
 
 /** FILETIME from two u32 halves → ISO text; exact Number arithmetic while the high half is below 2^30 (till year 2700). */
@@ -117,10 +154,6 @@ function systemtime(src: ByteSource, pos: number): string {
   return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.${pad(ms, 3)}Z`;
 }
 
-function hexNumber(n: bigint | number, width: number): string {
-  return '0x' + n.toString(16).padStart(width, '0');
-}
-
 const FIXED_SIZE: Record<number, number> = {
   [VT.INT8]: 1, [VT.UINT8]: 1, [VT.INT16]: 2, [VT.UINT16]: 2, [VT.INT32]: 4, [VT.UINT32]: 4, [VT.INT64]: 8,
   [VT.UINT64]: 8, [VT.REAL32]: 4, [VT.REAL64]: 8, [VT.BOOL]: 4, [VT.GUID]: 16, [VT.FILETIME]: 8,
@@ -149,12 +182,12 @@ export function scalarText(src: ByteSource, type: number, pos: number, len: numb
     case VT.BOOL: return v.getUint32(pos, true) ? 'true' : 'false';
     case VT.BINARY: return hexBytes(src, pos, len);
     case VT.GUID: return guid(src, pos);
-    case VT.SIZET: return len >= 8 ? hexNumber(v.getBigUint64(pos, true), 16) : hexNumber(v.getUint32(pos, true), 8);
+    case VT.SIZET: return hexLittleEndian(src, pos, len >= 8 ? 8 : 4);
     case VT.FILETIME: return filetimeIsoParts(v.getUint32(pos + 4, true), v.getUint32(pos, true));
     case VT.SYSTEMTIME: return systemtime(src, pos);
     case VT.SID: return sid(src, pos, len);
-    case VT.HEX32: return hexNumber(v.getUint32(pos, true), 8);
-    case VT.HEX64: return hexNumber(v.getBigUint64(pos, true), 16);
+    case VT.HEX32: return hexLittleEndian(src, pos, 4);
+    case VT.HEX64: return hexLittleEndian(src, pos, 8);
     default: return hexBytes(src, pos, len);
   }
 }

@@ -1,0 +1,89 @@
+// Templates shared by chunks, and by files: every chunk carries its own copy of each template it uses, and logs of one
+// machine (or one Windows build) use the same ones; parsing and planning them again in each chunk was a fifth of the
+// parse time. A copy is reused only after a check that it is the same template: same GUID and size, the same bytes
+// apart from the name offsets, and the same names behind those.
+import { nameAt, type ChunkCtx, type TemplateInfo, type XNode } from './binxml.ts';
+
+interface NameField {
+  /** Position of the 4-byte name offset, from the start of the template body. */
+  at: number;
+  /** The name follows the offset (inline, its own 4-byte hash-chain link is chunk-specific too) or lies elsewhere. */
+  inline: boolean;
+  name: string;
+}
+
+interface Shared {
+  bytes: Uint8Array;
+  names: NameField[];
+  info: TemplateInfo;
+}
+
+/** Bytes of a template body that must match between copies: all but the name offsets and inline names' chain links. */
+function sameBytes(a: Uint8Array, b: Uint8Array, names: NameField[]): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  for (const n of names) {
+    for (; i < n.at; i++) if (a[i] !== b[i]) return false;
+    i = n.at + (n.inline ? 8 : 4);
+  }
+  for (; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const hasInstance = (nodes: XNode[]): boolean =>
+  nodes.some((n) => n.k === 'inst' || (n.k === 'el' && (hasInstance(n.children) || n.attrs.some((a) => hasInstance(a.value)))));
+
+/** Templates by GUID and size; when full it starts afresh (bounded memory, however many logs are read). */
+export class TemplateCache {
+  private readonly byKey = new Map<string, Shared[]>();
+  private count = 0;
+  static readonly MAX = 2048;
+
+  private key(c: ChunkCtx, off: number): string {
+    const v = c.src.view;
+    return `${v.getUint32(off + 4, true)}.${v.getUint32(off + 8, true)}.${v.getUint32(off + 12, true)}.${v.getUint32(off + 16, true)}.${v.getUint32(off + 20, true)}`;
+  }
+
+  private matches(c: ChunkCtx, body: number, s: Shared): boolean {
+    const bytes = c.src.bytes.subarray(body, body + s.bytes.length);
+    if (!sameBytes(bytes, s.bytes, s.names)) return false;
+    const v = c.src.view;
+    for (const n of s.names) {
+      const off = v.getUint32(body + n.at, true);
+      if (n.inline ? off !== body + n.at + 4 : off === body + n.at + 4) return false;
+      if (!n.inline && nameAt(c, off) !== n.name) return false;
+    }
+    return true;
+  }
+
+  /** A template parsed in an earlier chunk that is the same as the one at `off` in this chunk, or null. */
+  reuse(c: ChunkCtx, off: number): TemplateInfo | null {
+    const list = this.byKey.get(this.key(c, off));
+    if (!list) return null;
+    try {
+      for (const s of list) if (this.matches(c, off + 24, s)) return s.info;
+    } catch {
+      return null; // a name that does not decode here: parse this copy afresh
+    }
+    return null;
+  }
+
+  /** Keeps a template just parsed at `off` (its name offsets at `nameFields`) for the next chunks. */
+  keep(c: ChunkCtx, off: number, info: TemplateInfo, nameFields: number[]): void {
+    if (hasInstance(info.body)) return;
+    if (this.count >= TemplateCache.MAX) { this.byKey.clear(); this.count = 0; }
+    const body = off + 24;
+    const size = c.src.view.getUint32(off + 20, true);
+    const v = c.src.view;
+    const names = nameFields.filter((p) => p >= body && p + 4 <= body + size).sort((a, b) => a - b).map((p) => {
+      const target = v.getUint32(p, true);
+      return { at: p - body, inline: target === p + 4, name: nameAt(c, target) };
+    });
+    // Every name offset must lie inside the body for the byte comparison to cover the rest.
+    if (names.length !== nameFields.length) return;
+    const key = this.key(c, off);
+    const entry: Shared = { bytes: c.src.bytes.slice(body, body + size), names, info };
+    this.byKey.set(key, [...(this.byKey.get(key) ?? []), entry]);
+    this.count++;
+  }
+}
