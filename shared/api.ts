@@ -269,6 +269,8 @@ export interface CveVerdict {
   window: { from: Micros; to: Micros; label: string };
   summary: string;
   evidence: EvidenceRef[];
+  /** The earliest counted hit (null without hits). */
+  firstSeen?: Micros | null;
 }
 
 export type StoryStage = 'scan' | 'ssrf' | 'config-change' | 'shell-written' | 'shell-used' | 'follow-on';

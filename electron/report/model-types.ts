@@ -75,7 +75,8 @@ export interface Custody {
 }
 
 export interface Methodology {
-  checks: Array<{ check: string; description: string; findings: number }>;
+  /** `source`: the published facts a CVE check was written from ('' for the other checks). */
+  checks: Array<{ check: string; description: string; findings: number; source: string }>;
   rulePacks: Array<{ name: string; path: string; sha256: string; rules: number; addedAt: string }>;
   iocLists: Array<{ name: string; path: string; sha256: string; format: string; count: number; addedAt: string }>;
   sources: Array<{ source: string; events: number }>;

@@ -11,7 +11,7 @@ import { YaraEngine, yaraEngine } from '../../../electron/detect/yara.ts';
 import { listRuleFiles } from '../../../electron/detect/rules.ts';
 import { wasmScanner } from '../../../electron/detect/yara-scan.ts';
 import { repoRoot } from './helpers.ts';
-import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, SIGBASE_STYLE } from './samples.ts';
+import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, PST_EXPORT_SHELL, PST_PLAIN, SCRIPT_NO_PST, SIGBASE_STYLE } from './samples.ts';
 
 const BUNDLED = path.join(repoRoot, 'resources', 'rules');
 
@@ -26,6 +26,9 @@ function corpus(): { dir: string; files: Record<string, string | Buffer> } {
     'greeting.aspx': BENIGN_GREETING,
     'logon.aspx': BENIGN_LOGON,
     'empty.aspx': '',
+    'proxyshell/x7Fq2.aspx': PST_EXPORT_SHELL,
+    'exports/mailbox.pst': PST_PLAIN,
+    'proxyshell/no-pst.aspx': SCRIPT_NO_PST,
     'binary.dll': Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x80]),
   };
   for (const [rel, content] of Object.entries(files)) {
@@ -50,7 +53,7 @@ async function ourMatches(dir: string, ruleDirs: string[]): Promise<Map<string, 
   return out;
 }
 
-test('bundled rules flag the China Chopper, OAB-dump, exec and file-write samples and leave the benign twins alone', async () => {
+test('bundled rules flag the China Chopper, OAB-dump, exec, file-write and PST-export samples and leave the plain .pst alone; the script without a PST header is not a PST export (only the eval rule)', async () => {
   const { dir } = corpus();
   try {
     const m = await ourMatches(dir, [BUNDLED]);
@@ -58,6 +61,9 @@ test('bundled rules flag the China Chopper, OAB-dump, exec and file-write sample
       'chopper.aspx': ['Loupe_ASP_Eval_Request', 'Loupe_AspNet_JScript_Eval', 'Loupe_WebShell_ChinaChopper_Eval'],
       'exec.aspx': ['Loupe_AspNet_Command_Shell', 'Loupe_WebShell_ASPX_Command_Exec'],
       'oab/x8Kd2mQp.aspx': ['Loupe_ASP_Eval_Request', 'Loupe_AspNet_JScript_Eval', 'Loupe_Exchange_OAB_ExternalUrl_Script_Injection', 'Loupe_WebShell_ChinaChopper_Eval', 'Loupe_WebShell_OAB_VirtualDirectory_Dump'],
+      // The PST rule needs the PST header; the script itself is an eval shell, which the behaviour rules flag either way.
+      'proxyshell/no-pst.aspx': ['Loupe_AspNet_JScript_Eval'],
+      'proxyshell/x7Fq2.aspx': ['Loupe_AspNet_JScript_Eval', 'Loupe_WebShell_PST_Export_Script'],
       'write.aspx': ['Loupe_AspNet_File_Upload_Writer', 'Loupe_WebShell_ASPX_File_Write'],
     });
   } finally {
