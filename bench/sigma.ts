@@ -1,8 +1,9 @@
 // Sigma speed: every Windows rule of the SigmaHQ snapshot (../shared/data/sigma/rules/windows) over a case of N EVTX
-// events (default 1,000,000; target ≤ 60 s). The events are the real records of the shared EVTX samples and the
-// regression data (Sysmon, Security, PowerShell, System… from many Windows builds), read by Loupe's parser and
-// repeated with new record ids and times until N; they go through the real writer (rows + FTS).
-//   npx tsx bench/sigma.ts [--events 1000000] [--out DIR]      (the main bench calls benchSigma())
+// events (default 1,000,000; target ≤ 60 s with the rule loading). The case is a server-like mix (sigma-corpus.ts:
+// an Exchange server's Security, Sysmon, PowerShell, System and Application events) with the real records of the
+// shared EVTX samples and the regression data — read by Loupe's parser — spread through it at 1%; the events go
+// through the real writer (rows + FTS). CPU time is printed beside wall time: the figures are taken on shared machines.
+//   npx tsx bench/sigma.ts [--events 1000000] [--out DIR] [--repeat 1]      (the main bench calls benchSigma())
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { EventInserter } from '../electron/case/write.ts';
 import { loadSigmaRules, runSigma, sigmaFindings } from '../electron/detect/sigma/index.ts';
 import { parseEvtx } from '../electron/ingest/sources/evtx/index.ts';
 import type { TimelineEvent } from '../shared/types.ts';
+import { MIX, serverMix } from './sigma-corpus.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = path.resolve(repoRoot, '../shared/data');
@@ -37,30 +39,29 @@ async function sampleEvents(): Promise<TimelineEvent[]> {
 
 /** A case of `n` EVTX events (kept and reused by the next run with the same n). */
 async function buildCase(dir: string, n: number): Promise<string> {
-  const casePath = path.join(dir, `sigma-${n}.loupe`);
+  const casePath = path.join(dir, `sigma-mix-${n}.loupe`);
   if (fs.existsSync(casePath)) return casePath;
   const samples = await sampleEvents();
   const db = openCaseDb(`${casePath}.tmp`, { create: true });
   const ins = new EventInserter(db);
-  const base = Date.UTC(2021, 2, 1) * 1000;
   const t0 = performance.now();
+  const events = serverMix(n, samples);
   for (let i = 0; i < n;) {
     db.transaction(() => {
-      for (const end = Math.min(n, i + 20_000); i < end; i++) {
-        const s = samples[i % samples.length];
-        ins.insert({ ...s, ts: base + i * 2_000_000, ref: { file: s.ref.file, record: i + 1 }, fields: { ...s.fields, RecordID: i + 1 } }, null);
-      }
+      for (const end = Math.min(n, i + 20_000); i < end; i++) ins.insert(events.next().value as TimelineEvent, null);
     })();
   }
   db.close();
   fs.renameSync(`${casePath}.tmp`, casePath);
-  console.log(`  built a case of ${n.toLocaleString('en-US')} EVTX events from ${samples.length} sample records in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`  built a case of ${n.toLocaleString('en-US')} EVTX events (server mix, ${samples.length} attack sample records spread at 1%) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return casePath;
 }
 
 const cpuSeconds = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1e6;
 
-export async function benchSigma(dir: string, n = 1_000_000): Promise<Record<string, string>> {
+const rate = (n: number, seconds: number): string => `${Math.round(n / seconds).toLocaleString('en-US')}/s`;
+
+export async function benchSigma(dir: string, n = 1_000_000, repeat = 1): Promise<Record<string, string>> {
   if (!fs.existsSync(RULES)) return { skipped: `no rules at ${RULES}` };
   fs.mkdirSync(dir, { recursive: true });
   const casePath = await buildCase(dir, n);
@@ -70,21 +71,26 @@ export async function benchSigma(dir: string, n = 1_000_000): Promise<Record<str
   const load = { wall: (performance.now() - t) / 1000, cpu: cpuSeconds(process.cpuUsage(cpu)) };
   const db = openCaseDb(casePath);
   try {
-    cpu = process.cpuUsage();
+    const runs: Array<{ wall: number; cpu: number; run: ReturnType<typeof runSigma> }> = [];
+    for (let i = 0; i < Math.max(1, repeat); i++) {
+      cpu = process.cpuUsage();
+      t = performance.now();
+      const run = runSigma(db, set.rules);
+      runs.push({ wall: (performance.now() - t) / 1000, cpu: cpuSeconds(process.cpuUsage(cpu)), run });
+    }
+    const best = runs.reduce((a, b) => (b.cpu < a.cpu ? b : a));
     t = performance.now();
-    const run = runSigma(db, set.rules);
-    const match = { wall: (performance.now() - t) / 1000, cpu: cpuSeconds(process.cpuUsage(cpu)) };
-    t = performance.now();
-    const findings = sigmaFindings(db, set.rules, run.hits);
+    const findings = sigmaFindings(db, set.rules, best.run.hits);
     const write = (performance.now() - t) / 1000;
-    const s = run.stats;
+    const s = best.run.stats;
     return {
-      events: n.toLocaleString('en-US'),
+      events: `${n.toLocaleString('en-US')} (${MIX.join(', ')}; attack samples 1%)`,
       'rules loaded': `${set.rules.length} of ${set.rules.length + set.errors.length} (load ${load.wall.toFixed(1)} s wall, ${load.cpu.toFixed(1)} s CPU)`,
-      'match all rules': `${match.wall.toFixed(1)} s wall, ${match.cpu.toFixed(1)} s CPU (target ≤ 60 s incl. load)`,
-      plan: `${s.targets} rule targets: ${s.anchored} FTS-anchored, ${s.scanned} tested on their whole logsource`,
-      work: `${s.evaluated.toLocaleString('en-US')} events decoded, ${s.tests.toLocaleString('en-US')} rule tests`,
-      'rules fired': `${run.hits.size} (${findings.length} findings built in ${write.toFixed(1)} s)`,
+      'match all rules': `${best.wall.toFixed(1)} s wall, ${best.cpu.toFixed(1)} s CPU — ${rate(n, best.cpu)} events per CPU second${runs.length > 1 ? ` (best CPU of ${runs.length}: ${runs.map((r) => `${r.cpu.toFixed(1)}`).join(', ')} s)` : ''}`,
+      'load + match': `${(load.wall + best.wall).toFixed(1)} s wall, ${(load.cpu + best.cpu).toFixed(1)} s CPU (target ≤ 60 s for 1M events; ${rate(n, load.cpu + best.cpu)} per CPU second)`,
+      plan: `${s.targets} rule targets in ${s.groups} logsource groups: ${s.anchored} run on FTS candidates, ${s.scanned} on every event of their group through the literal gate`,
+      work: `${s.evaluated.toLocaleString('en-US')} events decoded, ${s.tests.toLocaleString('en-US')} exact rule tests`,
+      'rules fired': `${best.run.hits.size} (${findings.length} findings built in ${write.toFixed(1)} s)`,
       'peak RSS': `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
     };
   } finally {
@@ -93,8 +99,8 @@ export async function benchSigma(dir: string, n = 1_000_000): Promise<Record<str
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, out: { type: 'string' }, repeat: { type: 'string', default: '1' } } });
   const dir = path.resolve(values.out ?? path.join(os.tmpdir(), 'loupe-bench'));
   console.log(`Sigma bench — ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  for (const [k, v] of Object.entries(await benchSigma(dir, Number(values.events)))) console.log(`  sigma ${k}: ${v}`);
+  for (const [k, v] of Object.entries(await benchSigma(dir, Number(values.events), Number(values.repeat)))) console.log(`  sigma ${k}: ${v}`);
 }

@@ -103,6 +103,8 @@ export interface IndexProgress {
   finishedAt: string | null;
   error: string | null;
   currentFile: string | null;
+  /** During detections: web-facing files (distinct contents) scanned by YARA so far / to scan, with their bytes. */
+  detect?: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number; engine: string | null } | null;
 }
 
 export interface IndexSummary {
@@ -267,6 +269,8 @@ export interface CveVerdict {
   window: { from: Micros; to: Micros; label: string };
   summary: string;
   evidence: EvidenceRef[];
+  /** The earliest counted hit (null without hits). */
+  firstSeen?: Micros | null;
 }
 
 export type StoryStage = 'scan' | 'ssrf' | 'config-change' | 'shell-written' | 'shell-used' | 'follow-on';

@@ -20,13 +20,17 @@ function fmtBytes(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
 }
 
-function progressLine(p: IndexProgress): string {
-  const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
+/** The progress line; while detections run, the bar and ETA follow the YARA scan (files scanned / to scan). */
+export function progressLine(p: IndexProgress): string {
+  const scan = p.phase === 'detecting' ? p.detect ?? null : null;
+  const [done, total] = scan ? [scan.bytesDone, scan.bytesTotal] : [p.bytesDone, p.bytesTotal];
+  const pct = total ? Math.floor((100 * done) / total) : 0;
   const width = 24;
   const fill = Math.round((pct / 100) * width);
   const eta = p.etaSeconds === null ? '' : ` ETA ${Math.floor(p.etaSeconds / 60)}m${String(p.etaSeconds % 60).padStart(2, '0')}s`;
-  return `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${pct}% ${p.phase} files ${p.filesDone}/${p.filesTotal} ` +
-    `${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)} events ${p.events.toLocaleString('en-US')} warnings ${p.warnings}${eta}`;
+  const what = scan ? `YARA scan files ${scan.filesDone}/${scan.filesTotal} ${fmtBytes(scan.bytesDone)}/${fmtBytes(scan.bytesTotal)}`
+    : `files ${p.filesDone}/${p.filesTotal} ${fmtBytes(p.bytesDone)}/${fmtBytes(p.bytesTotal)}`;
+  return `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${pct}% ${p.phase} ${what} events ${p.events.toLocaleString('en-US')} warnings ${p.warnings}${eta}`;
 }
 
 /** A path that must exist as a folder (want 'dir') or a regular file; otherwise a sentence naming the option. */

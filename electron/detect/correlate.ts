@@ -43,6 +43,15 @@ export function attackerIps(requests: Array<{ ip: string | null; method?: string
   return [...new Set(requests.filter(drives).map((r) => r.ip).filter((ip): ip is string => !!ip && !LOOPBACK.has(ip)))];
 }
 
+/** A request a CVE check of the registry judged exploited is a write: a shell written soon after is its session's. */
+function addCveWrites(base: PendingFinding[], profiles: Map<string, IpProfile>): void {
+  const exploited = new Set(base.filter((p) => isCveCheck(p.finding.check) && p.details?.outcome === 'exploited')
+    .flatMap((p) => ((p.details?.hits ?? []) as Array<{ eventId?: number }>).map((h) => h.eventId)));
+  for (const p of profiles.values()) {
+    for (const r of p.requests) if (!p.writes.includes(r) && r.eventIds.some((id) => exploited.has(id))) p.writes.push(r);
+  }
+}
+
 /** Findings of the checks in, findings out: scanners' pattern hits folded into `scan` findings, mail findings and stories added, every finding judged. */
 export function correlateFindings(db: Db, base: PendingFinding[], files: FileInfo[]): PendingFinding[] {
   const shells = collectShells(db, base);
@@ -50,6 +59,7 @@ export function correlateFindings(db: Db, base: PendingFinding[], files: FileInf
   // A CVE check (of the registry) that saw an IP succeed makes it an attacker, whatever its requests look like here.
   const exploitedBy = new Set(base.filter((p) => isCveCheck(p.finding.check) && p.details?.outcome === 'exploited' && typeof p.details.ip === 'string').map((p) => String(p.details!.ip)));
   const attacker = (p: IpProfile): boolean => isAttacker(p) || exploitedBy.has(p.ip);
+  addCveWrites(base, profiles);
   const scanners = new Map<string, string>();
   for (const p of profiles.values()) {
     const why = attacker(p) ? null : scannerReason(p);

@@ -23,16 +23,39 @@ export function coversWindow(oldest: Micros | null, newest: Micros | null, windo
 const folderOf = (rel: string, kind: string): string =>
   kind === 'evtx' ? rel : rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '.';
 
-/** Coverage comes from the log entries themselves: a file's own times (when it was copied, say) say nothing about it. */
-export function computeLogCoverage(db: Db): LogCoverage[] {
+/** One log file's first and last entry, under the folder its coverage is counted in. */
+export interface FileSpan { folder: string; kind: FileKind; oldest: Micros | null; newest: Micros | null }
+
+/** Per log file: its folder and its first and last log entry (a file's own times, when it was copied say, do not count). */
+export function computeFileSpans(db: Db): FileSpan[] {
   const rows = db.prepare(`SELECT f.rel_path AS rel, f.kind AS kind,
       (SELECT MIN(ts) FROM events WHERE file_id = f.id AND source != 'filesystem') AS oldest,
       (SELECT MAX(ts) FROM events WHERE file_id = f.id AND source != 'filesystem') AS newest
     FROM files f WHERE f.kind IN (${LOG_KINDS.map(() => '?').join(',')}) ORDER BY f.rel_path`)
     .all(...LOG_KINDS) as Array<{ rel: string; kind: FileKind; oldest: number | null; newest: number | null }>;
+  return rows.map((r) => ({ folder: folderOf(r.rel, r.kind), kind: r.kind, oldest: r.oldest, newest: r.newest }));
+}
+
+/** Exchange servers log every day (health probes at least): a longer silence inside a window is a hole in the copy. */
+export const MAX_GAP: Micros = 2 * 24 * 3600 * 1_000_000;
+
+/** The first stretch inside the window no file covers for longer than MAX_GAP, or null (spans must already reach both ends). */
+export function gapIn(spans: Array<{ oldest: Micros | null; newest: Micros | null }>, window: { from: Micros; to: Micros }): { from: Micros; to: Micros } | null {
+  const list = spans.filter((x): x is { oldest: Micros; newest: Micros } => x.oldest !== null && x.newest !== null)
+    .filter((x) => x.newest >= window.from && x.oldest <= window.to).sort((a, b) => a.oldest - b.oldest);
+  let reached = window.from;
+  for (const x of list) {
+    if (x.oldest - reached > MAX_GAP) return { from: reached, to: x.oldest };
+    reached = Math.max(reached, x.newest);
+  }
+  return window.to - reached > MAX_GAP ? { from: reached, to: window.to } : null;
+}
+
+/** Coverage comes from the log entries themselves: a file's own times (when it was copied, say) say nothing about it. */
+export function computeLogCoverage(db: Db, spans: FileSpan[] = computeFileSpans(db)): LogCoverage[] {
   const byFolder = new Map<string, LogCoverage>();
-  for (const r of rows) {
-    const folder = folderOf(r.rel, r.kind);
+  for (const r of spans) {
+    const folder = r.folder;
     const c = byFolder.get(folder) ?? { folder, kind: r.kind, files: 0, oldest: null, newest: null, coversMarch2021: false };
     c.files++;
     if (r.oldest !== null && (c.oldest === null || r.oldest < c.oldest)) c.oldest = r.oldest;

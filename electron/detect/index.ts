@@ -50,7 +50,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
 
   const files = listFiles(db);
   const base: PendingFinding[] = [...CVE_CHECKS.flatMap((c) => c.run(db)), ...checkHafniumRequests(db)];
-  const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline });
+  const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline, onProgress: opts.onScanProgress });
   base.push(...scan.findings, ...checkW3wpChildren(db));
   base.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
   base.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));

@@ -6,11 +6,12 @@ import type { EvidenceRef, Micros } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
 import { requestsToFile } from './correlate.ts';
 import { ssrfTarget } from './cve-2021-26855.ts';
-import { extOf, isWebRoot, normWin } from './paths.ts';
+import { extOf, isWebRoot, normWin, SCRIPT_EXTENSIONS } from './paths.ts';
 import type { IpProfile } from './actors.ts';
 import { ok2xx, READ_METHODS } from './requests.ts';
 import type { Request } from './requests.ts';
-import { ftsHas, queryEvents, str, writtenAt } from './rows.ts';
+import { eventText, findCmdlet, localPathOf, parseExportRequest } from './cmdlets.ts';
+import { queryEvents, str, writtenAt } from './rows.ts';
 import type { EventHit, FileInfo } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -132,33 +133,11 @@ function requestFinding(check: string, ip: string, reqs: Request[], o: RequestFi
   };
 }
 
+export { eventText, findCmdlet, localPathOf, parseExportRequest } from './cmdlets.ts';
+
 interface ExportRequest { hit: EventHit; mailbox: string | null; filePath: string | null }
 
-const eventText = (h: EventHit): string => `${h.message}\n${Object.values(h.fields).map((v) => String(v ?? '')).join('\n')}`;
 
-/** Mailbox and file path of a New-MailboxExportRequest, in cmdlet-log (`-Mailbox 'x' -FilePath '…'`) or ECP (`Mailbox=''x''`) form. */
-export function parseExportRequest(text: string): { mailbox: string | null; filePath: string | null } {
-  const param = (name: string): string | null => {
-    const quoted = new RegExp(`-${name}\\s+(['"])(.*?)\\1`, 'i').exec(text)?.[2];
-    const ecp = new RegExp(`[.;]${name}=''(.*?)''`, 'i').exec(text)?.[1];
-    const bare = new RegExp(`-${name}\\s+([^\\s'"]+)`, 'i').exec(text)?.[1];
-    return quoted ?? ecp ?? bare ?? null;
-  };
-  return { mailbox: param('Mailbox'), filePath: param('FilePath') };
-}
-
-/** `\\EXCH01\C$\inetpub\x.pst` → `C:\inetpub\x.pst`; a local path as it is; null for another host's share. */
-export function localPathOf(p: string): string | null {
-  const unc = /^\\\\[^\\]+\\([a-z])\$\\(.*)$/i.exec(p);
-  if (unc) return `${unc[1].toUpperCase()}:\\${unc[2]}`;
-  return /^[a-z]:\\/i.test(p) ? p : null;
-}
-
-function findCmdlet(db: Db, cmdlet: string): EventHit[] {
-  const fts = ftsHas(cmdlet);
-  return queryEvents(db, `${fts.sql} AND e.source IN ('evtx', 'ecp-server', 'httpproxy')`, fts.params)
-    .filter((h) => eventText(h).toLowerCase().includes(cmdlet.toLowerCase()));
-}
 
 /** New-MailboxExportRequest, wherever Exchange logged it; the .pst it wrote, whether it is still there, who fetched it. */
 export function checkExportRequests(db: Db, files: FileInfo[]): PendingFinding[] {
@@ -173,24 +152,31 @@ function exportFinding(db: Db, r: ExportRequest, files: FileInfo[], removals: Ev
   const file = local ? files.find((f) => normWin(f.origPath) === normWin(local)) ?? null : null;
   const downloads = local ? fetched(db, local) : [];
   const removed = removals.find((x) => x.ts >= r.hit.ts && (!r.mailbox || eventText(x).toLowerCase().includes(r.mailbox.toLowerCase())));
+  // An export to a script extension writes a web shell (ProxyShell, CVE-2021-31207), not a copy of mail to take away.
+  const shell = SCRIPT_EXTENSIONS.includes(extOf(r.filePath ?? ''));
   const where = r.filePath ?? 'an unnamed file';
-  const fetchedText = downloads.length ? `; downloaded by ${[...new Set(downloads.map((d) => d.ip))].join(', ')} on ${when(downloads[0].ts)}` : '';
-  const [confidence, reason] = downloads.length
-    ? ['confirmed' as const, 'the exported .pst was downloaded over HTTP']
-    : inWeb ? ['likely' as const, 'exported into a folder IIS serves: how an intruder fetches a mailbox over HTTP']
-      : ['review' as const, 'administrators export mailboxes too (leavers, legal holds): confirm this one with the client'];
+  const fetchedText = downloads.length ? `; ${shell ? 'requested' : 'downloaded'} by ${[...new Set(downloads.map((d) => d.ip))].join(', ')} on ${when(downloads[0].ts)}` : '';
+  const [confidence, reason] = shell
+    ? [inWeb ? 'confirmed' as const : 'likely' as const, 'a mailbox exported as a server script: the ProxyShell way of writing a web shell (CVE-2021-31207)']
+    : downloads.length
+      ? ['confirmed' as const, 'the exported .pst was downloaded over HTTP']
+      : inWeb ? ['likely' as const, 'exported into a folder IIS serves: how an intruder fetches a mailbox over HTTP']
+        : ['review' as const, 'administrators export mailboxes too (leavers, legal holds): confirm this one with the client'];
+  const removedText = removed ? `, the request removed at ${when(removed.ts)}` : '';
   return {
     finding: {
-      check: CHECK.mailExport, severity: inWeb || downloads.length ? 'critical' : 'medium', confidence, confidenceReason: reason,
-      title: `Mailbox export request: ${r.mailbox ?? '(mailbox not logged)'} → ${where} (${when(r.hit.ts)})${fetchedText}`,
+      check: CHECK.mailExport, severity: shell || inWeb || downloads.length ? 'critical' : 'medium', confidence, confidenceReason: reason,
+      title: `${shell ? 'Mailbox export written as a web shell' : 'Mailbox export request'}: ${r.mailbox ?? '(mailbox not logged)'} → ${where} (${when(r.hit.ts)})${fetchedText}`,
       path: local ?? r.filePath, time: microsToIso(r.hit.ts), sha256: file?.sha256 ?? null,
       evidence: [r.hit.ref, ...(removed ? [removed.ref] : []), ...downloads.flatMap((d) => [d.ref, ...d.also]), ...(file ? [{ file: file.relPath }] : [])],
     },
     details: {
-      outcome: 'exported', mailbox: r.mailbox, filePath: r.filePath, localPath: local, inWebFolder: inWeb,
+      outcome: shell ? 'webshell-write' : 'exported', mailbox: r.mailbox, filePath: r.filePath, localPath: local, inWebFolder: inWeb,
       fileInEvidence: file?.relPath ?? null, removedAt: removed?.ts ?? null, downloads: downloads.map((d) => ({ ip: d.ip, ts: d.ts, status: d.status })),
       eventId: r.hit.id,
-      summary: `Mail was exported: New-MailboxExportRequest of ${r.mailbox ?? 'a mailbox'} to ${where} on ${when(r.hit.ts)}${removed ? `, the request removed at ${when(removed.ts)}` : ''}${fetchedText}.`,
+      summary: shell
+        ? `A web shell was written through a mailbox export: New-MailboxExportRequest of ${r.mailbox ?? 'a mailbox'} to ${where} on ${when(r.hit.ts)}${removedText}${fetchedText}.`
+        : `Mail was exported: New-MailboxExportRequest of ${r.mailbox ?? 'a mailbox'} to ${where} on ${when(r.hit.ts)}${removedText}${fetchedText}.`,
     },
     fileId: file?.id ?? null,
   };

@@ -16,6 +16,8 @@ export interface DetectOptions {
   sigmaDirs?: string[];
   warn?: (w: IngestWarning) => void;
   signal?: AbortSignal;
+  /** YARA scan progress (files and bytes scanned / to scan). */
+  onScanProgress?: (p: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }) => void;
   /** Where the bundled rules/ and iocs/ live; defaults to the repository's resources/ folder. */
   resourcesDir?: string;
 }
@@ -63,6 +65,8 @@ export interface CveCheck {
   reads: (c: LogCoverage) => boolean;
   /** What it looks for, in words a client can read (report methodology). */
   description: string;
+  /** The published facts it was written from (report methodology). */
+  source: string;
   /** Findings with details.outcome 'exploited' | 'attempted' and, where the check knows it, a confidence. */
   run(db: Db): PendingFinding[];
 }
@@ -92,4 +96,11 @@ export const CHECK = {
   mailExport: 'mail.export-request',
   mailPst: 'mail.pst',
   mailOab: 'mail.oab-download',
+  proxyShellSsrf: 'proxyshell.cve-2021-34473',
+  proxyShellPowerShell: 'proxyshell.cve-2021-34523',
+  proxyShellExport: 'proxyshell.cve-2021-31207',
+  proxyNotShellSsrf: 'proxynotshell.cve-2022-41040',
+  proxyNotShellRce: 'proxynotshell.cve-2022-41082',
+  owassrfSsrf: 'owassrf.cve-2022-41080',
+  owassrfRce: 'owassrf.cve-2022-41082',
 } as const;

@@ -12,39 +12,46 @@ import type { FileInfo } from './rows.ts';
 import type { RuleSet } from './rules.ts';
 import { isKnownGood } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
-import { yaraEngine } from './yara.ts';
-import { buildProbe } from './yara-prefilter.ts';
-import { BATCH_BYTES, scanItems } from './yara-batch.ts';
-import type { ScanItem } from './yara-batch.ts';
-import type { YaraMatch } from './yara.ts';
+import type { ScanItem, YaraMatch } from './yara.ts';
+import { openScanner } from './yara-scan.ts';
+import type { YaraCli } from './yara-cli.ts';
+import { planWindows, mergeWindowMatches, describeScanned } from './yara-windows.ts';
+import type { Window } from './yara-windows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
 import { openEvidenceSync, type EvidencePath } from '../ingest/evidence-open.ts';
 import { evidencePath } from '../ingest/walk.ts';
 
-/** Files larger than this are not read for YARA (web shells are small; the WASM heap is finite). */
+/** Files larger than this are scanned in windows of this size (yara-windows.ts), never whole (the WASM heap is finite). */
 export const YARA_SIZE_CAP = 16 * 1024 * 1024;
 /** HAFNIUM's first known activity (Volexity: 2021-01-06) minus slack, to the end of the mass exploitation. */
 const RECENT_FROM = isoToMicros('2020-12-01T00:00:00Z');
 const RECENT_TO = isoToMicros('2021-04-30T00:00:00Z');
 
+export interface ScanProgress { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }
 export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; evidenceRoots: Map<number, string>;
-  warn: (w: IngestWarning) => void; signal?: AbortSignal; baseline?: Baseline }
+  warn: (w: IngestWarning) => void; signal?: AbortSignal; baseline?: Baseline;
+  /** Called after each round of files is scanned. */
+  onProgress?: (p: ScanProgress) => void;
+  /** Force an engine: null = libyara-wasm; undefined = a yara command line when one is found. */
+  cli?: YaraCli | null;
+  /** Rounds with fewer files left open by the triage stay in libyara-wasm (yara-scan.ts CLI_MIN_FILES). */
+  cliMinFiles?: number }
 export interface ScanOutput {
-  findings: PendingFinding[]; filesScanned: number; contentsScanned: number;
+  findings: PendingFinding[]; filesScanned: number; contentsScanned: number; engine: string | null;
   /** Web files that could not be read for the scan (kept in the case: the scan did not cover them). */
   unreadable: Array<{ file: string; message: string }>;
 }
 
-/** Reads at most `cap` bytes of an evidence file, read-only; null (and a warning) when it cannot be read. */
-export function readCapped(abs: EvidencePath, cap: number): Buffer | null {
+/** Reads at most `length` bytes of an evidence file from `start`, read-only (a shorter file gives fewer bytes). */
+export function readRange(abs: EvidencePath, start: number, length: number): Buffer {
   const fd = openEvidenceSync(abs);
   try {
     const size = fs.fstatSync(fd).size;
-    const buf = Buffer.alloc(Math.min(size, cap));
+    const buf = Buffer.alloc(Math.max(0, Math.min(length, size - start)));
     let done = 0;
     while (done < buf.length) {
-      const n = fs.readSync(fd, buf, done, buf.length - done, done);
+      const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
       if (n === 0) break;
       done += n;
     }
@@ -53,6 +60,9 @@ export function readCapped(abs: EvidencePath, cap: number): Buffer | null {
     fs.closeSync(fd);
   }
 }
+
+/** Reads at most `cap` bytes of an evidence file, read-only. */
+export const readCapped = (abs: EvidencePath, cap: number): Buffer => readRange(abs, 0, cap);
 
 export function heuristicReasons(f: Pick<FileInfo, 'origPath' | 'btime' | 'mtime'>): { strong: string[]; weak: string[] } {
   const strong: string[] = [];
@@ -68,56 +78,91 @@ export function heuristicReasons(f: Pick<FileInfo, 'origPath' | 'btime' | 'mtime
   return { strong, weak };
 }
 
-/** The bytes to scan, or null (with a warning, and a note of the gap) when the file cannot or may not be read. */
-function readForScan(input: ScanInput, f: FileInfo, unreadable: ScanOutput['unreadable']): Uint8Array | null {
-  // A file over the cap is a documented limit (warned); one that cannot be read is a gap in the case.
-  const skip = (message: string, gap = true): null => {
-    input.warn({ file: f.relPath, message });
-    if (gap) unreadable.push({ file: f.relPath, message });
-    return null;
-  };
+/** The windows of a file to scan (one, or several for a file above the cap), or null (with a warning, and a note of
+ *  the gap) when no evidence folder is known for it. */
+function windowsForScan(input: ScanInput, f: FileInfo, unreadable: ScanOutput['unreadable']): { abs: EvidencePath; windows: Window[] } | null {
   const root = input.evidenceRoots.get(f.sourceId);
-  if (!root) return skip(`not scanned by YARA: no evidence folder known for source ${f.sourceId}`);
-  if (f.size > YARA_SIZE_CAP) return skip(`not scanned by YARA: ${f.size} bytes exceeds the ${YARA_SIZE_CAP}-byte cap`, false);
-  try {
-    return readCapped(evidencePath(root, f.relPath, f.relPathBytes), YARA_SIZE_CAP);
-  } catch (e) {
-    return skip(`not scanned by YARA: ${(e as Error).message}`);
+  if (!root) {
+    gap(input, f, `not scanned by YARA: no evidence folder known for source ${f.sourceId}`, unreadable);
+    return null;
   }
+  return { abs: evidencePath(root, f.relPath, f.relPathBytes), windows: planWindows(f.size, YARA_SIZE_CAP) };
 }
 
-/** Bytes read per round of scanning (bounds memory; each round is probed in BATCH_BYTES batches). */
-const ROUND_BYTES = 4 * BATCH_BYTES;
+/** A file the scan could not cover: warned, and kept in the case as a gap. */
+function gap(input: ScanInput, f: FileInfo, message: string, unreadable: ScanOutput['unreadable']): void {
+  input.warn({ file: f.relPath, message });
+  unreadable.push({ file: f.relPath, message });
+}
+
+/** Bytes read per round of scanning (bounds memory; a round is one command-line run with that engine). */
+const ROUND_BYTES = 32 * 1024 * 1024;
+
+interface Scanned { byId: Map<number, YaraMatch[]>; scanned: Map<string, number>; windows: Map<number, Window[]>; engine: string | null }
 
 /** YARA matches per file id, for the files that need a scan (one per distinct content, none known-good). */
-async function yaraMatches(input: ScanInput, files: FileInfo[], unreadable: ScanOutput['unreadable']): Promise<{ byId: Map<number, YaraMatch[]>; scanned: Map<string, number> }> {
-  const byId = new Map<number, YaraMatch[]>();
-  const scanned = new Map<string, number>();
-  if (!input.rules.source) return { byId, scanned };
-  const probe = buildProbe(input.rules.source);
+async function yaraMatches(input: ScanInput, files: FileInfo[], unreadable: ScanOutput['unreadable']): Promise<Scanned> {
+  const out: Scanned = { byId: new Map(), scanned: new Map(), windows: new Map(), engine: null };
+  if (!input.rules.source) return out;
   const todo = files.filter((f) => {
     if (input.baseline && isKnownGood(input.baseline, f)) return false;
-    if (f.sha256 && scanned.has(f.sha256)) return false;
-    if (f.sha256) scanned.set(f.sha256, f.id);
+    if (f.sha256 && out.scanned.has(f.sha256)) return false;
+    if (f.sha256) out.scanned.set(f.sha256, f.id);
     return true;
   });
+  const scanner = await openScanner(input.rules.source, { cli: input.cli, cliMinFiles: input.cliMinFiles, onFallback: (m) => input.warn({ file: '(YARA)', message: m }) });
+  out.engine = scanner.engine;
+  const progress: ScanProgress = { filesDone: 0, filesTotal: todo.length, bytesDone: 0, bytesTotal: todo.reduce((n, f) => n + f.size, 0) };
+  input.onProgress?.({ ...progress });
   let round: ScanItem[] = [];
+  const owner = new Map<number, { fileId: number; window: Window }>();
   let size = 0;
+  let roundFiles = 0;
+  // Progress counts each file's own size once it is done (windows overlap, so bytes read would overshoot the total).
+  let roundFileBytes = 0;
   const flush = async (): Promise<void> => {
-    for (const [k, m] of await scanItems(yaraEngine(), round, input.rules.source, probe)) byId.set(k, m);
+    const found = await scanner.scan(round);
+    for (const [key, matches] of found) {
+      const o = owner.get(key);
+      if (o) out.byId.set(o.fileId, mergeWindowMatches(out.byId.get(o.fileId) ?? [], matches, o.window.start));
+    }
+    progress.filesDone += roundFiles;
+    progress.bytesDone += roundFileBytes;
+    input.onProgress?.({ ...progress });
     round = [];
+    owner.clear();
     size = 0;
+    roundFiles = 0;
+    roundFileBytes = 0;
   };
-  for (const f of todo) {
-    if (input.signal?.aborted) break;
-    const bytes = readForScan(input, f, unreadable);
-    if (!bytes) continue;
-    round.push({ key: f.id, bytes });
-    size += bytes.length;
-    if (size >= ROUND_BYTES) await flush();
+  try {
+    for (const f of todo) {
+      if (input.signal?.aborted) break;
+      const plan = windowsForScan(input, f, unreadable);
+      if (!plan) { progress.filesDone++; progress.bytesDone += f.size; continue; }
+      if (plan.windows.length > 1) out.windows.set(f.id, plan.windows);
+      for (const w of plan.windows) {
+        let bytes: Uint8Array;
+        try {
+          bytes = readRange(plan.abs, w.start, w.end - w.start);
+        } catch (e) {
+          gap(input, f, `not scanned by YARA: ${(e as Error).message}`, unreadable);
+          break;
+        }
+        const key = round.length;
+        round.push({ key, bytes });
+        owner.set(key, { fileId: f.id, window: w });
+        size += bytes.length;
+        if (size >= ROUND_BYTES) await flush();
+      }
+      roundFiles++;
+      roundFileBytes += f.size;
+    }
+    await flush();
+  } finally {
+    scanner.close();
   }
-  await flush();
-  return { byId, scanned };
+  return out;
 }
 
 export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
@@ -125,20 +170,29 @@ export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
   // libyara-wasm pays a rule compile per call: identical contents are scanned once, stock files not at all, and
   // files no gating string touches are ruled out by one probe call per batch.
   const unreadable: ScanOutput['unreadable'] = [];
-  const { byId, scanned } = await yaraMatches(input, candidates, unreadable);
+  const { byId, scanned, windows, engine } = await yaraMatches(input, candidates, unreadable);
   const findings: PendingFinding[] = [];
   for (const f of candidates) {
     const first = f.sha256 ? scanned.get(f.sha256) : undefined;
     const matches = byId.get(first ?? f.id) ?? [];
     const { strong, weak } = heuristicReasons(f);
     if (!matches.length && !strong.length) continue;
-    findings.push(webshellFinding(f, matches, strong, weak, input.bundledRules));
+    const win = windows.get(first ?? f.id);
+    findings.push(webshellFinding(f, matches, strong, weak, input.bundledRules, win ? describeScanned(f.size, win) : null));
   }
-  return { findings, filesScanned: candidates.length, contentsScanned: scanned.size, unreadable };
+  return { findings, filesScanned: candidates.length, contentsScanned: scanned.size, engine, unreadable };
 }
 
-export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: string[], weak: string[], bundled: Set<string>): PendingFinding {
+/** Family names from the rules' `family` meta, most frequent first (the bundled rules all carry one). */
+export function familiesOf(matches: YaraMatch[]): string[] {
+  const n = new Map<string, number>();
+  for (const m of matches) if (m.meta.family) n.set(m.meta.family, (n.get(m.meta.family) ?? 0) + 1);
+  return [...n].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+}
+
+export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: string[], weak: string[], bundled: Set<string>, scannedPart: string | null = null): PendingFinding {
   const rules = matches.map((m) => m.rule);
+  const families = familiesOf(matches);
   const ours = matches.filter((m) => bundled.has(m.rule)).map((m) => m.rule);
   const severity = ours.length ? 'critical' : matches.length ? 'high' : 'medium';
   const [confidence, confidenceReason] = ours.length
@@ -146,7 +200,7 @@ export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: strin
     : matches.length
       ? ['likely' as const, `matched the analyst's rule ${rules.join(', ')}`]
       : ['review' as const, `no YARA rule matched; flagged by placement only (${strong.join('; ')})`];
-  const reasons = [...rules.map((r) => `YARA rule ${r}`), ...strong, ...weak];
+  const reasons = [...rules.map((r) => `YARA rule ${r}`), ...strong, ...weak, ...(scannedPart ? [scannedPart] : [])];
   const t = writtenAt(f);
   return {
     finding: {
@@ -154,13 +208,13 @@ export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: strin
       severity,
       confidence,
       confidenceReason,
-      title: `Web shell ${matches.length ? '' : 'suspected '}at ${f.origPath}${rules.length ? ` (${rules.join(', ')})` : ''}`,
+      title: `Web shell ${matches.length ? '' : 'suspected '}at ${f.origPath}${families.length ? ` — ${families[0]}` : ''}${rules.length ? ` (${rules.join(', ')})` : ''}`,
       path: f.origPath,
       time: t === null ? null : microsToIso(t),
       sha256: f.sha256,
       evidence: [{ file: f.relPath }],
     },
-    details: { kind: 'file', rules, reasons, matches: matches.map((m) => ({ rule: m.rule, meta: m.meta, strings: m.strings.slice(0, 50) })) },
+    details: { kind: 'file', rules, families, heuristics: strong, scanned: scannedPart ?? 'whole file', reasons, matches: matches.map((m) => ({ rule: m.rule, meta: m.meta, strings: m.strings.slice(0, 50) })) },
     fileId: f.id,
   };
 }

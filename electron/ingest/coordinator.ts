@@ -297,6 +297,7 @@ export class IndexCoordinator {
   private async detect(): Promise<boolean> {
     this.progress.phase = 'detecting';
     this.progress.currentFile = null;
+    this.progress.etaSeconds = null;
     this.emit(true);
     const roots = new Map<number, string>();
     for (const r of this.db.prepare('SELECT id, root FROM evidence_sources').all() as Array<{ id: number; root: string }>) roots.set(r.id, path.resolve(r.root));
@@ -304,10 +305,23 @@ export class IndexCoordinator {
     const res = await runDetections(this.db, {
       evidenceRoots: roots, iocFiles: this.opts.iocs, ruleDirs: this.opts.rules, baselines: this.opts.baselines, sigmaDirs: this.opts.sigma,
       warn: (w: IngestWarning) => this.warn(w, null), signal: this.opts.signal,
+      onScanProgress: (sp) => this.scanProgress(sp),
     });
     this.summary.findings = res.findings;
     return !res.cancelled;
   }
+
+  /** Detection progress: files scanned / to scan, and an ETA from the bytes scanned so far (none until some are). */
+  private scanProgress(sp: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }): void {
+    const now = performance.now();
+    this.scanStart ??= now;
+    const sec = (now - this.scanStart) / 1000;
+    this.progress.detect = { ...sp, engine: null };
+    this.progress.etaSeconds = sp.bytesDone > 0 && sec > 0.5 ? Math.max(0, Math.round((sp.bytesTotal - sp.bytesDone) / (sp.bytesDone / sec))) : null;
+    this.emit(true);
+  }
+
+  private scanStart: number | null = null;
 
   private emit(force = false): void {
     const now = performance.now();

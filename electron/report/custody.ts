@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../case/db.ts';
 import type { VerifyResult } from '../../shared/api.ts';
 import type { Custody, CustodyFile } from './model-types.ts';
+import { buildKapeCustody } from './kape-custody.ts';
 
 /**
  * The manifest digest: SHA-256 (hex) over one line per evidence file, `rel_path TAB size TAB sha256 LF`
@@ -50,5 +51,6 @@ export function buildCustody(db: Db): Custody {
     lastIndexedAt: totals.last,
     flaggedFiles: flaggedFiles(db),
     verify: latestVerify(db),
+    kape: buildKapeCustody(db),
   };
 }

@@ -9,6 +9,9 @@ import { CVE_CHECKS } from '../detect/cve-registry.ts';
 export const cveDescriptions = (): Array<[string, string]> =>
   CVE_CHECKS.map((c) => [c.check, `${c.cve} (${c.wave}; logs must cover ${c.window.label}): ${c.description}`]);
 
+/** The published source each CVE check was written from, by check id. */
+const cveSources = (): Map<string, string> => new Map(CVE_CHECKS.map((c) => [c.check, c.source]));
+
 /** What each other check looks for, in words a client can read. */
 export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
   ['webshell', 'Server-side scripts in Exchange and IIS web folders matched by YARA rules, known web shell paths or placement heuristics; also processes started by the IIS worker w3wp.exe (Sysmon 1 / Security 4688).'],
@@ -34,8 +37,9 @@ export function buildMethodology(db: Db): Methodology {
   const counts = new Map((db.prepare('SELECT check_id AS c, count(*) AS n FROM findings GROUP BY check_id').all() as Array<{ c: string; n: number }>).map((r) => [r.c, r.n]));
   const described = [...cveDescriptions(), ...CHECK_DESCRIPTIONS];
   const known = new Set(described.map(([c]) => c));
-  const checks = described.map(([check, description]) => ({ check, description, findings: counts.get(check) ?? 0 }));
-  for (const [check, n] of counts) if (!known.has(check)) checks.push({ check, description: '(check added after this report template)', findings: n });
+  const sources = cveSources();
+  const checks = described.map(([check, description]) => ({ check, description, findings: counts.get(check) ?? 0, source: sources.get(check) ?? '' }));
+  for (const [check, n] of counts) if (!known.has(check)) checks.push({ check, description: '(check added after this report template)', findings: n, source: '' });
   return {
     checks,
     rulePacks: db.prepare('SELECT name, path, sha256, rules, added_at AS addedAt FROM rule_packs ORDER BY name').all() as Methodology['rulePacks'],

@@ -1,6 +1,7 @@
 // The report model: everything the report shows, gathered from the case once, rendered by html.ts.
 import type { Completeness, CveVerdict, EventRow, LogCoverage, MailVerdict, ReportSection, StoryStage, VerifyResult, WarningRow, WebshellInfo } from '../../shared/api.ts';
 import type { Confidence, EvidenceRef, FieldValue, FindingRow, Micros, SourceId } from '../../shared/types.ts';
+import type { KapeCustody } from './kape-custody.ts';
 
 /** The log line or record behind a claim, as stored (event) or as read back from the evidence file. */
 export interface Quote {
@@ -69,10 +70,13 @@ export interface Custody {
   lastIndexedAt: string | null;
   flaggedFiles: CustodyFile[];
   verify: VerifyResult | null;
+  /** KAPE's console and copy logs found in the evidence, the copies checked against the case (kape-custody.ts). */
+  kape: KapeCustody;
 }
 
 export interface Methodology {
-  checks: Array<{ check: string; description: string; findings: number }>;
+  /** `source`: the published facts a CVE check was written from ('' for the other checks). */
+  checks: Array<{ check: string; description: string; findings: number; source: string }>;
   rulePacks: Array<{ name: string; path: string; sha256: string; rules: number; addedAt: string }>;
   iocLists: Array<{ name: string; path: string; sha256: string; format: string; count: number; addedAt: string }>;
   sources: Array<{ source: string; events: number }>;

@@ -5,6 +5,7 @@ import { CONFIDENCE_LABELS, SEVERITIES } from '../../shared/types.ts';
 import { SafeHtml, html } from './escape.ts';
 import { bytesText, refText, timeText } from './format.ts';
 import type { ParseOutcomes, Quote, ReportFinding, ReportModel } from './model-types.ts';
+import { waveFacts } from './waves.ts';
 
 export const SECTION_TITLES: Record<ReportSection, string> = {
   summary: 'Executive summary',
@@ -66,8 +67,26 @@ function examined(ctx: Ctx): SafeHtml {
     ? html`indexed ${f.indexed.toLocaleString('en-US')} of ${f.total.toLocaleString('en-US')} evidence files (${bytesText(m.custody.totalBytes)} in all; the rest were not read)`
     : html`examined ${m.custody.fileCount.toLocaleString('en-US')} evidence files (${bytesText(m.custody.totalBytes)})`;
   return html`<p>Loupe ${files} holding ${m.evidenceRange.events.toLocaleString('en-US')} timeline events, with log entries from
-    ${ctx.t(m.evidenceRange.first)} to ${ctx.t(m.evidenceRange.last)}, for the vulnerabilities Microsoft disclosed on 2 March 2021
-    (ProxyLogon / HAFNIUM).</p>`;
+    ${ctx.t(m.evidenceRange.first)} to ${ctx.t(m.evidenceRange.last)}, for the Exchange exploitation waves ProxyLogon (March 2021),
+    ProxyShell (August 2021), ProxyNotShell (September 2022) and OWASSRF (December 2022).</p>`;
+}
+
+const joinWords = (list: string[]): string => (list.length < 2 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`);
+
+/** Which waves reached the server, when each was first seen, and what followed. */
+function wavesReached(ctx: Ctx): SafeHtml {
+  const facts = waveFacts(ctx.m.verdicts, ctx.m.stories);
+  const reached = facts.filter((f) => f.reached);
+  const lead = reached.length
+    ? html`<p><b>${joinWords(reached.map((f) => f.wave))}</b> reached this server.</p>`
+    : html`<p>No exploitation wave left a trace in the logs examined.</p>`;
+  return html`${lead}${table(['Wave', 'Reached the server', 'First seen', 'CVEs', 'What followed'], facts.map((f) => [
+    html`<b>${f.wave}</b>`, f.reached ? html`<span class="badge ${f.reached}">${VERDICT_WORDS[f.reached]}</span>` : html`<span class="muted">no</span>`,
+    f.firstSeen !== null ? ctx.t(f.firstSeen) : '—',
+    html`${f.cves.map((c) => html`<span class="nowrap">${c.cve}: ${VERDICT_WORDS[c.verdict] ?? c.verdict}</span><br>`)}`,
+    f.intrusions.length ? html`${f.intrusions.map((i) => html`Intrusion ${i.id} (${i.ips.join(', ') || 'no client IP'}): ${i.stages.map((x) => STAGE_WORDS[x] ?? x).join(' → ')}${i.shells.length ? html`; web shell${i.shells.length > 1 ? 's' : ''} ${i.shells.join(', ')}` : ''}; mail: ${MAIL_WORDS[i.mail]}<br>`)}`
+      : f.reached ? 'no intrusion reconstructed from its traces' : '—',
+  ]))}`;
 }
 
 function intrusionsTable(ctx: Ctx): SafeHtml {
@@ -88,9 +107,11 @@ function summary(ctx: Ctx): SafeHtml {
   return html`
     ${examined(ctx)}
     ${m.completeness.complete ? '' : html`<div class="incomplete">${m.completeness.headline}. Verdicts that say "not assessed" cannot be read as "no evidence".</div>`}
+    <h3>Exploitation waves</h3>
+    ${wavesReached(ctx)}
     <h3>Verdict per vulnerability</h3>
-    ${table(['CVE', 'What', 'Verdict', 'Confidence', 'Evidence', 'Logs cover the window', 'Summary'], m.verdicts.map((v) => [
-      html`<b class="nowrap">${v.cve}</b>`, v.title, html`<span class="badge ${v.verdict}">${VERDICT_WORDS[v.verdict] ?? v.verdict}</span>`,
+    ${table(['CVE', 'Wave', 'What', 'Verdict', 'Confidence', 'Evidence', 'Logs cover the window', 'Summary'], m.verdicts.map((v) => [
+      html`<b class="nowrap">${v.cve}</b>`, v.wave, v.title, html`<span class="badge ${v.verdict}">${VERDICT_WORDS[v.verdict] ?? v.verdict}</span>`,
       v.hits ? confBadge(v.confidence) : '—', v.hits, html`${yesNo(v.covered)} <span class="small muted">${v.window?.label ?? ''}</span>`, v.summary,
     ]))}
     <h3>Intrusions</h3>
@@ -238,7 +259,7 @@ function methodology(ctx: Ctx): SafeHtml {
     <h3>Completeness</h3>
     <p>${ctx.m.completeness.headline}. Completeness is read from the case itself: files still pending or unreadable, detections that
     have not run or are older than the last ingest, evidence folders the last run could not reach.</p>
-    <h3>Checks</h3>${table(['Check', 'What it looks for', 'Findings'], x.checks.map((c) => [mono(c.check), c.description, c.findings]), 'small')}
+    <h3>Checks</h3>${table(['Check', 'What it looks for', 'Written from', 'Findings'], x.checks.map((c) => [mono(c.check), c.description, c.source || '—', c.findings]), 'small')}
     <h3>Rule packs</h3>${table(['Name', 'Path', 'Rules', 'SHA-256', 'Loaded'], x.rulePacks.map((r) => [r.name, mono(r.path), r.rules, mono(r.sha256), r.addedAt]), 'small')}
     <h3>IOC lists</h3>${table(['Name', 'Path', 'Format', 'Indicators', 'SHA-256', 'Loaded'], x.iocLists.map((l) => [l.name, mono(l.path), l.format, l.count, mono(l.sha256), l.addedAt]), 'small')}
     <h3>Events per source</h3>${table(['Source', 'Events'], x.sources.map((s) => [s.source, s.events.toLocaleString('en-US')]))}
@@ -267,6 +288,21 @@ function warnings(ctx: Ctx): SafeHtml {
     ${m.warningsTotal > m.warnings.length ? html`<p class="muted small">First ${m.warnings.length} of ${m.warningsTotal} shown.</p>` : ''}`;
 }
 
+/** KAPE's record of the collection: its runs, and each copy log's files checked against the case's SHA-1s. */
+function kapeCollection(ctx: Ctx): SafeHtml {
+  const k = ctx.m.custody.kape;
+  if (!k.runs.length && !k.copies.length) return html``;
+  return html`<h3>Collection (KAPE)</h3>
+    ${k.runs.length ? table(['Console log', 'Started', 'KAPE', 'Machine', 'User', 'Command line', 'Copied', 'Seconds'], k.runs.map((r) => [
+      mono(r.log), r.startedAt === null ? '—' : ctx.t(r.startedAt), r.kapeVersion ?? '—', r.machine ?? '—', r.user ?? '—', mono(r.commandLine), r.copied ?? '—', r.executionSeconds ?? '—',
+    ]), 'small') : ''}
+    ${k.copies.map((c) => html`<p>Copy log <span class="mono">${c.log}</span>: ${c.rows.toLocaleString('en-US')} file(s) copied;
+      ${c.same.toLocaleString('en-US')} in the evidence with the SHA-1 KAPE recorded, ${c.differTotal.toLocaleString('en-US')} with another SHA-1,
+      ${c.absentTotal.toLocaleString('en-US')} not in the evidence, ${c.unhashed.toLocaleString('en-US')} without a SHA-1 to compare.</p>
+      ${c.differ.length ? table(['Changed since collection', 'Original path', 'SHA-1 (KAPE)', 'SHA-1 (case)'], c.differ.map((d) => [mono(d.relPath), mono(d.source), mono(d.kapeSha1), mono(d.caseSha1)]), 'small') : ''}
+      ${c.absent.length ? html`<p class="small">Not in the evidence${c.absentTotal > c.absent.length ? ` (first ${c.absent.length} of ${c.absentTotal})` : ''}: <span class="mono">${c.absent.join(', ')}</span></p>` : ''}`)}`;
+}
+
 function custody(ctx: Ctx): SafeHtml {
   const c = ctx.m.custody;
   const v = c.verify;
@@ -288,7 +324,8 @@ function custody(ctx: Ctx): SafeHtml {
     ${v ? html`<p>On ${v.at}: ${v.checked} file(s) re-hashed, ${v.ok} unchanged, ${v.changed.length} changed, ${v.missing.length} missing, ${v.added.length} added.</p>
       ${v.changed.length ? table(['Changed file', 'Expected SHA-256', 'Actual SHA-256'], v.changed.map((x) => [mono(x.relPath), mono(x.expected), mono(x.actual)]), 'small') : ''}
       ${v.missing.length ? html`<p>Missing: <span class="mono">${v.missing.join(', ')}</span></p>` : ''}`
-      : html`<p class="muted">The evidence has not been re-verified since indexing (run <code>loupe verify</code>).</p>`}`;
+      : html`<p class="muted">The evidence has not been re-verified since indexing (run <code>loupe verify</code>).</p>`}
+    ${kapeCollection(ctx)}`;
 }
 
 export const SECTION_RENDERERS: Record<ReportSection, (ctx: Ctx) => SafeHtml> = {

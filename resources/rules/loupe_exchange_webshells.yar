@@ -83,3 +83,18 @@ rule Loupe_Exchange_OAB_ExternalUrl_Script_Injection
     condition:
         filesize < 5MB and ($cmd or $url_script)
 }
+
+rule Loupe_WebShell_PST_Export_Script
+{
+    meta:
+        description = "Outlook PST file (header !BDN, client magic SM) holding a server-side script in clear: a mailbox exported to an .aspx, the ProxyShell web-shell write (CVE-2021-31207)"
+        severity = "critical"
+        reference = "Orange Tsai, ProxyShell! (blog.orange.tw, Aug 2021); Huntress ProxyShell response (Aug 2021); [MS-PST] 2.2.2.6 HEADER"
+    strings:
+        $pst = { 21 42 44 4E }
+        $script = /<script[^>]{0,200}runat\s*=\s*["']?server/ nocase
+        $page = /<%@\s*(Page|WebHandler)/ nocase
+        $inline = /<%\s*(eval|Response\s*\.|Request\s*[\.\[])/ nocase
+    condition:
+        $pst at 0 and uint16(8) == 0x4D53 and filesize < 64MB and any of ($script, $page, $inline)
+}

@@ -5,21 +5,42 @@ import type { FieldValue } from '../../../shared/types.ts';
 /** A value as text and as lower-cased text. */
 export type Text = readonly [string, string];
 
+/** Field names lower-cased, kept across events (names repeat from event to event); bounded for hostile input. */
+const LOWER_NAMES = new Map<string, string>();
+const LOWER_NAMES_MAX = 50_000;
+
+export function lowerName(name: string): string {
+  let low = LOWER_NAMES.get(name);
+  if (low === undefined) {
+    if (LOWER_NAMES.size >= LOWER_NAMES_MAX) LOWER_NAMES.clear();
+    low = name.toLowerCase();
+    LOWER_NAMES.set(name, low);
+  }
+  return low;
+}
+
 export class EventView {
-  private lowerKeys: Map<string, string> | null = null;
+  private keys: string[] | null = null;
   private texts = new Map<string, Text | null>();
   private all: Text[] | null = null;
 
   constructor(readonly fields: Record<string, FieldValue>, readonly source: string) {}
 
+  /** The event's field names, in stored order. */
+  get names(): string[] {
+    return (this.keys ??= Object.keys(this.fields));
+  }
+
   get(key: string): FieldValue | undefined {
     const v = this.fields[key];
-    if (v !== undefined) return v;
-    if (!this.lowerKeys) {
-      this.lowerKeys = new Map();
-      for (const k of Object.keys(this.fields)) this.lowerKeys.set(k.toLowerCase(), k);
-    }
-    const real = this.lowerKeys.get(key.toLowerCase());
+    return v !== undefined ? v : this.getAnyCase(key);
+  }
+
+  /** The last field whose name equals `key` without regard to case. */
+  private getAnyCase(key: string): FieldValue | undefined {
+    const want = lowerName(key);
+    let real: string | undefined;
+    for (const k of this.names) if (lowerName(k) === want) real = k;
     return real === undefined ? undefined : this.fields[real];
   }
 

@@ -4,9 +4,10 @@
 import type { FieldValue } from '../../../shared/types.ts';
 import { base64, base64Offsets, encodeText, expandPlaceholders, Unsupported, windashVariants, type Encoding } from './encode.ts';
 import type { EventView, Text } from './event-view.ts';
-import { allOf, anyOf, TRUE, type Needs } from './needs.ts';
+import { allOf, anyOf, inField, TRUE, type Needs } from './needs.ts';
 import { compileParts, literalParts, parseSigmaString, withWildcards, type RawPart, type StrMatcher } from './pattern.ts';
 import { cidrTest, compileSigmaRegex } from './regex-cidr.ts';
+import { regexNeeds } from './regex-needs.ts';
 
 export interface Compiled {
   test(ev: EventView): boolean;
@@ -96,7 +97,7 @@ function valueTest(key: string, v: Scalar, mods: Mods, ctx: ItemContext): Compil
   }
   if (v === null) return { test: (ev) => { const t = ev.text(key); return t === null || t[0] === ''; }, needs: TRUE };
   const m = stringMatchers(v, mods, ctx);
-  return { test: (ev) => { const t = ev.text(key); return t !== null && m.some((x) => x.test(t[0], t[1])); }, needs: anyOf(m.map((x) => x.needs)) };
+  return { test: (ev) => { const t = ev.text(key); return t !== null && m.some((x) => x.test(t[0], t[1])); }, needs: inField(anyOf(m.map((x) => x.needs)), key) };
 }
 
 function numericTest(key: string, v: Scalar, op: string): Compiled {
@@ -140,7 +141,7 @@ function stringMatchers(v: Scalar, mods: Mods, ctx: ItemContext): StrMatcher[] {
 }
 
 function regexMatcher(re: RegExp): StrMatcher {
-  return { test: (s) => re.test(s), needs: TRUE };
+  return { test: (s) => re.test(s), needs: regexNeeds(re) };
 }
 
 /** Wildcard parts of each text, or literal parts of its base64 forms (encoded text has no wildcards). */

@@ -48,23 +48,31 @@ function regexSource(parts: RawPart[]): string {
   return parts.map((p) => (isText(p) ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : p === STAR ? '[\\s\\S]*' : '[\\s\\S]')).join('');
 }
 
-/** The literal chunks a match must contain, with whether each is pinned to the value's start or end. */
-function partsNeeds(parts: RawPart[]): Needs {
+/**
+ * The literal chunks a match must contain (in the lower-cased value), with whether each is pinned to the value's start
+ * or end. `lowerCompare`: the matcher compares lower-cased texts, so this holds for any chunk; otherwise (a `cased`
+ * test, or a regular expression whose `i` flag folds case its own way) only for ASCII chunks — `Σ` and `ς` or `µ` and
+ * `μ` fold together in a regular expression but not under toLowerCase — and other chunks constrain nothing.
+ */
+function partsNeeds(parts: RawPart[], lowerCompare: boolean): Needs {
   const needs: Needs[] = [];
-  parts.forEach((p, i) => { if (isText(p)) needs.push(lit(p, i === 0, i === parts.length - 1)); });
+  parts.forEach((p, i) => {
+    if (isText(p) && (lowerCompare || !/[^\x00-\x7f]/.test(p))) needs.push(lit(p, i === 0, i === parts.length - 1));
+  });
   return allOf(needs);
 }
 
 /** Compiles wildcard parts into a matcher; `cased` keeps case. */
 export function compileParts(parts: RawPart[], cased = false): StrMatcher {
-  const needs = partsNeeds(parts);
   const norm = (s: string) => (cased ? s : s.toLowerCase());
   const texts = parts.filter(isText);
   const wild = parts.filter((p) => !isText(p));
   const pick = (s: string, lower: string) => (cased ? s : lower);
   const onlyStars = wild.every((w) => w === STAR);
+  const plain = texts.length === 1 && onlyStars && parts.length <= 3;
+  const needs = partsNeeds(parts, plain && !cased);
   if (texts.length === 0 && onlyStars) return { test: () => true, needs };
-  if (texts.length === 1 && onlyStars && parts.length <= 3) {
+  if (plain) {
     const t = norm(texts[0]);
     const lead = parts[0] === STAR;
     const trail = parts[parts.length - 1] === STAR;

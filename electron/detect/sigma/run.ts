@@ -1,18 +1,26 @@
-// Runs compiled Sigma rules over the case's events. Plan: one pass over the events' logsource keys (source, channel,
-// event ID); per rule and target, either an FTS anchor (the rule is tested only on events holding one of its rarest
-// words) or, when that is not cheaper, every event of its logsource. Then one streaming pass in id order evaluates
-// each needed event once against the rules planned for it; fields are decoded once per event.
-import type { Statement } from 'better-sqlite3';
+// Runs compiled Sigma rules over the case's events in one stream, grouped by logsource: events whose key (source,
+// channel, event ID) the same rule targets apply to form a group. A group is read whole — each event decoded once and
+// passed through the group's literal gate (gate.ts), which finds all its rules' literals in one scan per field and
+// leaves only the rules that can match for the exact test — or, where the full-text index narrows it to a small part
+// (judged on an evenly spread sample of the events' keys), only at its rules' FTS candidates (prefilter.ts).
 import type { Db } from '../../case/db.ts';
-import { decodeFields, fieldSql, FIELDS_COLUMNS } from '../../case/fields.ts';
+import { decodeFields } from '../../case/fields.ts';
 import type { SigmaRule } from './compile.ts';
 import { EventView } from './event-view.ts';
+import { RuleGate } from './gate.ts';
 import { EVTX_SOURCES, type Target } from './logsource.ts';
 import type { Compiled } from './modifiers.ts';
-import { anchorOf, FtsTerms, type Term } from './prefilter.ts';
+import type { Needs } from './needs.ts';
+import { anchorOf, FtsTerms, type Anchor } from './prefilter.ts';
+import { sampleKeys, streamRows, termIds, type KeyInfo, type StreamRow } from './scan.ts';
 
 export interface SigmaRunStats {
-  events: number; rules: number; targets: number; anchored: number; scanned: number; evaluated: number; tests: number; seconds: number;
+  events: number; rules: number; targets: number; groups: number;
+  /** Rule targets × logsource groups run on FTS candidates, and run on every event of the group. */
+  anchored: number; scanned: number;
+  /** Events decoded, exact rule tests. */
+  evaluated: number; tests: number;
+  seconds: number;
 }
 
 export interface SigmaRunResult {
@@ -22,168 +30,183 @@ export interface SigmaRunResult {
   cancelled: boolean;
 }
 
-interface KeyInfo { source: string; channel: string | null; eventId: number | null; count: number }
-/** A rule target to test; `cand`: the ascending positions of its FTS candidates (null: every event of its keys). */
-interface Plan { ruleIdx: number; match: Compiled; cand: Int32Array | null; cursor: number }
+/**
+ * How events reach the exact test. `fts`: 'auto' runs a group on FTS candidates when they are under 1/FTS_NARROWS of
+ * its (estimated) events, 'always' anchors every rule that has FTS words, 'off' never. `gate`: the literal gate in
+ * front of the exact test. `prefilter: false` is both off — every rule on every event of its logsource, the reference
+ * the others are checked against.
+ */
+export interface SigmaRunOptions { signal?: AbortSignal; prefilter?: boolean; fts?: 'auto' | 'always' | 'off'; gate?: boolean }
 
-/** Positions processed per window of the streaming pass. */
+interface Plan { ruleIdx: number; match: Compiled }
+interface Group { plans: Plan[]; whole: Plan[]; gate: RuleGate<Plan> | null; sampled: number }
+interface Anchored { plan: Plan; group: number; ids: Float64Array; cursor: number }
+
+/** A group runs on FTS candidates only when they are under 1/FTS_NARROWS of its events. */
+const FTS_NARROWS = 4;
+/** Keys sampled to estimate each group's size. */
+const SAMPLE = 4000;
+/** Ids per window of the stream (FTS candidates are bucketed a window at a time). */
 const WINDOW = 20_000;
-/** Ids per `IN (…)` query when a window needs few of its events. */
-const IN_BATCH = 500;
-
-/** Every event's logsource key, in id order. */
-function keyIndex(db: Db, sources: string[]): { ids: Float64Array; keyOf: Int32Array; keys: KeyInfo[] } {
-  const ch = fieldSql('Channel'), eid = fieldSql('EventID');
-  const evtx = EVTX_SOURCES.map(() => '?').join(',');
-  const rows = db.prepare(`SELECT e.id, e.source,
-      CASE WHEN e.source IN (${evtx}) THEN ${ch.sql} END AS channel,
-      CASE WHEN e.source IN (${evtx}) THEN ${eid.sql} END AS eid
-    FROM events e WHERE e.source IN (${sources.map(() => '?').join(',')}) ORDER BY e.id`).raw()
-    .iterate(...EVTX_SOURCES, ...ch.params, ...EVTX_SOURCES, ...eid.params, ...sources) as IterableIterator<[number, string, unknown, unknown]>;
-  const ids: number[] = [];
-  const keyOf: number[] = [];
-  const keys: KeyInfo[] = [];
-  const byName = new Map<string, number>();
-  for (const [id, source, channel, eventId] of rows) {
-    const c = typeof channel === 'string' ? channel.toLowerCase() : null;
-    const n = eventId === null || eventId === undefined ? null : Number(eventId);
-    const name = `${source}\u0001${c}\u0001${n}`;
-    let k = byName.get(name);
-    if (k === undefined) { k = keys.length; keys.push({ source, channel: c, eventId: n, count: 0 }); byName.set(name, k); }
-    keys[k].count++;
-    ids.push(id);
-    keyOf.push(k);
-  }
-  return { ids: Float64Array.from(ids), keyOf: Int32Array.from(keyOf), keys };
-}
 
 const allows = (t: Target, k: KeyInfo): boolean =>
   t.sources.includes(k.source) && (!t.channels || (k.channel !== null && t.channels.includes(k.channel)))
   && (!t.eventIds || (k.eventId !== null && t.eventIds.includes(k.eventId)));
 
-/** Index of `id` in the ascending array, or -1. */
-function find(ids: Float64Array, id: number, lo = 0, hi = ids.length): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid] < id) lo = mid + 1; else hi = mid;
+/** Logsource key → group, built as keys are met; keys with the same rule targets share a group. */
+class Groups {
+  readonly list: Group[] = [];
+  /** source → channel → event ID → group (-1: no rule reads the key). */
+  private readonly byKey = new Map<string, Map<unknown, Map<unknown, number>>>();
+  private readonly byPlans = new Map<string, number>();
+  private readonly usedTargets = new Set<Compiled>();
+
+  constructor(private readonly rules: SigmaRule[]) {}
+
+  of(row: StreamRow): number {
+    let channels = this.byKey.get(row.source);
+    if (!channels) { channels = new Map(); this.byKey.set(row.source, channels); }
+    let eids = channels.get(row.channel);
+    if (!eids) { eids = new Map(); channels.set(row.channel, eids); }
+    const known = eids.get(row.eid);
+    if (known !== undefined) return known;
+    const g = this.create(row);
+    eids.set(row.eid, g);
+    return g;
   }
-  return lo < ids.length && ids[lo] === id ? lo : -1;
+
+  private create(row: StreamRow): number {
+    const key: KeyInfo = {
+      source: row.source, channel: typeof row.channel === 'string' ? row.channel.toLowerCase() : null,
+      eventId: row.eid === null || row.eid === undefined ? null : Number(row.eid),
+    };
+    const plans: Plan[] = [];
+    const sig: string[] = [];
+    this.rules.forEach((rule, ruleIdx) => rule.targets.forEach(({ target, match }, t) => {
+      if (!allows(target, key)) return;
+      plans.push({ ruleIdx, match });
+      sig.push(`${ruleIdx}.${t}`);
+      this.usedTargets.add(match);
+    }));
+    let g = -1;
+    if (plans.length) {
+      const s = sig.join(',');
+      g = this.byPlans.get(s) ?? -1;
+      if (g < 0) { g = this.list.length; this.list.push({ plans, whole: plans, gate: null, sampled: 0 }); this.byPlans.set(s, g); }
+    }
+    return g;
+  }
+
+  /** Rule targets that apply to some event met so far. */
+  get targets(): number { return this.usedTargets.size; }
 }
 
-/** Positions (in `ids`) of the events holding each FTS term, computed once per term. */
-class TermPositions {
-  private readonly cache = new Map<string, Int32Array>();
-  /** Marks of the union being built; a new stamp per union avoids clearing. */
-  private readonly mark: Int32Array;
-  private stamp = 0;
-  constructor(private readonly fts: FtsTerms, private readonly ids: Float64Array) { this.mark = new Int32Array(ids.length); }
-
-  private positions(t: Term): Int32Array {
-    const key = t.prefix ? `${t.term}*` : t.term;
-    let p = this.cache.get(key);
-    if (!p) {
-      const out: number[] = [];
-      for (const id of this.fts.ids(t)) { const i = find(this.ids, id); if (i >= 0) out.push(i); }
-      p = Int32Array.from(out);
-      this.cache.set(key, p);
-    }
-    return p;
-  }
-
-  /** Ascending positions of events holding any of the terms whose logsource key is allowed. */
-  union(terms: Term[], allowed: Uint8Array, keyOf: Int32Array): Int32Array {
-    const s = ++this.stamp;
-    const out: number[] = [];
-    for (const t of terms) {
-      for (const p of this.positions(t)) {
-        if (this.mark[p] === s || !allowed[keyOf[p]]) continue;
-        this.mark[p] = s;
-        out.push(p);
-      }
-    }
-    return Int32Array.from(out).sort();
-  }
+/**
+ * Decides, for each group seen in the sample, which of its rules run on FTS candidates: all of them when together
+ * they narrow the group enough; otherwise (in 'auto') those that search every value of an event (keyword rules such
+ * as SigmaHQ's Mimikatz keywords, which apply to every event log) when they narrow it alone — in the gate they would
+ * make every value of every event scanned.
+ */
+function planFts(db: Db, groups: Groups, mode: 'auto' | 'always', sources: string[]): Anchored[] {
+  const fts = new FtsTerms(db);
+  const sample = sampleKeys(db, EVTX_SOURCES, SAMPLE);
+  for (const row of sample.rows) if (sources.includes(row.source)) { const g = groups.of(row); if (g >= 0) groups.list[g].sampled++; }
+  const out: Anchored[] = [];
+  const idsOf = new Map<Compiled, Float64Array>();
+  const anchorAt = (plan: Plan, gi: number, a: Anchor) => {
+    let ids = idsOf.get(plan.match);
+    if (!ids) { ids = termIds(fts, a.terms); idsOf.set(plan.match, ids); }
+    out.push({ plan, group: gi, ids, cursor: 0 });
+  };
+  groups.list.forEach((g, gi) => {
+    const budget = mode === 'auto' ? ((g.sampled / Math.max(1, sample.rows.length)) * sample.span) / FTS_NARROWS : Infinity;
+    const anchors = anchorsIfNarrow(g.plans, fts, budget);
+    g.whole = [];
+    g.plans.forEach((plan, i) => {
+      const a = anchors ? anchors[i] : readsEveryValue(plan.match.needs) ? anchorOf(plan.match.needs, fts.df) : null;
+      if (a && a.cost < budget) anchorAt(plan, gi, a); else g.whole.push(plan);
+    });
+  });
+  return out;
 }
 
-/** `prefilter: false` tests every rule on every event of its logsource (to check the prefilter loses nothing). */
-export function runSigma(db: Db, rules: SigmaRule[], opts: { signal?: AbortSignal; prefilter?: boolean } = {}): SigmaRunResult {
+/**
+ * Each plan's FTS anchor when their costs add up to under `budget` (null otherwise; with an infinite budget, every
+ * plan that has one). Plans that constrain nothing are checked first, so a group that must be read whole costs no
+ * vocabulary lookup.
+ */
+function anchorsIfNarrow(plans: Plan[], fts: FtsTerms, budget: number): Array<Anchor | null> | null {
+  const finite = Number.isFinite(budget);
+  if (finite && plans.some((p) => p.match.needs.t === 'true')) return null;
+  const out: Array<Anchor | null> = [];
+  let cost = 0;
+  for (const p of plans) {
+    const a = anchorOf(p.match.needs, fts.df);
+    if (finite && (!a || (cost += a.cost) >= budget)) return null;
+    out.push(a);
+  }
+  return out;
+}
+
+/** Does the formula search field-less keywords (every value of the event)? */
+function readsEveryValue(n: Needs): boolean {
+  return n.t === 'lit' ? n.field === null : n.t !== 'true' && n.c.some(readsEveryValue);
+}
+
+export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {}): SigmaRunResult {
   const t0 = performance.now();
+  const ftsMode = opts.prefilter === false ? 'off' : opts.fts ?? 'auto';
+  const useGate = opts.prefilter !== false && opts.gate !== false;
   const sources = [...new Set(rules.flatMap((r) => r.targets.flatMap((t) => t.target.sources)))];
   const hits = new Map<number, number[]>();
-  const stats: SigmaRunStats = { events: 0, rules: rules.length, targets: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
+  const stats: SigmaRunStats = { events: 0, rules: rules.length, targets: 0, groups: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
   if (sources.length === 0) return { hits, stats, cancelled: false };
-  const { ids, keyOf, keys } = keyIndex(db, sources);
-  stats.events = ids.length;
-  const fts = new FtsTerms(db);
-  const terms = new TermPositions(fts, ids);
-  const scanByKey: Plan[][] = keys.map(() => []);
-  const anchored: Plan[] = [];
-  rules.forEach((rule, ruleIdx) => {
-    for (const { target, match } of rule.targets) {
-      const allowed = Uint8Array.from(keys, (k) => (allows(target, k) ? 1 : 0));
-      const scanCount = keys.reduce((n, k, i) => n + (allowed[i] ? k.count : 0), 0);
-      if (scanCount === 0) continue;
-      stats.targets++;
-      const anchor = opts.prefilter === false ? null : anchorOf(match.needs, fts.df);
-      if (anchor && anchor.cost < scanCount) {
-        const cand = terms.union(anchor.terms, allowed, keyOf);
-        stats.anchored++;
-        if (cand.length) anchored.push({ ruleIdx, match, cand, cursor: 0 });
-      } else {
-        stats.scanned++;
-        keys.forEach((_, k) => { if (allowed[k]) scanByKey[k].push({ ruleIdx, match, cand: null, cursor: 0 }); });
-      }
+  const groups = new Groups(rules);
+  const anchored = ftsMode === 'off' ? [] : planFts(db, groups, ftsMode, sources);
+  const plans: Plan[] = [];
+  let windowEnd = -Infinity;
+  let buckets = new Map<number, Anchored[]>();
+  for (const row of streamRows(db, sources, EVTX_SOURCES)) {
+    if (row.id >= windowEnd) {
+      if (opts.signal?.aborted) return { hits, stats, cancelled: true };
+      windowEnd = row.id - (row.id % WINDOW) + WINDOW;
+      buckets = bucketCandidates(anchored, windowEnd);
     }
-  });
-  const fetch = rowFetcher(db);
-  for (let a = 0; a < ids.length; a += WINDOW) {
-    if (opts.signal?.aborted) return { hits, stats, cancelled: true };
-    const b = Math.min(ids.length, a + WINDOW);
-    const buckets = new Map<number, Plan[]>();
-    for (const p of anchored) {
-      const cand = p.cand!;
-      while (p.cursor < cand.length && cand[p.cursor] < b) {
-        const pos = cand[p.cursor++];
-        const list = buckets.get(pos);
-        if (list) list.push(p); else buckets.set(pos, [p]);
-      }
-    }
-    const needed: number[] = [];
-    for (let pos = a; pos < b; pos++) if (scanByKey[keyOf[pos]].length || buckets.has(pos)) needed.push(pos);
-    if (needed.length === 0) continue;
-    for (const row of fetch(needed.map((p) => ids[p]), needed.length > (b - a) / 4 ? [ids[a], ids[b - 1]] : null)) {
-      const pos = find(ids, row.id, a, b);
-      if (pos < 0) continue;
-      const plans = [...scanByKey[keyOf[pos]], ...(buckets.get(pos) ?? [])];
-      if (plans.length === 0) continue;
-      const ev = new EventView(decodeFields(row), row.source);
-      stats.evaluated++;
-      for (const p of plans) {
-        stats.tests++;
-        if (!p.match.test(ev)) continue;
-        const list = hits.get(p.ruleIdx);
-        if (list) { if (list[list.length - 1] !== row.id) list.push(row.id); } else hits.set(p.ruleIdx, [row.id]);
-      }
+    stats.events++;
+    const gi = groups.of(row);
+    if (gi < 0) continue;
+    const g = groups.list[gi];
+    const extra = buckets.get(row.id);
+    if (g.whole.length === 0 && !extra) continue;
+    const ev = new EventView(decodeFields(row), row.source);
+    stats.evaluated++;
+    plans.length = 0;
+    if (!useGate) plans.push(...g.whole);
+    else if (g.whole.length) (g.gate ??= new RuleGate(g.whole, (p) => p.match.needs)).candidates(ev, plans);
+    if (extra) for (const a of extra) if (a.group === gi) plans.push(a.plan);
+    for (const p of plans) {
+      stats.tests++;
+      if (!p.match.test(ev)) continue;
+      const list = hits.get(p.ruleIdx);
+      if (list) { if (list[list.length - 1] !== row.id) list.push(row.id); } else hits.set(p.ruleIdx, [row.id]);
     }
   }
+  stats.targets = groups.targets;
+  stats.groups = groups.list.length;
+  for (const g of groups.list) { stats.scanned += g.whole.length; stats.anchored += g.plans.length - g.whole.length; }
   stats.seconds = (performance.now() - t0) / 1000;
   return { hits, stats, cancelled: false };
 }
 
-interface EventRow { id: number; source: string; fields: string | null }
-
-/** Reads events by id: a range scan when a window needs many of its events, `IN (…)` batches when few. */
-function rowFetcher(db: Db): (wanted: number[], range: [number, number] | null) => Iterable<EventRow> {
-  const cols = `e.id, e.source, ${FIELDS_COLUMNS('e')}`;
-  const byRange = db.prepare(`SELECT ${cols} FROM events e WHERE e.id BETWEEN ? AND ? ORDER BY e.id`);
-  const byIds = new Map<number, Statement<unknown[]>>();
-  return function* (wanted, range) {
-    if (range) { yield* byRange.iterate(range[0], range[1]) as Iterable<EventRow>; return; }
-    for (let i = 0; i < wanted.length; i += IN_BATCH) {
-      const part = wanted.slice(i, i + IN_BATCH);
-      let st = byIds.get(part.length);
-      if (!st) { st = db.prepare(`SELECT ${cols} FROM events e WHERE e.id IN (${part.map(() => '?').join(',')})`); byIds.set(part.length, st); }
-      yield* st.all(...part) as EventRow[];
+/** FTS-anchored rules by candidate id, for the ids before `end` not yet taken. */
+function bucketCandidates(anchored: Anchored[], end: number): Map<number, Anchored[]> {
+  const buckets = new Map<number, Anchored[]>();
+  for (const a of anchored) {
+    while (a.cursor < a.ids.length && a.ids[a.cursor] < end) {
+      const id = a.ids[a.cursor++];
+      const list = buckets.get(id);
+      if (list) list.push(a); else buckets.set(id, [a]);
     }
-  };
+  }
+  return buckets;
 }

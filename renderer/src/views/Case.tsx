@@ -130,7 +130,9 @@ function Indexing({ onDone, onRunning }: { onDone: () => void; onRunning: (runni
   // An error from an earlier run is not shown once a later run has finished cleanly.
   const runError = p?.phase === 'failed' ? p.error : null;
   const cancel = async () => { try { await api.cancelIndex(); } catch (e) { setError(errorText(e)); } };
-  const pct = p && p.bytesTotal > 0 ? Math.min(100, (100 * p.bytesDone) / p.bytesTotal) : p?.phase === 'done' ? 100 : 0;
+  const scan = p?.phase === 'detecting' ? p.detect ?? null : null;
+  const pct = scan ? (scan.bytesTotal > 0 ? Math.min(100, (100 * scan.bytesDone) / scan.bytesTotal) : 0)
+    : p && p.bytesTotal > 0 ? Math.min(100, (100 * p.bytesDone) / p.bytesTotal) : p?.phase === 'done' ? 100 : 0;
   return (
     <div className="card" data-testid="indexing">
       <h2>Index</h2>
@@ -146,6 +148,7 @@ function Indexing({ onDone, onRunning }: { onDone: () => void; onRunning: (runni
           <dt>Bytes</dt><dd>{formatBytes(p.bytesDone)} / {formatBytes(p.bytesTotal)}</dd>
           <dt>Events</dt><dd data-testid="progress-events">{formatCount(p.events)}</dd>
           <dt>Warnings</dt><dd>{formatCount(p.warnings)}</dd>
+          {scan && <><dt>YARA scan</dt><dd data-testid="progress-scan">{formatCount(scan.filesDone)} / {formatCount(scan.filesTotal)} files, {formatBytes(scan.bytesDone)} / {formatBytes(scan.bytesTotal)}</dd></>}
           <dt>ETA</dt><dd>{running ? formatEta(p.etaSeconds) : '—'}</dd>
           {p.currentFile && running && <><dt>Now</dt><dd className="ellipsis">{p.currentFile}</dd></>}
         </dl>

@@ -1,4 +1,4 @@
-// Findings: one verdict card per CVE (Test-ProxyLogon style) whose rows open the evidence, the intrusions (each with
+// Findings: one verdict card per CVE (Test-ProxyLogon style), grouped by exploitation wave, whose rows open the evidence, the intrusions (each with
 // its answer to "was mail accessed or taken?", its story a page of its own), log coverage, then every other finding
 // by severity with its confidence and reason; scanners apart.
 import { useEffect, useState } from 'react';
@@ -22,7 +22,7 @@ const MAX_REFS = 50;
 
 function VerdictCard({ v }: { v: CveVerdict }) {
   return (
-    <article className={`card verdict ${v.verdict}`} data-testid={`verdict-${v.cve}`}>
+    <article className={`card verdict ${v.verdict}`} data-testid={`verdict-${v.cve}`} data-check={v.check}>
       <header>
         <h2>{v.cve}</h2>
         <span className={`badge ${v.verdict}`} data-testid="verdict">{VERDICT_LABEL[v.verdict]}</span>
@@ -39,6 +39,27 @@ function VerdictCard({ v }: { v: CveVerdict }) {
         </ol>
       )}
     </article>
+  );
+}
+
+/** The verdicts of one wave, in the order the registry lists them (the order the waves came). */
+function byWave(list: CveVerdict[]): Array<[string, CveVerdict[]]> {
+  const out = new Map<string, CveVerdict[]>();
+  for (const v of list) out.set(v.wave, [...(out.get(v.wave) ?? []), v]);
+  return [...out];
+}
+
+function WaveGroup({ wave, list }: { wave: string; list: CveVerdict[] }) {
+  const { zone } = useCase();
+  const hit = list.filter((v) => v.verdict === 'exploited' || v.verdict === 'attempted');
+  const first = hit.map((v) => v.firstSeen ?? null).filter((t): t is number => t !== null);
+  const state = hit.some((v) => v.verdict === 'exploited') ? 'exploited' : hit.length ? 'attempted' : null;
+  return (
+    <section className="wave" data-testid={`wave-${wave.split(' ')[0]}`}>
+      <h3>{wave} <span className={`badge ${state ?? 'no-evidence'}`}>{state ? `reached the server (${state})` : 'no trace'}</span></h3>
+      {first.length > 0 && <p className="meta">first seen {formatTime(Math.min(...first), zone)}</p>}
+      <div className="verdicts">{list.map((v) => <VerdictCard key={v.check} v={v} />)}</div>
+    </section>
   );
 }
 
@@ -113,10 +134,10 @@ export function FindingsView({ params }: { params: URLSearchParams }) {
   return (
     <section className="view findings">
       <h1>Findings</h1>
-      <h2>ProxyLogon verdicts</h2>
+      <h2>Verdicts by exploitation wave</h2>
       <ErrorLine error={verdicts.error} />
       {verdicts.data?.length === 0 && <Empty>No verdicts yet: index the evidence on the Case page first.</Empty>}
-      <div className="verdicts">{verdicts.data?.map((v) => <VerdictCard key={v.cve} v={v} />)}</div>
+      {byWave(verdicts.data ?? []).map(([wave, list]) => <WaveGroup key={wave} wave={wave} list={list} />)}
       <h2>Intrusions</h2>
       <ErrorLine error={intrusions.error} />
       {intrusions.data?.length === 0 && <Empty>No intrusion was reconstructed.</Empty>}

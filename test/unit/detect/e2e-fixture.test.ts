@@ -3,78 +3,41 @@
 // each intrusion is its own story (time order, each request once), the scanner is only a scanner, mail is answered.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { generateEvidence } from '../../fixtures/generate.ts';
 import type { GeneratedManifest } from '../../fixtures/generate.ts';
-import { openCaseDb } from '../../../electron/case/db.ts';
 import type { Db } from '../../../electron/case/db.ts';
-import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
 import { getIntrusions, getVerdicts, getWebshells } from '../../../electron/detect/queries.ts';
 import type { EvidenceRef } from '../../../shared/types.ts';
 import { isoToMicros } from '../../../shared/types.ts';
+import type { IndexProgress } from '../../../shared/api.ts';
+import { assertBenignClean, assertPlantedFound, indexGenerated, sameRef } from './generated-case.ts';
+import type { GeneratedCase, Row } from './generated-case.ts';
 
-interface Row { id: number; check: string; severity: string; confidence: string | null; reason: string | null; path: string | null; evidence: EvidenceRef[]; details: Record<string, unknown> }
-
-const sameRef = (a: EvidenceRef, b: { file: string; line?: number; record?: number }): boolean =>
-  a.file === b.file && (b.line === undefined || a.line === b.line) && (b.record === undefined || a.record === b.record);
 const refKey = (r: EvidenceRef): string => `${r.file}:${r.line ?? ''}:${r.record ?? ''}`;
 
-let dir = '';
+let g: GeneratedCase;
 let manifest: GeneratedManifest;
 let db: Db;
 let rows: Row[];
+const detecting: IndexProgress[] = [];
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-'));
-  const root = path.join(dir, 'evidence');
-  manifest = await generateEvidence(root, { scale: 0.1, seed: 11, includeEvtx: false });
-  const casePath = path.join(dir, 'case.loupe');
-  const db0 = openCaseDb(casePath, { create: true });
-  db0.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, 'generated', new Date().toISOString());
-  db0.close();
-  await new IndexCoordinator({ casePath, iocs: [path.join(dir, 'attacker-iocs.csv')], workers: 1 }).run();
-  db = openCaseDb(casePath, { readonly: true });
-  rows = (db.prepare('SELECT id, check_id AS "check", severity, confidence, confidence_reason AS reason, path, evidence, details FROM findings').all() as Array<Row & { evidence: string; details: string | null }>)
-    .map((r) => ({ ...r, evidence: JSON.parse(r.evidence) as EvidenceRef[], details: r.details ? JSON.parse(r.details) as Record<string, unknown> : {} }));
+  g = await indexGenerated({ scale: 0.1, seed: 11, includeEvtx: false }, (p) => { if (p.phase === 'detecting') detecting.push(p); });
+  ({ manifest, db, rows } = g);
 });
 
-after(() => {
-  db?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.rmSync(`${path.join(dir, 'evidence')}.manifest.json`, { force: true });
-});
+after(() => g?.close());
 
 describe('generated corpus', () => {
-  it('every planted trace is found', () => {
-    for (const p of manifest.planted) {
-      const candidates = rows.filter((r) => r.check === p.check);
-      const ok = candidates.some((r) =>
-        (p.path ? r.path?.toLowerCase() === p.path.toLowerCase() : true) &&
-        (p.evidence ?? []).every((e) => r.evidence.some((x) => sameRef(x, e))));
-      // Log hits may be spread over several findings (one per IP/outcome): then each ref must be in one of them.
-      const spread = !p.path && (p.evidence ?? []).every((e) => candidates.some((r) => r.evidence.some((x) => sameRef(x, e))));
-      assert.ok(ok || spread, `planted ${p.check} not found: ${p.note} ${JSON.stringify(p.evidence)}`);
-    }
+  it('detection progress: files scanned of to scan, and no ETA until the scan rate is known (issue 10 item 4; was 0 s)', () => {
+    assert.equal(detecting[0].etaSeconds, null, 'no ETA before the scan has a rate');
+    const scan = detecting.map((p) => p.detect).filter((d) => d);
+    assert.ok(scan.length >= 2 && scan[0]!.filesDone === 0 && scan[0]!.filesTotal > 0, 'scan progress starts at 0 of the files to scan');
+    assert.equal(scan.at(-1)!.filesDone, scan.at(-1)!.filesTotal);
   });
 
-  it('no benign twin is flagged by the checks it names; review-only twins stay "needs review", outside every intrusion', () => {
-    for (const b of manifest.benign) {
-      for (const e of b.evidence ?? []) {
-        const flagged = rows.filter((r) => (b.checks as string[]).includes(r.check) && r.evidence.some((x) => sameRef(x, e)));
-        assert.deepEqual(flagged.map((r) => r.check), [], `benign flagged: ${b.what} ${JSON.stringify(e)}`);
-        for (const r of rows.filter((x) => (b.reviewOnly as string[] | undefined)?.includes(x.check) && x.evidence.some((y) => sameRef(y, e)))) {
-          assert.ok(r.confidence === 'review' || r.confidence === 'info', `${b.what}: ${r.check} is ${r.confidence}`);
-          for (const s of rows.filter((x) => x.check === 'story')) assert.ok(!s.evidence.some((y) => sameRef(y, e)), `${b.what} is in a story`);
-        }
-      }
-      if (b.path) {
-        const byPath = rows.filter((r) => (b.checks as string[]).includes(r.check) && r.path?.toLowerCase() === b.path!.toLowerCase());
-        assert.deepEqual(byPath.map((r) => r.check), [], `benign flagged by path: ${b.what}`);
-      }
-    }
-  });
+  it('every planted trace is found', () => assertPlantedFound(manifest, rows));
+
+  it('no benign twin is flagged by the checks it names; review-only twins stay "needs review", outside every intrusion', () => assertBenignClean(manifest, rows));
 
   it('every finding carries a confidence and a one-line reason', () => {
     for (const r of rows) {

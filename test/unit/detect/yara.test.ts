@@ -9,10 +9,9 @@ import path from 'node:path';
 import { loadRuleSet, loadRuleSetStrict, RuleCompileError } from '../../../electron/detect/rules.ts';
 import { YaraEngine, yaraEngine } from '../../../electron/detect/yara.ts';
 import { listRuleFiles } from '../../../electron/detect/rules.ts';
-import { buildProbe } from '../../../electron/detect/yara-prefilter.ts';
-import { scanItems } from '../../../electron/detect/yara-batch.ts';
+import { wasmScanner } from '../../../electron/detect/yara-scan.ts';
 import { repoRoot } from './helpers.ts';
-import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, SIGBASE_STYLE } from './samples.ts';
+import { BENIGN_GREETING, BENIGN_LOGON, BROKEN_RULES, CHOPPER, EXEC_SHELL, FILE_WRITE_SHELL, OAB_DUMP, PST_EXPORT_SHELL, PST_PLAIN, SCRIPT_NO_PST, SIGBASE_STYLE } from './samples.ts';
 
 const BUNDLED = path.join(repoRoot, 'resources', 'rules');
 
@@ -27,6 +26,9 @@ function corpus(): { dir: string; files: Record<string, string | Buffer> } {
     'greeting.aspx': BENIGN_GREETING,
     'logon.aspx': BENIGN_LOGON,
     'empty.aspx': '',
+    'proxyshell/x7Fq2.aspx': PST_EXPORT_SHELL,
+    'exports/mailbox.pst': PST_PLAIN,
+    'proxyshell/no-pst.aspx': SCRIPT_NO_PST,
     'binary.dll': Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0xff, 0xfe, 0x80]),
   };
   for (const [rel, content] of Object.entries(files)) {
@@ -51,15 +53,18 @@ async function ourMatches(dir: string, ruleDirs: string[]): Promise<Map<string, 
   return out;
 }
 
-test('bundled rules flag the China Chopper, OAB-dump, exec and file-write samples and leave the benign twins alone', async () => {
+test('bundled rules flag the China Chopper, OAB-dump, exec, file-write and PST-export samples and leave the plain .pst alone; the script without a PST header is not a PST export (only the eval rule)', async () => {
   const { dir } = corpus();
   try {
     const m = await ourMatches(dir, [BUNDLED]);
     assert.deepEqual(Object.fromEntries([...m].sort()), {
-      'chopper.aspx': ['Loupe_WebShell_ChinaChopper_Eval'],
-      'exec.aspx': ['Loupe_WebShell_ASPX_Command_Exec'],
-      'oab/x8Kd2mQp.aspx': ['Loupe_Exchange_OAB_ExternalUrl_Script_Injection', 'Loupe_WebShell_ChinaChopper_Eval', 'Loupe_WebShell_OAB_VirtualDirectory_Dump'],
-      'write.aspx': ['Loupe_WebShell_ASPX_File_Write'],
+      'chopper.aspx': ['Loupe_ASP_Eval_Request', 'Loupe_AspNet_JScript_Eval', 'Loupe_WebShell_ChinaChopper_Eval'],
+      'exec.aspx': ['Loupe_AspNet_Command_Shell', 'Loupe_WebShell_ASPX_Command_Exec'],
+      'oab/x8Kd2mQp.aspx': ['Loupe_ASP_Eval_Request', 'Loupe_AspNet_JScript_Eval', 'Loupe_Exchange_OAB_ExternalUrl_Script_Injection', 'Loupe_WebShell_ChinaChopper_Eval', 'Loupe_WebShell_OAB_VirtualDirectory_Dump'],
+      // The PST rule needs the PST header; the script itself is an eval shell, which the behaviour rules flag either way.
+      'proxyshell/no-pst.aspx': ['Loupe_AspNet_JScript_Eval'],
+      'proxyshell/x7Fq2.aspx': ['Loupe_AspNet_JScript_Eval', 'Loupe_WebShell_PST_Export_Script'],
+      'write.aspx': ['Loupe_AspNet_File_Upload_Writer', 'Loupe_WebShell_ASPX_File_Write'],
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -68,8 +73,8 @@ test('bundled rules flag the China Chopper, OAB-dump, exec and file-write sample
 
 test('string matches carry the identifier, offset and length (for highlighting)', async () => {
   const set = await loadRuleSetStrict([BUNDLED]);
-  const [m] = (await yaraEngine().run(Buffer.from(CHOPPER), set.source)).matches;
-  assert.equal(m.rule, 'Loupe_WebShell_ChinaChopper_Eval');
+  const m = (await yaraEngine().run(Buffer.from(CHOPPER), set.source)).matches.find((x) => x.rule === 'Loupe_WebShell_ChinaChopper_Eval');
+  assert.ok(m);
   assert.equal(m.meta.severity, 'critical');
   const evalHit = m.strings.find((s) => s.identifier === '$eval_request');
   assert.ok(evalHit);
@@ -84,7 +89,7 @@ test('an analyst pack in signature-base style (import "pe", rich meta, private r
     fs.writeFileSync(path.join(packDir, 'apt_hafnium_style.yar'), SIGBASE_STYLE);
     const set = await loadRuleSet([BUNDLED, packDir]);
     assert.deepEqual(set.errors, []);
-    assert.deepEqual(set.files.map((f) => path.basename(f.path)), ['loupe_exchange_webshells.yar', 'apt_hafnium_style.yar']);
+    assert.deepEqual(set.files.map((f) => path.basename(f.path)), ['loupe_aspnet_webshells.yar', 'loupe_classic_asp_webshells.yar', 'loupe_exchange_webshells.yar', 'apt_hafnium_style.yar']);
     assert.ok(set.rules.includes('TEST_HAFNIUM_Style_PE_Dropper'));
     const m = await ourMatches(dir, [packDir]);
     assert.deepEqual(m.get('chopper.aspx'), ['TEST_HAFNIUM_Style_ChinaChopper_Generic', 'TEST_HAFNIUM_Style_Uses_Private']);
@@ -134,13 +139,13 @@ function debianYara(ruleDirs: string[], dir: string): Map<string, string[]> {
   return theirs;
 }
 
-/** Our web-root scan path: every file read, probed in batches when the rules allow it, full scans where needed. */
-async function ourBatchedMatches(dir: string, ruleDirs: string[]): Promise<{ matches: Map<string, string[]>; probe: boolean }> {
+/** Our web-root scan path: every file read, the JavaScript triage first, libyara (WASM) for what it leaves open. */
+async function ourTriagedMatches(dir: string, ruleDirs: string[]): Promise<{ matches: Map<string, string[]>; openFiles: number }> {
   const set = await loadRuleSetStrict(ruleDirs);
   const rels = listAll(dir);
-  const probe = buildProbe(set.source);
-  const found = await scanItems(yaraEngine(), rels.map((rel, key) => ({ key, bytes: fs.readFileSync(path.join(dir, rel)) })), set.source, probe);
-  return { matches: new Map([...found].map(([k, m]) => [rels[k], m.map((x) => x.rule).sort()])), probe: probe !== null };
+  const scanner = wasmScanner(set.source);
+  const found = await scanner.scan(rels.map((rel, key) => ({ key, bytes: fs.readFileSync(path.join(dir, rel)) })));
+  return { matches: new Map([...found].map(([k, m]) => [rels[k], m.map((x) => x.rule).sort()])), openFiles: scanner.stats.openFiles };
 }
 
 function listAll(dir: string, base = dir): string[] {
@@ -148,7 +153,7 @@ function listAll(dir: string, base = dir): string[] {
     : [path.relative(base, path.join(dir, e.name)).split(path.sep).join('/')]);
 }
 
-test('our engine matches Debian yara -r on the same rules and files (rule names per file), per file and batched', { skip: haveYara ? false : 'Debian `yara` not installed' }, async () => {
+test('our engine matches Debian yara -r on the same rules and files (rule names per file), per file and triaged', { skip: haveYara ? false : 'Debian `yara` not installed' }, async () => {
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-pack-'));
   const { dir } = corpus();
   try {
@@ -157,24 +162,28 @@ test('our engine matches Debian yara -r on the same rules and files (rule names 
     const ours = await ourMatches(dir, [BUNDLED, packDir]);
     assert.deepEqual(Object.fromEntries([...ours].sort()), Object.fromEntries([...theirs].sort()));
     assert.ok(ours.size >= 4, 'the corpus exercises several rules');
-    const withPack = await ourBatchedMatches(dir, [BUNDLED, packDir]);
-    assert.equal(withPack.probe, false, 'the pack has a rule without strings (pe.number_of_sections): no prefilter');
+    const withPack = await ourTriagedMatches(dir, [BUNDLED, packDir]);
     assert.deepEqual(Object.fromEntries([...withPack.matches].sort()), Object.fromEntries([...theirs].sort()));
-    const bundledOnly = await ourBatchedMatches(dir, [BUNDLED]);
-    assert.equal(bundledOnly.probe, true);
+    const bundledOnly = await ourTriagedMatches(dir, [BUNDLED]);
     assert.deepEqual(Object.fromEntries([...bundledOnly.matches].sort()), Object.fromEntries([...debianYara([BUNDLED], dir)].sort()));
+    assert.ok(bundledOnly.openFiles < 9, `the triage settles some files alone (${bundledOnly.openFiles} of 9 left open)`);
   } finally {
     fs.rmSync(packDir, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('the engine keeps matching past the WASM heap limit: 200 scans (the limit comes at ~170) replace the leaking instance instead of failing silently', async () => {
+test('the engine keeps matching past the old WASM heap limit: 200 scans (the 2 GB limit came at ~170) reuse one instance whose memory does not grow', async () => {
   const set = await loadRuleSetStrict([BUNDLED]);
   const engine = new YaraEngine();
   const shell = Buffer.from(CHOPPER);
   let matched = 0;
-  for (let i = 0; i < 200; i++) if ((await engine.run(shell, set.source)).matches.length === 1) matched++;
+  const heaps: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    if ((await engine.run(shell, set.source)).matches.some((m) => m.rule === 'Loupe_WebShell_ChinaChopper_Eval')) matched++;
+    heaps.push(engine.heapBytes);
+  }
   assert.equal(matched, 200);
-  assert.ok(engine.instances > 1, `the leak forced at least one fresh instance (got ${engine.instances})`);
+  assert.equal(engine.instances, 1);
+  assert.equal(heaps[199], heaps[1], `memory reused, not grown (${heaps[1] >> 20} MB after the 2nd call, ${heaps[199] >> 20} MB after the 200th)`);
 });

@@ -21,7 +21,10 @@ test('the model carries the case metadata, verdicts, findings with quotes, web s
   assert.match(m.loupeVersion, /^\d+\.\d+\.\d+/);
   assert.equal(m.evidenceRange.events, c.eventCount);
   assert.deepEqual(m.methodology.sources.map((x) => [x.source, x.events]), [['ecp-server', 1], ['filesystem', 1], ['httpproxy', 2], ['iis', 3], ['manual', 1]]);
-  assert.deepEqual(m.verdicts.map((v) => v.cve), ['CVE-2021-26855', 'CVE-2021-26857', 'CVE-2021-26858', 'CVE-2021-27065']);
+  assert.deepEqual(m.verdicts.map((v) => v.cve), ['CVE-2021-26855', 'CVE-2021-26857', 'CVE-2021-26858', 'CVE-2021-27065',
+    'CVE-2021-34473', 'CVE-2021-34523', 'CVE-2021-31207', 'CVE-2022-41040', 'CVE-2022-41082', 'CVE-2022-41080', 'CVE-2022-41082']);
+  // March 2021 logs say nothing about the later waves: their windows are not covered.
+  assert.deepEqual([...new Set(m.verdicts.filter((v) => v.wave !== 'ProxyLogon (March 2021)').map((v) => v.verdict))], ['not-covered']);
   const ssrf = m.verdicts.find((v) => v.cve === 'CVE-2021-26855')!;
   assert.equal(ssrf.verdict, 'exploited');
   assert.equal(ssrf.hits, 2);

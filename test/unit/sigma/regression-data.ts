@@ -3,6 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { openCaseDb, type Db } from '../../../electron/case/db.ts';
+import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
+import { newCase } from '../../helpers/case.ts';
 import { sharedData } from '../../helpers/tmp.ts';
 
 export const SIGMA_DATA = path.join(sharedData, 'sigma');
@@ -49,4 +52,16 @@ export function ruleFilesById(): Map<string, string> {
     }
   }
   return out;
+}
+
+/** A case of every EVTX file of the regression data, indexed by Loupe's own pipeline (detections off). */
+export async function indexRegressionData(dir: string): Promise<{ db: Db; fileOf: (id: number) => string; isLive: (id: number) => boolean }> {
+  const casePath = await newCase(dir, REGRESSION_DIR);
+  await new IndexCoordinator({ casePath, detect: false, workers: 1 }).run();
+  const db = openCaseDb(casePath);
+  const st = db.prepare('SELECT f.rel_path FROM events e JOIN files f ON f.id = e.file_id WHERE e.id = ?').pluck();
+  // The files are filtered exports whose slack still holds older records: Loupe recovers and marks them (issue 12);
+  // SigmaHQ's match_count, like the Rust evtx crate Hayabusa uses, counts the live records only.
+  const recovered = new Set(db.prepare('SELECT event_id FROM event_recovered').pluck().all() as number[]);
+  return { db, fileOf: (id) => st.get(id) as string, isLive: (id) => !recovered.has(id) };
 }

@@ -1,0 +1,56 @@
+// What the post-2021 Exchange checks read from a request line (IIS front end or HttpProxy row): the URL as the server
+// understood it (stem and query, percent-decoded: exploit scripts encode '@', '?' and '/' at will), whether the front
+// end authenticated the client (ProxyShell needs no account; ProxyNotShell and OWASSRF do), and what the answer proves.
+import type { Db } from '../case/db.ts';
+import { httpStatusOf } from './cve-2021-26855.ts';
+import { queryOf, READ_METHODS } from './requests.ts';
+import { ftsHas, queryEvents, str } from './rows.ts';
+import type { EventHit } from './rows.ts';
+import type { Outcome } from './types.ts';
+
+/** `%40` → `@`, twice over (a double-encoded `%2540` too); a malformed escape stays as written. */
+export function percentDecode(s: string): string {
+  const once = (x: string): string => x.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return once(once(s));
+}
+
+/** `stem?query`, decoded: what URL-rewrite rules such as Microsoft's `{UrlDecode:{REQUEST_URI}}` look at. */
+export function requestTarget(h: EventHit): string {
+  const q = queryOf(h);
+  return percentDecode(`${h.url ?? ''}${q ? `?${q}` : ''}`);
+}
+
+export const methodOf = (h: EventHit): string => (h.method ?? str(h.fields, 'Method')).toUpperCase();
+
+/** The account the front end authenticated (IIS cs-username, HttpProxy AuthenticatedUser), or null for an anonymous request. */
+export function authenticatedUser(h: EventHit): string | null {
+  const u = h.source === 'iis' ? str(h.fields, 'cs-username') : str(h.fields, 'AuthenticatedUser');
+  return u && u !== '-' ? u : null;
+}
+
+/** A write (POST, a WSMan message) answered 2xx: the back end did what was asked. A read or a refusal is an attempt. */
+export function requestOutcome(h: EventHit): Outcome {
+  const status = httpStatusOf(h);
+  return !READ_METHODS.has(methodOf(h)) && status !== null && status >= 200 && status < 300 ? 'exploited' : 'attempted';
+}
+
+/** What a ClassifiedHit of these checks records about its request. */
+export function requestDetail(h: EventHit, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    kind: 'request', method: methodOf(h), target: requestTarget(h), status: httpStatusOf(h), user: authenticatedUser(h),
+    userAgent: h.userAgent ?? str(h.fields, 'UserAgent'), ...extra,
+  };
+}
+
+/** IIS and HttpProxy lines holding any of these words (narrowed through the full-text index; the exact test follows). */
+export function requestsWith(db: Db, ...words: string[]): EventHit[] {
+  const fts = ftsHas(...words);
+  return queryEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy')`, fts.params);
+}
+
+/** How sure a request hit is: a write the server carried out, or only an attempt. */
+export function requestJudge(what: string): (o: Outcome) => [ 'likely' | 'confirmed', string ] {
+  return (o) => (o === 'exploited'
+    ? ['confirmed', `${what}, sent as a write and answered 2xx: the back end carried it out`]
+    : ['likely', `${what}, not answered 2xx to a write (refused, a probe, or a patched server): an attempt`]);
+}
