@@ -1,23 +1,25 @@
-// `npm run bench`: generates a large compromised-Exchange corpus, indexes it, and prints the figures the issues ask
-// for beside their targets. Figures only: nothing here asserts a timing.
-//   npm run bench -- [--lines 5000000] [--bytes 2000000000] [--events 10000000] [--sigma-events 1000000] [--out DIR]
-//                    [--only hash,index,latency,evtx,yara,sigma,cli]
-import { execFileSync } from 'node:child_process';
+// `npm run bench`: generates compromised-Exchange corpora at several scales (1, 10, 50 and the ≥ 5M-line, ≥ 2 GB one),
+// indexes each in a process of its own, loads the same rows with the sqlite3 shell (the engine floor), and prints the
+// figures the issues ask for beside their targets. Figures only: nothing here asserts a timing.
+//   npm run bench -- [--scales 1,10,50,full] [--lines 5000000] [--bytes 2000000000] [--events 10000000]
+//                    [--sigma-events 1000000] [--out DIR] [--only hash,index,floor,latency,evtx,yara,sigma,cli] [--workers N]
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MultiHasher } from '../electron/ingest/hash.ts';
-import { startIndexJob } from '../electron/ingest/index.ts';
-import { CaseService } from '../electron/service.ts';
 import { generateEvidence } from '../test/fixtures/generate.ts';
+import { dumpFloorInputs, runFloor, type FloorFigures } from './floor.ts';
+import type { IndexFigures } from './index-one.ts';
 import { latencyBench } from './latency.ts';
 
 const { values } = parseArgs({
   options: {
+    scales: { type: 'string', default: '1,10,50,full' },
     lines: { type: 'string', default: '5000000' }, bytes: { type: 'string', default: '2000000000' },
     events: { type: 'string', default: '10000000' }, 'sigma-events': { type: 'string', default: '1000000' }, out: { type: 'string' },
-    only: { type: 'string' },
+    only: { type: 'string' }, workers: { type: 'string' },
   },
 });
 const only = values.only ? new Set(values.only.split(',')) : null;
@@ -29,6 +31,7 @@ const fig = (name: string, value: string, target = ''): void => {
   console.log(`  ${name}: ${value}${target ? `   (target ${target})` : ''}`);
 };
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
+const here = path.dirname(new URL(import.meta.url).pathname);
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -40,32 +43,91 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-async function corpus(): Promise<{ root: string; lines: number; bytes: number }> {
-  const root = path.join(outDir, 'evidence');
-  const manifestPath = path.join(outDir, 'evidence.manifest.json');
-  const wantLines = Number(values.lines);
-  const wantBytes = Number(values.bytes);
+interface Corpus { name: string; root: string; lines: number; bytes: number }
+
+/** The corpus of one scale, generated once and reused (`full` is sized by --lines and --bytes). */
+async function corpus(scaleArg: string): Promise<Corpus> {
+  const dir = path.join(outDir, `corpus-${scaleArg}`);
+  const root = path.join(dir, 'evidence');
+  const manifestPath = path.join(dir, 'evidence.manifest.json');
   if (fs.existsSync(manifestPath)) {
     const m = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { lines: number; bytes: number };
-    if (m.lines >= wantLines && m.bytes >= wantBytes) {
-      console.log(`reusing corpus ${root} (${m.lines.toLocaleString('en-US')} lines, ${mb(m.bytes)})`);
-      return { root, ...m };
-    }
+    if (scaleArg !== 'full' || (m.lines >= Number(values.lines) && m.bytes >= Number(values.bytes))) return { name: scaleArg, root, ...m };
   }
-  fs.rmSync(outDir, { recursive: true, force: true });
-  fs.mkdirSync(outDir, { recursive: true });
-  const probeDir = path.join(outDir, 'probe');
-  const probe = await generateEvidence(probeDir, { scale: 1, seed: 7 });
-  fs.rmSync(probeDir, { recursive: true, force: true });
-  // Noise grows slightly less than linearly with scale (attack traces do not scale): aim a little high.
-  const scale = Math.max(1, Math.ceil(1.04 * Math.max(wantLines / probe.lines, wantBytes / probe.bytes)));
-  console.log(`generating corpus at scale ${scale} into ${root} …`);
-  const t = performance.now();
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  let scale = Number(scaleArg);
+  if (scaleArg === 'full') {
+    const probeDir = path.join(dir, 'probe');
+    const probe = await generateEvidence(probeDir, { scale: 1, seed: 7 });
+    fs.rmSync(probeDir, { recursive: true, force: true });
+    // Noise grows slightly less than linearly with scale (attack traces do not scale): aim a little high.
+    scale = Math.max(1, Math.ceil(1.04 * Math.max(Number(values.lines) / probe.lines, Number(values.bytes) / probe.bytes)));
+  }
+  console.log(`generating corpus ${scaleArg} (scale ${scale}) into ${root} …`);
   const m = await generateEvidence(root, { scale, seed: 7 });
-  const sec = (performance.now() - t) / 1000;
   fs.writeFileSync(manifestPath, JSON.stringify({ lines: m.lines, bytes: m.bytes }));
-  fig('corpus', `${m.lines.toLocaleString('en-US')} log lines, ${mb(m.bytes)}, ${m.files.length} files, generated in ${sec.toFixed(1)} s`);
-  return { root, lines: m.lines, bytes: m.bytes };
+  return { name: scaleArg, root, lines: m.lines, bytes: m.bytes };
+}
+
+/** Indexes a corpus in a child process (its own peak memory and CPU time). */
+function indexRun(c: Corpus): IndexFigures {
+  const casePath = path.join(outDir, `case-${c.name}.loupe`);
+  const args = ['--import', 'tsx', path.join(here, 'index-one.ts'), '--evidence', c.root, '--case', casePath];
+  if (values.workers) args.push('--workers', values.workers);
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`index run failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(line) as IndexFigures;
+}
+
+const secs = (n: number): string => `${n.toFixed(1)} s`;
+
+interface ScaleResult { c: Corpus; r: IndexFigures; floor: FloorFigures | null; load: [number, number] }
+
+function printScale({ c, r, floor, load }: ScaleResult): void {
+  const cpu = r.cpuUserSeconds + r.cpuSysSeconds;
+  console.log(`\nscale ${c.name}: ${c.lines.toLocaleString('en-US')} log lines, ${mb(c.bytes)}`);
+  fig(`[${c.name}] events indexed`, r.events.toLocaleString('en-US'));
+  fig(`[${c.name}] end to end (hash, parse, store, FTS, indexes, detections)`, `${secs(r.wallSeconds)} wall, ${secs(cpu)} CPU (user+sys, all threads)`);
+  fig(`[${c.name}] events/s (wall)`, Math.round(r.events / r.wallSeconds).toLocaleString('en-US'), '≥ 150,000');
+  fig(`[${c.name}] events per CPU second (all threads)`, Math.round(r.events / cpu).toLocaleString('en-US'));
+  fig(`[${c.name}] input MB/s`, mb(r.inputBytes / r.wallSeconds));
+  fig(`[${c.name}] µs per event (wall / CPU)`, `${(r.wallSeconds / r.events * 1e6).toFixed(2)} / ${(cpu / r.events * 1e6).toFixed(2)}`, 'flat across scales');
+  fig(`[${c.name}] time by phase`, r.phases.map(([k, t]) => `${k} ${secs(t)}`).join(', '));
+  fig(`[${c.name}] case size ÷ input`, `${(r.caseBytes / r.inputBytes).toFixed(2)}× (${mb(r.caseBytes)})`, '≤ 1.2×');
+  fig(`[${c.name}] peak RSS`, mb(r.peakRssBytes), '≤ 600 MB');
+  fig(`[${c.name}] findings`, String(r.findings));
+  // Wall time on a shared machine says little without the load it ran under; CPU time says more.
+  fig(`[${c.name}] machine load (1-min average) before / after`, `${load[0].toFixed(1)} / ${load[1].toFixed(1)} on ${os.cpus().length} cores`);
+  if (floor) {
+    fig(`[${c.name}] sqlite3 ${floor.sqliteVersion} floor (same rows, FTS5 content, indexes)`, `${secs(floor.wallSeconds)} wall, ${secs(floor.cpuSeconds)} CPU, ${mb(floor.peakRssBytes)} peak`);
+    fig(`[${c.name}] Loupe ÷ floor`, `${(r.wallSeconds / floor.wallSeconds).toFixed(2)}× wall, ${(cpu / floor.cpuSeconds).toFixed(2)}× CPU`, '≤ 1.3×');
+  }
+}
+
+function printTable(results: ScaleResult[]): void {
+  console.log('\nscale   events      input MB  wall s   CPU s    events/s  ev/CPU-s  MB/s   µs/ev  floor s  ÷floor  case÷in  peak RSS');
+  for (const { c, r, floor } of results) {
+    const cpu = r.cpuUserSeconds + r.cpuSysSeconds;
+    console.log([
+      c.name.padEnd(7), r.events.toLocaleString('en-US').padStart(10), (r.inputBytes / 1e6).toFixed(1).padStart(9),
+      r.wallSeconds.toFixed(1).padStart(7), cpu.toFixed(1).padStart(7), Math.round(r.events / r.wallSeconds).toLocaleString('en-US').padStart(10),
+      Math.round(r.events / cpu).toLocaleString('en-US').padStart(9),
+      (r.inputBytes / 1e6 / r.wallSeconds).toFixed(1).padStart(6), (r.wallSeconds / r.events * 1e6).toFixed(2).padStart(6),
+      (floor ? floor.wallSeconds.toFixed(1) : '-').padStart(8), (floor ? (r.wallSeconds / floor.wallSeconds).toFixed(2) + '×' : '-').padStart(7),
+      ((r.caseBytes / r.inputBytes).toFixed(2) + '×').padStart(8), mb(r.peakRssBytes).padStart(10),
+    ].join(' '));
+  }
+}
+
+/** CPU time of a fixed JavaScript loop: tells a slow or shared machine from a slow Loupe. */
+function calibration(): string {
+  const t = process.cpuUsage();
+  let s = 0;
+  for (let i = 0; i < 1e8; i++) s += i;
+  const c = process.cpuUsage(t);
+  return `${((c.user + c.system) / 1000).toFixed(0)} ms CPU for 1e8 additions (${s > 0 ? 'ok' : ''}; a quiet modern core takes ~100 ms)`;
 }
 
 async function hashBench(root: string): Promise<void> {
@@ -93,48 +155,6 @@ async function hashBench(root: string): Promise<void> {
   fig('hash time ratio (Loupe / sha256sum)', `${(ourSec / shaSec).toFixed(2)}×`, '≤ 1.3×');
 }
 
-async function indexBench(root: string): Promise<string> {
-  console.log('\nindexing end to end (walk, hash, parse, write, FTS, indexes, detections)');
-  const casePath = path.join(outDir, 'bench.loupe');
-  for (const s of ['', '-wal', '-shm']) fs.rmSync(casePath + s, { force: true });
-  const svc = new CaseService();
-  await svc.createCase({ path: casePath });
-  await svc.addEvidence({ root });
-  svc.close();
-  let last = 0;
-  let phase = 'scanning';
-  const peakByPhase: Record<string, number> = {};
-  const sampler = setInterval(() => {
-    const rss = process.memoryUsage().rss;
-    peakByPhase[phase] = Math.max(peakByPhase[phase] ?? 0, rss);
-  }, 100);
-  const t = performance.now();
-  const phaseStart: Record<string, number> = {};
-  const job = startIndexJob(casePath, {}, (p) => {
-    phase = p.phase === 'indexing' && p.currentFile === '(building indexes)' ? 'building indexes' : p.phase;
-    phaseStart[phase] ??= performance.now();
-    if (Date.now() - last > 10_000) {
-      last = Date.now();
-      console.log(`    ${p.phase} ${p.filesDone}/${p.filesTotal} files, ${mb(p.bytesDone)}/${mb(p.bytesTotal)}, ${p.events.toLocaleString('en-US')} events`);
-    }
-  });
-  const s = await job.done;
-  clearInterval(sampler);
-  const sec = (performance.now() - t) / 1000;
-  fig('events indexed', s.eventsAdded.toLocaleString('en-US'));
-  fig('wall time', `${sec.toFixed(1)} s`);
-  fig('events/s end to end', Math.round(s.eventsAdded / sec).toLocaleString('en-US'), '≥ 200,000');
-  fig('input MB/s', mb(s.bytesRead / sec));
-  fig('peak RSS (process incl. worker threads)', mb(process.resourceUsage().maxRSS * 1024), '< 600 MB');
-  const order = Object.entries(phaseStart).sort((a, b) => a[1] - b[1]);
-  fig('time by phase', order.map(([k, t0], i) => `${k} ${(((order[i + 1]?.[1] ?? performance.now()) - t0) / 1000).toFixed(1)} s`).join(', '));
-  fig('peak RSS by phase (sampled)', Object.entries(peakByPhase).map(([k, v]) => `${k} ${mb(v)}`).join(', '));
-  const size = fs.statSync(casePath).size;
-  fig('case file size', `${mb(size)} (${(size / s.bytesRead).toFixed(2)}× the input)`);
-  fig('findings', String(s.findings));
-  return casePath;
-}
-
 async function optional<T>(name: string, modulePath: string, fn: (m: T) => Promise<void>): Promise<void> {
   if (!want(name)) return;
   const abs = new URL(modulePath, import.meta.url);
@@ -143,12 +163,33 @@ async function optional<T>(name: string, modulePath: string, fn: (m: T) => Promi
 }
 
 async function main(): Promise<void> {
-  console.log(`Loupe bench — ${os.cpus().length} cores, ${mb(os.totalmem())} RAM, node ${process.version}`);
-  // The EVTX and YARA benches bring their own inputs: the generated corpus is only made when a bench reads it.
-  const root = want('hash') || want('index') || want('latency') ? (await corpus()).root : '';
-  if (want('hash')) await hashBench(root);
-  let casePath: string | null = null;
-  if (want('index')) casePath = await indexBench(root);
+  console.log(`Loupe bench — ${os.cpus().length} cores, ${mb(os.totalmem())} RAM, node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`machine speed: ${calibration()}`);
+  const results: ScaleResult[] = [];
+  let largest: Corpus | null = null;
+  // The EVTX, YARA and Sigma benches bring their own inputs: corpora are only made when a bench reads them.
+  const needCorpus = want('hash') || want('index') || want('latency') || want('cli');
+  for (const scale of needCorpus ? values.scales!.split(',') : []) {
+    const c = await corpus(scale);
+    largest = c;
+    if (!want('index')) continue;
+    console.log(`\nindexing corpus ${scale} …`);
+    const load0 = os.loadavg()[0];
+    const r = indexRun(c);
+    const load: [number, number] = [load0, os.loadavg()[0]];
+    let floor: FloorFigures | null = null;
+    if (want('floor')) {
+      const dir = path.join(outDir, `floor-${scale}`);
+      dumpFloorInputs(path.join(outDir, `case-${scale}.loupe`), dir);
+      floor = runFloor(dir);
+      fs.rmSync(path.join(dir, 'rows.csv'), { force: true });
+      fs.rmSync(path.join(dir, 'fts.csv'), { force: true });
+    }
+    results.push({ c, r, floor, load });
+    printScale({ c, r, floor, load });
+  }
+  if (results.length) printTable(results);
+  if (want('hash') && largest) await hashBench(largest.root);
   await optional<{ benchEvtx: () => Promise<Record<string, unknown>> }>('evtx', './evtx.ts', async (m) => {
     console.log('\nEVTX parser vs evtxexport');
     const r = await m.benchEvtx();
@@ -171,22 +212,22 @@ async function main(): Promise<void> {
     const r = await m.benchSigma(outDir, Number(values['sigma-events']));
     for (const [k, v] of Object.entries(r)) fig(`sigma ${k}`, v);
   });
-  // Last: inflating the case to the latency target grows this process's memory, which would blur the figures above.
-  if (want('latency')) {
-    casePath ??= path.join(outDir, 'bench.loupe');
+  // Last: inflating the case to the latency target grows it well beyond the corpus, which would blur the figures above.
+  const casePath = largest ? path.join(outDir, `case-${largest.name}.loupe`) : null;
+  if (want('latency') && casePath) {
     if (fs.existsSync(casePath)) await latencyBench(casePath, Number(values.events), fig);
   }
   // After the latency figures, so the stream runs over the inflated case (every row, constant memory).
-  const benchCase = casePath ?? path.join(outDir, 'bench.loupe');
-  if (fs.existsSync(benchCase)) {
+  if (casePath && fs.existsSync(casePath)) {
     await optional<{ benchCli: (file: string) => Promise<Record<string, string>> }>('cli', './cli.ts', async (m) => {
       console.log('\nCLI streaming: loupe timeline --jsonl over the whole case');
-      for (const [k, v] of Object.entries(await m.benchCli(benchCase))) fig(k, v);
+      for (const [k, v] of Object.entries(await m.benchCli(casePath))) fig(k, v);
     });
   }
   console.log('\nsummary');
-  for (const [n, v, t] of figures) console.log(`${n.padEnd(44)} ${v.padEnd(40)} ${t}`);
-  console.log(`\ncorpus and case kept in ${outDir} (reused by the next run; delete it to start afresh)`);
+  for (const [n, v, t] of figures) console.log(`${n.padEnd(64)} ${v.padEnd(44)} ${t}`);
+  console.log(`load at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`\ncorpora and cases kept in ${outDir} (reused by the next run; delete it to start afresh)`);
 }
 
 await main();

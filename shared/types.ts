@@ -169,3 +169,10 @@ export function isoToMicros(iso: string): Micros {
   const frac = (m[2] ?? '').padEnd(6, '0').slice(0, 6);
   return base * 1000 + Number(frac);
 }
+
+/** Fields from column names and one row's values (a repeated name keeps its last value, as in an object literal). */
+export function fieldsOf(names: readonly string[], values: readonly FieldValue[]): Record<string, FieldValue> {
+  const out: Record<string, FieldValue> = {};
+  for (let i = 0; i < names.length; i++) out[names[i]] = values[i] ?? null;
+  return out;
+}

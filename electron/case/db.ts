@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureEventIndexes, missingEventIndexes } from './indexes.ts';
-import { LATEST_VERSION, MIGRATIONS } from './migrations/index.ts';
+import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations/index.ts';
 import { LOUPE_APPLICATION_ID } from './migrations/007-exact-names.ts';
 
 export type Db = Database.Database;
@@ -31,7 +31,7 @@ export class NotACaseError extends Error {
 }
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
-/** Tables every Loupe case has had since schema 1 (cases made before application_id was set are known by them). */
+/** Tables every Loupe case has had since schema 1 (cases made before application_id was set are known by them; events is a view since format 3). */
 const LEGACY_TABLES = ['meta', 'evidence_sources', 'files', 'events', 'findings', 'audit'];
 
 /** Refuses, before SQLite touches it, anything that cannot be a case: a folder, a pipe, an empty or non-SQLite file. */
@@ -53,7 +53,7 @@ function checkCaseFile(file: string): void {
 /** Refuses another program's SQLite database (a browser's History, say) before anything is written to it. */
 function checkLoupeSchema(db: Db, file: string): void {
   if (db.pragma('application_id', { simple: true }) === LOUPE_APPLICATION_ID) return;
-  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name));
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all() as Array<{ name: string }>).map((r) => r.name));
   if (LEGACY_TABLES.every((t) => tables.has(t))) return;
   const some = [...tables].slice(0, 5).join(', ') || 'none';
   throw new NotACaseError(`not a Loupe case: ${file} is another program's SQLite database (tables: ${some}) — Loupe leaves it unchanged`);
@@ -92,6 +92,14 @@ export function openCaseDb(file: string, opts: OpenOptions = {}): Db {
       throw new CaseVersionError(
         `case file ${file} was written by a newer Loupe (schema ${version}, this build knows up to ${LATEST_VERSION}) — open it with a newer Loupe`,
       );
+    }
+    const skipped = skippedMigrations(db, version);
+    if (skipped.length) {
+      if (opts.readonly) {
+        throw new CaseVersionError(`case file ${file} lacks schema change${skipped.length > 1 ? 's' : ''} ${skipped.map((m) => m.version).join(', ')} `
+          + `(written by a Loupe build without ${skipped.length > 1 ? 'them' : 'it'}); reading commands never change a case — upgrade it once with \`loupe upgrade --case ${file}\``);
+      }
+      for (const m of skipped) applyMigration(db, m, false);
     }
     if (version < LATEST_VERSION) {
       if (opts.readonly) {
@@ -154,13 +162,27 @@ export function caseWritable(file: string): boolean {
 }
 
 /** Applies every migration after `from`, each in its own transaction. */
+/** Migrations numbered at or below the case's version whose change the case lacks (see Migration.present). */
+function skippedMigrations(db: Db, version: number): Migration[] {
+  return MIGRATIONS.filter((m) => m.version > 1 && m.version <= version && m.present && !m.present(db));
+}
+
 export function migrate(db: Db, from: number, to: number = LATEST_VERSION): void {
-  for (const m of MIGRATIONS) {
-    if (m.version <= from || m.version > to) continue;
+  for (const m of MIGRATIONS) if (m.version > from && m.version <= to) applyMigration(db, m, true);
+}
+
+/** One migration in one transaction (foreign keys off around it when it rebuilds tables: they cannot change inside one). */
+function applyMigration(db: Db, m: Migration, setVersion: boolean): void {
+  const fk = db.pragma('foreign_keys', { simple: true }) as number;
+  if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+  try {
     db.transaction(() => {
       db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
+      m.after?.(db);
+      if (setVersion) db.pragma(`user_version = ${m.version}`);
     })();
+  } finally {
+    if (m.rebuildsTables) db.pragma(`foreign_keys = ${fk ? 'ON' : 'OFF'}`);
   }
 }
 

@@ -8,7 +8,7 @@ export const MINUTE = 60_000_000;
 export function rebuildEventMinutes(db: Db): void {
   db.transaction(() => {
     db.exec('DELETE FROM event_minutes');
-    db.exec(`INSERT INTO event_minutes (minute, source, n) SELECT ts / ${MINUTE} - (ts < 0 AND ts % ${MINUTE} != 0), source, count(*) FROM events GROUP BY 1, 2`);
+    db.exec(`INSERT INTO event_minutes (minute, source, n) SELECT ts / ${MINUTE} - (ts < 0 AND ts % ${MINUTE} != 0), source, count(*) FROM event_rows GROUP BY 1, 2`);
   })();
 }
 

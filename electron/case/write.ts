@@ -1,8 +1,12 @@
-// Write-side query functions over a case db: files, events (+FTS), warnings, findings, audit.
+// Write-side query functions over a case db: files, events (see event-store.ts), warnings, findings, audit.
 // One writer per case: the ingest and the service call these from one connection.
 import type { Db } from './db.ts';
 import type { FieldValue, FileKind, Finding, IngestWarning, TimelineEvent } from '../../shared/types.ts';
 import { isoToMicros } from '../../shared/types.ts';
+import { BatchWriter } from './event-batch.ts';
+import { EventEncoder } from './event-encoder.ts';
+import { deleteEventsOfFile, EventStore } from './event-store.ts';
+import { LIFT_FIELDS } from './field-layout.ts';
 
 export const nowIso = (): string => new Date().toISOString();
 
@@ -39,12 +43,9 @@ export function markFileDone(db: Db, fileId: number, events: number): void {
   db.prepare(`UPDATE files SET state = 'done', events = ?, indexed_at = ? WHERE id = ?`).run(events, nowIso(), fileId);
 }
 
-/** Removes every event (and its FTS entry, marks, tags) and warning that came from a file. */
+/** Removes every event (and its FTS entry, marks, tags, minute counts) and warning that came from a file. */
 export function deleteFileEvents(db: Db, fileId: number): void {
-  db.prepare('DELETE FROM events_fts WHERE rowid IN (SELECT id FROM events WHERE file_id = ?)').run(fileId);
-  db.prepare('DELETE FROM event_tags WHERE event_id IN (SELECT id FROM events WHERE file_id = ?)').run(fileId);
-  db.prepare('DELETE FROM event_marks WHERE event_id IN (SELECT id FROM events WHERE file_id = ?)').run(fileId);
-  db.prepare('DELETE FROM events WHERE file_id = ?').run(fileId);
+  deleteEventsOfFile(db, fileId);
   db.prepare('DELETE FROM warnings WHERE file_id = ?').run(fileId);
 }
 
@@ -56,19 +57,13 @@ const pick = (fields: Record<string, FieldValue>, names: readonly string[]): Fie
   return null;
 };
 
-const IP_FIELDS = ['c-ip', 'ClientIpAddress', 'ClientIp', 'data.IpAddress', 'data.SourceIp', 'data.SourceAddress', 'ip'];
-const STATUS_FIELDS = ['sc-status', 'HttpStatus', 'status'];
-const METHOD_FIELDS = ['cs-method', 'Method', 'method'];
-const URL_FIELDS = ['cs-uri-stem', 'UrlStem', 'url'];
-const UA_FIELDS = ['cs(User-Agent)', 'UserAgent', 'userAgent'];
-
 /** Values lifted out of an event's fields into indexed columns for filtering and correlation. */
 export function liftedColumns(e: TimelineEvent): { ip: string | null; status: number | null; method: string | null; url: string | null; userAgent: string | null } {
-  const ip = pick(e.fields, IP_FIELDS);
-  const status = pick(e.fields, STATUS_FIELDS);
-  const method = pick(e.fields, METHOD_FIELDS);
-  const url = pick(e.fields, URL_FIELDS);
-  const ua = pick(e.fields, UA_FIELDS);
+  const ip = pick(e.fields, LIFT_FIELDS.ip);
+  const status = pick(e.fields, LIFT_FIELDS.status);
+  const method = pick(e.fields, LIFT_FIELDS.method);
+  const url = pick(e.fields, LIFT_FIELDS.url);
+  const ua = pick(e.fields, LIFT_FIELDS.ua);
   const statusNum = status === null ? null : Number(status);
   return {
     ip: ip === null ? null : String(ip),
@@ -79,80 +74,29 @@ export function liftedColumns(e: TimelineEvent): { ip: string | null; status: nu
   };
 }
 
-/**
- * An event flattened for the insert statement; built where the event is parsed (a worker), so the writer thread
- * only binds values. Order: ts, tsDesc, source, host, message, fieldsJson, ip, status, method, url, userAgent,
- * line, record, offset, ftsFields.
- */
-export type EventRowTuple = [
-  number, string, string, string | null, string, string, string | null, number | null, string | null, string | null,
-  string | null, number | null, number | null, number | null, string | null,
-];
-
-// Absent values ('-' in IIS, empty CSV cells) are not stored: they are most of the bytes of a typical row.
-const dropNull = (_k: string, v: unknown): unknown => (v === null ? undefined : v);
-
-export function eventToRow(e: TimelineEvent): EventRowTuple {
-  const l = liftedColumns(e);
-  return [
-    e.ts, e.tsDesc, e.source, e.host ?? null, e.message, JSON.stringify(e.fields, dropNull), l.ip, l.status, l.method, l.url,
-    l.userAgent, e.ref.line ?? null, e.ref.record ?? null, e.ref.offset ?? null, ftsFieldsText(e.fields, e.message),
-  ];
-}
-
-/** Prepared statements for bulk event inserts; call inside a transaction. */
+/** Writes single events (manual events, tests) through the same encoder and store as the bulk ingest. */
 export class EventInserter {
-  private readonly ins;
-  private readonly fts;
+  private readonly store: EventStore;
   constructor(db: Db) {
-    this.ins = db.prepare(`INSERT INTO events (ts, ts_desc, source, host, message, fields, ip, status, method, url, user_agent, line, record, offset, file_id, manual)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.fts = db.prepare('INSERT INTO events_fts(rowid, message, fields) VALUES (?, ?, ?)');
+    this.store = new EventStore(db);
   }
 
+  /** Inserts one event (call inside a transaction); returns its id. */
   insert(e: TimelineEvent, fileId: number | null, manual = false): number {
-    return this.insertRow(eventToRow(e), fileId, manual);
+    return this.insertMany([e], fileId, manual);
   }
 
-  insertRow(r: EventRowTuple, fileId: number | null, manual = false): number {
-    const info = this.ins.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], fileId, manual ? 1 : 0);
-    const id = Number(info.lastInsertRowid);
-    this.fts.run(id, r[4], r[14]);
+  /** Inserts events in one batch (call inside a transaction); returns the id of the first. */
+  insertMany(events: readonly TimelineEvent[], fileId: number | null, manual = false): number {
+    const w = new BatchWriter(1024);
+    const enc = new EventEncoder(w);
+    for (const e of events) enc.push(e);
+    enc.flush();
+    const id = this.store.insert(w.finish(), 0, fileId, manual);
+    this.store.finish();
+    this.store.endScope(0);
     return id;
   }
-}
-
-/**
- * The FTS "fields" column: field values that the message does not already carry. Numbers are left out (time filters
- * and exact field filters serve them better); this keeps the index small and the writer fast.
- */
-export function ftsFieldsText(fields: Record<string, FieldValue>, message = ''): string | null {
-  const parts: string[] = [];
-  for (const v of Object.values(fields)) {
-    if (v === null || v === undefined || typeof v === 'number') continue;
-    if (v.length < 2 || carriesWords(message, v) || /^\d+$/.test(v)) continue;
-    parts.push(v);
-  }
-  return parts.length ? parts.join(' ') : null;
-}
-
-/** A word character of the FTS tokenizer (unicode61 with `-` and `_`); half a surrogate pair counts as one too. */
-const WORD_RE = /[\p{L}\p{N}\p{Co}_-]/u;
-const isWord = (c: string): boolean => WORD_RE.test(c) || (c >= '\uD800' && c <= '\uDFFF');
-
-/**
- * True when `text` holds `v` with the same word boundaries, so indexing `text` indexes every word of `v`. A bare
- * substring is not enough: `ftp.exe` inside `renamed-ftp.exe` would leave the word `ftp` out of the index.
- */
-export function carriesWords(text: string, v: string): boolean {
-  const leftWord = isWord(v[0]);
-  const rightWord = isWord(v[v.length - 1]);
-  for (let i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + 1)) {
-    const before = i > 0 ? text[i - 1] : '';
-    const after = text[i + v.length] ?? '';
-    if ((!leftWord || !before || !isWord(before)) && (!rightWord || !after || !isWord(after))) return true;
-  }
-  return false;
 }
 
 export function insertWarning(db: Db, w: IngestWarning, fileId: number | null): void {

@@ -8,10 +8,9 @@ import type { IngestWarning } from '../../shared/types.ts';
 import { closeCaseDb, openCaseDb, type Db } from '../case/db.ts';
 import { describeHolder, WriterLock } from '../case/lock.ts';
 import { dropEventIndexes, ensureEventIndexes } from '../case/indexes.ts';
-import {
-  deleteFileEvents, EventInserter, eventToRow, insertWarning, markFileDone, nowIso, upsertFile, type EventRowTuple,
-} from '../case/write.ts';
+import { deleteFileEvents, insertWarning, markFileDone, nowIso, upsertFile } from '../case/write.ts';
 import { saveFileOutcome } from '../case/recovered.ts';
+import { CaseWriter } from './case-writer.ts';
 import { filesystemEvents } from './fs-events.ts';
 import type { FromWorker, ToWorker } from './parse-protocol.ts';
 import { originalWindowsPath } from './paths.ts';
@@ -22,7 +21,7 @@ export interface CoordinatorOptions extends IndexOptions {
   casePath: string;
   onProgress?: (p: IndexProgress) => void;
   signal?: AbortSignal;
-  /** Parse workers to run; default: cores − 1 (at least 1). */
+  /** Parse workers to run; default: one per core (the writer mostly waits on them or they on it). */
   workers?: number;
   /** Run detections after indexing (default true). */
   detect?: boolean;
@@ -43,14 +42,12 @@ interface Task {
 }
 
 const PROGRESS_EVERY_MS = 200;
-/** Above this much new input, secondary indexes are dropped during the load and rebuilt once at the end. */
-const BULK_BYTES = 64 * 1024 * 1024;
-/** Rows buffered before a commit. */
-const COMMIT_ROWS = 20_000;
+/** A rough count of events per byte of evidence, to tell a load that doubles the case from a small addition. */
+const BYTES_PER_EVENT = 200;
 
 export class IndexCoordinator {
   private readonly db: Db;
-  private readonly inserter: EventInserter;
+  private readonly writer: CaseWriter;
   private readonly progress: IndexProgress = {
     phase: 'scanning', filesTotal: 0, filesDone: 0, bytesTotal: 0, bytesDone: 0, events: 0, warnings: 0,
     etaSeconds: null, startedAt: nowIso(), finishedAt: null, error: null, currentFile: null,
@@ -60,9 +57,7 @@ export class IndexCoordinator {
     findings: 0, cancelled: false, seconds: 0,
   };
   private lastProgressAt = 0;
-  private pending: Array<{ t: Task; rows: EventRowTuple[] }> = [];
   private readonly unreachable: string[] = [];
-  private pendingRows = 0;
   private readonly t0 = performance.now();
 
   /** One writer per case: held from here until run() ends (a second run is refused, naming this one). */
@@ -76,7 +71,7 @@ export class IndexCoordinator {
       this.lock.release();
       throw e;
     }
-    this.inserter = new EventInserter(this.db);
+    this.writer = new CaseWriter(this.db);
   }
 
   async run(): Promise<IndexSummary> {
@@ -86,22 +81,24 @@ export class IndexCoordinator {
       if (stale) this.warn({ file: this.opts.casePath, message: `an earlier index run ended without finishing (${describeHolder(stale)}): its lock was taken over and its partial work is redone` }, null);
       this.progress.phase = 'indexing';
       this.emit(true);
-      const bulk = this.progress.bytesTotal >= BULK_BYTES;
-      if (bulk) {
-        dropEventIndexes(this.db);
-        // No fsync per commit during a bulk load: a killed process loses nothing (the OS has the writes), and a
-        // power cut at worst means re-indexing; the evidence itself is never touched.
-        this.db.pragma('synchronous = OFF');
-      }
+      const rebuild = this.loadDoublesCase();
+      if (rebuild) dropEventIndexes(this.db);
+      // No fsync during the load: a killed process loses nothing (the OS has the writes), and a power cut at worst
+      // means re-indexing; the evidence itself is never touched.
+      this.db.pragma('synchronous = OFF');
       try {
         await this.parseAll(tasks);
+        this.writer.commit();
+      } catch (e) {
+        this.writer.rollback();
+        throw e;
       } finally {
-        if (bulk) {
+        if (rebuild) {
           this.progress.currentFile = '(building indexes)';
           this.emit(true);
-          ensureEventIndexes(this.db);
-          this.db.pragma('synchronous = NORMAL');
         }
+        ensureEventIndexes(this.db);
+        this.db.pragma('synchronous = NORMAL');
       }
       if (this.opts.signal?.aborted) {
         this.summary.cancelled = true;
@@ -136,6 +133,12 @@ export class IndexCoordinator {
       this.lock.release();
     }
     return this.summary;
+  }
+
+  /** True when this run adds at least as many events as the case holds: then indexes are built once at the end. */
+  private loadDoublesCase(): boolean {
+    const held = (this.db.prepare('SELECT count(*) FROM event_rows').pluck().get() as number);
+    return this.progress.bytesTotal / BYTES_PER_EVENT >= held;
   }
 
   private warn(w: IngestWarning, fileId: number | null): void {
@@ -202,7 +205,7 @@ export class IndexCoordinator {
 
   private async parseAll(tasks: Task[]): Promise<void> {
     if (tasks.length === 0) return;
-    const n = Math.max(1, Math.min(this.opts.workers ?? os.availableParallelism() - 1, tasks.length));
+    const n = Math.max(1, Math.min(this.opts.workers ?? os.availableParallelism(), tasks.length));
     const byId = new Map(tasks.map((t) => [t.taskId, t]));
     const queue = [...tasks].sort((a, b) => b.file.size - a.file.size); // big files first: better load balance
     const workers: Worker[] = [];
@@ -240,10 +243,15 @@ export class IndexCoordinator {
   private onWorkerMessage(m: FromWorker, byId: Map<number, Task>, w: Worker): void {
     const t = byId.get(m.taskId)!;
     switch (m.type) {
-      case 'rows':
-        this.pending.push({ t, rows: m.rows });
-        this.pendingRows += m.rows.length;
-        if (this.pendingRows >= COMMIT_ROWS) this.flush();
+      case 'batch':
+        if (m.batch.rows) {
+          const first = this.writer.batch(m.batch, m.taskId, t.fileId);
+          t.firstId ??= first;
+          t.lastId = first + m.batch.rows - 1;
+        }
+        t.events += m.batch.rows;
+        this.summary.eventsAdded += m.batch.rows;
+        this.progress.events += m.batch.rows;
         w.postMessage({ type: 'ack', taskId: m.taskId } satisfies ToWorker);
         break;
       case 'warn':
@@ -260,34 +268,10 @@ export class IndexCoordinator {
     }
   }
 
-  /** Writes buffered rows in one transaction: fewer, larger commits are much cheaper for the table and FTS. */
-  private flush(): void {
-    if (!this.pending.length) return;
-    const batches = this.takePending();
-    this.db.transaction(() => this.writeBatches(batches))();
-  }
-
-  private takePending(): Array<{ t: Task; rows: EventRowTuple[] }> {
-    const batches = this.pending;
-    this.pending = [];
-    this.pendingRows = 0;
-    return batches;
-  }
-
-  private writeBatches(batches: Array<{ t: Task; rows: EventRowTuple[] }>): void {
-    for (const { t, rows } of batches) {
-      for (const r of rows) { t.lastId = this.inserter.insertRow(r, t.fileId); t.firstId ??= t.lastId; }
-      t.events += rows.length;
-      this.summary.eventsAdded += rows.length;
-      this.progress.events += rows.length;
-    }
-  }
-
   private finishFile(t: Task, m: Extract<FromWorker, { type: 'done' }>): void {
-    this.db.transaction(() => {
-      // Rows still buffered (this file's last ones among them) are written in the same transaction that marks it done.
-      this.writeBatches(this.takePending());
+    this.writer.within(() => {
       const h = m.hashes;
+      this.writer.endScope(t.taskId);
       // The manifest's size is the size that was hashed (a file that grew while it was read is warned about).
       this.db.prepare('UPDATE files SET md5 = ?, sha1 = ?, sha256 = ?, size = ?, kind = ?, parser = ? WHERE id = ?')
         .run(h?.md5 ?? null, h?.sha1 ?? null, h?.sha256 ?? null, h ? m.bytes : t.file.size, m.kind, m.parser, t.fileId);
@@ -295,14 +279,15 @@ export class IndexCoordinator {
         this.db.prepare(`UPDATE files SET state = 'error', events = ? WHERE id = ?`).run(t.events, t.fileId);
         return;
       }
-      const fsEvents = filesystemEvents(t.file, t.origPath, h?.sha256 ?? null);
-      for (const e of fsEvents) this.inserter.insertRow(eventToRow(e), t.fileId);
-      t.events += fsEvents.length;
-      this.summary.eventsAdded += fsEvents.length;
-      this.progress.events += fsEvents.length;
+      // Scopes below zero are this thread's own encoders; a task's scope is its id.
+      const n = this.writer.events(filesystemEvents(t.file, t.origPath, h?.sha256 ?? null), -1 - t.taskId, t.fileId);
+      t.events += n;
+      this.summary.eventsAdded += n;
+      this.progress.events += n;
       markFileDone(this.db, t.fileId, t.events);
       if (m.outcome) saveFileOutcome(this.db, t.fileId, m.outcome, t.firstId ?? null, t.lastId ?? null);
-    })();
+    });
+    this.writer.maybeCommit();
     this.summary.filesIndexed++;
     this.progress.filesDone++;
     this.emit();

@@ -1,18 +1,21 @@
 // Reads one evidence file once: the same chunks feed the three hashers, the classifier and the file's parser.
 import fs from 'node:fs/promises';
 import type { FileKind, IngestWarning, ParseOutcome } from '../../shared/types.ts';
-import { eventToRow, type EventRowTuple } from '../case/write.ts';
+import { BatchWriter, type EventBatch } from '../case/event-batch.ts';
+import { EventEncoder } from '../case/event-encoder.ts';
 import { classify } from './classify.ts';
 import { NotRegularFileError, openEvidence } from './evidence-open.ts';
 import { MultiHasher, type FileHashes } from './hash.ts';
 import { parserFor } from './sources/index.ts';
 
 const CHUNK = 1 << 20;
-const BATCH = 2000;
+/** A batch goes to the writer at this many events or bytes, whichever comes first. */
+const BATCH_ROWS = 4096;
+const BATCH_BYTES = 2 << 20;
 const LOG_NAME = /\.(log|txt|csv)$/i;
 
 export interface ParseFileSink {
-  rows(rows: EventRowTuple[]): Promise<void> | void;
+  batch(batch: EventBatch): Promise<void> | void;
   warn(w: IngestWarning): void;
   progress(bytes: number): void;
 }
@@ -117,7 +120,8 @@ export async function parseFile(task: { abs: string | Uint8Array; rel: string; h
     let error: string | null = null;
     let outcome: ParseOutcome | undefined;
     if (entry) {
-      let batch: EventRowTuple[] = [];
+      const out = new BatchWriter(BATCH_BYTES + (64 << 10));
+      const encoder = new EventEncoder(out);
       try {
         const ctx = {
           warn: (w: Omit<IngestWarning, 'file'> & { file?: string }) => sink.warn({ ...w, file: w.file ?? task.rel }),
@@ -125,16 +129,17 @@ export async function parseFile(task: { abs: string | Uint8Array; rel: string; h
           outcome: (o: ParseOutcome) => { outcome = o; },
         };
         for await (const ev of entry.parse({ rel: task.rel, chunks: src.iterable(), host: task.host }, ctx)) {
-          batch.push(eventToRow(ev));
+          encoder.push(ev);
           events++;
-          if (batch.length >= BATCH) { await sink.rows(batch); batch = []; }
+          if (out.rows >= BATCH_ROWS || out.bytes >= BATCH_BYTES) await sink.batch(out.finish());
           if (signal?.aborted) break;
         }
       } catch (e) {
         error = (e as Error).message ?? String(e);
         sink.warn({ file: task.rel, offset: bytes, message: `${entry.id} parser stopped: ${error} — events before this point are kept` });
       }
-      if (batch.length) await sink.rows(batch);
+      encoder.flush();
+      if (out.rows) await sink.batch(out.finish());
     }
     if (signal?.aborted) return { kind, parser: entry?.id ?? null, hashes: null, bytes, events, error: 'cancelled' };
     await src.drain();

@@ -1,6 +1,6 @@
 // Parse worker: takes file tasks from the coordinator and streams back event rows, warnings and hashes.
 import { parentPort } from 'node:worker_threads';
-import type { EventRowTuple } from '../case/write.ts';
+import type { EventBatch } from '../case/event-batch.ts';
 import { parseFile } from './parse-file.ts';
 import type { FromWorker, ToWorker } from './parse-protocol.ts';
 
@@ -10,8 +10,8 @@ let unacked = 0;
 let wake: (() => void) | null = null;
 const post = (m: FromWorker): void => port.postMessage(m);
 
-async function sendRows(taskId: number, rows: EventRowTuple[]): Promise<void> {
-  post({ type: 'rows', taskId, rows });
+async function sendBatch(taskId: number, batch: EventBatch): Promise<void> {
+  port.postMessage({ type: 'batch', taskId, batch } satisfies FromWorker, [batch.buf.buffer as ArrayBuffer]);
   unacked++;
   // Flow control: wait for the writer to catch up so memory stays bounded.
   while (unacked > MAX_UNACKED) await new Promise<void>((r) => { wake = r; });
@@ -29,7 +29,7 @@ port.on('message', (m: ToWorker) => {
     queue = queue.then(async () => {
       let pendingBytes = 0;
       const r = await parseFile(m, {
-        rows: (rows) => sendRows(m.taskId, rows),
+        batch: (batch) => sendBatch(m.taskId, batch),
         warn: (warning) => post({ type: 'warn', taskId: m.taskId, warning }),
         progress: (n) => {
           pendingBytes += n;

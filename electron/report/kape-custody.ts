@@ -2,7 +2,7 @@
 // line, machine, user, copy totals), and each copy log checked against the case — every copied file found in the
 // evidence by its destination path, its SHA-1 at collection (KAPE's) compared with the SHA-1 Loupe computed on indexing.
 import type { Db } from '../case/db.ts';
-import { decodeFields } from '../case/fields.ts';
+import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
 import type { FieldValue } from '../../shared/types.ts';
 
 export interface KapeRun {
@@ -42,8 +42,8 @@ const text = (v: FieldValue | undefined): string | null => (v === undefined || v
 
 /** Events of the files of one kind, grouped by file, in file then event order. */
 function eventsByFile(db: Db, kind: string): Map<string, Array<{ ts: number; fields: Record<string, FieldValue> }>> {
-  const rows = db.prepare(`SELECT f.rel_path AS rel, e.ts, e.fields FROM events e JOIN files f ON f.id = e.file_id
-    WHERE f.kind = ? AND e.source = 'kape' ORDER BY f.rel_path, e.id`).iterate(kind) as IterableIterator<{ rel: string; ts: number; fields: string | null }>;
+  const rows = db.prepare(`SELECT f.rel_path AS rel, e.ts, ${FIELDS_COLUMNS('e')} FROM events e JOIN files f ON f.id = e.file_id
+    WHERE f.kind = ? AND e.source = 'kape' ORDER BY f.rel_path, e.id`).iterate(kind) as IterableIterator<{ rel: string; ts: number }>;
   const out = new Map<string, Array<{ ts: number; fields: Record<string, FieldValue> }>>();
   for (const r of rows) {
     const list = out.get(r.rel) ?? [];

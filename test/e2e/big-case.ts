@@ -2,7 +2,8 @@
 // grid's whole-result scrolling test. Rows are small and share one message pattern, so writing stays quick.
 import { openCaseDb } from '../../electron/case/db.ts';
 import { dropEventIndexes, ensureEventIndexes } from '../../electron/case/indexes.ts';
-import { EventInserter, eventToRow, setMetaDefaults } from './big-case-meta.ts';
+import type { TimelineEvent } from '../../shared/types.ts';
+import { EventInserter, setMetaDefaults } from './big-case-meta.ts';
 
 export const BIG_T0 = Date.UTC(2021, 2, 1) * 1000;
 /** One event every 0.6 s: 1,000,000 events span about a week (03-01 … 03-07). */
@@ -16,15 +17,15 @@ export function writeBigCase(file: string, n: number): { first: number; last: nu
   const ins = new EventInserter(db);
   const CHUNK = 50_000;
   for (let done = 0; done < n; done += CHUNK) {
-    db.transaction(() => {
-      for (let i = done; i < Math.min(n, done + CHUNK); i++) {
-        const ip = `10.1.${(i >> 8) & 255}.${i & 255}`;
-        ins.insertRow(eventToRow({
-          ts: BIG_T0 + i * BIG_STEP, tsDesc: 'Request', source: 'iis', host: 'EXCH01', message: `GET /owa/ → 200 from ${ip} #${i}`,
-          fields: { 'c-ip': ip, 'sc-status': 200 }, ref: { file: 'u_ex.log', line: i + 1 },
-        }), null);
-      }
-    })();
+    const chunk: TimelineEvent[] = [];
+    for (let i = done; i < Math.min(n, done + CHUNK); i++) {
+      const ip = `10.1.${(i >> 8) & 255}.${i & 255}`;
+      chunk.push({
+        ts: BIG_T0 + i * BIG_STEP, tsDesc: 'Request', source: 'iis', host: 'EXCH01', message: `GET /owa/ → 200 from ${ip} #${i}`,
+        fields: { 'c-ip': ip, 'sc-status': 200 }, ref: { file: 'u_ex.log', line: i + 1 },
+      });
+    }
+    db.transaction(() => ins.insertMany(chunk, null))();
   }
   ensureEventIndexes(db);
   db.close();

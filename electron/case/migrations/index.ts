@@ -1,12 +1,26 @@
 // Numbered migrations, applied in order; PRAGMA user_version records the last one applied.
+import type { Db } from '../db.ts';
 import * as m001 from './001-initial.ts';
 import * as m002 from './002-confidence-completeness.ts';
+import * as m003 from './003-compact-events.ts';
 import * as m004 from './004-views-tags.ts';
 import * as m005 from './005-recovered-outcomes.ts';
 import * as m007 from './007-exact-names.ts';
 
-export interface Migration { version: number; sql: string }
+/**
+ * `present`, where given, tells whether the migration's change is in a case: migrations were numbered per issue and
+ * merged out of order, so a case made by a build without one can carry a higher user_version and still lack it.
+ */
+export interface Migration {
+  version: number;
+  sql: string;
+  present?: (db: Db) => boolean;
+  /** Rebuilds tables that others point at: run with foreign keys off (SQLite's way), so no DROP cascades. */
+  rebuildsTables?: boolean;
+  /** Runs after `sql`, in its transaction. */
+  after?: (db: Db) => void;
+}
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m004, m005, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m007];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

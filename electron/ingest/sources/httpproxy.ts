@@ -3,6 +3,8 @@
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import { isoToMicros } from '../../../shared/types.ts';
 import { exchangeCsvParser, type CsvRecord } from './exchange-csv.ts';
+import { HTTPPROXY_TEMPLATE, renderMessage } from './message-templates.ts';
+import { PackedEvent, positionMap, positionsOf } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { isoUtcMicros, type Warn } from './util.ts';
 
@@ -21,47 +23,58 @@ export function exchangeTimeMicros(s: string): number {
 }
 
 export function httpProxyMessage(f: Record<string, FieldValue>): string {
-  const query = f.UrlQuery != null ? (String(f.UrlQuery).startsWith('?') ? f.UrlQuery : `?${f.UrlQuery}`) : '';
-  const anchor = f.AnchorMailbox != null ? ` anchor=${f.AnchorMailbox}` : '';
-  const ua = f.UserAgent != null ? ` [${f.UserAgent}]` : '';
-  return `${f.Method ?? '-'} ${f.UrlHost ?? ''}${f.UrlStem ?? '-'}${query} → ${f.HttpStatus ?? '-'} from ${f.ClientIpAddress ?? '-'}${anchor}${ua}`;
+  return renderMessage(HTTPPROXY_TEMPLATE, (n) => f[n] ?? null);
 }
 
-/** Numeric flags per header, computed once per header array (a file has one or two). */
-const numericFlags = new WeakMap<string[], boolean[]>();
+/** The columns the parser itself reads. */
+const NAMED = ['DateTime', 'ServerHostName'] as const;
+type Named = (typeof NAMED)[number];
 
-function flagsFor(columns: string[]): boolean[] {
-  let flags = numericFlags.get(columns);
-  if (!flags) numericFlags.set(columns, (flags = columns.map((c) => NUMERIC_COLUMNS.has(c))));
-  return flags;
-}
+/** A header compiled once: the event's field names (the columns, plus Protocol from the folder when absent). */
+interface ProxyLayout { names: string[]; numeric: boolean[]; at: Record<Named, number>; pos: Map<string, number>; addProtocol: boolean }
 
-function recordFields(r: CsvRecord): Record<string, FieldValue> {
-  const numeric = flagsFor(r.columns);
-  const fields: Record<string, FieldValue> = {};
-  for (let i = 0; i < r.columns.length; i++) {
-    const raw = r.values[i];
-    if (raw === '') fields[r.columns[i]] = null;
-    else if (numeric[i] && Number.isFinite(Number(raw))) fields[r.columns[i]] = Number(raw);
-    else fields[r.columns[i]] = raw;
+const compiled = new WeakMap<string[], { withProtocol?: ProxyLayout; plain?: ProxyLayout }>();
+
+function layoutFor(columns: string[], protocol: string | null): ProxyLayout {
+  let c = compiled.get(columns);
+  if (!c) compiled.set(columns, (c = {}));
+  const addProtocol = protocol !== null && !columns.includes('Protocol');
+  const key = addProtocol ? 'withProtocol' : 'plain';
+  let l = c[key];
+  if (!l) {
+    const names = addProtocol ? [...columns, 'Protocol'] : columns;
+    l = c[key] = { names, numeric: columns.map((n) => NUMERIC_COLUMNS.has(n)), at: positionsOf(names, NAMED), pos: positionMap(names), addProtocol };
   }
-  return fields;
+  return l;
+}
+
+function recordValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): FieldValue[] {
+  const n = r.columns.length;
+  const values: FieldValue[] = new Array(l.names.length);
+  for (let i = 0; i < n; i++) {
+    const raw = r.values[i];
+    if (raw === '') values[i] = null;
+    else if (l.numeric[i] && Number.isFinite(Number(raw))) values[i] = Number(raw);
+    else values[i] = raw;
+  }
+  if (l.addProtocol) values[n] = protocol;
+  return values;
 }
 
 function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn: Warn): TimelineEvent | null {
-  const fields = recordFields(r);
-  const dt = fields.DateTime;
+  const l = layoutFor(r.columns, protocol);
+  const values = recordValues(r, l, protocol);
+  const f = (k: Named): FieldValue => (l.at[k] >= 0 ? values[l.at[k]] : null);
+  const dt = f('DateTime');
   const ts = typeof dt === 'string' ? exchangeTimeMicros(dt) : NaN;
   if (Number.isNaN(ts)) {
     warn({ line: r.line, offset: r.offset, message: `DateTime "${dt ?? ''}" is not an ISO-8601 UTC time; line skipped` });
     return null;
   }
-  if (!('Protocol' in fields) && protocol !== null) fields.Protocol = protocol;
-  const host = (typeof fields.ServerHostName === 'string' ? fields.ServerHostName : null) ?? input.host;
-  const ev: TimelineEvent = {
-    ts, tsDesc: 'Request', source: 'httpproxy', message: httpProxyMessage(fields), fields,
-    ref: { file: input.rel, line: r.line, offset: r.offset },
-  };
+  const server = f('ServerHostName');
+  const host = (typeof server === 'string' ? server : null) ?? input.host;
+  const message = renderMessage(HTTPPROXY_TEMPLATE, (n) => { const i = l.pos.get(n); return i === undefined ? null : values[i]; });
+  const ev = new PackedEvent(ts, 'Request', 'httpproxy', message, { file: input.rel, line: r.line, offset: r.offset }, l.names, values, HTTPPROXY_TEMPLATE);
   if (host != null) ev.host = host;
   return ev;
 }

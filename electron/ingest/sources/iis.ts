@@ -2,6 +2,8 @@
 // #Fields use the IIS default field set. Times are UTC. One 'Request' event per data line.
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import type { TextLine } from '../lines.ts';
+import { IIS_TEMPLATE, renderMessage } from './message-templates.ts';
+import { PackedEvent, positionMap, positionsOf } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { parseLinesWith, timeOfDayMicros, utcDayMs, type Warn } from './util.ts';
 
@@ -13,12 +15,18 @@ export const IIS_DEFAULT_FIELDS = [
 
 const NUMERIC_FIELDS = new Set(['sc-status', 'sc-substatus', 'sc-win32-status', 'time-taken', 's-port', 'sc-bytes', 'cs-bytes']);
 
+/** The fields the parser itself reads. */
+const NAMED = ['date', 'time', 's-computername'] as const;
+type Named = (typeof NAMED)[number];
+
 /** A compiled #Fields line: names plus the column positions the parser needs. */
 interface FieldLayout {
   names: string[];
   numeric: boolean[];
   query: number;
   fromDirective: boolean;
+  at: Record<Named, number>;
+  pos: Map<string, number>;
 }
 
 function layoutOf(names: readonly string[], fromDirective: boolean): FieldLayout {
@@ -27,6 +35,8 @@ function layoutOf(names: readonly string[], fromDirective: boolean): FieldLayout
     numeric: names.map((n) => NUMERIC_FIELDS.has(n)),
     query: names.indexOf('cs-uri-query'),
     fromDirective,
+    at: positionsOf(names, NAMED),
+    pos: positionMap(names),
   };
 }
 
@@ -43,9 +53,7 @@ function toValue(raw: string, numeric: boolean): FieldValue {
 
 /** One human line: `POST /owa/auth/x.aspx?q=1 → 200 from 1.2.3.4 [python-requests/2.25.1]`. */
 export function iisMessage(f: Record<string, FieldValue>): string {
-  const query = f['cs-uri-query'] != null ? `?${f['cs-uri-query']}` : '';
-  const ua = f['cs(User-Agent)'] != null ? ` [${f['cs(User-Agent)']}]` : '';
-  return `${f['cs-method'] ?? '-'} ${f['cs-uri-stem'] ?? '-'}${query} → ${f['sc-status'] ?? '-'} from ${f['c-ip'] ?? '-'}${ua}`;
+  return renderMessage(IIS_TEMPLATE, (n) => f[n] ?? null);
 }
 
 /**
@@ -92,8 +100,8 @@ class IisFileParser {
       else if (text.startsWith('#Date:')) this.directiveDate = text.slice(6).trim().slice(0, 10);
       return null;
     }
-    const fields = this.fastFields(text) ?? this.slowFields(l);
-    return fields && this.toEvent(fields, l);
+    const values = this.fastValues(text) ?? this.slowValues(l);
+    return values && this.toEvent(values, l);
   }
 
   private setFields(list: string, l: TextLine): void {
@@ -104,31 +112,29 @@ class IisFileParser {
     this.layout = layoutOf(list.split(/\s+/), true);
   }
 
-  /** Fills the fields straight from the line when its token count matches the layout; null otherwise. */
-  private fastFields(text: string): Record<string, FieldValue> | null {
+  /** Fills the values straight from the line when its token count matches the layout; null otherwise. */
+  private fastValues(text: string): FieldValue[] | null {
     const { names, numeric } = this.layout;
     const last = names.length - 1;
-    const fields: Record<string, FieldValue> = {};
+    const values: FieldValue[] = new Array(names.length);
     let from = 0;
     for (let i = 0; i < last; i++) {
       const sp = text.indexOf(' ', from);
       if (sp < 0) return null;
-      fields[names[i]] = toValue(text.slice(from, sp), numeric[i]);
+      values[i] = toValue(text.slice(from, sp), numeric[i]);
       from = sp + 1;
     }
     if (text.indexOf(' ', from) >= 0) return null;
-    fields[names[last]] = toValue(text.slice(from), numeric[last]);
-    return fields;
+    values[last] = toValue(text.slice(from), numeric[last]);
+    return values;
   }
 
   /** Token count differs from the layout: repair (extra blanks, spaces in the query) or warn and skip. */
-  private slowFields(l: TextLine): Record<string, FieldValue> | null {
+  private slowValues(l: TextLine): FieldValue[] | null {
     const tokens = this.repair(splitSpaces(l.text), l);
     if (tokens.length === 0) return null;
     const { names, numeric } = this.layout;
-    const fields: Record<string, FieldValue> = {};
-    for (let i = 0; i < names.length; i++) fields[names[i]] = toValue(tokens[i], numeric[i]);
-    return fields;
+    return names.map((_, i) => toValue(tokens[i], numeric[i]));
   }
 
   private repair(tokens: string[], l: TextLine): string[] {
@@ -145,19 +151,19 @@ class IisFileParser {
     return [];
   }
 
-  private toEvent(fields: Record<string, FieldValue>, l: TextLine): TimelineEvent | null {
-    const date = 'date' in fields ? fields.date : this.directiveDate;
-    const time = fields.time;
+  private toEvent(values: FieldValue[], l: TextLine): TimelineEvent | null {
+    const { at, names, pos } = this.layout;
+    const f = (k: Named): FieldValue => (at[k] >= 0 ? values[at[k]] : null);
+    const date = at.date >= 0 ? values[at.date] : this.directiveDate;
+    const time = f('time');
     const ts = typeof date === 'string' && typeof time === 'string' ? utcDayMs(date) * 1000 + timeOfDayMicros(time) : NaN;
     if (Number.isNaN(ts)) {
       this.warn({ line: l.line, offset: l.offset, message: `no valid UTC date/time in the date/time fields ("${date ?? ''} ${time ?? ''}"); line skipped` });
       return null;
     }
-    const host = (fields['s-computername'] as string | null) ?? this.input.host;
-    const ev: TimelineEvent = {
-      ts, tsDesc: 'Request', source: 'iis', message: iisMessage(fields), fields,
-      ref: { file: this.input.rel, line: l.line, offset: l.offset },
-    };
+    const host = (f('s-computername') as string | null) ?? this.input.host;
+    const message = renderMessage(IIS_TEMPLATE, (n) => { const i = pos.get(n); return i === undefined ? null : values[i]; });
+    const ev = new PackedEvent(ts, 'Request', 'iis', message, { file: this.input.rel, line: l.line, offset: l.offset }, names, values, IIS_TEMPLATE);
     if (host != null) ev.host = host;
     return ev;
   }

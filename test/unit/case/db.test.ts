@@ -14,9 +14,10 @@ test('a new case file gets the latest schema and WAL', (t) => {
   assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION);
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
-  for (const name of ['meta', 'evidence_sources', 'files', 'events', 'events_fts', 'event_marks', 'event_tags', 'findings', 'warnings', 'audit', 'ioc_lists', 'rule_packs', 'verify_runs']) {
+  for (const name of ['meta', 'evidence_sources', 'files', 'event_rows', 'field_layouts', 'field_names', 'event_strings', 'events_fts', 'event_marks', 'event_tags', 'findings', 'warnings', 'audit', 'ioc_lists', 'rule_packs', 'verify_runs']) {
     assert.ok(tables.includes(name), `table ${name}`);
   }
+  assert.equal((db.prepare("SELECT type FROM sqlite_master WHERE name = 'events'").get() as { type: string }).type, 'view');
   db.close();
 });
 
@@ -49,7 +50,7 @@ test('event indexes dropped by a bulk load that was killed are rebuilt on the ne
   const file = path.join(tmpDir(t), 'k.loupe');
   const db = openCaseDb(file, { create: true });
   dropEventIndexes(db);
-  assert.equal(missingEventIndexes(db).length, 6);
+  assert.equal(missingEventIndexes(db).length, 4);
   db.close();
   const again = openCaseDb(file);
   assert.deepEqual(missingEventIndexes(again), []);

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { openCaseDb } from '../../../electron/case/db.ts';
-import { carriesWords, EventInserter } from '../../../electron/case/write.ts';
+import { carriesWords } from '../../../electron/case/search-text.ts';
+import { EventInserter } from '../../../electron/case/write.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
 test('carriesWords needs the value with its own word boundaries', () => {

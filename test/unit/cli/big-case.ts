@@ -2,7 +2,7 @@
 import { openCaseDb, setMeta } from '../../../electron/case/db.ts';
 import { dropEventIndexes, ensureEventIndexes } from '../../../electron/case/indexes.ts';
 import { rebuildEventMinutes } from '../../../electron/case/minutes.ts';
-import { EventInserter, eventToRow, nowIso } from '../../../electron/case/write.ts';
+import { EventInserter, nowIso } from '../../../electron/case/write.ts';
 import type { TimelineEvent } from '../../../shared/types.ts';
 
 const T0 = Date.UTC(2021, 2, 1) * 1000;
@@ -29,9 +29,10 @@ export function writeBigCase(casePath: string, n: number): void {
     dropEventIndexes(db);
     const ins = new EventInserter(db);
     const seed = Math.min(n, 1000);
-    db.transaction(() => { for (let i = 0; i < seed; i++) ins.insertRow(eventToRow(bigCaseEvent(i)), null); })();
-    const cols = (db.prepare('PRAGMA table_info(events)').all() as Array<{ name: string }>).map((c) => c.name).filter((c) => c !== 'id');
-    const copy = db.prepare(`INSERT INTO events (${cols.join(', ')}) SELECT ${cols.map((c) => (c === 'ts' ? 'ts + ?' : c)).join(', ')} FROM events ORDER BY id LIMIT ?`);
+    db.transaction(() => ins.insertMany(Array.from({ length: seed }, (_, i) => bigCaseEvent(i)), null))();
+    // The stored rows are copied as they are (packed fields, interned strings), so the copies read back the same.
+    const cols = (db.prepare('PRAGMA table_info(event_rows)').all() as Array<{ name: string }>).map((c) => c.name).filter((c) => c !== 'id');
+    const copy = db.prepare(`INSERT INTO event_rows (${cols.join(', ')}) SELECT ${cols.map((c) => (c === 'ts' ? 'ts + ?' : c)).join(', ')} FROM event_rows ORDER BY id LIMIT ?`);
     for (let have = seed; have < n; have *= 2) {
       const span = db.prepare('SELECT max(ts) - min(ts) + 10000 AS d FROM events').get() as { d: number };
       copy.run(span.d, Math.min(have, n - have));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { migrate, openCaseDb } from '../../../electron/case/db.ts';
 import { LATEST_VERSION } from '../../../electron/case/migrations/index.ts';
-import { decodeFields } from '../../../electron/case/fields.ts';
+import { decodeFields, FIELDS_COLUMNS } from '../../../electron/case/fields.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
 import { CaseService } from '../../../electron/service.ts';
 import type { ParseOutcome } from '../../../shared/types.ts';
@@ -50,7 +50,7 @@ test('recovered EVTX records in a case: marked, filtered (shown by default, hidd
     assert.deepEqual(outcomes.map(({ rel, ...o }) => [rel, o]),
       [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([rel, o]) => [rel, { read: o.read, recovered: o.recovered, unreadable: o.unreadable }]));
     // Every event whose fields say recovered carries the mark, and only those.
-    const rows = db.prepare(`SELECT e.id, e.fields, r.how FROM events e LEFT JOIN event_recovered r ON r.event_id = e.id WHERE e.source = 'evtx'`).all() as Array<{ id: number; fields: string; how: string | null }>;
+    const rows = db.prepare(`SELECT e.id, ${FIELDS_COLUMNS('e')}, r.how FROM events e LEFT JOIN event_recovered r ON r.event_id = e.id WHERE e.source = 'evtx'`).all() as Array<{ id: number; how: string | null }>;
     for (const r of rows) assert.equal(r.how, decodeFields(r).recovered ?? null, `event ${r.id}`);
     const marked = rows.filter((r) => r.how);
     assert.equal(marked.length, [...expected.values()].reduce((n, o) => n + o.recovered, 0));

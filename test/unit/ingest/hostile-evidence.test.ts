@@ -87,7 +87,7 @@ test('item 12: a file that grows while it is read is hashed up to its size at op
   const warnings: IngestWarning[] = [];
   let grown = false;
   const r = await parseFile({ abs: file, rel: 'u_ex210302.log', size: Number(st.size), mtime: Number(st.mtimeNs / 1000n) }, {
-    rows: () => undefined, warn: (w) => warnings.push(w),
+    batch: () => undefined, warn: (w) => warnings.push(w),
     // The evidence is appended to while Loupe reads it.
     progress: () => { if (!grown) { grown = true; fs.appendFileSync(file, Buffer.alloc(1 << 20, 'b')); } },
   });

@@ -1,0 +1,55 @@
+// One index run in a process of its own, so its peak memory and CPU time are its alone (parse workers and the
+// writer are threads of this process). Prints one JSON line with the figures; `npm run bench` runs it per scale.
+//   node --import tsx bench/index-one.ts --evidence DIR --case FILE [--workers N] [--no-detect]
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startIndexJob } from '../electron/ingest/index.ts';
+import { CaseService } from '../electron/service.ts';
+
+export interface IndexFigures {
+  events: number;
+  inputBytes: number;
+  caseBytes: number;
+  findings: number;
+  wallSeconds: number;
+  cpuUserSeconds: number;
+  cpuSysSeconds: number;
+  peakRssBytes: number;
+  /** Seconds per phase, in order: scanning, indexing, building indexes, detecting. */
+  phases: Array<[string, number]>;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { evidence: { type: 'string' }, case: { type: 'string' }, workers: { type: 'string' }, 'no-detect': { type: 'boolean' } } });
+  const casePath = values.case!;
+  for (const s of ['', '-wal', '-shm']) fs.rmSync(casePath + s, { force: true });
+  const svc = new CaseService();
+  await svc.createCase({ path: casePath });
+  await svc.addEvidence({ root: values.evidence! });
+  svc.close();
+  const phases: Array<[string, number]> = [];
+  let phase = '';
+  let since = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const job = startIndexJob(casePath, { workers: values.workers ? Number(values.workers) : undefined, detect: !values['no-detect'] }, (p) => {
+    const now = performance.now();
+    const name = p.currentFile === '(building indexes)' ? 'building indexes' : p.phase;
+    if (name === phase) return;
+    if (phase) phases.push([phase, (now - since) / 1000]);
+    phase = name;
+    since = now;
+  });
+  const s = await job.done;
+  const wall = (performance.now() - t0) / 1000;
+  if (phase && phase !== 'done') phases.push([phase, (performance.now() - since) / 1000]);
+  const cpu = process.cpuUsage(cpu0);
+  const figures: IndexFigures = {
+    events: s.eventsAdded, inputBytes: s.bytesRead, caseBytes: fs.statSync(casePath).size, findings: s.findings,
+    wallSeconds: wall, cpuUserSeconds: cpu.user / 1e6, cpuSysSeconds: cpu.system / 1e6,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024, phases,
+  };
+  console.log(JSON.stringify(figures));
+}
+
+await main();

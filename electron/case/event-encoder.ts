@@ -1,0 +1,179 @@
+// Turns parsed events into batch rows (where they are parsed, so the writer thread only binds): picks the lifted
+// columns, learns each layout's defaults and templates from its first rows, packs the fields, decides whether the
+// message can be rebuilt from its template, and builds the full-text columns.
+import type { FieldValue, TimelineEvent } from '../../shared/types.ts';
+import type { BatchWriter } from './event-batch.ts';
+import { chooseTemplate, FieldLayout, LIFT_FIELDS, roleOfName, type Lifted } from './field-layout.ts';
+import { templateStorable, type LiftedCol } from './message-template.ts';
+import { searchExtras } from './search-text.ts';
+
+/**
+ * Events whose fields come as one layout's names (one array per layout) plus this event's values, and whose message
+ * was rendered with a message template (ingest/sources/packed.ts).
+ */
+export interface PackedFields { readonly names: readonly string[]; readonly values: readonly FieldValue[]; readonly template: number }
+
+function packedOf(e: TimelineEvent): PackedFields | null {
+  const p = e as unknown as Partial<PackedFields>;
+  return Array.isArray(p.values) && Array.isArray(p.names) ? (p as PackedFields) : null;
+}
+
+type LiftKey = keyof typeof LIFT_FIELDS;
+const LIFT_KEYS = Object.keys(LIFT_FIELDS) as LiftKey[];
+
+/** One layout of the file being encoded. */
+interface LayoutState {
+  names: readonly string[];
+  /** Position of each name (the last one when a name repeats, as in the fields object). */
+  pos: Map<string, number>;
+  /** Positions of the fields that may fill each lifted column, in LIFT_FIELDS order. */
+  lift: Record<LiftKey, number[]>;
+  samples: (readonly FieldValue[])[];
+  layout: FieldLayout | null;
+  id: number;
+}
+
+interface Pending { ev: TimelineEvent; st: LayoutState | null; values: readonly FieldValue[] | null }
+
+const absent = (v: FieldValue | undefined): boolean => v === null || v === undefined || v === '' || v === '-';
+
+/** Rows per learning window: a new layout's defaults and templates come from the first rows that use it. */
+const WINDOW = 128;
+/** A file that keeps changing layouts (a hostile log) starts afresh past this many. */
+const MAX_LAYOUTS = 4096;
+
+export class EventEncoder {
+  private byNames = new Map<readonly string[], LayoutState>();
+  private bySig = new Map<string, LayoutState>();
+  private pending: Pending[] = [];
+  private windowLeft = 0;
+  private nextId = 1;
+
+  constructor(private readonly out: BatchWriter) {}
+
+  push(ev: TimelineEvent): void {
+    const p = packedOf(ev);
+    let st: LayoutState | null = null;
+    let values: readonly FieldValue[] | null = null;
+    if (p) {
+      if (p.names.length) { st = this.byNames.get(p.names) ?? this.track(p.names, null); values = p.values; }
+    } else {
+      const names = Object.keys(ev.fields);
+      if (names.length) {
+        const sig = names.join('\u0000');
+        st = this.bySig.get(sig) ?? this.track(names, sig);
+        values = Object.values(ev.fields);
+      }
+    }
+    if (st && !st.layout) {
+      if (st.samples.length < WINDOW) st.samples.push(values!);
+      if (this.windowLeft <= 0) this.windowLeft = WINDOW;
+    }
+    if (this.windowLeft > 0) {
+      this.pending.push({ ev, st, values });
+      if (--this.windowLeft === 0) this.endWindow();
+      return;
+    }
+    this.write(ev, st, values);
+  }
+
+  /** Ends the current learning window (at the end of a file, or before a batch must go out). */
+  flush(): void {
+    this.windowLeft = 0;
+    this.endWindow();
+  }
+
+  private track(names: readonly string[], sig: string | null): LayoutState {
+    if (this.byNames.size + this.bySig.size >= MAX_LAYOUTS) {
+      this.flush();
+      this.byNames = new Map();
+      this.bySig = new Map();
+    }
+    const pos = new Map<string, number>();
+    names.forEach((n, i) => pos.set(n, i));
+    const lift = {} as Record<LiftKey, number[]>;
+    for (const k of LIFT_KEYS) lift[k] = LIFT_FIELDS[k].filter((n) => pos.has(n)).map((n) => pos.get(n)!);
+    const st: LayoutState = { names, pos, lift, samples: [], layout: null, id: 0 };
+    if (sig === null) this.byNames.set(names, st);
+    else this.bySig.set(sig, st);
+    return st;
+  }
+
+  private endWindow(): void {
+    const rows = this.pending;
+    this.pending = [];
+    for (const r of rows) if (r.st && !r.st.layout) this.finalize(r.st);
+    for (const r of rows) this.write(r.ev, r.st, r.values);
+  }
+
+  private finalize(st: LayoutState): void {
+    const roles = st.names.map(roleOfName);
+    const tpl = st.names.map((_, i) => (roles[i] ? null : chooseTemplate(st.samples.map((s) => s[i] ?? null))));
+    st.layout = new FieldLayout({ names: [...st.names], roles, tpl });
+    st.samples = [];
+    st.id = this.nextId++;
+    this.out.layouts.push({ id: st.id, spec: st.layout.spec });
+  }
+
+  // The event being written, read by the template and index-text callbacks below (no closure per event).
+  private curSt: LayoutState | null = null;
+  private curValues: readonly FieldValue[] | null = null;
+  private curLift: Lifted | null = null;
+
+  private pick(k: LiftKey): FieldValue {
+    const st = this.curSt;
+    if (!st) return null;
+    const values = this.curValues!;
+    for (const i of st.lift[k]) if (!absent(values[i])) return values[i];
+    return null;
+  }
+
+  private lift(ev: TimelineEvent): Lifted {
+    const status = this.pick('status');
+    const n = status === null ? null : Number(status);
+    return {
+      ts: ev.ts, ip: text(this.pick('ip')), status: n !== null && Number.isFinite(n) ? n : null, method: text(this.pick('method')),
+      url: text(this.pick('url')), ua: text(this.pick('ua')), host: ev.host ?? null,
+    };
+  }
+
+  /** A field of the current event by name (FieldAccess). */
+  field(name: string): FieldValue {
+    const i = this.curSt?.pos.get(name);
+    return i === undefined ? null : this.curValues![i] ?? null;
+  }
+
+  get(name: string): FieldValue {
+    return this.field(name);
+  }
+
+  all(): Iterable<FieldValue> {
+    return this.curValues ?? [];
+  }
+
+  /** A lifted column of the current event. */
+  col(c: LiftedCol): FieldValue {
+    const l = this.curLift!;
+    return c === 'ua' ? l.ua : l[c];
+  }
+
+  private readonly getField = (name: string): FieldValue => this.field(name);
+  private readonly getCol = (c: LiftedCol): FieldValue => this.col(c);
+
+  private write(ev: TimelineEvent, st: LayoutState | null, values: readonly FieldValue[] | null): void {
+    this.curSt = st;
+    this.curValues = values;
+    const l = (this.curLift = this.lift(ev));
+    const tid = packedOf(ev)?.template ?? 0;
+    const msgTpl = tid && templateStorable(tid, this.getField, this.getCol) ? tid : 0;
+    const r = ev.ref;
+    this.out.beginRow({
+      ts: ev.ts, status: l.status, line: r.line ?? null, record: r.record ?? null, offset: r.offset ?? null,
+      layout: st?.id ?? 0, msgTpl, source: ev.source, tsDesc: ev.tsDesc, host: l.host, ip: l.ip, method: l.method, url: l.url, ua: l.ua,
+    });
+    if (st) st.layout!.encode(values!, l, this.out);
+    this.out.endRow(ev.message, searchExtras(ev, this));
+  }
+}
+
+const text = (v: FieldValue): string | null => (v === null ? null : String(v));

@@ -1,0 +1,273 @@
+// How one event's fields are packed: a layout (the column names of a log layout, stored once per file) and, per
+// event, a JSONB array with one element per column. An element is the value itself, or a marker that costs one
+// byte: `true` = "the same as this event's lifted column (or time)", `false` = "the layout's default for this
+// column", or an array of digit runs that fill the layout's template for the column (`BeginRequest=<1>Z;…`).
+// decodeFields (JS) and fieldSql (SQL) read the markers the same way; the round-trip test holds them to the parsers.
+import type { FieldValue } from '../../shared/types.ts';
+import { JB, JsonbReader, type JsonbWriter } from './jsonb.ts';
+
+/** What a `true` marker stands for. Stored in case files: append only, never renumber. */
+export const ROLE = { ip: 1, status: 2, method: 3, url: 4, ua: 5, host: 6, isoMs: 7, date: 8, time: 9 } as const;
+export type Role = (typeof ROLE)[keyof typeof ROLE];
+
+/** Field names that fill each lifted column, first non-empty one wins (the order matters). */
+export const LIFT_FIELDS = {
+  ip: ['c-ip', 'ClientIpAddress', 'ClientIp', 'data.IpAddress', 'data.SourceIp', 'data.SourceAddress', 'ip'],
+  status: ['sc-status', 'HttpStatus', 'status'],
+  method: ['cs-method', 'Method', 'method'],
+  url: ['cs-uri-stem', 'UrlStem', 'url'],
+  ua: ['cs(User-Agent)', 'UserAgent', 'userAgent'],
+} as const;
+
+const ROLE_OF_NAME = new Map<string, Role>([
+  ...LIFT_FIELDS.ip.map((n) => [n, ROLE.ip] as const), ...LIFT_FIELDS.status.map((n) => [n, ROLE.status] as const),
+  ...LIFT_FIELDS.method.map((n) => [n, ROLE.method] as const), ...LIFT_FIELDS.url.map((n) => [n, ROLE.url] as const),
+  ...LIFT_FIELDS.ua.map((n) => [n, ROLE.ua] as const),
+  ['s-computername', ROLE.host], ['ServerHostName', ROLE.host], ['ServerName', ROLE.host], ['Computer', ROLE.host],
+  ['DateTime', ROLE.isoMs], ['TimeStamp', ROLE.isoMs], ['date', ROLE.date], ['time', ROLE.time],
+]);
+
+export const roleOfName = (name: string): Role | 0 => ROLE_OF_NAME.get(name) ?? 0;
+
+/** The values a `true` marker may point at: the event's lifted columns and its time. */
+export interface Lifted {
+  ts: number;
+  ip: string | null;
+  status: number | null;
+  method: string | null;
+  url: string | null;
+  ua: string | null;
+  host: string | null;
+}
+
+const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => pad(i, 2));
+
+/** The last day and second formatted: log lines come in time order, so most lookups hit them. */
+let cachedDay = NaN;
+let cachedSecond = NaN;
+let cachedDate = '';
+let cachedTime = '';
+
+function formatSecond(ts: number): void {
+  const second = Math.floor(ts / 1e6);
+  if (second === cachedSecond) return;
+  const day = Math.floor(second / 86400);
+  if (day !== cachedDay) {
+    const d = new Date(day * 86400_000);
+    cachedDate = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+    cachedDay = day;
+  }
+  const s = second - day * 86400;
+  cachedTime = `${TWO_DIGITS[Math.floor(s / 3600)]}:${TWO_DIGITS[Math.floor(s / 60) % 60]}:${TWO_DIGITS[s % 60]}`;
+  cachedSecond = second;
+}
+
+/** `YYYY-MM-DD` of a UTC time in microseconds (times before 1970 never match: their markers are not used). */
+export function dateOfTs(ts: number): string {
+  formatSecond(ts);
+  return cachedDate;
+}
+
+export function timeOfTs(ts: number): string {
+  formatSecond(ts);
+  return cachedTime;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Exchange writes DateTime. */
+export const isoMsOfTs = (ts: number): string => `${dateOfTs(ts)}T${timeOfTs(ts)}.${pad(Math.floor(ts / 1000) % 1000, 3)}Z`;
+
+/** Times SQLite's strftime formats the same way (years 1970 to 9999). */
+const MAX_TS = 253402300800e6;
+const datable = (ts: number): boolean => ts >= 0 && ts < MAX_TS && Number.isSafeInteger(ts);
+
+/** The lifted value a role stands for in this event; undefined when the role cannot apply to the value. */
+export function roleValue(role: Role, l: Lifted): FieldValue | undefined {
+  if (role >= ROLE.isoMs && !datable(l.ts)) return undefined;
+  switch (role) {
+    case ROLE.ip: return l.ip;
+    case ROLE.status: return l.status;
+    case ROLE.method: return l.method;
+    case ROLE.url: return l.url;
+    case ROLE.ua: return l.ua;
+    case ROLE.host: return l.host;
+    case ROLE.isoMs: return isoMsOfTs(l.ts);
+    case ROLE.date: return dateOfTs(l.ts);
+    case ROLE.time: return timeOfTs(l.ts);
+  }
+  return undefined;
+}
+
+/** A value stands for a role only when it is exactly the same value, of the same type, and not null (nor -0). */
+const isRole = (v: FieldValue, role: Role, l: Lifted): boolean => v !== null && roleValue(role, l) === v && !Object.is(v, -0);
+
+// ---- templates: a column's most common value, or its most common shape with up to 8 digit runs left open ----
+
+/** A run of digits (with the separators of times, versions and addresses) that does not start inside a word. */
+const RUN = /(?<![A-Za-z0-9])[0-9][0-9.:T-]*/g;
+export const MAX_RUNS = 8;
+/** Placeholder k (1…8) in a template is the character with code k; values holding such characters are never templated. */
+const HAS_PLACEHOLDER = /[\x01-\x08]/;
+
+/** The shape of a string (its runs replaced by placeholders 1…n) and the runs; null when it has none or too many. */
+export function shapeOf(v: string): { shape: string; runs: string[] } | null {
+  if (HAS_PLACEHOLDER.test(v)) return null;
+  const runs: string[] = [];
+  const shape = v.replace(RUN, (m) => {
+    runs.push(m);
+    return String.fromCharCode(Math.min(runs.length, 9));
+  });
+  return runs.length && runs.length <= MAX_RUNS ? { shape, runs } : null;
+}
+
+/** A template split at its placeholders: literal text before each run, and after the last. */
+interface CompiledTemplate { lits: string[] }
+
+function compileTemplate(t: string): CompiledTemplate {
+  const lits: string[] = [];
+  let from = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 1 && c <= MAX_RUNS) { lits.push(t.slice(from, i)); from = i + 1; }
+  }
+  lits.push(t.slice(from));
+  return { lits };
+}
+
+/** Whether a character code may continue a run: a digit or one of `.:T-`. */
+const inRun = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 58 || c === 84 || c === 45;
+
+/** The runs that fill a template to give exactly `v`, or null when `v` does not have the template's shape. */
+function matchTemplate(ct: CompiledTemplate, v: string): string[] | null {
+  const { lits } = ct;
+  if (!v.startsWith(lits[0])) return null;
+  let pos = lits[0].length;
+  const runs: string[] = [];
+  for (let k = 1; k < lits.length; k++) {
+    const c = v.charCodeAt(pos);
+    if (!(c >= 48 && c <= 57)) return null;
+    let end = pos + 1;
+    while (end < v.length && inRun(v.charCodeAt(end))) end++;
+    runs.push(v.slice(pos, end));
+    pos = end;
+    if (!v.startsWith(lits[k], pos)) return null;
+    pos += lits[k].length;
+  }
+  return pos === v.length ? runs : null;
+}
+
+/** Fills a template's placeholders with runs (the inverse of shapeOf). */
+export function fillTemplate(t: string, runs: readonly string[]): string {
+  let out = t;
+  for (let k = 0; k < MAX_RUNS; k++) out = out.replace(String.fromCharCode(k + 1), runs[k] ?? '');
+  return out;
+}
+
+/** Encoded size of a string, close enough to choose between encodings (exact for ASCII). */
+const textSize = (s: string): number => s.length + (s.length <= 11 ? 1 : 2);
+const runsSize = (runs: string[]): number => 3 + runs.reduce((n, r) => n + r.length + 1, 0);
+
+/** The template that saves the most bytes over a sample of one column's values: a default value or a shape. */
+export function chooseTemplate(sample: readonly FieldValue[]): string | number | null {
+  const exact = new Map<FieldValue, number>();
+  const shapes = new Map<string, number>();
+  for (const v of sample) {
+    if (v === null) continue;
+    const size = typeof v === 'number' ? String(v).length + 1 : textSize(v);
+    exact.set(v, (exact.get(v) ?? 0) + size - 1);
+    if (typeof v === 'string' && v.length >= 12) {
+      const s = shapeOf(v);
+      if (s) shapes.set(s.shape, (shapes.get(s.shape) ?? 0) + size - runsSize(s.runs));
+    }
+  }
+  let best: string | number | null = null;
+  let saved = 0;
+  for (const m of [exact, shapes]) {
+    for (const [v, n] of m) if (n > saved && typeof v !== 'object') { best = v; saved = n; }
+  }
+  // One occurrence is no evidence of a pattern.
+  return saved >= 8 ? best : null;
+}
+
+// ---- layouts ----
+
+/** What a case stores once per layout (field_layouts.spec). */
+export interface LayoutSpec {
+  names: string[];
+  roles: (Role | 0)[];
+  /** Per column: its template (text with placeholders, or a plain default), a default number, or null. */
+  tpl: (string | number | null)[];
+}
+
+/** A layout ready to encode or decode rows. */
+export class FieldLayout {
+  private readonly compiled: (CompiledTemplate | null)[];
+  /** Per column: 0 plain, 1 has a role, 2 has a default value, 3 has a template with runs. */
+  private readonly kind: Uint8Array;
+
+  constructor(readonly spec: LayoutSpec) {
+    this.compiled = spec.tpl.map((t) => (typeof t === 'string' && HAS_PLACEHOLDER.test(t) ? compileTemplate(t) : null));
+    this.kind = Uint8Array.from(spec.names, (_, i) => (spec.roles[i] ? 1 : this.compiled[i] ? 3 : spec.tpl[i] !== null ? 2 : 0));
+  }
+
+  static fromNames(names: readonly string[], tpl?: (string | number | null)[]): FieldLayout {
+    return new FieldLayout({ names: [...names], roles: names.map(roleOfName), tpl: tpl ?? names.map(() => null) });
+  }
+
+  /** Writes one row's values (in layout order) as a JSONB array. */
+  encode(values: readonly FieldValue[], l: Lifted, w: JsonbWriter): void {
+    const { roles, tpl } = this.spec;
+    const kind = this.kind;
+    w.beginArray();
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] ?? null;
+      if (v === null) { w.tag(JB.NULL); continue; }
+      const k = kind[i];
+      if (k === 1) {
+        if (isRole(v, roles[i] as Role, l)) { w.tag(JB.TRUE); continue; }
+      } else if (k !== 0) {
+        if (v === tpl[i]) { w.tag(JB.FALSE); continue; }
+        if (k === 3 && typeof v === 'string' && this.runs(i, v, w)) continue;
+      }
+      if (typeof v === 'number') w.number(v);
+      else w.string(v);
+    }
+    w.endArray();
+  }
+
+  /** Writes `v` as the runs of column i's template when it has the template's shape and that is shorter. */
+  private runs(i: number, v: string, w: JsonbWriter): boolean {
+    const runs = matchTemplate(this.compiled[i]!, v);
+    if (!runs || runsSize(runs) >= textSize(v)) return false;
+    w.beginArray();
+    for (const r of runs) w.string(r);
+    w.endArray();
+    return true;
+  }
+
+  /** Reads one row's values back (the inverse of encode); throws on bytes it did not write. */
+  decode(vals: Buffer, l: Lifted): FieldValue[] {
+    const r = new JsonbReader(vals);
+    const top = r.head();
+    if (top.type !== JB.ARRAY) throw new Error('packed fields are not a JSONB array');
+    const end = r.pos + top.len;
+    const out: FieldValue[] = [];
+    const { roles, tpl } = this.spec;
+    for (let i = 0; r.pos < end; i++) {
+      const h = r.head();
+      if (h.type === JB.ARRAY) {
+        const runEnd = r.pos + h.len;
+        const runs: string[] = [];
+        while (r.pos < runEnd) { const e = r.head(); runs.push(String(r.scalar(e.type, e.len))); }
+        out.push(fillTemplate(String(tpl[i]), runs));
+        continue;
+      }
+      const v = r.scalar(h.type, h.len);
+      if (v === true) out.push(roleValue(roles[i] as Role, l) ?? null);
+      else if (v === false) out.push(tpl[i] ?? null);
+      else out.push(v);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,73 @@
+// What the full-text index (events_fts) holds for an event: its message, plus the field values an analyst searches
+// that the message does not already carry. For the two bulk web logs that is a fixed list (user names, hosts,
+// referers, cookies, routing and error text); their numeric and per-request bookkeeping columns (latencies, byte
+// counts, request ids, GenericInfo) stay out, which keeps the index a quarter of its old size and the writer fast.
+// For every other source (EVTX data values, ECP cmdlets and parameters, OAB, bodyfile, file times, manual events)
+// every string value is indexed, as before. Field filters (fieldSql) reach every field whatever is indexed here.
+import type { FieldValue } from '../../shared/types.ts';
+
+/** Fields of the bulk web logs that are searchable: those in the message, then those added to the index. */
+const SEARCHED_FIELDS: Readonly<Record<string, { inMessage: readonly string[]; added: readonly string[] }>> = {
+  iis: {
+    inMessage: ['cs-method', 'cs-uri-stem', 'cs-uri-query', 'sc-status', 'c-ip', 'cs(User-Agent)'],
+    added: ['cs-username', 'cs-host', 'cs(Referer)', 'cs(Cookie)'],
+  },
+  httpproxy: {
+    inMessage: ['Method', 'UrlHost', 'UrlStem', 'UrlQuery', 'HttpStatus', 'ClientIpAddress', 'AnchorMailbox', 'UserAgent'],
+    added: ['AuthenticatedUser', 'RoutingHint', 'BackEndCookie', 'ErrorCode', 'GenericErrors'],
+  },
+};
+
+/**
+ * True when the full-text index holds this field's string values for events of this source (words of two or more
+ * characters that are not all digits, tokenized by unicode61 with `-` and `_` as word characters). A full-text
+ * prefilter may only be used for a field for which this is true.
+ */
+export function isFieldSearchable(source: string, name: string): boolean {
+  const s = SEARCHED_FIELDS[source];
+  return !s || s.inMessage.includes(name) || s.added.includes(name);
+}
+
+/** The names whose values are added to the index for a source, or null for "every string value". */
+export const addedSearchFields = (source: string): readonly string[] | null => SEARCHED_FIELDS[source]?.added ?? null;
+
+const ALL_DIGITS = /^\d+$/;
+
+/** Whether a value adds words to the index beyond the message. */
+export function searchWorthy(v: FieldValue, message: string): v is string {
+  return typeof v === 'string' && v.length >= 2 && !ALL_DIGITS.test(v) && !carriesWords(message, v);
+}
+
+/** A word character of the FTS tokenizer (unicode61 with `-` and `_`); half a surrogate pair counts as one too. */
+const WORD_RE = /[\p{L}\p{N}\p{Co}_-]/u;
+const isWord = (c: string): boolean => WORD_RE.test(c) || (c >= '\uD800' && c <= '\uDFFF');
+
+/**
+ * True when `text` holds `v` with the same word boundaries, so indexing `text` indexes every word of `v`. A bare
+ * substring is not enough: `ftp.exe` inside `renamed-ftp.exe` would leave the word `ftp` out of the index.
+ */
+export function carriesWords(text: string, v: string): boolean {
+  const leftWord = isWord(v[0]);
+  const rightWord = isWord(v[v.length - 1]);
+  for (let i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + 1)) {
+    const before = i > 0 ? text[i - 1] : '';
+    const after = text[i + v.length] ?? '';
+    if ((!leftWord || !before || !isWord(before)) && (!rightWord || !after || !isWord(after))) return true;
+  }
+  return false;
+}
+
+/** How the index text reads an event's fields: one by name, or all of them in order. */
+export interface FieldAccess { get(name: string): FieldValue; all(): Iterable<FieldValue> }
+
+/** The index's second column for an event: its searchable field values not already in the message. */
+export function searchExtras(e: { source: string; message: string }, f: FieldAccess): string {
+  const parts: string[] = [];
+  const added = addedSearchFields(e.source);
+  if (added) {
+    for (const n of added) { const v = f.get(n); if (searchWorthy(v, e.message)) parts.push(v); }
+  } else {
+    for (const v of f.all()) if (searchWorthy(v, e.message)) parts.push(v);
+  }
+  return parts.join(' ');
+}

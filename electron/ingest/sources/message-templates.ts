@@ -1,0 +1,45 @@
+// The one-line messages of the bulk web logs, as templates over their fields. The parsers render them here; the case
+// stores no message for such events, and its `events` view renders the same template in SQL (case/message-template.ts).
+// Case files refer to a template by its number: add templates, never change or renumber one.
+import type { FieldValue } from '../../../shared/types.ts';
+
+/** The lifted event column that holds the same value as a field, which SQL reads instead of the packed field. */
+export type LiftedCol = 'method' | 'url' | 'status' | 'ip' | 'ua';
+
+/** Literal text; a field or its fallback; text around a field when it is present; an HttpProxy query (`?` once). */
+export type Part =
+  | string
+  | { field: string; col?: LiftedCol; or: string }
+  | { field: string; col?: LiftedCol; pre: string; post?: string }
+  | { query: string };
+
+export const MESSAGE_TEMPLATES: Readonly<Record<number, readonly Part[]>> = {
+  // IIS: `POST /owa/auth/x.aspx?q=1 → 200 from 1.2.3.4 [python-requests/2.25.1]`
+  1: [{ field: 'cs-method', col: 'method', or: '-' }, ' ', { field: 'cs-uri-stem', col: 'url', or: '-' }, { field: 'cs-uri-query', pre: '?' },
+    ' → ', { field: 'sc-status', col: 'status', or: '-' }, ' from ', { field: 'c-ip', col: 'ip', or: '-' },
+    { field: 'cs(User-Agent)', col: 'ua', pre: ' [', post: ']' }],
+  // HttpProxy: `GET mail.contoso.com/ecp/x.js?a=1 → 200 from 1.2.3.4 anchor=ServerInfo~a]@b/x [ua]`
+  2: [{ field: 'Method', col: 'method', or: '-' }, ' ', { field: 'UrlHost', or: '' }, { field: 'UrlStem', col: 'url', or: '-' },
+    { query: 'UrlQuery' }, ' → ', { field: 'HttpStatus', col: 'status', or: '-' }, ' from ', { field: 'ClientIpAddress', col: 'ip', or: '-' },
+    { field: 'AnchorMailbox', pre: ' anchor=' }, { field: 'UserAgent', col: 'ua', pre: ' [', post: ']' }],
+};
+
+export const IIS_TEMPLATE = 1;
+export const HTTPPROXY_TEMPLATE = 2;
+
+/** The message of a template for a field getter (absent fields read as null), as JS template literals write values. */
+export function renderMessage(id: number, get: (field: string) => FieldValue): string {
+  let out = '';
+  for (const p of MESSAGE_TEMPLATES[id]) {
+    if (typeof p === 'string') { out += p; continue; }
+    if ('query' in p) {
+      const q = get(p.query);
+      if (q !== null) out += String(q).startsWith('?') ? q : `?${q}`;
+      continue;
+    }
+    const v = get(p.field);
+    if ('or' in p) out += v ?? p.or;
+    else if (v !== null) out += `${p.pre}${v}${p.post ?? ''}`;
+  }
+  return out;
+}
