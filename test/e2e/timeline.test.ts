@@ -8,6 +8,7 @@ import path from 'node:path';
 import { closeSession, e2eUnavailable, openSession, screenshot } from './harness.ts';
 import type { Session } from './harness.ts';
 import { BIG_STEP, writeBigCase } from './big-case.ts';
+import { filtersFromParams, toQuery } from '../../renderer/src/timelineUrl.ts';
 
 const skip = e2eUnavailable();
 const opts = { skip: skip ?? false };
@@ -201,10 +202,15 @@ test('a saved view is kept in the case (audited) and brings its filters back', o
 });
 
 test('the export writes exactly the filtered rows the grid counts', opts, async () => {
-  const { page, tmp } = s!;
+  const { page, tmp, service } = s!;
   await search('status:500 OR shell.aspx');
-  const shown = Number((await count()).replace(/[^0-9]/g, ''));
-  assert.ok(shown > 0 && shown < 300, await count());
+  // The count shown before the search's answer arrives is the previous view's: wait for the address to hold the
+  // search, then for the count the service gives for that view.
+  await page.waitForURL(/[?&]q=status%3A500/);
+  const view = toQuery(filtersFromParams(new URLSearchParams(page.url().split('?')[1] ?? '')));
+  const shown = (await service.queryTimeline({ ...view, limit: 1 })).total!;
+  assert.ok(shown > 0 && shown < 300, String(shown));
+  await waitCount(shown);
   await page.click('button:has-text("Export…")');
   const out = path.join(tmp, 'filtered.csv');
   await page.fill('input[name=exportPath]', out);
