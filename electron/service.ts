@@ -134,7 +134,7 @@ export class CaseService implements LoupeApi {
       setMeta(db, 'loupeVersion', LOUPE_VERSION);
       for (const k of META_KEYS) setMeta(db, k, String(args.meta?.[k] ?? DEFAULT_META[k]));
       audit(db, 'case.create', { path: abs, meta: args.meta ?? {} });
-    })();
+    }).immediate();
     return this.getCaseInfo();
   }
 
@@ -181,7 +181,7 @@ export class CaseService implements LoupeApi {
     db.transaction(() => {
       for (const k of META_KEYS) if (args[k] !== undefined) setMeta(db, k, String(args[k]));
       audit(db, 'case.meta', { ...args });
-    })();
+    }).immediate();
     return this.getCaseInfo();
   }
 
@@ -277,7 +277,7 @@ export class CaseService implements LoupeApi {
       db.transaction(() => {
         db.prepare('INSERT INTO verify_runs (at, checked, ok, result) VALUES (?, ?, ?, ?)').run(res.at, res.checked, res.ok, JSON.stringify(res));
         audit(db, 'evidence.verify', { checked: res.checked, ok: res.ok, changed: res.changed.length, missing: res.missing.length, added: res.added.length });
-      })();
+      }).immediate();
       res.recorded = true;
     } catch (e) {
       // An index run holding the case must not turn a finished verification into a failure.
@@ -371,7 +371,7 @@ export class CaseService implements LoupeApi {
       db.prepare(`INSERT INTO event_marks (event_id, starred) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET starred = excluded.starred`)
         .run(args.eventId, args.starred ? 1 : 0);
       audit(db, args.starred ? 'event.star' : 'event.unstar', { eventId: args.eventId });
-    })();
+    }).immediate();
   }
 
   async addTag(args: { eventId: number; tag: string }): Promise<void> {
@@ -382,7 +382,7 @@ export class CaseService implements LoupeApi {
     db.transaction(() => {
       db.prepare('INSERT OR IGNORE INTO event_tags (event_id, tag) VALUES (?, ?)').run(args.eventId, tag);
       audit(db, 'event.tag', { eventId: args.eventId, tag });
-    })();
+    }).immediate();
   }
 
   async removeTag(args: { eventId: number; tag: string }): Promise<void> {
@@ -390,7 +390,7 @@ export class CaseService implements LoupeApi {
     db.transaction(() => {
       db.prepare('DELETE FROM event_tags WHERE event_id = ? AND tag = ?').run(args.eventId, args.tag);
       audit(db, 'event.untag', { eventId: args.eventId, tag: args.tag });
-    })();
+    }).immediate();
   }
 
   async setNote(args: { eventId: number; note: string }): Promise<void> {
@@ -400,7 +400,7 @@ export class CaseService implements LoupeApi {
     db.transaction(() => {
       db.prepare(`INSERT INTO event_marks (event_id, note) VALUES (?, ?) ON CONFLICT(event_id) DO UPDATE SET note = excluded.note`).run(args.eventId, note);
       audit(db, 'event.note', { eventId: args.eventId, note });
-    })();
+    }).immediate();
   }
 
   async addManualEvent(args: ManualEventInput): Promise<{ id: number }> {
@@ -415,7 +415,7 @@ export class CaseService implements LoupeApi {
       for (const t of args.tags ?? []) if (t.trim()) db.prepare('INSERT OR IGNORE INTO event_tags (event_id, tag) VALUES (?, ?)').run(eid, t.trim());
       audit(db, 'event.manual.add', { eventId: eid, ...args });
       return eid;
-    })();
+    }).immediate();
     return { id };
   }
 
@@ -430,7 +430,7 @@ export class CaseService implements LoupeApi {
       db.prepare('DELETE FROM event_marks WHERE event_id = ?').run(args.id);
       db.prepare('DELETE FROM events WHERE id = ?').run(args.id);
       audit(db, 'event.manual.delete', { eventId: args.id });
-    })();
+    }).immediate();
   }
 
   async auditLog(args: { limit?: number } = {}): Promise<AuditEntry[]> {

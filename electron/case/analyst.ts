@@ -41,7 +41,7 @@ export function saveView(db: Db, name: string, query: TimelineQuery): SavedView 
       ON CONFLICT(name) DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at`).run(clean, q, now, now);
     audit(db, 'view.save', { name: clean, query: JSON.parse(q) });
     return findView(db, clean)!;
-  })();
+  }).immediate();
 }
 
 export function deleteView(db: Db, name: string): void {
@@ -49,7 +49,7 @@ export function deleteView(db: Db, name: string): void {
     const n = db.prepare('DELETE FROM saved_views WHERE name = ?').run(name).changes;
     if (!n) throw new AnalystInputError(`no saved view named "${name}"`);
     audit(db, 'view.delete', { name });
-  })();
+  }).immediate();
 }
 
 const COLOR = /^#[0-9a-f]{6}$/i;
@@ -62,7 +62,7 @@ export function setTagColor(db: Db, tag: string, color: string | null): void {
     if (color === null) db.prepare('DELETE FROM tag_colors WHERE tag = ?').run(t);
     else db.prepare('INSERT INTO tag_colors (tag, color) VALUES (?, ?) ON CONFLICT(tag) DO UPDATE SET color = excluded.color').run(t, color.toLowerCase());
     audit(db, 'tag.color', { tag: t, color });
-  })();
+  }).immediate();
 }
 
 /** The events a bulk action applies to, as SQL over `events`. */
@@ -93,7 +93,7 @@ export function bulkMark(db: Db, m: BulkMark): { count: number } {
     }
     audit(db, 'event.bulk', { count, tag: tag ?? null, untag: !!m.untag, starred: m.starred ?? null, ids: m.ids?.slice(0, 1000) ?? null, query: m.query ? viewQuery(m.query) : null });
     return { count };
-  })();
+  }).immediate();
 }
 
 const UI_PREFIX = 'ui.';

@@ -67,6 +67,20 @@ function explainCantOpen(e: unknown, file: string): unknown {
     : 'it was left in write-ahead mode by a run that did not close it'} — open it once on writable storage with Loupe, then copy it back`);
 }
 
+/**
+ * Runs `fn`, retrying for up to 10 s while SQLite answers busy without waiting: switching journal modes needs the file
+ * to itself, and two processes opening a case at once can meet there before the busy timeout applies.
+ */
+function retryBusy<T>(fn: () => T): T {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    try { return fn(); } catch (e) {
+      if (!isBusy(e) || Date.now() > until) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+}
+
 export function openCaseDb(file: string, opts: OpenOptions = {}): Db {
   const exists = fs.existsSync(file);
   if (exists || !opts.create) checkCaseFile(file);
@@ -81,7 +95,7 @@ export function openCaseDb(file: string, opts: OpenOptions = {}): Db {
     if (!opts.readonly) {
       // Wide event rows fit 8 KiB pages better; only takes effect on a new, empty file.
       if (opts.create) db.pragma('page_size = 8192');
-      db.pragma('journal_mode = WAL');
+      retryBusy(() => db.pragma('journal_mode = WAL'));
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
@@ -180,7 +194,7 @@ function applyMigration(db: Db, m: Migration, setVersion: boolean): void {
       db.exec(m.sql);
       m.after?.(db);
       if (setVersion) db.pragma(`user_version = ${m.version}`);
-    })();
+    }).immediate();
   } finally {
     if (m.rebuildsTables) db.pragma(`foreign_keys = ${fk ? 'ON' : 'OFF'}`);
   }

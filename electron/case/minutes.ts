@@ -9,7 +9,7 @@ export function rebuildEventMinutes(db: Db): void {
   db.transaction(() => {
     db.exec('DELETE FROM event_minutes');
     db.exec(`INSERT INTO event_minutes (minute, source, n) SELECT ts / ${MINUTE} - (ts < 0 AND ts % ${MINUTE} != 0), source, count(*) FROM event_rows GROUP BY 1, 2`);
-  })();
+  }).immediate();
 }
 
 /** Events per source, from the per-minute table (no scan of the events). */

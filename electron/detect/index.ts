@@ -97,7 +97,7 @@ function writeResults(db: Db, found: Resolving[], lists: IocList[], rules: RuleS
     const insPack = db.prepare('INSERT INTO rule_packs (name, path, sha256, rules, added_at) VALUES (?, ?, ?, ?, ?)');
     for (const f of rules.files) insPack.run(path.basename(f.path), f.path, f.sha256, f.rules.length, at);
     for (const p of sigmaPacks(sigma)) insPack.run(p.name, p.path, p.sha256, p.rules, at);
-  })();
+  }).immediate();
 }
 
 /** One rule-pack record per Sigma folder: `Sigma: <folder>`, digest over its files' digests, rules loaded. */

@@ -74,7 +74,7 @@ export class CaseWriter {
 
   private begin(): void {
     if (this.inTx) return;
-    this.db.exec('BEGIN');
+    this.db.exec('BEGIN IMMEDIATE');
     this.inTx = true;
     this.rowsInTx = 0;
     this.txStart = performance.now();

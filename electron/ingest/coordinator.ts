@@ -196,7 +196,7 @@ export class IndexCoordinator {
           this.db.prepare('DELETE FROM files WHERE id = ?').run(old.id);
           this.summary.filesRemoved++;
         }
-      })();
+      }).immediate();
     }
     this.progress.filesTotal = tasks.length;
     this.progress.bytesTotal = tasks.reduce((n, t) => n + t.file.size, 0);

@@ -13,6 +13,6 @@ try {
   }).run();
   port.postMessage({ type: 'summary', summary });
 } catch (e) {
-  port.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });
+  port.postMessage({ type: 'error', message: (e as Error).message, code: (e as { code?: unknown }).code, stack: (e as Error).stack });
 }
 port.close();
