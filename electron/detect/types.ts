@@ -2,6 +2,7 @@
 import type { Db } from '../case/db.ts';
 import type { LogCoverage } from '../../shared/api.ts';
 import type { Confidence, Finding, IngestWarning, Micros } from '../../shared/types.ts';
+import type { ScanProgress } from './webshell.ts';
 
 export interface DetectOptions {
   /** evidence_sources.id → absolute root of that evidence folder (read-only). */
@@ -17,7 +18,7 @@ export interface DetectOptions {
   warn?: (w: IngestWarning) => void;
   signal?: AbortSignal;
   /** YARA scan progress (files and bytes scanned / to scan). */
-  onScanProgress?: (p: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }) => void;
+  onScanProgress?: (p: ScanProgress) => void;
   /** Where the bundled rules/ and iocs/ live; defaults to the repository's resources/ folder. */
   resourcesDir?: string;
 }

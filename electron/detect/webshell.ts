@@ -28,7 +28,7 @@ export const YARA_SIZE_CAP = 16 * 1024 * 1024;
 const RECENT_FROM = isoToMicros('2020-12-01T00:00:00Z');
 const RECENT_TO = isoToMicros('2021-04-30T00:00:00Z');
 
-export interface ScanProgress { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }
+export interface ScanProgress { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number; engine?: string | null }
 export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; evidenceRoots: Map<number, string>;
   warn: (w: IngestWarning) => void; signal?: AbortSignal; baseline?: Baseline;
   /** Called after each round of files is scanned. */
@@ -112,7 +112,7 @@ async function yaraMatches(input: ScanInput, files: FileInfo[], unreadable: Scan
   });
   const scanner = await openScanner(input.rules.source, { cli: input.cli, cliMinFiles: input.cliMinFiles, onFallback: (m) => input.warn({ file: '(YARA)', message: m }) });
   out.engine = scanner.engine;
-  const progress: ScanProgress = { filesDone: 0, filesTotal: todo.length, bytesDone: 0, bytesTotal: todo.reduce((n, f) => n + f.size, 0) };
+  const progress: ScanProgress = { filesDone: 0, filesTotal: todo.length, bytesDone: 0, bytesTotal: todo.reduce((n, f) => n + f.size, 0), engine: scanner.engine };
   input.onProgress?.({ ...progress });
   let round: ScanItem[] = [];
   const owner = new Map<number, { fileId: number; window: Window }>();

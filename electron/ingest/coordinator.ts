@@ -16,6 +16,7 @@ import type { FromWorker, ToWorker } from './parse-protocol.ts';
 import { originalWindowsPath } from './paths.ts';
 import { walkEvidence, type WalkedFile } from './walk.ts';
 import { spawnTsWorker } from './workers.ts';
+import type { ScanProgress } from '../detect/webshell.ts';
 
 export interface CoordinatorOptions extends IndexOptions {
   casePath: string;
@@ -312,11 +313,11 @@ export class IndexCoordinator {
   }
 
   /** Detection progress: files scanned / to scan, and an ETA from the bytes scanned so far (none until some are). */
-  private scanProgress(sp: { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }): void {
+  private scanProgress(sp: ScanProgress): void {
     const now = performance.now();
     this.scanStart ??= now;
     const sec = (now - this.scanStart) / 1000;
-    this.progress.detect = { ...sp, engine: null };
+    this.progress.detect = { ...sp, engine: sp.engine ?? null };
     this.progress.etaSeconds = sp.bytesDone > 0 && sec > 0.5 ? Math.max(0, Math.round((sp.bytesTotal - sp.bytesDone) / (sp.bytesDone / sec))) : null;
     this.emit(true);
   }

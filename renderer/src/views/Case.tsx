@@ -148,7 +148,7 @@ function Indexing({ onDone, onRunning }: { onDone: () => void; onRunning: (runni
           <dt>Bytes</dt><dd>{formatBytes(p.bytesDone)} / {formatBytes(p.bytesTotal)}</dd>
           <dt>Events</dt><dd data-testid="progress-events">{formatCount(p.events)}</dd>
           <dt>Warnings</dt><dd>{formatCount(p.warnings)}</dd>
-          {scan && <><dt>YARA scan</dt><dd data-testid="progress-scan">{formatCount(scan.filesDone)} / {formatCount(scan.filesTotal)} files, {formatBytes(scan.bytesDone)} / {formatBytes(scan.bytesTotal)}</dd></>}
+          {scan && <><dt>YARA scan</dt><dd data-testid="progress-scan">{formatCount(scan.filesDone)} / {formatCount(scan.filesTotal)} files, {formatBytes(scan.bytesDone)} / {formatBytes(scan.bytesTotal)}{scan.engine ? ` (${scan.engine})` : ''}</dd></>}
           <dt>ETA</dt><dd>{running ? formatEta(p.etaSeconds) : '—'}</dd>
           {p.currentFile && running && <><dt>Now</dt><dd className="ellipsis">{p.currentFile}</dd></>}
         </dl>

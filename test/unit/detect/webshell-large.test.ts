@@ -23,7 +23,8 @@ test('item 13: a web shell padded past 16 MiB is scanned in windows and the find
       const warnings: string[] = [];
       const progress: ScanProgress[] = [];
       const out = await scanWebshells({ db: tc.db, rules, bundledRules: new Set(rules.rules), evidenceRoots: tc.roots, warn: (w) => warnings.push(w.message), cli, cliMinFiles: 1, onProgress: (p) => progress.push(p) });
-      assertProgress(progress, 2, pad.length + SHELL.length + 43);
+      assertProgress(progress, 2, pad.length + SHELL.length + 43, out.engine);
+      assert.match(String(out.engine), cli === null ? /^libyara-wasm$/ : /^libyara-wasm( \+ yara 4)?/, 'progress names the engine in use');
       const f = out.findings.find((x) => x.fileId === id);
       assert.ok(f, `padded shell flagged (engine ${out.engine})`);
       assert.ok(f.details?.rules && (f.details.rules as string[]).includes('Loupe_AspNet_JScript_Eval'));
@@ -39,10 +40,10 @@ test('item 13: a web shell padded past 16 MiB is scanned in windows and the find
 
 /** Progress starts at nothing done, never goes back, and ends at every file and byte (a windowed file counts its own
  *  size once, not the overlapping windows' bytes). */
-function assertProgress(progress: ScanProgress[], files: number, bytes: number): void {
-  assert.deepEqual(progress[0], { filesDone: 0, filesTotal: files, bytesDone: 0, bytesTotal: bytes });
+function assertProgress(progress: ScanProgress[], files: number, bytes: number, engine: string | null): void {
+  assert.deepEqual(progress[0], { filesDone: 0, filesTotal: files, bytesDone: 0, bytesTotal: bytes, engine });
   for (const [i, p] of progress.entries()) if (i > 0) assert.ok(p.filesDone >= progress[i - 1].filesDone && p.bytesDone >= progress[i - 1].bytesDone, 'progress never goes back');
-  assert.deepEqual(progress.at(-1), { filesDone: files, filesTotal: files, bytesDone: bytes, bytesTotal: bytes });
+  assert.deepEqual(progress.at(-1), { filesDone: files, filesTotal: files, bytesDone: bytes, bytesTotal: bytes, engine });
 }
 
 test('windows cover every byte up to 256 MiB, then the head and the tail', () => {
