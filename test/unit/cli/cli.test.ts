@@ -219,7 +219,9 @@ describe('on an indexed corpus', () => {
     const commands: string[][] = [
       ['timeline', '--case', casePath], ['timeline', '--case', casePath, '--json'], ['timeline', '--case', casePath, '--jsonl'],
       ['files', '--case', casePath], ['findings', '--case', casePath], ['warnings', '--case', casePath], ['verify', '--case', casePath],
-      ['help'], ['help', 'timeline'], ['completion', 'bash'], ['--version'],
+      ['help'], ['help', 'timeline'], ['completion', 'bash'], ['--version'], ['verify', '--case', casePath, '--json'],
+      ['export', '--case', casePath, '--format', 'csv', '--out', path.join(dir, 'piped.csv'), '--json'],
+      ['report', '--case', casePath, '--out', path.join(dir, 'piped.html')],
     ];
     // `true` exits without reading, so every write of loupe's meets a closed pipe.
     const runs = await inParallel(commands, (args) => loupePiped(args, 'true'));
