@@ -3,6 +3,7 @@
 // figures the issues ask for beside their targets. Figures only: nothing here asserts a timing.
 //   npm run bench -- [--scales 1,10,50,full] [--lines 5000000] [--bytes 2000000000] [--events 10000000]
 //                    [--sigma-events 1000000] [--out DIR] [--only hash,index,floor,latency,evtx,yara,sigma,cli] [--workers N]
+//                    [--profile]   (CPU-profiles every thread of each index run and prints where the time went)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,13 +14,14 @@ import { generateEvidence } from '../test/fixtures/generate.ts';
 import { dumpFloorInputs, runFloor, type FloorFigures } from './floor.ts';
 import type { IndexFigures } from './index-one.ts';
 import { latencyBench } from './latency.ts';
+import { formatSplit, splitRun } from './profile.ts';
 
 const { values } = parseArgs({
   options: {
     scales: { type: 'string', default: '1,10,50,full' },
     lines: { type: 'string', default: '5000000' }, bytes: { type: 'string', default: '2000000000' },
     events: { type: 'string', default: '10000000' }, 'sigma-events': { type: 'string', default: '1000000' }, out: { type: 'string' },
-    only: { type: 'string' }, workers: { type: 'string' },
+    only: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'boolean' },
   },
 });
 const only = values.only ? new Set(values.only.split(',')) : null;
@@ -73,12 +75,18 @@ async function corpus(scaleArg: string): Promise<Corpus> {
 /** Indexes a corpus in a child process (its own peak memory and CPU time). */
 function indexRun(c: Corpus): IndexFigures {
   const casePath = path.join(outDir, `case-${c.name}.loupe`);
-  const args = ['--import', 'tsx', path.join(here, 'index-one.ts'), '--evidence', c.root, '--case', casePath];
+  const profDir = path.join(outDir, `profile-${c.name}`);
+  fs.rmSync(profDir, { recursive: true, force: true });
+  // The parse and index workers inherit the profiler's flags (electron/ingest/workers.ts).
+  const prof = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const args = [...prof, '--import', 'tsx', path.join(here, 'index-one.ts'), '--evidence', c.root, '--case', casePath];
   if (values.workers) args.push('--workers', values.workers);
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`index run failed: ${r.stderr.slice(-2000)}`);
-  return JSON.parse(line) as IndexFigures;
+  const figures = JSON.parse(line) as IndexFigures;
+  if (values.profile) console.log(`\nwhere the time went (scale ${c.name}; profiles in ${profDir})\n${formatSplit(splitRun(profDir))}`);
+  return figures;
 }
 
 const secs = (n: number): string => `${n.toFixed(1)} s`;
@@ -89,7 +97,9 @@ function printScale({ c, r, floor, load }: ScaleResult): void {
   const cpu = r.cpuUserSeconds + r.cpuSysSeconds;
   console.log(`\nscale ${c.name}: ${c.lines.toLocaleString('en-US')} log lines, ${mb(c.bytes)}`);
   fig(`[${c.name}] events indexed`, r.events.toLocaleString('en-US'));
-  fig(`[${c.name}] end to end (hash, parse, store, FTS, indexes, detections)`, `${secs(r.wallSeconds)} wall, ${secs(cpu)} CPU (user+sys, all threads)`);
+  // The profiler roughly doubles CPU time: figures of a --profile run are for the split, not for comparison.
+  const profiled = values.profile ? ' — PROFILED: the profiler\'s own cost included' : '';
+  fig(`[${c.name}] end to end (hash, parse, store, FTS, indexes, detections)`, `${secs(r.wallSeconds)} wall, ${secs(cpu)} CPU (user+sys, all threads)${profiled}`);
   fig(`[${c.name}] events/s (wall)`, Math.round(r.events / r.wallSeconds).toLocaleString('en-US'), '≥ 150,000');
   fig(`[${c.name}] events per CPU second (all threads)`, Math.round(r.events / cpu).toLocaleString('en-US'));
   fig(`[${c.name}] input MB/s`, mb(r.inputBytes / r.wallSeconds));

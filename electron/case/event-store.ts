@@ -56,19 +56,35 @@ const intOrReal = (n: number | null): number | bigint | null => (n !== null && N
 /** Events per (minute, source) added since the last flush. */
 class MinuteCounts {
   private bySource = new Map<string, Map<number, number>>();
+  // Logs come in time order: a run of events of one source and minute is counted here, then added to the maps once.
+  private runSource = '';
+  private runMinute = 0;
+  private run = 0;
 
   add(ts: number, source: string): void {
-    let m = this.bySource.get(source);
-    if (!m) this.bySource.set(source, (m = new Map()));
     const minute = Math.floor(ts / MINUTE);
-    m.set(minute, (m.get(minute) ?? 0) + 1);
+    if (this.run && minute === this.runMinute && source === this.runSource) { this.run++; return; }
+    this.endRun();
+    this.runSource = source;
+    this.runMinute = minute;
+    this.run = 1;
+  }
+
+  private endRun(): void {
+    if (!this.run) return;
+    let m = this.bySource.get(this.runSource);
+    if (!m) this.bySource.set(this.runSource, (m = new Map()));
+    m.set(this.runMinute, (m.get(this.runMinute) ?? 0) + this.run);
+    this.run = 0;
   }
 
   clear(): void {
     this.bySource = new Map();
+    this.run = 0;
   }
 
   flush(db: Db): void {
+    this.endRun();
     if (!this.bySource.size) return;
     const up = db.prepare('INSERT INTO event_minutes (minute, source, n) VALUES (?, ?, ?) ON CONFLICT (minute, source) DO UPDATE SET n = n + excluded.n');
     for (const [source, m] of this.bySource) for (const [minute, n] of m) up.run(minute, source, n);

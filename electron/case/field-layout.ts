@@ -170,15 +170,17 @@ const runsSize = (runs: string[]): number => 3 + runs.reduce((n, r) => n + r.len
 
 /** The template that saves the most bytes over a sample of one column's values: a default value or a shape. */
 export function chooseTemplate(sample: readonly FieldValue[]): string | number | null {
+  // Each distinct value is shaped once (columns repeat a few values; shaping was most of a file's learning time).
+  const counts = new Map<FieldValue, number>();
+  for (const v of sample) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
   const exact = new Map<FieldValue, number>();
   const shapes = new Map<string, number>();
-  for (const v of sample) {
-    if (v === null) continue;
-    const size = typeof v === 'number' ? String(v).length + 1 : textSize(v);
-    exact.set(v, (exact.get(v) ?? 0) + size - 1);
+  for (const [v, k] of counts) {
+    const size = typeof v === 'number' ? String(v).length + 1 : textSize(v as string);
+    exact.set(v, k * (size - 1));
     if (typeof v === 'string' && v.length >= 12) {
       const s = shapeOf(v);
-      if (s) shapes.set(s.shape, (shapes.get(s.shape) ?? 0) + size - runsSize(s.runs));
+      if (s) shapes.set(s.shape, (shapes.get(s.shape) ?? 0) + k * (size - runsSize(s.runs)));
     }
   }
   let best: string | number | null = null;
