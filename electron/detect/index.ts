@@ -67,6 +67,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
     findings: found.length, byCheck, filesScanned: scan.filesScanned, iocLists: lists.length,
     indicators: lists.reduce((n, l) => n + l.indicators.length, 0), rulePacks: rules.files.length, rules: rules.rules.length,
     sigmaRules: sigma.set.rules.length, sigmaSkipped: sigma.set.errors.length,
+    sigmaRegexNotUnicode: sigma.set.rules.filter((r) => r.regexNotUnicode.length > 0).length,
     seconds: (Date.now() - started) / 1000, cancelled,
   };
 }
