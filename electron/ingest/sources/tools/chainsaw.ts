@@ -6,14 +6,14 @@ import { parse as parseYaml } from 'yaml';
 import type { FieldValue, TimelineEvent } from '../../../../shared/types.ts';
 import type { Parser, SourceInput } from '../types.ts';
 import { cappedWarn, throwIfAborted, type Warn } from '../util.ts';
-import { headerCsvParser, num, timeOrWarn } from './header-csv.ts';
+import { headerCsvParser, jsonFieldText, num, timeOrWarn } from './header-csv.ts';
 import { jsonObjects } from './json-stream.ts';
 
 type Obj = Record<string, unknown>;
 type Fields = Record<string, FieldValue>;
 
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-const text = (v: unknown): FieldValue => (v === null || v === undefined ? null : typeof v === 'number' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const text = jsonFieldText;
 
 /** An evtx-crate JSON node: `{ "#text": v, "#attributes": {…} }` or the plain value. */
 const nodeText = (v: unknown): unknown => (isObj(v) && '#text' in v ? v['#text'] : v);
