@@ -18,13 +18,14 @@ export type SourceId =
   | 'evtxecmd'
   | 'mftecmd'
   | 'hayabusa'
+  | 'chainsaw'
   | 'plaso'
   | 'timeline-csv'
   | 'kape';
 
 export const SOURCE_IDS: readonly SourceId[] = [
   'iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx', 'bodyfile', 'filesystem', 'manual',
-  'evtxecmd', 'mftecmd', 'hayabusa', 'plaso', 'timeline-csv', 'kape',
+  'evtxecmd', 'mftecmd', 'hayabusa', 'plaso', 'timeline-csv', 'kape', 'chainsaw',
 ];
 
 /** Points at the exact evidence behind a claim: a file (evidence-relative POSIX path) plus a line, record or offset. */
@@ -67,6 +68,8 @@ export type FileKind =
   | 'mftecmd-j-csv'
   | 'hayabusa-csv'
   | 'hayabusa-jsonl'
+  | 'chainsaw-json'
+  | 'chainsaw-csv'
   | 'plaso-jsonl'
   | 'plaso-csv'
   | 'timeline-csv'
@@ -85,7 +88,7 @@ export type FileKind =
 export const FILE_KINDS = [
   'iis-log', 'httpproxy-log', 'ecp-server-log', 'oab-generator-log', 'evtx', 'bodyfile', 'evtxecmd-csv', 'mftecmd-mft-csv',
   'mftecmd-j-csv', 'hayabusa-csv', 'hayabusa-jsonl', 'plaso-jsonl', 'plaso-csv', 'timeline-csv', 'kape-copy-log',
-  'kape-console-log', 'web-script', 'minidump', 'archive', 'pe', 'text', 'binary', 'empty', 'other',
+  'kape-console-log', 'chainsaw-json', 'chainsaw-csv', 'web-script', 'minidump', 'archive', 'pe', 'text', 'binary', 'empty', 'other',
 ] as const satisfies readonly FileKind[];
 export const FILE_KINDS_COMPLETE: Exclude<FileKind, (typeof FILE_KINDS)[number]> extends never ? true : never = true;
 

@@ -67,6 +67,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
     findings: found.length, byCheck, filesScanned: scan.filesScanned, iocLists: lists.length,
     indicators: lists.reduce((n, l) => n + l.indicators.length, 0), rulePacks: rules.files.length, rules: rules.rules.length,
     sigmaRules: sigma.set.rules.length, sigmaSkipped: sigma.set.errors.length,
+    sigmaRegexNotUnicode: sigma.set.rules.filter((r) => r.regexNotUnicode.length > 0).length,
     seconds: (Date.now() - started) / 1000, cancelled,
   };
 }
@@ -115,4 +116,7 @@ function warnSigma(sigma: SigmaCheck, warn: (w: IngestWarning) => void): void {
   for (const e of sigma.set.errors.slice(0, MAX_SIGMA_WARNINGS)) warn({ file: e.file, line: e.line || undefined, message: `Sigma rule skipped: ${formatSigmaError(e)}` });
   const more = sigma.set.errors.length - MAX_SIGMA_WARNINGS;
   if (more > 0) warn({ file: '(sigma)', message: `${more} further Sigma rules were skipped (${sigma.set.errors.length} in total)` });
+  // loaded, but not as Hayabusa/Chainsaw read them: say which, so a miss on non-ASCII text is understood
+  const notUnicode = sigma.set.rules.filter((r) => r.regexNotUnicode.length > 0);
+  for (const r of notUnicode.slice(0, MAX_SIGMA_WARNINGS)) warn({ file: r.file, line: r.line || undefined, message: `Sigma rule runs without Unicode regex semantics (a pattern is invalid with the u flag): ${r.regexNotUnicode[0].slice(0, 200)}` });
 }

@@ -33,6 +33,8 @@ export interface DetectSummary {
   rules: number;
   sigmaRules: number;
   sigmaSkipped: number;
+  /** Loaded Sigma rules with an `re` pattern run without the `u` flag (invalid under it). */
+  sigmaRegexNotUnicode: number;
   seconds: number;
   /** True when opts.signal aborted the run: nothing was written, the previous findings stay. */
   cancelled: boolean;

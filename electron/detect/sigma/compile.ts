@@ -21,6 +21,8 @@ export interface SigmaRule {
   file: string;
   line: number;
   targets: Array<{ target: Target; match: Compiled }>;
+  /** `re` patterns that run without JavaScript's `u` flag (invalid under it): not Unicode-aware as Rust's regex is. */
+  regexNotUnicode: string[];
 }
 
 export type Doc = Record<string, unknown>;
@@ -44,15 +46,17 @@ export function compileRule(doc: Doc, where: { file: string; line: number }, pla
     if (t.length === 0) throw new Unsupported('logsource category and service do not meet on any event log');
     return t;
   });
+  const notUnicode = new Set<string>();
+  const regexFallback = (pattern: string) => { notUnicode.add(pattern); };
   const compiled = targets.map((target) => ({
     target,
-    match: compileDetection(detection as Doc, { resolve: fieldResolver(target), placeholders }),
+    match: compileDetection(detection as Doc, { resolve: fieldResolver(target), placeholders, regexFallback }),
   }));
   return {
     id: strOrNull(doc.id) ?? where.file, title, level: strOrNull(doc.level) ?? 'medium', status: strOrNull(doc.status),
     description: strOrNull(doc.description), author: strOrNull(doc.author), references: strList(doc.references),
     tags: strList(doc.tags), falsepositives: strList(doc.falsepositives), logsource, file: where.file, line: where.line,
-    targets: compiled,
+    targets: compiled, regexNotUnicode: [...notUnicode],
   };
 }
 

@@ -18,6 +18,8 @@ export interface ItemContext {
   /** Sigma field name → the Loupe field key it reads. */
   resolve(field: string): string;
   placeholders: Record<string, string[]>;
+  /** Told of each `re` pattern that runs without the `u` flag (invalid under it), for the load report. */
+  regexFallback?(pattern: string, reason: string): void;
 }
 
 const MATCH = new Set(['contains', 'startswith', 'endswith', 're', 'cidr', 'exists', 'fieldref', 'lt', 'lte', 'gt', 'gte']);
@@ -132,7 +134,11 @@ function stringMatchers(v: Scalar, mods: Mods, ctx: ItemContext): StrMatcher[] {
   if (mods.has('windash')) texts = texts.flatMap(windashVariants);
   if (mods.match === 're') {
     const flags = new Set(mods.list.map((m) => RE_FLAGS[m]).filter(Boolean));
-    return texts.map((t) => regexMatcher(compileSigmaRegex(t, flags)));
+    return texts.map((t) => {
+      const c = compileSigmaRegex(t, flags);
+      if (!c.unicode) ctx.regexFallback?.(t, c.reason ?? '');
+      return regexMatcher(c.re);
+    });
   }
   const parts = encodedParts(texts, mods, typeof v === 'string');
   const lead = mods.match === 'contains' || mods.match === 'endswith';

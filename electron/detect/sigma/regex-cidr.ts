@@ -1,12 +1,61 @@
-// The `re` modifier (PCRE-style expressions as Sigma rules write them, run as JavaScript regular expressions) and the
+// The `re` modifier (expressions as Sigma rules write them for Rust's regex crate or PCRE, run as JavaScript regular
+// expressions with the `u` flag where the pattern allows it) and the
 // `cidr` modifier (IPv4 and IPv6 networks).
 import { Unsupported } from './encode.ts';
 
+/** A rule's regular expression compiled; `unicode` false when it is valid only without JavaScript's `u` flag. */
+export interface SigmaRegex { re: RegExp; unicode: boolean; reason: string | null }
+
+/** Characters JavaScript's `u` mode lets a backslash escape as themselves (any other escaped punctuation is an error). */
+const U_IDENTITY = new Set('^$\\.*+?()[]{}|/'.split(''));
+
+/** The `u`-mode spelling of one escape (`\\` + `esc`): ASCII punctuation `u` mode rejects becomes `\\xHH`. */
+function unicodeEscape(esc: string): string {
+  const c = esc.charCodeAt(0);
+  return c < 0x80 && !/[A-Za-z0-9]/.test(esc) && !U_IDENTITY.has(esc) ? `\\x${c.toString(16).padStart(2, '0')}` : `\\${esc}`;
+}
+
 /**
- * Compiles a rule's regular expression. Leading inline flags (`(?i)`, `(?s)`, `(?m)`, combined) become JavaScript
- * flags, `(?P<name>` becomes `(?<name>`, `\A` `^`, `\Z`/`\z` `$`; anything JavaScript rejects is unsupported.
+ * Rust-regex syntax → the `u`-mode spelling, for what Rust's regex crate and PCRE take as literal and `u` mode rejects:
+ * escaped punctuation (`\\"`, `\\-`, `\\:` …) becomes `\\xHH`, `\\x{HHHH}` becomes `\\u{HHHH}`, and outside a class a
+ * lone `]`, or a `{`/`}` that is no `{n}`, `{n,}`, `{n,m}` quantifier, is escaped.
  */
-export function compileSigmaRegex(src: string, flags: Set<string>): RegExp {
+export function toUnicodeSyntax(body: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\') {
+      const hex = /^x\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 1));
+      if (hex) { out += `\\u{${hex[1]}}`; i += hex[0].length; continue; }
+      const prop = /^[pPu]\{[^}]*\}/.exec(body.slice(i + 1)); // \p{…}, \P{…}, \u{…}: their braces are no quantifier
+      if (prop) { out += `\\${prop[0]}`; i += prop[0].length; continue; }
+      if (i + 1 < body.length) out += unicodeEscape(body[++i]);
+      else out += c;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      if (body[i + 1] === '^') out += body[++i];
+      if (body[i + 1] === ']') { out += '\\]'; i++; } // `[]…]` / `[^]…]`: a leading ] is literal in Rust
+    } else if (c === '{') {
+      const q = /^\{\d+(,\d*)?\}/.exec(body.slice(i));
+      if (q) { out += q[0]; i += q[0].length - 1; } else out += '\\{';
+    } else out += c === ']' || c === '}' ? `\\${c}` : c;
+  }
+  return out;
+}
+
+/**
+ * Compiles a rule's regular expression as Hayabusa's and Chainsaw's Rust regex crate reads it: Unicode-aware (the `u`
+ * flag: code points, Unicode case folding such as the Kelvin sign with `k`). Leading inline flags (`(?i)`, `(?s)`,
+ * `(?m)`, combined) become JavaScript flags, `(?P<name>` becomes `(?<name>`, `\A` `^`, `\Z`/`\z` `$`. A pattern `u`
+ * mode rejects is compiled without it (reported through `unicode: false`); one JavaScript rejects either way is
+ * unsupported.
+ */
+export function compileSigmaRegex(src: string, flags: Set<string>): SigmaRegex {
   let body = src;
   const f = new Set(flags);
   const inline = /^\(\?([imsx]+)\)/.exec(body);
@@ -16,8 +65,15 @@ export function compileSigmaRegex(src: string, flags: Set<string>): RegExp {
   }
   if (f.has('x')) throw new Unsupported('regular expression uses the x (extended) flag');
   body = body.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\[Zz]/g, '$');
+  const js = [...f].filter((c) => 'ims'.includes(c)).join('');
+  let reason: string;
   try {
-    return new RegExp(body, [...f].filter((c) => 'ims'.includes(c)).join(''));
+    return { re: new RegExp(toUnicodeSyntax(body), `${js}u`), unicode: true, reason: null };
+  } catch (e) {
+    reason = (e as Error).message;
+  }
+  try {
+    return { re: new RegExp(body, js), unicode: false, reason };
   } catch (e) {
     throw new Unsupported(`regular expression not valid in JavaScript: ${(e as Error).message}`);
   }

@@ -10,7 +10,13 @@ const CONTROL: Record<string, string> = { n: '\n', r: '\r', t: '\t', f: '\f', v:
 
 class Reader {
   i = 0;
-  constructor(readonly src: string) {}
+  /** `i` with `u`: Unicode case folding lets `s` match `ſ` (U+017F), which no lower-cased text turns into `s`. */
+  readonly foldsS: boolean;
+  readonly unicode: boolean;
+  constructor(readonly src: string, flags = '') {
+    this.unicode = flags.includes('u');
+    this.foldsS = this.unicode && flags.includes('i');
+  }
   get done(): boolean { return this.i >= this.src.length; }
   peek(k = 0): string { return this.src[this.i + k] ?? ''; }
 }
@@ -18,7 +24,7 @@ class Reader {
 /** Needs of a regular expression's source (as given to `new RegExp`). */
 export function regexNeeds(re: RegExp): Needs {
   try {
-    const r = new Reader(re.source);
+    const r = new Reader(re.source, re.flags);
     const n = alternation(r);
     return r.done ? n : TRUE;
   } catch {
@@ -58,7 +64,7 @@ function sequence(r: Reader): Needs {
     }
     const ch = atom(r);
     const q = quantifier(r);
-    if (ch === null || q === 0) { end(); continue; }
+    if (ch === null || q === 0 || (r.foldsS && (ch === 's' || ch === 'S'))) { end(); continue; }
     run += ch;
     if (q === 1) end();
   }
@@ -91,6 +97,8 @@ function atom(r: Reader): string | null {
   const e = r.src[r.i++] ?? '';
   if (CONTROL[e]) return CONTROL[e];
   if (e === 'x' && /^[0-9a-fA-F]{2}/.test(r.src.slice(r.i))) { r.i += 2; return String.fromCharCode(parseInt(r.src.slice(r.i - 2, r.i), 16)); }
+  const braced = e === 'u' && r.unicode ? /^\{([0-9a-fA-F]{1,6})\}/.exec(r.src.slice(r.i)) : null;
+  if (braced) { r.i += braced[0].length; return String.fromCodePoint(parseInt(braced[1], 16)); }
   if (e === 'u' && /^[0-9a-fA-F]{4}/.test(r.src.slice(r.i))) { r.i += 4; return String.fromCharCode(parseInt(r.src.slice(r.i - 4, r.i), 16)); }
   if (e === 'k' && r.peek() === '<') { while (!r.done && r.src[r.i++] !== '>'); return null; }
   if (e === 'p' || e === 'P') { if (r.peek() === '{') while (!r.done && r.src[r.i++] !== '}'); return null; }

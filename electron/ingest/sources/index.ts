@@ -8,6 +8,7 @@ import { parseOabGenerator } from './oab-generator.ts';
 import type { Parser } from './types.ts';
 import { parseEvtx } from './evtx/index.ts';
 import { parseEvtxECmd } from './tools/evtxecmd.ts';
+import { parseChainsawCsv, parseChainsawJson } from './tools/chainsaw.ts';
 import { parseHayabusaCsv, parseHayabusaJsonl } from './tools/hayabusa.ts';
 import { parseKapeConsoleLog, parseKapeCopyLog } from './tools/kape.ts';
 import { parseMftECmdJ, parseMftECmdMft } from './tools/mftecmd.ts';
@@ -32,6 +33,8 @@ const PARSERS: Partial<Record<FileKind, RegisteredParser>> = {
   'mftecmd-j-csv': { id: 'mftecmd', parse: parseMftECmdJ },
   'hayabusa-csv': { id: 'hayabusa', parse: parseHayabusaCsv },
   'hayabusa-jsonl': { id: 'hayabusa', parse: parseHayabusaJsonl },
+  'chainsaw-json': { id: 'chainsaw', parse: parseChainsawJson },
+  'chainsaw-csv': { id: 'chainsaw', parse: parseChainsawCsv },
   'plaso-jsonl': { id: 'plaso', parse: parsePlasoJsonl },
   'plaso-csv': { id: 'plaso', parse: parsePlasoCsv },
   'timeline-csv': { id: 'timeline-csv', parse: parseTimelineCsv },

@@ -38,6 +38,18 @@ detection:
         CommandLine|frobnicate: 'x'
     condition: selection
 `;
+/** A pattern JavaScript accepts only without the u flag (an escaped non-ASCII letter): loads, runs, is warned about. */
+const NOT_UNICODE_RULE = `title: escaped e acute
+id: 00000000-0000-4000-8000-0000000000e9
+logsource:
+    category: process_creation
+    product: windows
+detection:
+    selection:
+        CommandLine|re: 'caf\\é'
+    condition: selection
+level: low
+`;
 
 interface CliFinding { check: string; severity: string; title: string; evidence: Array<{ file: string; record?: number }> }
 
@@ -53,6 +65,7 @@ test('loupe index --sigma DIR: rule matches become findings at their EVTX record
   fs.copyFileSync(ruleFilesById().get(RULE_ID)!, path.join(sigma, 'wmic_recon_hotfix.yml'));
   fs.writeFileSync(path.join(sigma, 'own.yml'), OWN_RULE);
   fs.writeFileSync(path.join(sigma, 'broken.yml'), BROKEN_RULE);
+  fs.writeFileSync(path.join(sigma, 'not-unicode.yml'), NOT_UNICODE_RULE);
   const casePath = path.join(dir, 'c.loupe');
 
   const idx = loupe('index', evidence, '--case', casePath, '--sigma', sigma, '--json');
@@ -79,6 +92,8 @@ test('loupe index --sigma DIR: rule matches become findings at their EVTX record
   assert.equal(broken.length, 1, w.stdout);
   assert.equal(broken[0].line, 7);
   assert.match(broken[0].message, /frobnicate/);
+  const notUnicode = (JSON.parse(w.stdout) as Array<{ file: string; message: string }>).filter((x) => x.file.endsWith('not-unicode.yml'));
+  assert.deepEqual(notUnicode.map((x) => x.message), ['Sigma rule runs without Unicode regex semantics (a pattern is invalid with the u flag): caf\\é']);
 
   // the next run, without --sigma, still applies the folder kept with the case
   const again = loupe('index', evidence, '--case', casePath, '--json');

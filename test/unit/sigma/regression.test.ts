@@ -68,6 +68,7 @@ test('all 2,407 Windows rules of the snapshot: 2,399 load, 8 are reported with t
   const set = loadSigmaRules([path.join(SIGMA_DATA, 'rules', 'windows')]);
   assert.equal(set.rules.length + set.errors.length, 2407);
   assert.equal(set.rules.length, 2399);
+  assert.deepEqual(set.rules.filter((r) => r.regexNotUnicode.length > 0).map((r) => r.file), [], 'every re pattern runs with the u flag (Unicode, as Rust regex)');
   const reasons = set.errors.map((e) => `${path.basename(e.file)}:${e.line}: ${e.message}`);
   assert.equal(reasons.filter((r) => r.includes('category "file_access" has no Windows event log source')).length, 7);
   assert.equal(reasons.filter((r) => r.includes('category "file_rename" has no Windows event log source')).length, 1);

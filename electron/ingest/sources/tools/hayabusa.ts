@@ -4,7 +4,7 @@ import type { FieldValue, TimelineEvent } from '../../../../shared/types.ts';
 import type { TextLine } from '../../lines.ts';
 import type { SourceInput } from '../types.ts';
 import type { Warn } from '../util.ts';
-import { headerCsvParser, jsonLinesParser, num, timeOrWarn } from './header-csv.ts';
+import { headerCsvParser, jsonFieldText, jsonLinesParser, num, timeOrWarn } from './header-csv.ts';
 
 /** Hayabusa's short level names → Sigma's. */
 const LEVELS: Record<string, string> = { crit: 'critical', med: 'medium', info: 'informational', emer: 'emergency' };
@@ -29,8 +29,8 @@ export const parseHayabusaCsv = headerCsvParser((row, input, warn) => {
   return hayabusaEvent(f, row.get('Details'), ts, input, row);
 });
 
-/** A JSON value as field text: objects flattened one level into `Name.key` fields by the caller. */
-const text = (v: unknown): FieldValue => (v === null || v === undefined ? null : typeof v === 'number' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+/** A JSON value as field text (objects are flattened one level into `Name.key` fields by the caller). */
+const text = jsonFieldText;
 
 export const parseHayabusaJsonl = jsonLinesParser((o: Record<string, unknown>, l: TextLine, input: SourceInput, warn: Warn) => {
   const ts = timeOrWarn(String(o.Timestamp ?? ''), 'Timestamp', l, warn);

@@ -107,3 +107,6 @@ export function timeOrWarn(value: string, column: string, at: { line: number; of
 }
 
 export const num = (s: string): number | null => (s.trim() !== '' && Number.isFinite(Number(s)) ? Number(s) : null);
+
+/** A JSON value as field text: numbers stay numbers, objects and arrays become JSON. */
+export const jsonFieldText = (v: unknown): FieldValue => (v === null || v === undefined ? null : typeof v === 'number' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
