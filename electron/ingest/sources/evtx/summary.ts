@@ -153,9 +153,18 @@ const UNEVEN_SPACE = /[^\S ]| {2}|^ | $/;
 // (creating and naming a closure per record cost a few percent of the parse).
 let current: F = {};
 
+// `data.<name>` for the names the summaries read (names from the tables above only, so few): a key built per lookup
+// would be hashed and looked up in the string table at every read.
+const dataKeys = new Map<string, string>();
+function dataKey(name: string): string {
+  let k = dataKeys.get(name);
+  if (k === undefined) { k = `data.${name}`; k = Object.keys({ [k]: 0 })[0]; dataKeys.set(name, k); }
+  return k;
+}
+
 /** A data value of the current event on one line ('' when absent). */
 function d(name: string): string {
-  const v = current[`data.${name}`];
+  const v = current[dataKey(name)];
   if (v === null || v === undefined) return '';
   const s = String(v);
   return UNEVEN_SPACE.test(s) ? s.replace(/\s+/g, ' ').trim() : s;
