@@ -233,7 +233,12 @@ export interface FileRow {
   events: number;
   flagged: boolean;
   iocMatch: boolean;
+  /** What the parser made of the file (EVTX: live records read, recovered from slack/damaged chunks, unreadable);
+   * absent for files no parser reported on. */
+  outcome?: FileOutcome;
 }
+
+export interface FileOutcome { read: number; recovered: number; unreadable: number }
 
 export interface FilePage { rows: FileRow[]; total: number }
 

@@ -159,6 +159,8 @@ interface RawFileRow {
   id: number; source_id: number; rel_path: string; orig_path: string; size: number; mtime: number | null; atime: number | null;
   ctime: number | null; btime: number | null; md5: string | null; sha1: string | null; sha256: string | null; kind: string;
   events: number; flagged: number; ioc: number;
+  /** file_outcomes (migration 5), null when the file has none. */
+  o_read?: number | null; o_recovered?: number | null; o_unreadable?: number | null;
 }
 
 /** A LIKE that every path matching the glob also matches (a coarse prefilter; glob_match decides). */
@@ -211,7 +213,8 @@ export function listFiles(db: Db, q: FileQuery): FilePage {
   const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
   const after = q.after ? { sql: ' AND (rel_path, id) > (?, ?)', params: [q.after.relPath, q.after.id] } : { sql: '', params: [] };
   const rows = db.prepare(`SELECT id, source_id, rel_path, orig_path, size, mtime, atime, ctime, btime, md5, sha1, sha256, kind, events,
-      ${flaggedSql} AS flagged, ${iocSql} AS ioc FROM files WHERE ${where}${after.sql} ORDER BY rel_path, id LIMIT ? OFFSET ?`)
+      ${flaggedSql} AS flagged, ${iocSql} AS ioc, o.read AS o_read, o.recovered AS o_recovered, o.unreadable AS o_unreadable
+      FROM files LEFT JOIN file_outcomes o ON o.file_id = files.id WHERE ${where}${after.sql} ORDER BY rel_path, id LIMIT ? OFFSET ?`)
     .all(...p, ...after.params, limit, q.after ? 0 : q.offset ?? 0) as RawFileRow[];
   const total = (db.prepare(`SELECT count(*) AS n FROM files WHERE ${where}`).get(...p) as { n: number }).n;
   return { rows: rows.map(toFileRow), total };
@@ -222,6 +225,7 @@ export function toFileRow(r: RawFileRow): FileRow {
     id: r.id, sourceId: r.source_id, relPath: r.rel_path, origPath: r.orig_path, size: r.size, mtime: r.mtime, atime: r.atime,
     ctime: r.ctime, btime: r.btime, md5: r.md5, sha1: r.sha1, sha256: r.sha256, kind: r.kind as FileKind, events: r.events,
     flagged: r.flagged === 1, iocMatch: r.ioc === 1,
+    ...(r.o_read === null || r.o_read === undefined ? {} : { outcome: { read: r.o_read, recovered: r.o_recovered ?? 0, unreadable: r.o_unreadable ?? 0 } }),
   };
 }
 

@@ -41,6 +41,14 @@ export function formatBytes(n: number | null | undefined): string {
 
 export const formatCount = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
 
+/** What the parser made of a file, in words: "270 read · 81 recovered · 2 unreadable" (zero counts after "read" left out). */
+export function formatOutcome(o: { read: number; recovered: number; unreadable: number }): string {
+  const parts = [`${formatCount(o.read)} read`];
+  if (o.recovered) parts.push(`${formatCount(o.recovered)} recovered`);
+  if (o.unreadable) parts.push(`${formatCount(o.unreadable)} unreadable`);
+  return parts.join(' · ');
+}
+
 export function formatEta(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return 'estimating…';
   if (s < 60) return `${Math.round(s)} s`;

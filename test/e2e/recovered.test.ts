@@ -64,3 +64,19 @@ test('recovered records carry a badge; the filter hides them or shows them alone
   await page.waitForSelector(count(live));
   assert.equal(await page.locator('select[aria-label="Recovered records"]').inputValue(), 'exclude');
 });
+
+test('Files & hashes shows each log\'s outcome as text: records read, recovered, unreadable', { skip: skip ?? false }, async () => {
+  const { page, service } = s!;
+  const [file] = (await service.listFiles({ glob: '**/Security.evtx' })).rows;
+  assert.ok(file?.outcome && file.outcome.recovered > 0, 'the damaged log has recovered records');
+  const { read, recovered, unreadable } = file.outcome;
+  await page.click('a:has-text("Files & hashes")');
+  await page.fill('input[name=fileSearch]', 'Security.evtx');
+  await page.press('input[name=fileSearch]', 'Enter');
+  await page.waitForSelector('[data-testid=files-count]:text-is("1 file")');
+  const cell = page.locator(`.files-grid [data-file-id="${file.id}"] [data-testid=file-outcome]`);
+  const expected = [`${read.toLocaleString('en-US')} read`, recovered ? `${recovered.toLocaleString('en-US')} recovered` : '', unreadable ? `${unreadable.toLocaleString('en-US')} unreadable` : ''].filter(Boolean).join(' · ');
+  assert.equal(await cell.textContent(), expected);
+  assert.equal(await cell.locator('*').count(), 0, 'plain text, no markup');
+  await screenshot(page, 'files-outcome');
+});

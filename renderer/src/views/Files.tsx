@@ -7,11 +7,12 @@ import { api, errorText } from '../api.ts';
 import { useCase } from '../caseContext.ts';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { Empty, ErrorLine, NeedCase } from '../components/common.tsx';
-import { formatBytes, formatCount, formatTime } from '../format.ts';
+import { formatBytes, formatCount, formatOutcome, formatTime } from '../format.ts';
 import { go } from '../hooks.ts';
 import { fileQueryFor } from '../fileQuery.ts';
 
 const PAGE = 500;
+const OUTCOME_TITLE = 'live records read · recovered from slack space or damaged chunks (marked in the timeline) · records that could not be decoded';
 const ROW = 26;
 
 function useFilePages(query: FileQuery) {
@@ -57,7 +58,7 @@ export function FilesView({ params }: { params: URLSearchParams }) {
       <ErrorLine error={files.error} />
       {files.rows.length === 0 && !files.error ? <Empty>No file matches. {info.counts.files === 0 ? 'Index an evidence folder on the Case page first.' : 'Try a shorter name or a glob.'}</Empty> : (
         <div className="grid files-grid">
-          <div className="grid-head"><div className="cell f-flag">!</div><div className="cell f-path">Path</div><div className="cell f-size">Size</div><div className="cell f-time">Modified</div><div className="cell f-kind">Kind</div><div className="cell f-hash">SHA-256</div><div className="cell f-hash2">MD5</div><div className="cell f-act" /></div>
+          <div className="grid-head"><div className="cell f-flag">!</div><div className="cell f-path">Path</div><div className="cell f-size">Size</div><div className="cell f-time">Modified</div><div className="cell f-kind">Kind</div><div className="cell f-hash">SHA-256</div><div className="cell f-hash2">MD5</div><div className="cell f-outcome" title="Records the parser read, recovered (slack, damaged chunks) and could not decode">Records</div><div className="cell f-act" /></div>
           <div className="grid-body" ref={scrollRef}>
             <div className="grid-sizer" style={{ height: v.getTotalSize() }}>
               {items.map((it) => {
@@ -71,6 +72,7 @@ export function FilesView({ params }: { params: URLSearchParams }) {
                     <div className="cell f-kind">{f.kind}</div>
                     <div className="cell f-hash" title={f.sha256 ?? ''}>{f.sha256 ?? ''}</div>
                     <div className="cell f-hash2" title={f.md5 ?? ''}>{f.md5 ?? ''}</div>
+                    <div className="cell f-outcome" data-testid="file-outcome" title={f.outcome ? OUTCOME_TITLE : ''}>{f.outcome ? formatOutcome(f.outcome) : ''}</div>
                     <div className="cell f-act">
                       {f.sha256 && <CopyButton text={f.sha256} />}
                       {f.events > 0 && <button type="button" className="small" onClick={() => go('timeline', { fileId: f.id })}>{formatCount(f.events)} events</button>}

@@ -81,6 +81,10 @@ test('recovered EVTX records in a case: marked, filtered (shown by default, hidd
     assert.equal((await svc.queryTimeline({ recovered: 'exclude', from, to, sources: ['evtx', 'filesystem'] })).total, inRange.filter((r) => !r.recovered).length);
     const histogram = await svc.histogram({ recovered: 'exclude', buckets: 50 });
     assert.equal(histogram.buckets.reduce((n, b) => n + b.count, 0), hidden.total);
+    // The Files view's rows carry each log's outcome (what it shows as "N read · R recovered · U unreadable").
+    const files = await svc.listFiles({ kinds: ['evtx'] });
+    assert.deepEqual(files.rows.map((f) => [f.relPath.replace(/^.*?(C\/Windows)/, '$1'), f.outcome]).sort(),
+      [...expected].map(([rel, o]) => [rel, { read: o.read, recovered: o.recovered, unreadable: o.unreadable }]).sort());
     const detail = await svc.getEvent({ id: only.rows[0].id });
     assert.equal(detail?.fields.recovered, only.rows[0].recovered);
     const report = await svc.renderReportHtml({ sections: ['methodology'] });

@@ -1,7 +1,7 @@
 // The renderer's pure pieces: time display (UTC / case zone), highlight splitting, file search parsing, pivots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, formatEta, formatTime } from '../../../renderer/src/format.ts';
+import { formatBytes, formatEta, formatOutcome, formatTime } from '../../../renderer/src/format.ts';
 import { splitHighlights } from '../../../renderer/src/components/Preview.tsx';
 import { fileQueryFor } from '../../../renderer/src/fileQuery.ts';
 import { applyPivot, rowTargets } from '../../../renderer/src/pivot.ts';
@@ -18,6 +18,8 @@ test('times show in UTC with microseconds, or in the case zone with its offset',
   assert.equal(formatTime(null), '');
   assert.match(formatTime(T, 'Not/AZone'), /bad zone Not\/AZone/);
   assert.equal(formatBytes(1536), '1.5 KB');
+  assert.equal(formatOutcome({ read: 1910, recovered: 81, unreadable: 2 }), '1,910 read · 81 recovered · 2 unreadable');
+  assert.equal(formatOutcome({ read: 12, recovered: 0, unreadable: 0 }), '12 read');
   assert.equal(formatBytes(17), '17 B');
   assert.equal(formatEta(125), '2 min 5 s');
   assert.equal(formatEta(null), 'estimating…');

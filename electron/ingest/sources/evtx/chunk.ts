@@ -28,9 +28,13 @@ export interface DecodedChunk {
   notes: Array<{ offset: number; message: string }>;
 }
 
+/** The record header's number and written time (FILETIME ticks), as doubles. */
+const headerNumber = (v: DataView, pos: number): number => v.getUint32(pos + 12, true) * 0x100000000 + v.getUint32(pos + 8, true);
+const headerTime = (v: DataView, pos: number): number => v.getUint32(pos + 20, true) * 0x100000000 + v.getUint32(pos + 16, true);
+
 function keyOf(c: ChunkCtx, s: RecordSpot): RecordKey {
   const v = c.src.view;
-  return { number: v.getUint32(s.pos + 12, true) * 0x100000000 + v.getUint32(s.pos + 8, true), time: v.getUint32(s.pos + 20, true) * 0x100000000 + v.getUint32(s.pos + 16, true), size: s.size };
+  return { number: headerNumber(v, s.pos), time: headerTime(v, s.pos), size: s.size };
 }
 
 /** Whether a record outside the chain refers to the template it was written with: its instance names the template by
@@ -91,8 +95,7 @@ export function decodeChunk(bytes: Uint8Array, base: number, file: string, host?
     if (s.recovered === null) {
       try {
         out.live.push(decodeRecord(c, fast, s, base, file, host));
-        const k = keyOf(c, s);
-        out.liveKeys.push(k.number, k.time, k.size);
+        out.liveKeys.push(headerNumber(c.src.view, s.pos), headerTime(c.src.view, s.pos), s.size); // no object per live record
       } catch (e) {
         out.unreadable.push({ offset: base + s.pos, message: (e as Error).message });
       }

@@ -115,20 +115,85 @@ function pick(table: Record<number, Summary>, id: number, d: (n: string) => stri
   return s ? s(d) : null;
 }
 
+type Family = 'sysmon' | 'security' | 'powershell' | 'exchange' | 'system' | 'none';
+
+/** Which table a channel and provider read from (the Eventlog provider's 1102 is decided per event, in summaryText). */
+function familyOf(channel: string, provider: string): Family {
+  if (/sysmon/i.test(channel) || /sysmon/i.test(provider)) return 'sysmon';
+  if (channel === 'Security' || provider === 'Microsoft-Windows-Security-Auditing') return 'security';
+  if (/PowerShell/i.test(channel) || /PowerShell/i.test(provider)) return 'powershell';
+  if (provider === 'MSExchange CmdletLogs') return 'exchange';
+  if (channel === 'System' || provider === 'Microsoft-Windows-Eventlog' || provider === 'Service Control Manager') return 'system';
+  return 'none';
+}
+
+// The family and label of each channel/provider pair seen: a log repeats a few pairs over thousands of records, and the
+// regular expressions per event showed in profiles. Two levels (no key concatenated per event); bounded: cleared when full.
+interface FamilyEntry { family: Family; label: string }
+const families = new Map<string, Map<string, FamilyEntry>>();
+let familyCount = 0;
+const MAX_FAMILIES = 4096;
+
+function familyEntry(channel: string, provider: string): FamilyEntry {
+  let byProvider = families.get(channel);
+  let entry = byProvider?.get(provider);
+  if (entry) return entry;
+  if (familyCount >= MAX_FAMILIES) { families.clear(); familyCount = 0; byProvider = undefined; }
+  if (!byProvider) { byProvider = new Map(); families.set(channel, byProvider); }
+  entry = { family: familyOf(channel, provider), label: channelLabel(channel, provider) };
+  byProvider.set(provider, entry);
+  familyCount++;
+  return entry;
+}
+
+/** Whitespace other than single inner spaces: only such values need folding (most have none). */
+const UNEVEN_SPACE = /[^\S ]| {2}|^ | $/;
+
+// The fields of the event being summarised, read by `d`: one module-level reader instead of a closure per event
+// (creating and naming a closure per record cost a few percent of the parse).
+let current: F = {};
+
+// `data.<name>` for the names the summaries read (names from the tables above only, so few): a key built per lookup
+// would be hashed and looked up in the string table at every read.
+const dataKeys = new Map<string, string>();
+function dataKey(name: string): string {
+  let k = dataKeys.get(name);
+  if (k === undefined) { k = `data.${name}`; k = Object.keys({ [k]: 0 })[0]; dataKeys.set(name, k); }
+  return k;
+}
+
+/** A data value of the current event on one line ('' when absent). */
+function d(name: string): string {
+  const v = current[dataKey(name)];
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return UNEVEN_SPACE.test(s) ? s.replace(/\s+/g, ' ').trim() : s;
+}
+
+function summaryText(family: Family, id: number, provider: string): string | null {
+  // Log cleared (1102) by the Eventlog provider reads as a Security event wherever it is, as long as it is not Sysmon's.
+  const f = family !== 'sysmon' && id === 1102 && provider === 'Microsoft-Windows-Eventlog' ? 'security' : family;
+  switch (f) {
+    case 'sysmon': return pick(SYSMON, id, d);
+    case 'security': return pick(SECURITY, id, d);
+    case 'powershell': return pick(POWERSHELL, id, d);
+    case 'exchange': return exchangeCmdlet(id, d);
+    case 'system': return pick(SYSTEM, id, d);
+    default: return null;
+  }
+}
+
 /** The summary line, or null when this event is not one of the common ones. */
 export function evtxSummary(fields: F): string | null {
   const id = typeof fields.EventID === 'number' ? fields.EventID : NaN;
   const channel = String(fields.Channel ?? '');
   const provider = String(fields.Provider ?? '');
-  const d = (name: string): string => {
-    const v = fields[`data.${name}`];
-    return v === null || v === undefined ? '' : String(v).replace(/\s+/g, ' ').trim();
-  };
-  let text: string | null = null;
-  if (/sysmon/i.test(channel) || /sysmon/i.test(provider)) text = pick(SYSMON, id, d);
-  else if (channel === 'Security' || provider === 'Microsoft-Windows-Security-Auditing' || (provider === 'Microsoft-Windows-Eventlog' && id === 1102)) text = pick(SECURITY, id, d);
-  else if (/PowerShell/i.test(channel) || /PowerShell/i.test(provider)) text = pick(POWERSHELL, id, d);
-  else if (provider === 'MSExchange CmdletLogs') text = exchangeCmdlet(id, d);
-  else if (channel === 'System' || provider === 'Microsoft-Windows-Eventlog' || provider === 'Service Control Manager') text = pick(SYSTEM, id, d);
-  return text === null ? null : `${channelLabel(channel, provider)} ${id}: ${text}`;
+  const { family, label } = familyEntry(channel, provider);
+  current = fields;
+  try {
+    const text = summaryText(family, id, provider);
+    return text === null ? null : `${label} ${id}: ${text}`;
+  } finally {
+    current = {};
+  }
 }

@@ -13,6 +13,11 @@ interface NameField {
 }
 
 interface Shared {
+  /** The rest of the GUID (its last 12 bytes) and the body size: with the first 4 bytes (the map key), the identity. */
+  g1: number;
+  g2: number;
+  g3: number;
+  size: number;
   bytes: Uint8Array;
   names: NameField[];
   info: TemplateInfo;
@@ -35,13 +40,19 @@ const hasInstance = (nodes: XNode[]): boolean =>
 
 /** Templates by GUID and size; when full it starts afresh (bounded memory, however many logs are read). */
 export class TemplateCache {
-  private readonly byKey = new Map<string, Shared[]>();
+  // Keyed by the GUID's first 4 bytes, the rest compared in the entry (a string key per lookup showed in profiles).
+  private readonly byKey = new Map<number, Shared[]>();
   private count = 0;
   static readonly MAX = 2048;
 
-  private key(c: ChunkCtx, off: number): string {
+  private key(c: ChunkCtx, off: number): number {
+    return c.src.view.getUint32(off + 4, true);
+  }
+
+  private sameId(c: ChunkCtx, off: number, s: Shared): boolean {
     const v = c.src.view;
-    return `${v.getUint32(off + 4, true)}.${v.getUint32(off + 8, true)}.${v.getUint32(off + 12, true)}.${v.getUint32(off + 16, true)}.${v.getUint32(off + 20, true)}`;
+    return v.getUint32(off + 8, true) === s.g1 && v.getUint32(off + 12, true) === s.g2 && v.getUint32(off + 16, true) === s.g3
+      && v.getUint32(off + 20, true) === s.size;
   }
 
   private matches(c: ChunkCtx, body: number, s: Shared): boolean {
@@ -61,7 +72,7 @@ export class TemplateCache {
     const list = this.byKey.get(this.key(c, off));
     if (!list) return null;
     try {
-      for (const s of list) if (this.matches(c, off + 24, s)) return s.info;
+      for (const s of list) if (this.sameId(c, off, s) && this.matches(c, off + 24, s)) return s.info;
     } catch {
       return null; // a name that does not decode here: parse this copy afresh
     }
@@ -82,7 +93,10 @@ export class TemplateCache {
     // Every name offset must lie inside the body for the byte comparison to cover the rest.
     if (names.length !== nameFields.length) return;
     const key = this.key(c, off);
-    const entry: Shared = { bytes: c.src.bytes.slice(body, body + size), names, info };
+    const entry: Shared = {
+      g1: v.getUint32(off + 8, true), g2: v.getUint32(off + 12, true), g3: v.getUint32(off + 16, true), size,
+      bytes: c.src.bytes.slice(body, body + size), names, info,
+    };
     this.byKey.set(key, [...(this.byKey.get(key) ?? []), entry]);
     this.count++;
   }

@@ -149,9 +149,14 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/** Two digits of 0–99 (most date parts), else the number padded as String.padStart would. */
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const pad2 = (n: number): string => (n < 100 ? TWO[n] : String(n));
+
 function systemtime(src: ByteSource, pos: number): string {
-  const [y, mo, , d, h, mi, s, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((o) => src.view.getUint16(pos + o, true));
-  return `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.${pad(ms, 3)}Z`;
+  const v = src.view;
+  return `${pad(v.getUint16(pos, true), 4)}-${pad2(v.getUint16(pos + 2, true))}-${pad2(v.getUint16(pos + 6, true))}T`
+    + `${pad2(v.getUint16(pos + 8, true))}:${pad2(v.getUint16(pos + 10, true))}:${pad2(v.getUint16(pos + 12, true))}.${pad(v.getUint16(pos + 14, true), 3)}Z`;
 }
 
 const FIXED_SIZE: Record<number, number> = {
