@@ -9,6 +9,7 @@ import { decodeFields, FIELDS_COLUMNS, fieldSpelling } from './fields.ts';
 import { markFindings } from './finding-marks.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
 import { recoveredColumn } from './recovered.ts';
+import { timeOrder } from './timeline-plan.ts';
 import { seekByMinute } from './timeline-seek.ts';
 import { columnSortedIds, directionOf, ensureQueryFunctions, fieldNamesOf, timelineWhere, timeSorted } from './timeline-where.ts';
 
@@ -41,20 +42,21 @@ function toEventRow(r: RawEventRow): EventRow {
 }
 
 /** The page's rows in time order: keyset after (ts, id), or an offset (sought through the minute table when it can). */
-function timeSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] {
+function timeSortedRows(db: Db, q: TimelineQuery, limit: number, total?: number | null): RawEventRow[] {
   const dir = directionOf(q);
   let query = q;
   let offset = q.after ? 0 : q.offset ?? 0;
   const sought = offset ? seekByMinute(db, q, offset) : null;
   if (sought) ({ query, offset } = sought);
   const where = timelineWhere(query);
+  const plan = timeOrder(db, query, where, dir, total);
   let sql = where.sql;
   const params = [...where.params];
   if (q.after) {
-    sql += dir === 'DESC' ? ' AND (ts, id) < (?, ?)' : ' AND (ts, id) > (?, ?)';
+    sql += ` AND ${plan.after}`;
     params.push(q.after.ts, q.after.id);
   }
-  return db.prepare(`SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${sql} ORDER BY ts ${dir}, id ${dir} LIMIT ? OFFSET ?) e ${EVENT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`)
+  return db.prepare(`SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${sql} ORDER BY ${plan.order} LIMIT ? OFFSET ?) e ${EVENT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`)
     .all(...params, limit, offset) as RawEventRow[];
 }
 
@@ -79,8 +81,9 @@ export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
   ensureQueryFunctions(db);
   const limit = Math.max(1, Math.min(q.limit ?? 200, 5000));
   const sorted = timeSorted(q);
-  const rows = sorted ? timeSortedRows(db, q, limit) : columnSortedRows(db, q, limit);
+  // The total first: it also tells a rare filter (sorted in memory) from a broad one (read along the time index).
   const total = !q.after && !q.offset ? countMatching(db, q) : null;
+  const rows = sorted ? timeSortedRows(db, q, limit, !q.after && !q.offset ? total : undefined) : columnSortedRows(db, q, limit);
   const last = rows[rows.length - 1];
   const hints = total === 0 ? emptyResultHints(db, q) : [];
   return {

@@ -1,6 +1,7 @@
 // Keyset-paged reading of the timeline (same filters as the Timeline view) so exports never hold it in memory.
 import type { Db } from '../case/db.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
+import { timeOrder } from '../case/timeline-plan.ts';
 import { columnSortedIds, ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
@@ -48,13 +49,14 @@ export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGene
   const desc = (q.sort?.dir ?? q.order) === 'desc';
   const { sql, params } = timelineWhere(q);
   const dir = desc ? 'DESC' : 'ASC';
+  const plan = timeOrder(db, q, { sql, params }, dir);
   // The inner query filters and pages over events alone (timelineWhere uses bare column names).
   const select = (keyset: string) => db.prepare<unknown[]>(`SELECT ${EXPORT_COLUMNS}
-    FROM (SELECT * FROM events WHERE (${sql}) ${keyset} ORDER BY ts ${dir}, id ${dir} LIMIT ${PAGE_ROWS}) e
+    FROM (SELECT * FROM events WHERE (${sql}) ${keyset} ORDER BY ${plan.order} LIMIT ${PAGE_ROWS}) e
     ${EXPORT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`);
   // Two statements: a row-value range `(ts, id) > (?, ?)` lets SQLite seek the events_ts index for every later page.
   const first = select('');
-  const next = select(`AND (ts, id) ${desc ? '<' : '>'} (?, ?)`);
+  const next = select(`AND ${plan.after}`);
   let after = q.after ?? null;
   let skip = q.offset ?? 0;
   let left = q.limit ?? Number.POSITIVE_INFINITY;
