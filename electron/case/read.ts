@@ -9,7 +9,7 @@ import { decodeFields, FIELDS_COLUMNS, fieldSpelling } from './fields.ts';
 import { markFindings } from './finding-marks.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
 import { recoveredColumn } from './recovered.ts';
-import { timeOrder } from './timeline-plan.ts';
+import { pageIds, smallResult } from './timeline-plan.ts';
 import { seekByMinute } from './timeline-seek.ts';
 import { columnSortedIds, directionOf, ensureQueryFunctions, fieldNamesOf, timelineWhere, timeSorted } from './timeline-where.ts';
 
@@ -42,33 +42,36 @@ function toEventRow(r: RawEventRow): EventRow {
 }
 
 /** The page's rows in time order: keyset after (ts, id), or an offset (sought through the minute table when it can). */
-function timeSortedRows(db: Db, q: TimelineQuery, limit: number, total?: number | null): RawEventRow[] {
+function timeSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] {
   const dir = directionOf(q);
   let query = q;
   let offset = q.after ? 0 : q.offset ?? 0;
   const sought = offset ? seekByMinute(db, q, offset) : null;
   if (sought) ({ query, offset } = sought);
   const where = timelineWhere(query);
-  const plan = timeOrder(db, query, where, dir, total);
+  const small = smallResult(db, query, where, dir);
+  if (small) return rowsInOrder(db, pageIds(small, dir, q.after, offset, limit));
   let sql = where.sql;
   const params = [...where.params];
   if (q.after) {
-    sql += ` AND ${plan.after}`;
+    sql += dir === 'DESC' ? ' AND (ts, id) < (?, ?)' : ' AND (ts, id) > (?, ?)';
     params.push(q.after.ts, q.after.id);
   }
-  return db.prepare(`SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${sql} ORDER BY ${plan.order} LIMIT ? OFFSET ?) e ${EVENT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`)
+  return db.prepare(`SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${sql} ORDER BY ts ${dir}, id ${dir} LIMIT ? OFFSET ?) e ${EVENT_JOINS} ORDER BY e.ts ${dir}, e.id ${dir}`)
     .all(...params, limit, offset) as RawEventRow[];
 }
 
-/** The page's rows sorted by a column: the ids in order first (offset paging), then their rows. */
-function columnSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] {
-  const ids = columnSortedIds(db, q, limit, q.offset ?? 0);
+/** The rows of these ids, in this order. */
+function rowsInOrder(db: Db, ids: number[]): RawEventRow[] {
   if (!ids.length) return [];
   const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events e ${EVENT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`)
     .all(JSON.stringify(ids)) as RawEventRow[];
   const pos = new Map(ids.map((id, i) => [id, i]));
   return rows.sort((a, b) => pos.get(a.id)! - pos.get(b.id)!);
 }
+
+/** The page's rows sorted by a column: the ids in order first (offset paging), then their rows. */
+const columnSortedRows = (db: Db, q: TimelineQuery, limit: number): RawEventRow[] => rowsInOrder(db, columnSortedIds(db, q, limit, q.offset ?? 0));
 
 function countMatching(db: Db, q: TimelineQuery): number | null {
   if (minuteAnswerable(q)) return fastCount(db, q);
@@ -81,9 +84,8 @@ export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
   ensureQueryFunctions(db);
   const limit = Math.max(1, Math.min(q.limit ?? 200, 5000));
   const sorted = timeSorted(q);
-  // The total first: it also tells a rare filter (sorted in memory) from a broad one (read along the time index).
+  const rows = sorted ? timeSortedRows(db, q, limit) : columnSortedRows(db, q, limit);
   const total = !q.after && !q.offset ? countMatching(db, q) : null;
-  const rows = sorted ? timeSortedRows(db, q, limit, !q.after && !q.offset ? total : undefined) : columnSortedRows(db, q, limit);
   const last = rows[rows.length - 1];
   const hints = total === 0 ? emptyResultHints(db, q) : [];
   return {
