@@ -32,7 +32,9 @@ export async function gridBench(svc: CaseService, events: number, ip: string, fi
   fig('sorted by IP, whole case, first page (200)', await timed(7, () => svc.queryTimeline({ sort: { field: 'ip', dir: 'asc' }, limit: 200 })), '≤ 300 ms');
   fig('sorted by IP desc, whole case, page at offset 100,000', await timed(3, () => svc.queryTimeline({ sort: { field: 'ip', dir: 'desc' }, offset: 100_000, limit: 200 })), '≤ 300 ms');
   fig(`sorted by status, search "${ip}" (200 rows)`, await timed(7, () => svc.queryTimeline({ text: `"${ip}"`, sort: { field: 'status', dir: 'desc' }, limit: 200 })), '≤ 300 ms');
-  fig('sorted by a field (cs-uri-stem), whole case, first page', await timed(1, () => svc.queryTimeline({ sort: { field: 'cs-uri-stem', dir: 'asc' }, limit: 200 })), '(no index: a full sort)');
+  // Columns without an index: the whole result is read and sorted (the grid's header says so).
+  fig('sorted by Status (no index), whole case, first page', await timed(1, () => svc.queryTimeline({ sort: { field: 'status', dir: 'asc' }, limit: 200 })), '≤ 300 ms (no index: sorts the whole result)');
+  fig('sorted by a field (cs-uri-stem, no index), whole case, first page', await timed(1, () => svc.queryTimeline({ sort: { field: 'cs-uri-stem', dir: 'asc' }, limit: 200 })), '(no index: a full sort)');
   // A filtered export of about 500 rows: the rarest IPs until their events add up to ~500.
   const ips = svc.handle.prepare('SELECT ip, count(*) AS n FROM events WHERE ip IS NOT NULL GROUP BY ip ORDER BY n').all() as Array<{ ip: string; n: number }>;
   const pick: string[] = [];

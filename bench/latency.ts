@@ -52,13 +52,40 @@ export async function median(runs: number, fn: () => Promise<unknown>): Promise<
   return times[Math.floor(times.length / 2)];
 }
 
-export async function latencyBench(casePath: string, target: number, fig: Fig): Promise<void> {
+/** The rarest outside IP of the case (a search that matches few events). */
+function rareIp(svc: CaseService): string {
+  return (svc.handle.prepare("SELECT ip FROM events WHERE ip IS NOT NULL AND ip NOT LIKE '10.%' AND ip NOT LIKE '127.%' GROUP BY ip ORDER BY count(*) LIMIT 1").get() as { ip: string } | undefined)?.ip ?? '127.0.0.1';
+}
+
+/** "1M", "2.5M", "850k": the label of a case size. */
+const sizeLabel = (n: number): string => (n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M` : `${Math.round(n / 1e3)}k`);
+
+/**
+ * The grid figures at each case size in `steps` (ascending; the case grows from one to the next), so the trend to
+ * 10M events shows even when a run stops short of it.
+ */
+export async function gridSteps(casePath: string, steps: number[], fig: Fig): Promise<void> {
+  for (const step of [...steps].sort((a, b) => a - b)) {
+    inflate(casePath, step);
+    const svc = new CaseService({ casePath });
+    try {
+      const events = (await svc.getCase())!.counts.events;
+      const label = `[${sizeLabel(events)} events]`;
+      await gridBench(svc, events, rareIp(svc), (name, value, target) => fig(`${label} ${name}`, value, target));
+    } finally {
+      svc.close();
+    }
+  }
+}
+
+export async function latencyBench(casePath: string, target: number, fig: Fig, steps: number[] = []): Promise<void> {
+  await gridSteps(casePath, steps.filter((n) => n < target), fig);
   console.log(`\nUI latency on a case of ≥ ${target.toLocaleString('en-US')} events (median of 7)`);
   inflate(casePath, target);
   const svc = new CaseService({ casePath });
   const info = await svc.getCase();
   fig('events in case', info!.counts.events.toLocaleString('en-US'));
-  const ip = (svc.handle.prepare("SELECT ip FROM events WHERE ip IS NOT NULL AND ip NOT LIKE '10.%' AND ip NOT LIKE '127.%' GROUP BY ip ORDER BY count(*) LIMIT 1").get() as { ip: string } | undefined)?.ip ?? '127.0.0.1';
+  const ip = rareIp(svc);
   const mid = (svc.handle.prepare('SELECT ts, id FROM events ORDER BY ts, id LIMIT 1 OFFSET ?').get(Math.floor(info!.counts.events / 2)) as { ts: number; id: number });
   fig('timeline first page (200 rows + total)', `${(await median(7, () => svc.queryTimeline({ limit: 200 }))).toFixed(1)} ms`, '≤ 50 ms');
   fig('timeline page mid-case (keyset)', `${(await median(7, () => svc.queryTimeline({ limit: 200, after: mid }))).toFixed(1)} ms`, '≤ 50 ms');
@@ -66,6 +93,7 @@ export async function latencyBench(casePath: string, target: number, fig: Fig): 
   fig('search "shell.aspx POST"', `${(await median(7, () => svc.queryTimeline({ text: 'shell.aspx POST', limit: 200 }))).toFixed(1)} ms`, '≤ 300 ms');
   fig('histogram, whole case, 200 buckets', `${(await median(7, () => svc.histogram({ buckets: 200 }))).toFixed(1)} ms`, '≤ 300 ms');
   fig(`histogram, ip = ${ip}`, `${(await median(7, () => svc.histogram({ buckets: 200, ips: [ip] }))).toFixed(1)} ms`, '≤ 300 ms');
-  await gridBench(svc, info!.counts.events, ip, fig);
+  const label = `[${sizeLabel(info!.counts.events)} events]`;
+  await gridBench(svc, info!.counts.events, ip, (name, value, t) => fig(`${label} ${name}`, value, t));
   svc.close();
 }

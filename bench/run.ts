@@ -4,6 +4,7 @@
 //   npm run bench -- [--scales 1,10,50,full] [--lines 5000000] [--bytes 2000000000] [--events 10000000]
 //                    [--sigma-events 1000000] [--out DIR] [--only hash,index,floor,latency,evtx,yara,sigma,cli] [--workers N]
 //                    [--profile]   (CPU-profiles every thread of each index run and prints where the time went)
+//                    [--grid-events 1000000,3000000]   (the timeline grid figures also at these case sizes, below --events)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     lines: { type: 'string', default: '5000000' }, bytes: { type: 'string', default: '2000000000' },
     events: { type: 'string', default: '10000000' }, 'sigma-events': { type: 'string', default: '1000000' }, out: { type: 'string' },
     only: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'boolean' },
+    'grid-events': { type: 'string', default: '1000000,3000000' },
   },
 });
 const only = values.only ? new Set(values.only.split(',')) : null;
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
   // Last: inflating the case to the latency target grows it well beyond the corpus, which would blur the figures above.
   const casePath = largest ? path.join(outDir, `case-${largest.name}.loupe`) : null;
   if (want('latency') && casePath) {
-    if (fs.existsSync(casePath)) await latencyBench(casePath, Number(values.events), fig);
+    if (fs.existsSync(casePath)) await latencyBench(casePath, Number(values.events), fig, values['grid-events']!.split(',').filter(Boolean).map(Number));
   }
   // After the latency figures, so the stream runs over the inflated case (every row, constant memory).
   if (casePath && fs.existsSync(casePath)) {

@@ -9,6 +9,7 @@ import { decodeFields, FIELDS_COLUMNS, fieldSpelling } from './fields.ts';
 import { markFindings } from './finding-marks.ts';
 import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './minutes.ts';
 import { recoveredColumn } from './recovered.ts';
+import { pageIds, smallResult } from './timeline-plan.ts';
 import { seekByMinute } from './timeline-seek.ts';
 import { columnSortedIds, directionOf, ensureQueryFunctions, fieldNamesOf, timelineWhere, timeSorted } from './timeline-where.ts';
 
@@ -48,6 +49,8 @@ function timeSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] 
   const sought = offset ? seekByMinute(db, q, offset) : null;
   if (sought) ({ query, offset } = sought);
   const where = timelineWhere(query);
+  const small = smallResult(db, query, where, dir);
+  if (small) return rowsInOrder(db, pageIds(small, dir, q.after, offset, limit));
   let sql = where.sql;
   const params = [...where.params];
   if (q.after) {
@@ -58,15 +61,17 @@ function timeSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] 
     .all(...params, limit, offset) as RawEventRow[];
 }
 
-/** The page's rows sorted by a column: the ids in order first (offset paging), then their rows. */
-function columnSortedRows(db: Db, q: TimelineQuery, limit: number): RawEventRow[] {
-  const ids = columnSortedIds(db, q, limit, q.offset ?? 0);
+/** The rows of these ids, in this order. */
+function rowsInOrder(db: Db, ids: number[]): RawEventRow[] {
   if (!ids.length) return [];
   const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events e ${EVENT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`)
     .all(JSON.stringify(ids)) as RawEventRow[];
   const pos = new Map(ids.map((id, i) => [id, i]));
   return rows.sort((a, b) => pos.get(a.id)! - pos.get(b.id)!);
 }
+
+/** The page's rows sorted by a column: the ids in order first (offset paging), then their rows. */
+const columnSortedRows = (db: Db, q: TimelineQuery, limit: number): RawEventRow[] => rowsInOrder(db, columnSortedIds(db, q, limit, q.offset ?? 0));
 
 function countMatching(db: Db, q: TimelineQuery): number | null {
   if (minuteAnswerable(q)) return fastCount(db, q);

@@ -6,6 +6,7 @@ import { renderReportHtml } from './html.ts';
 import { exportIocs } from './ioc-export.ts';
 import { buildReportModel } from './model.ts';
 import { writeReportPdf, writeReportPdfWith, type PrintToPdf } from './pdf.ts';
+import { getMeta } from '../case/db.ts';
 import { exportTimeline } from './timeline-export.ts';
 import { writeFileAtomic } from '../safe-write.ts';
 import { exportTarget } from '../write-target.ts';
@@ -59,7 +60,7 @@ export async function exportTo(
       return { path: out, bytes: (await fs.promises.stat(out)).size };
     }
     case 'csv': case 'timesketch': case 'timesketch-csv': {
-      const r = await exportTimeline(db, args.format, out, deps.query, csv);
+      const r = await exportTimeline(db, args.format, out, deps.query, csv, getMeta(db, 'displayZone'));
       return { path: out, ...r };
     }
     case 'stix': case 'ioc-csv': {

@@ -33,6 +33,27 @@ function position(r: ExportEventRow): string {
 /** Timeline Explorer reads "yyyy-MM-dd HH:mm:ss.ffffff" best; the column name carries the zone. */
 const explorerTime = (us: number): string => microsToIso(us).replace('T', ' ').replace('Z', '');
 
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The same instant as wall-clock time in an IANA zone, in the same layout (microseconds kept). */
+export function explorerZoneTime(us: number, zone: string): string {
+  let f = zoneFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    zoneFormats.set(zone, f);
+  }
+  const ms = Math.floor(us / 1000);
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  const offsetMs = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(ms / 1000) * 1000;
+  return explorerTime(us + offsetMs * 1000);
+}
+
+/** The display zone for an extra time column: null for UTC or a zone this runtime does not know. */
+function extraZone(zone: string | null | undefined): string | null {
+  if (!zone || zone === 'UTC') return null;
+  try { new Intl.DateTimeFormat('en-US', { timeZone: zone }); return zone; } catch { return null; }
+}
+
 function explorerRow(r: ExportEventRow): unknown[] {
   return [
     explorerTime(r.ts), r.source, r.tsDesc, r.host ?? '', r.message, r.ip ?? '', r.status ?? '', r.method ?? '', r.url ?? '',
@@ -84,16 +105,19 @@ function timesketchCsvRow(r: ExportEventRow): unknown[] {
   ];
 }
 
-async function sinkFor(format: TimelineFormat, outPath: string, csv: CsvOptions): Promise<{ sink: Sink; encode: (r: ExportEventRow) => unknown }> {
+async function sinkFor(format: TimelineFormat, outPath: string, csv: CsvOptions, zone: string | null): Promise<{ sink: Sink; encode: (r: ExportEventRow) => unknown }> {
   if (format === 'timesketch') return { sink: await textSink(outPath), encode: (r) => `${JSON.stringify(timesketchObject(r))}\n` };
   // Timesketch imports its CSV itself: cells stay exact. The Timeline Explorer CSV is meant for spreadsheets.
   if (format === 'timesketch-csv') return { sink: await csvSink(outPath, TIMESKETCH_CSV_COLUMNS, { rawCells: true }), encode: timesketchCsvRow };
-  return { sink: await csvSink(outPath, TIMELINE_CSV_COLUMNS, csv), encode: explorerRow };
+  if (!zone) return { sink: await csvSink(outPath, TIMELINE_CSV_COLUMNS, csv), encode: explorerRow };
+  // The case's display zone beside UTC, so the sheet reads like the grid.
+  const columns = [TIMELINE_CSV_COLUMNS[0], `Timestamp (${zone})`, ...TIMELINE_CSV_COLUMNS.slice(1)];
+  return { sink: await csvSink(outPath, columns, csv), encode: (r) => { const row = explorerRow(r); row.splice(1, 0, explorerZoneTime(r.ts, zone)); return row; } };
 }
 
 /** Streams the (optionally filtered) timeline to a file; memory stays flat whatever the case size. */
-export async function exportTimeline(db: Db, format: TimelineFormat, outPath: string, query: TimelineQuery = {}, csv: CsvOptions = {}): Promise<{ rows: number; bytes: number }> {
-  const { sink, encode } = await sinkFor(format, outPath, csv);
+export async function exportTimeline(db: Db, format: TimelineFormat, outPath: string, query: TimelineQuery = {}, csv: CsvOptions = {}, zone?: string | null): Promise<{ rows: number; bytes: number }> {
+  const { sink, encode } = await sinkFor(format, outPath, csv, extraZone(zone));
   let rows = 0;
   try {
     for await (const page of iterateTimelinePages(db, query)) {

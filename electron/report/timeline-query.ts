@@ -1,6 +1,7 @@
 // Keyset-paged reading of the timeline (same filters as the Timeline view) so exports never hold it in memory.
 import type { Db } from '../case/db.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
+import { pageIds, smallResult } from '../case/timeline-plan.ts';
 import { columnSortedIds, ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
@@ -22,13 +23,13 @@ const EXPORT_JOINS = 'LEFT JOIN files f ON f.id = e.file_id LEFT JOIN event_mark
 type RawExportRow = Omit<ExportEventRow, 'fields'> & { fields?: string | null };
 const toExportRow = (row: RawExportRow): ExportEventRow => ({ ...row, fields: decodeFields(row) });
 
-/** A column-sorted export: ids a page at a time in the sort's order (offset paging), then their rows. */
-async function* columnSortedPages(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
+/** Rows of id pages in the order given (column sorts and small results): each page's ids, then their rows. */
+async function* pagesOfIds(db: Db, nextIds: (offset: number, limit: number) => number[], q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
   const rows = db.prepare(`SELECT ${EXPORT_COLUMNS} FROM events e ${EXPORT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`);
   let offset = q.offset ?? 0;
   let left = q.limit ?? Number.POSITIVE_INFINITY;
   while (left > 0) {
-    const page = columnSortedIds(db, q, Math.min(PAGE_ROWS, left), offset);
+    const page = nextIds(offset, Math.min(PAGE_ROWS, left));
     if (!page.length) return;
     const pos = new Map(page.map((id, i) => [id, i]));
     yield (rows.all(JSON.stringify(page)) as RawExportRow[]).map(toExportRow).sort((a, b) => pos.get(a.id)! - pos.get(b.id)!);
@@ -44,10 +45,12 @@ async function* columnSortedPages(db: Db, q: TimelineQuery): AsyncGenerator<Expo
  */
 export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
   ensureQueryFunctions(db);
-  if (!timeSorted(q)) { yield* columnSortedPages(db, q); return; }
+  if (!timeSorted(q)) { yield* pagesOfIds(db, (offset, limit) => columnSortedIds(db, q, limit, offset), q); return; }
   const desc = (q.sort?.dir ?? q.order) === 'desc';
   const { sql, params } = timelineWhere(q);
   const dir = desc ? 'DESC' : 'ASC';
+  const small = smallResult(db, q, { sql, params }, dir);
+  if (small) { yield* pagesOfIds(db, (offset, limit) => pageIds(small, dir, q.after, offset, limit), q); return; }
   // The inner query filters and pages over events alone (timelineWhere uses bare column names).
   const select = (keyset: string) => db.prepare<unknown[]>(`SELECT ${EXPORT_COLUMNS}
     FROM (SELECT * FROM events WHERE (${sql}) ${keyset} ORDER BY ts ${dir}, id ${dir} LIMIT ${PAGE_ROWS}) e

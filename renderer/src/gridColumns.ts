@@ -8,6 +8,8 @@ export interface GridColumn {
   width: number;
   /** The field the header sorts and filters by ("ts" is time); none for the star/marks column. */
   field?: string;
+  /** Sorting by it reads an index (a page at once); other sorts order the whole result first. */
+  indexedSort?: boolean;
   /** The pivot field for a right-click on a cell. */
   pivot?: string;
   value: (r: EventRow, zone: string) => string;
@@ -15,16 +17,24 @@ export interface GridColumn {
 
 export const COLUMNS: GridColumn[] = [
   { key: 'star', label: '★', width: 28, value: (r) => (r.starred ? '★' : '') },
-  { key: 'ts', label: 'Time', width: 230, field: 'ts', value: (r, z) => formatTime(r.ts, z) },
-  { key: 'source', label: 'Source', width: 96, field: 'source', pivot: 'source', value: (r) => r.source },
+  { key: 'ts', label: 'Time', width: 230, field: 'ts', indexedSort: true, value: (r, z) => formatTime(r.ts, z) },
+  { key: 'source', label: 'Source', width: 96, field: 'source', indexedSort: true, pivot: 'source', value: (r) => r.source },
   { key: 'host', label: 'Host', width: 110, field: 'host', pivot: 'host', value: (r) => r.host ?? '' },
-  { key: 'ip', label: 'IP', width: 150, field: 'ip', pivot: 'ip', value: (r) => r.ip ?? '' },
+  { key: 'ip', label: 'IP', width: 150, field: 'ip', indexedSort: true, pivot: 'ip', value: (r) => r.ip ?? '' },
   { key: 'status', label: 'Status', width: 60, field: 'status', pivot: 'status', value: (r) => (r.status === null ? '' : String(r.status)) },
   { key: 'desc', label: 'What', width: 110, field: 'tsDesc', value: (r) => r.tsDesc },
   { key: 'message', label: 'Message', width: 640, field: 'message', value: (r) => r.message },
   { key: 'tags', label: 'Tags', width: 150, field: 'tags', value: (r) => r.tags.join(', ') + (r.note ? ' ✎' : '') },
   { key: 'file', label: 'Evidence', width: 260, field: 'file', value: (r) => r.ref.file + (r.ref.line !== undefined ? `:${r.ref.line}` : r.ref.record !== undefined ? ` #${r.ref.record}` : '') },
 ];
+
+/** The header's tooltip: what a click does, and that a sort without an index reads the whole result. */
+export function headerTitle(c: GridColumn): string | undefined {
+  if (!c.field) return undefined;
+  const quick = COLUMNS.filter((x) => x.indexedSort).map((x) => x.label).join(', ');
+  const cost = c.indexedSort ? '' : ` — sorts the whole result first: slow on a large unfiltered case (${quick} sort at once; filter first to sort fewer rows)`;
+  return `Sort by ${c.label} (click again to reverse)${cost}; drag to move; drag the right edge to resize`;
+}
 
 export interface ColumnLayout { order: string[]; hidden: string[]; widths: Record<string, number> }
 

@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { MouseEvent, ReactNode } from 'react';
 import type { EventRow, TimelineSort } from '../../../shared/api.ts';
 import type { GridColumn } from '../gridColumns.ts';
-import { MIN_WIDTH } from '../gridColumns.ts';
+import { headerTitle, MIN_WIDTH } from '../gridColumns.ts';
 import type { PivotTarget } from '../timelineTypes.ts';
 
 export type { PivotTarget };
@@ -87,7 +87,7 @@ function HeaderCell({ c, sort, onSort, onResize, onMove }: { c: GridColumn & { w
   return (
     <div className={`cell head ${CELL_CLASS[c.key] ?? ''}${sorted ? ' sorted' : ''}`} role="columnheader" data-col={c.key} style={{ width: c.width }}
       aria-sort={sorted ? (sort.dir === 'desc' ? 'descending' : 'ascending') : 'none'} draggable
-      title={c.field ? `Sort by ${c.label} (click again to reverse); drag to move; drag the right edge to resize` : undefined}
+      title={headerTitle(c)}
       onClick={() => c.field && onSort(c.field)}
       onDragStart={(e) => { e.dataTransfer.setData('text/x-loupe-column', c.key); e.dataTransfer.effectAllowed = 'move'; }}
       onDragOver={(e) => { if (e.dataTransfer.types.includes('text/x-loupe-column')) e.preventDefault(); }}

@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { setMeta } from '../../../electron/case/db.ts';
 import { EventInserter } from '../../../electron/case/write.ts';
 import { exportIocs, exportTimeline, exportTo } from '../../../electron/report/index.ts';
 import { stixPattern, uuidV5 } from '../../../electron/report/ioc-export.ts';
-import { TIMELINE_CSV_COLUMNS, TIMESKETCH_CSV_COLUMNS, timesketchFieldName } from '../../../electron/report/timeline-export.ts';
+import { explorerZoneTime, TIMELINE_CSV_COLUMNS, TIMESKETCH_CSV_COLUMNS, timesketchFieldName } from '../../../electron/report/timeline-export.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 import { ATTACKER_IPS, buildReportCase, SCRIPT_UA } from './fixture.ts';
 
@@ -151,4 +152,25 @@ test('exports refuse to write into an evidence folder and name unknown formats',
   const text = fs.readFileSync(html.path, 'utf8');
   assert.equal(html.bytes, Buffer.byteLength(text));
   assert.ok(text.includes('id="summary"') && !text.includes('id="custody"'));
+});
+
+test('the timeline CSV has the case display zone beside UTC (none for UTC); Timesketch formats stay UTC', async (t) => {
+  const dir = tmpDir(t);
+  const c = buildReportCase(dir);
+  t.after(() => c.db.close());
+  setMeta(c.db, 'displayZone', 'Europe/Oslo');
+  const out = path.join(dir, 'zoned.csv');
+  await exportTo(c.db, c.casePath, { format: 'csv', path: out });
+  const rows = parse(fs.readFileSync(out), { columns: true }) as Array<Record<string, string>>;
+  assert.deepEqual(Object.keys(rows[0]), [TIMELINE_CSV_COLUMNS[0], 'Timestamp (Europe/Oslo)', ...TIMELINE_CSV_COLUMNS.slice(1)]);
+  const probe = rows.find((x) => x.Message.includes('onerror'))!;
+  assert.equal(probe['Timestamp (UTC)'], '2021-03-03 02:26:03.000');
+  assert.equal(probe['Timestamp (Europe/Oslo)'], '2021-03-03 03:26:03.000', 'CET is UTC+1 in March before the DST change');
+  assert.equal(explorerZoneTime(Date.UTC(2021, 6, 1, 23, 30, 0) * 1000 + 1, 'America/New_York'), '2021-07-01 19:30:00.000001');
+  const ts = path.join(dir, 'zoned.jsonl');
+  await exportTo(c.db, c.casePath, { format: 'timesketch', path: ts });
+  assert.match(fs.readFileSync(ts, 'utf8').split('\n')[0], /"datetime":"[^"]+Z"/);
+  setMeta(c.db, 'displayZone', 'UTC');
+  await exportTo(c.db, c.casePath, { format: 'csv', path: out });
+  assert.deepEqual(Object.keys((parse(fs.readFileSync(out), { columns: true }) as Array<Record<string, string>>)[0]), TIMELINE_CSV_COLUMNS);
 });

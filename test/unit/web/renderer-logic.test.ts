@@ -111,6 +111,14 @@ test('column layouts: unknown keys dropped, new columns appended, moves and widt
   assert.deepEqual(parseLayout('not json').order, COLUMNS.map((c) => c.key));
 });
 
+test('a header without an index says its sort reads the whole result and names the quick ones', async () => {
+  const { COLUMNS, headerTitle } = await import('../../../renderer/src/gridColumns.ts');
+  const col = (k: string) => COLUMNS.find((c) => c.key === k)!;
+  assert.match(headerTitle(col('status'))!, /^Sort by Status .*slow on a large unfiltered case \(Time, Source, IP sort at once/);
+  assert.doesNotMatch(headerTitle(col('ip'))!, /slow/);
+  assert.equal(headerTitle(col('star')), undefined);
+});
+
 test('a request logged by IIS and HttpProxy is one row with both evidence lines', async () => {
   const { mergeRequests } = await import('../../../renderer/src/webshellRequests.ts');
   const t = Date.UTC(2021, 2, 3, 2, 14, 5) * 1000;
