@@ -18,7 +18,11 @@ export interface ItemContext {
   /** Sigma field name → the Loupe field key it reads. */
   resolve(field: string): string;
   placeholders: Record<string, string[]>;
+  /** Filled while compiling: the field keys the rule reads, and whether it reads every value (a keyword search). */
+  reads?: FieldReads;
 }
+
+export interface FieldReads { keys: Set<string>; everyValue: boolean }
 
 const MATCH = new Set(['contains', 'startswith', 'endswith', 're', 'cidr', 'exists', 'fieldref', 'lt', 'lte', 'gt', 'gte']);
 const ENCODINGS: Record<string, Encoding> = { utf16le: 'utf16le', wide: 'utf16le', utf16be: 'utf16be', utf16: 'utf16' };
@@ -63,6 +67,7 @@ export function compileItem(key: string, value: unknown, ctx: ItemContext): Comp
 /** A field-less search: any value of the event; plain keywords are substring searches. */
 export function keywordItem(values: Scalar[], mods: Mods, ctx: ItemContext): Compiled {
   if (mods.match && !['contains', 'startswith', 'endswith', 're'].includes(mods.match)) throw new Unsupported(`modifier "${mods.match}" needs a field`);
+  if (ctx.reads) ctx.reads.everyValue = true;
   const effective: Mods = mods.match ? mods : { ...mods, match: 'contains' };
   const tests = values.map((v): Compiled => {
     if (v === null) throw new Unsupported('null keyword');

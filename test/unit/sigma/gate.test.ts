@@ -19,7 +19,7 @@ import { runSigma } from '../../../electron/detect/sigma/run.ts';
 import { loadSigmaRules } from '../../../electron/detect/sigma/load.ts';
 import { EVTX_SOURCES } from '../../../electron/detect/sigma/logsource.ts';
 import { streamRows } from '../../../electron/detect/sigma/scan.ts';
-import { decodeFields } from '../../../electron/case/fields.ts';
+import { FieldsReader } from '../../../electron/case/fields.ts';
 import type { FieldValue } from '../../../shared/types.ts';
 import { Rng } from '../../fixtures/gen/rng.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
@@ -231,8 +231,9 @@ test('SigmaHQ regression data, every Windows rule: the gate drops no match, alon
   const { db, fileOf, isLive } = await indexRegressionData(tmpDir(t));
   t.after(() => db.close());
   const { rules, plans } = regressionRules();
+  const reader = new FieldsReader(db);
   assert.ok(plans.length > 2400, `${plans.length} rule targets`);
-  const events = [...streamRows(db, EVTX_SOURCES, EVTX_SOURCES)].map((row) => ({ id: row.id, ev: new EventView(decodeFields(row), row.source) }));
+  const events = [...streamRows(db, reader, EVTX_SOURCES, EVTX_SOURCES)].map((row) => ({ id: row.id, ev: new EventView(reader.read(row), row.source) }));
   assert.equal(events.filter((e) => isLive(e.id)).length, 174, 'live records (recovered ones are checked too)');
   // the reference: every rule target's exact test on every event, whatever its logsource
   const matching = events.map(({ ev }) => plans.filter((p) => p.match.test(ev)));
