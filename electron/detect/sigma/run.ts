@@ -115,8 +115,9 @@ function readsOf(plans: Plan[]): FieldSelection | null {
 /**
  * Decides, for each group seen in the sample, which of its rules run on FTS candidates: all of them when together
  * they narrow the group enough; otherwise (in 'auto') those that search every value of an event (keyword rules such
- * as SigmaHQ's Mimikatz keywords, which apply to every event log) when they narrow it alone — in the gate they would
- * make every value of every event scanned.
+ * as SigmaHQ's Mimikatz keywords, which apply to every event log) when their candidates are under 1/FTS_NARROWS of
+ * all the groups they apply to together (the candidates are looked up once for all groups) — in the gate they would
+ * make every value of every event decoded and scanned.
  */
 function planFts(db: Db, reader: FieldsReader, groups: Groups, mode: 'auto' | 'always', sources: string[]): Anchored[] {
   const fts = new FtsTerms(db);
@@ -129,14 +130,23 @@ function planFts(db: Db, reader: FieldsReader, groups: Groups, mode: 'auto' | 'a
     if (!ids) { ids = termIds(fts, a.terms); idsOf.set(plan.match, ids); }
     out.push({ plan, group: gi, ids, cursor: 0 });
   };
+  const budgets = groups.list.map((g) => (mode === 'auto' ? ((g.sampled / Math.max(1, sample.rows.length)) * sample.span) / FTS_NARROWS : Infinity));
+  // a rule target's budget over every group it applies to
+  const spread = new Map<Compiled, number>();
+  groups.list.forEach((g, gi) => { for (const p of g.plans) spread.set(p.match, (spread.get(p.match) ?? 0) + budgets[gi]); });
   groups.list.forEach((g, gi) => {
-    const budget = mode === 'auto' ? ((g.sampled / Math.max(1, sample.rows.length)) * sample.span) / FTS_NARROWS : Infinity;
-    const anchors = anchorsIfNarrow(g.plans, fts, budget);
+    const anchors = anchorsIfNarrow(g.plans, fts, budgets[gi]);
     g.whole = [];
     g.plans.forEach((plan, i) => {
-      const a = anchors ? anchors[i] : readsEveryValue(plan.match.needs) ? anchorOf(plan.match.needs, fts.df) : null;
-      if (a && a.cost < budget) anchorAt(plan, gi, a); else g.whole.push(plan);
+      if (anchors) {
+        const a = anchors[i];
+        if (a && a.cost < budgets[gi]) anchorAt(plan, gi, a); else g.whole.push(plan);
+        return;
+      }
+      const a = plan.reads === null ? anchorOf(plan.match.needs, fts.df) : null;
+      if (a && a.cost < spread.get(plan.match)!) anchorAt(plan, gi, a); else g.whole.push(plan);
     });
+    g.fields = readsOf(g.whole);
   });
   return out;
 }
@@ -157,11 +167,6 @@ function anchorsIfNarrow(plans: Plan[], fts: FtsTerms, budget: number): Array<An
     out.push(a);
   }
   return out;
-}
-
-/** Does the formula search field-less keywords (every value of the event)? */
-function readsEveryValue(n: Needs): boolean {
-  return n.t === 'lit' ? n.field === null : n.t !== 'true' && n.c.some(readsEveryValue);
 }
 
 export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {}): SigmaRunResult {
@@ -192,7 +197,8 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
     const g = groups.list[gi];
     const extra = buckets.get(row.id);
     if (g.whole.length === 0 && !extra) continue;
-    const ev = new EventView(reader.read(row, skipFields ? g.fields : null), row.source);
+    // an FTS candidate is decoded whole (its anchored rules may search every value), the others only as their group needs
+    const ev = new EventView(reader.read(row, skipFields && !extra ? g.fields : null), row.source);
     stats.evaluated++;
     plans.length = 0;
     if (!useGate) plans.push(...g.whole);
