@@ -39,17 +39,19 @@ async function sampleEvents(): Promise<TimelineEvent[]> {
 
 /** A case of `n` EVTX events (kept and reused by the next run with the same n). */
 async function buildCase(dir: string, n: number): Promise<string> {
-  const casePath = path.join(dir, `sigma-mix-${n}.loupe`);
+  // (named for the layout per batch: a case of the earlier builds, one layout per event, is not reused)
+  const casePath = path.join(dir, `sigma-mix-batched-${n}.loupe`);
   if (fs.existsSync(casePath)) return casePath;
   const samples = await sampleEvents();
   const db = openCaseDb(`${casePath}.tmp`, { create: true });
   const ins = new EventInserter(db);
   const t0 = performance.now();
   const events = serverMix(n, samples);
+  // A batch at a time, as the ingest writes a file: its events share the layouts of their field names.
   for (let i = 0; i < n;) {
-    db.transaction(() => {
-      for (const end = Math.min(n, i + 20_000); i < end; i++) ins.insert(events.next().value as TimelineEvent, null);
-    })();
+    const batch: TimelineEvent[] = [];
+    for (const end = Math.min(n, i + 20_000); i < end; i++) batch.push(events.next().value as TimelineEvent);
+    db.transaction(() => ins.insertMany(batch, null))();
   }
   db.close();
   fs.renameSync(`${casePath}.tmp`, casePath);
@@ -88,6 +90,8 @@ export async function benchSigma(dir: string, n = 1_000_000, repeat = 1): Promis
       'rules loaded': `${set.rules.length} of ${set.rules.length + set.errors.length} (load ${load.wall.toFixed(1)} s wall, ${load.cpu.toFixed(1)} s CPU)`,
       'match all rules': `${best.wall.toFixed(1)} s wall, ${best.cpu.toFixed(1)} s CPU — ${rate(n, best.cpu)} events per CPU second${runs.length > 1 ? ` (best CPU of ${runs.length}: ${runs.map((r) => `${r.cpu.toFixed(1)}`).join(', ')} s)` : ''}`,
       'load + match': `${(load.wall + best.wall).toFixed(1)} s wall, ${(load.cpu + best.cpu).toFixed(1)} s CPU (target ≤ 60 s for 1M events; ${rate(n, load.cpu + best.cpu)} per CPU second)`,
+      // (below 100k events the fixed costs — gates, FTS plan — would make the scaled figure meaningless)
+      ...(n === 1_000_000 || n < 100_000 ? {} : { 'at 1M events': `about ${(load.cpu + (best.cpu * 1_000_000) / n).toFixed(0)} s CPU (load + match, the match scaled from ${n.toLocaleString('en-US')} events; target ≤ 60 s)` }),
       plan: `${s.targets} rule targets in ${s.groups} logsource groups: ${s.anchored} run on FTS candidates, ${s.scanned} on every event of their group through the literal gate`,
       work: `${s.evaluated.toLocaleString('en-US')} events decoded, ${s.tests.toLocaleString('en-US')} exact rule tests`,
       'rules fired': `${best.run.hits.size} (${findings.length} findings built in ${write.toFixed(1)} s)`,

@@ -248,6 +248,41 @@ export class FieldLayout {
     return true;
   }
 
+  /**
+   * Reads the columns `keep` marks into `out` (name → value, as fieldsOf would give them) and skips the others
+   * unread; throws on bytes it did not write.
+   */
+  decodeSome(vals: Buffer, l: Lifted, keep: Uint8Array, out: Record<string, FieldValue>): Record<string, FieldValue> {
+    const r = new JsonbReader(vals);
+    const top = r.head();
+    if (top.type !== JB.ARRAY) throw new Error('packed fields are not a JSONB array');
+    const end = r.pos + top.len;
+    const { names } = this.spec;
+    let i = 0;
+    for (; r.pos < end && i < names.length; i++) {
+      const h = r.head();
+      if (keep[i] === 0) { r.pos += h.len; continue; }
+      out[names[i]] = this.element(r, h, i, l);
+    }
+    for (; i < names.length; i++) if (keep[i] !== 0) out[names[i]] = null;
+    return out;
+  }
+
+  /** One element whose header was just read, markers resolved. */
+  private element(r: JsonbReader, h: { type: number; len: number }, i: number, l: Lifted): FieldValue {
+    const { roles, tpl } = this.spec;
+    if (h.type === JB.ARRAY) {
+      const runEnd = r.pos + h.len;
+      const runs: string[] = [];
+      while (r.pos < runEnd) { const e = r.head(); runs.push(String(r.scalar(e.type, e.len))); }
+      return fillTemplate(String(tpl[i]), runs);
+    }
+    const v = r.scalar(h.type, h.len);
+    if (v === true) return roleValue(roles[i] as Role, l) ?? null;
+    if (v === false) return tpl[i] ?? null;
+    return v;
+  }
+
   /** Reads one row's values back (the inverse of encode); throws on bytes it did not write. */
   decode(vals: Buffer, l: Lifted): FieldValue[] {
     const r = new JsonbReader(vals);
@@ -255,21 +290,7 @@ export class FieldLayout {
     if (top.type !== JB.ARRAY) throw new Error('packed fields are not a JSONB array');
     const end = r.pos + top.len;
     const out: FieldValue[] = [];
-    const { roles, tpl } = this.spec;
-    for (let i = 0; r.pos < end; i++) {
-      const h = r.head();
-      if (h.type === JB.ARRAY) {
-        const runEnd = r.pos + h.len;
-        const runs: string[] = [];
-        while (r.pos < runEnd) { const e = r.head(); runs.push(String(r.scalar(e.type, e.len))); }
-        out.push(fillTemplate(String(tpl[i]), runs));
-        continue;
-      }
-      const v = r.scalar(h.type, h.len);
-      if (v === true) out.push(roleValue(roles[i] as Role, l) ?? null);
-      else if (v === false) out.push(tpl[i] ?? null);
-      else out.push(v);
-    }
+    for (let i = 0; r.pos < end; i++) out.push(this.element(r, r.head(), i, l));
     return out;
   }
 }

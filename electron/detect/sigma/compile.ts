@@ -4,7 +4,7 @@ import { compileCondition } from './condition.ts';
 import { Unsupported, within } from './encode.ts';
 import { fieldResolver } from './field-map.ts';
 import { targetsOf, type Logsource, type Target } from './logsource.ts';
-import { compileItem, keywordItem, type Compiled, type ItemContext } from './modifiers.ts';
+import { compileItem, keywordItem, type Compiled, type FieldReads, type ItemContext } from './modifiers.ts';
 import { allOf, anyOf } from './needs.ts';
 
 export interface SigmaRule {
@@ -20,7 +20,8 @@ export interface SigmaRule {
   logsource: Logsource;
   file: string;
   line: number;
-  targets: Array<{ target: Target; match: Compiled }>;
+  /** Per target: its compiled match, and the field keys it reads (null: every value, for keyword searches). */
+  targets: Array<{ target: Target; match: Compiled; reads: string[] | null }>;
   /** `re` patterns that run without JavaScript's `u` flag (invalid under it): not Unicode-aware as Rust's regex is. */
   regexNotUnicode: string[];
 }
@@ -48,10 +49,13 @@ export function compileRule(doc: Doc, where: { file: string; line: number }, pla
   });
   const notUnicode = new Set<string>();
   const regexFallback = (pattern: string) => { notUnicode.add(pattern); };
-  const compiled = targets.map((target) => ({
-    target,
-    match: compileDetection(detection as Doc, { resolve: fieldResolver(target), placeholders, regexFallback }),
-  }));
+  const compiled = targets.map((target) => {
+    const reads: FieldReads = { keys: new Set(), everyValue: false };
+    const map = fieldResolver(target);
+    const resolve = (field: string): string => { const k = map(field); reads.keys.add(k); return k; };
+    const match = compileDetection(detection as Doc, { resolve, placeholders, regexFallback, reads });
+    return { target, match, reads: reads.everyValue ? null : [...reads.keys] };
+  });
   return {
     id: strOrNull(doc.id) ?? where.file, title, level: strOrNull(doc.level) ?? 'medium', status: strOrNull(doc.status),
     description: strOrNull(doc.description), author: strOrNull(doc.author), references: strList(doc.references),

@@ -85,7 +85,10 @@ export class RuleGate<P> {
     const stamp = ++this.stamp;
     const { marks, found, triggers, ruleMarks, holds, hitCounts } = this;
     found.length = 0;
-    if (this.anyValue) for (const [, lower] of ev.values()) this.anyValue.scan(lower, true, marks, stamp, found);
+    // raw values: the scanner folds ASCII case itself and lower-cases only a text with other characters
+    if (this.anyValue) {
+      for (const v of Object.values(ev.fields)) if (v !== null && v !== '') this.anyValue.scan(typeof v === 'string' ? v : String(v), false, marks, stamp, found);
+    }
     // through the event's own fields: most rule fields are absent from any one event
     for (const name of ev.names) {
       const scans = this.byName.get(lowerName(name));

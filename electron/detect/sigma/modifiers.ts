@@ -20,7 +20,11 @@ export interface ItemContext {
   placeholders: Record<string, string[]>;
   /** Told of each `re` pattern that runs without the `u` flag (invalid under it), for the load report. */
   regexFallback?(pattern: string, reason: string): void;
+  /** Filled while compiling: the field keys the rule reads, and whether it reads every value (a keyword search). */
+  reads?: FieldReads;
 }
+
+export interface FieldReads { keys: Set<string>; everyValue: boolean }
 
 const MATCH = new Set(['contains', 'startswith', 'endswith', 're', 'cidr', 'exists', 'fieldref', 'lt', 'lte', 'gt', 'gte']);
 const ENCODINGS: Record<string, Encoding> = { utf16le: 'utf16le', wide: 'utf16le', utf16be: 'utf16be', utf16: 'utf16' };
@@ -65,6 +69,7 @@ export function compileItem(key: string, value: unknown, ctx: ItemContext): Comp
 /** A field-less search: any value of the event; plain keywords are substring searches. */
 export function keywordItem(values: Scalar[], mods: Mods, ctx: ItemContext): Compiled {
   if (mods.match && !['contains', 'startswith', 'endswith', 're'].includes(mods.match)) throw new Unsupported(`modifier "${mods.match}" needs a field`);
+  if (ctx.reads) ctx.reads.everyValue = true;
   const effective: Mods = mods.match ? mods : { ...mods, match: 'contains' };
   const tests = values.map((v): Compiled => {
     if (v === null) throw new Unsupported('null keyword');

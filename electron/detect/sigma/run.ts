@@ -1,10 +1,10 @@
 // Runs compiled Sigma rules over the case's events in one stream, grouped by logsource: events whose key (source,
-// channel, event ID) the same rule targets apply to form a group. A group is read whole — each event decoded once and
+// channel, event ID) the same rule targets apply to form a group. A group is read whole — each event decoded once, only the fields its rules read,
 // passed through the group's literal gate (gate.ts), which finds all its rules' literals in one scan per field and
 // leaves only the rules that can match for the exact test — or, where the full-text index narrows it to a small part
 // (judged on an evenly spread sample of the events' keys), only at its rules' FTS candidates (prefilter.ts).
 import type { Db } from '../../case/db.ts';
-import { decodeFields } from '../../case/fields.ts';
+import { FieldSelection, FieldsReader } from '../../case/fields.ts';
 import type { SigmaRule } from './compile.ts';
 import { EventView } from './event-view.ts';
 import { RuleGate } from './gate.ts';
@@ -34,12 +34,13 @@ export interface SigmaRunResult {
  * How events reach the exact test. `fts`: 'auto' runs a group on FTS candidates when they are under 1/FTS_NARROWS of
  * its (estimated) events, 'always' anchors every rule that has FTS words, 'off' never. `gate`: the literal gate in
  * front of the exact test. `prefilter: false` is both off — every rule on every event of its logsource, the reference
- * the others are checked against.
+ * the others are checked against (it decodes every field; the others only the fields their rules read).
  */
 export interface SigmaRunOptions { signal?: AbortSignal; prefilter?: boolean; fts?: 'auto' | 'always' | 'off'; gate?: boolean }
 
-interface Plan { ruleIdx: number; match: Compiled }
-interface Group { plans: Plan[]; whole: Plan[]; gate: RuleGate<Plan> | null; sampled: number }
+interface Plan { ruleIdx: number; match: Compiled; reads: string[] | null }
+/** `fields`: what its events are decoded with — the fields its rules read (null: all, a rule searches every value). */
+interface Group { plans: Plan[]; whole: Plan[]; gate: RuleGate<Plan> | null; sampled: number; fields: FieldSelection | null }
 interface Anchored { plan: Plan; group: number; ids: Float64Array; cursor: number }
 
 /** A group runs on FTS candidates only when they are under 1/FTS_NARROWS of its events. */
@@ -82,9 +83,9 @@ class Groups {
     };
     const plans: Plan[] = [];
     const sig: string[] = [];
-    this.rules.forEach((rule, ruleIdx) => rule.targets.forEach(({ target, match }, t) => {
+    this.rules.forEach((rule, ruleIdx) => rule.targets.forEach(({ target, match, reads }, t) => {
       if (!allows(target, key)) return;
-      plans.push({ ruleIdx, match });
+      plans.push({ ruleIdx, match, reads });
       sig.push(`${ruleIdx}.${t}`);
       this.usedTargets.add(match);
     }));
@@ -92,7 +93,7 @@ class Groups {
     if (plans.length) {
       const s = sig.join(',');
       g = this.byPlans.get(s) ?? -1;
-      if (g < 0) { g = this.list.length; this.list.push({ plans, whole: plans, gate: null, sampled: 0 }); this.byPlans.set(s, g); }
+      if (g < 0) { g = this.list.length; this.list.push({ plans, whole: plans, gate: null, sampled: 0, fields: readsOf(plans) }); this.byPlans.set(s, g); }
     }
     return g;
   }
@@ -101,15 +102,26 @@ class Groups {
   get targets(): number { return this.usedTargets.size; }
 }
 
+/** The fields the plans read, together (null when one of them reads every value). */
+function readsOf(plans: Plan[]): FieldSelection | null {
+  const keys = new Set<string>();
+  for (const p of plans) {
+    if (p.reads === null) return null;
+    for (const k of p.reads) keys.add(k);
+  }
+  return new FieldSelection(keys);
+}
+
 /**
  * Decides, for each group seen in the sample, which of its rules run on FTS candidates: all of them when together
  * they narrow the group enough; otherwise (in 'auto') those that search every value of an event (keyword rules such
- * as SigmaHQ's Mimikatz keywords, which apply to every event log) when they narrow it alone — in the gate they would
- * make every value of every event scanned.
+ * as SigmaHQ's Mimikatz keywords, which apply to every event log) when their candidates are under 1/FTS_NARROWS of
+ * all the groups they apply to together (the candidates are looked up once for all groups) — in the gate they would
+ * make every value of every event decoded and scanned.
  */
-function planFts(db: Db, groups: Groups, mode: 'auto' | 'always', sources: string[]): Anchored[] {
+function planFts(db: Db, reader: FieldsReader, groups: Groups, mode: 'auto' | 'always', sources: string[]): Anchored[] {
   const fts = new FtsTerms(db);
-  const sample = sampleKeys(db, EVTX_SOURCES, SAMPLE);
+  const sample = sampleKeys(db, reader, EVTX_SOURCES, SAMPLE);
   for (const row of sample.rows) if (sources.includes(row.source)) { const g = groups.of(row); if (g >= 0) groups.list[g].sampled++; }
   const out: Anchored[] = [];
   const idsOf = new Map<Compiled, Float64Array>();
@@ -118,14 +130,23 @@ function planFts(db: Db, groups: Groups, mode: 'auto' | 'always', sources: strin
     if (!ids) { ids = termIds(fts, a.terms); idsOf.set(plan.match, ids); }
     out.push({ plan, group: gi, ids, cursor: 0 });
   };
+  const budgets = groups.list.map((g) => (mode === 'auto' ? ((g.sampled / Math.max(1, sample.rows.length)) * sample.span) / FTS_NARROWS : Infinity));
+  // a rule target's budget over every group it applies to
+  const spread = new Map<Compiled, number>();
+  groups.list.forEach((g, gi) => { for (const p of g.plans) spread.set(p.match, (spread.get(p.match) ?? 0) + budgets[gi]); });
   groups.list.forEach((g, gi) => {
-    const budget = mode === 'auto' ? ((g.sampled / Math.max(1, sample.rows.length)) * sample.span) / FTS_NARROWS : Infinity;
-    const anchors = anchorsIfNarrow(g.plans, fts, budget);
+    const anchors = anchorsIfNarrow(g.plans, fts, budgets[gi]);
     g.whole = [];
     g.plans.forEach((plan, i) => {
-      const a = anchors ? anchors[i] : readsEveryValue(plan.match.needs) ? anchorOf(plan.match.needs, fts.df) : null;
-      if (a && a.cost < budget) anchorAt(plan, gi, a); else g.whole.push(plan);
+      if (anchors) {
+        const a = anchors[i];
+        if (a && a.cost < budgets[gi]) anchorAt(plan, gi, a); else g.whole.push(plan);
+        return;
+      }
+      const a = plan.reads === null ? anchorOf(plan.match.needs, fts.df) : null;
+      if (a && a.cost < spread.get(plan.match)!) anchorAt(plan, gi, a); else g.whole.push(plan);
     });
+    g.fields = readsOf(g.whole);
   });
   return out;
 }
@@ -148,25 +169,23 @@ function anchorsIfNarrow(plans: Plan[], fts: FtsTerms, budget: number): Array<An
   return out;
 }
 
-/** Does the formula search field-less keywords (every value of the event)? */
-function readsEveryValue(n: Needs): boolean {
-  return n.t === 'lit' ? n.field === null : n.t !== 'true' && n.c.some(readsEveryValue);
-}
-
 export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {}): SigmaRunResult {
   const t0 = performance.now();
   const ftsMode = opts.prefilter === false ? 'off' : opts.fts ?? 'auto';
   const useGate = opts.prefilter !== false && opts.gate !== false;
+  // the reference run decodes every field, so the tests check that the fields rules read are all decoded
+  const skipFields = opts.prefilter !== false;
   const sources = [...new Set(rules.flatMap((r) => r.targets.flatMap((t) => t.target.sources)))];
   const hits = new Map<number, number[]>();
   const stats: SigmaRunStats = { events: 0, rules: rules.length, targets: 0, groups: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
   if (sources.length === 0) return { hits, stats, cancelled: false };
   const groups = new Groups(rules);
-  const anchored = ftsMode === 'off' ? [] : planFts(db, groups, ftsMode, sources);
+  const reader = new FieldsReader(db);
+  const anchored = ftsMode === 'off' ? [] : planFts(db, reader, groups, ftsMode, sources);
   const plans: Plan[] = [];
   let windowEnd = -Infinity;
   let buckets = new Map<number, Anchored[]>();
-  for (const row of streamRows(db, sources, EVTX_SOURCES)) {
+  for (const row of streamRows(db, reader, sources, EVTX_SOURCES)) {
     if (row.id >= windowEnd) {
       if (opts.signal?.aborted) return { hits, stats, cancelled: true };
       windowEnd = row.id - (row.id % WINDOW) + WINDOW;
@@ -178,7 +197,8 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
     const g = groups.list[gi];
     const extra = buckets.get(row.id);
     if (g.whole.length === 0 && !extra) continue;
-    const ev = new EventView(decodeFields(row), row.source);
+    // an FTS candidate is decoded whole (its anchored rules may search every value), the others only as their group needs
+    const ev = new EventView(reader.read(row, skipFields && !extra ? g.fields : null), row.source);
     stats.evaluated++;
     plans.length = 0;
     if (!useGate) plans.push(...g.whole);

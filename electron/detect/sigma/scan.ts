@@ -2,45 +2,53 @@
 // logsource key (source, channel, event ID) and its stored fields; an evenly spread sample of those keys (to tell how
 // large each logsource is before the stream); FTS term hits as ascending event ids.
 import type { Db } from '../../case/db.ts';
-import { fieldSql, FIELDS_COLUMNS } from '../../case/fields.ts';
+import { FieldSelection, PACKED_COLUMNS, type FieldsReader, type PackedRow } from '../../case/fields.ts';
 import type { FtsTerms, Term } from './prefilter.ts';
 
 export interface KeyInfo { source: string; channel: string | null; eventId: number | null }
-export interface StreamRow { id: number; source: string; channel: unknown; eid: unknown; fields: string | null }
+/** A row of the stream: its packed fields (read with a FieldsReader) and, once keyed, its channel and event ID. */
+export interface StreamRow extends PackedRow { id: number; source: string; channel: unknown; eid: unknown }
 
-/** SQL for the key columns of `e` (channel and event ID for the sources that carry EVTX fields), with its parameters. */
-function keyColumns(evtxSources: string[]): { sql: string; params: unknown[] } {
-  const ch = fieldSql('Channel'), eid = fieldSql('EventID');
-  const evtx = evtxSources.map(() => '?').join(',');
-  return {
-    sql: `e.id, e.source, CASE WHEN e.source IN (${evtx}) THEN ${ch.sql} END AS channel, CASE WHEN e.source IN (${evtx}) THEN ${eid.sql} END AS eid`,
-    params: [...evtxSources, ...ch.params, ...evtxSources, ...eid.params],
-  };
+const KEY_FIELDS = new FieldSelection(['Channel', 'EventID']);
+
+/**
+ * Fills the row's logsource key from its own fields (channel and event ID for the sources that carry EVTX fields):
+ * two fields decoded in JavaScript, cheaper than reading them by name in SQL for every row.
+ */
+export function keyRow(reader: FieldsReader, row: StreamRow, evtxSources: readonly string[]): StreamRow {
+  if (evtxSources.includes(row.source)) {
+    const f = reader.read(row, KEY_FIELDS);
+    row.channel = f.Channel ?? null;
+    row.eid = f.EventID ?? null;
+  } else {
+    row.channel = null;
+    row.eid = null;
+  }
+  return row;
 }
 
-/** Every event of `sources` in id order, with its key and fields (read once, for the whole run). */
-export function streamRows(db: Db, sources: string[], evtxSources: string[]): IterableIterator<StreamRow> {
-  const k = keyColumns(evtxSources);
-  return db.prepare(`SELECT ${k.sql}, ${FIELDS_COLUMNS('e')} FROM events e WHERE e.source IN (${sources.map(() => '?').join(',')}) ORDER BY e.id`)
-    .iterate(...k.params, ...sources) as IterableIterator<StreamRow>;
+/** Every event of `sources` in id order, keyed, with its packed fields (read once, for the whole run). */
+export function* streamRows(db: Db, reader: FieldsReader, sources: string[], evtxSources: string[]): Generator<StreamRow> {
+  const rows = db.prepare(`SELECT e.id, e.source, ${PACKED_COLUMNS('e')} FROM events e WHERE e.source IN (${sources.map(() => '?').join(',')}) ORDER BY e.id`)
+    .iterate(...sources) as IterableIterator<StreamRow>;
+  for (const row of rows) yield keyRow(reader, row, evtxSources);
 }
 
 /**
  * The keys of up to `n` events spread evenly over the id range (any source: each probe is one rowid lookup), and the
  * span of ids they stand for; a key's share of the sample times the span estimates its number of events.
  */
-export function sampleKeys(db: Db, evtxSources: string[], n: number): { rows: StreamRow[]; span: number } {
+export function sampleKeys(db: Db, reader: FieldsReader, evtxSources: string[], n: number): { rows: StreamRow[]; span: number } {
   const { lo, hi } = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM events').get() as { lo: number | null; hi: number | null };
   if (lo === null || hi === null) return { rows: [], span: 0 };
-  const k = keyColumns(evtxSources);
-  const at = db.prepare(`SELECT ${k.sql} FROM events e WHERE e.id >= ? ORDER BY e.id LIMIT 1`);
+  const at = db.prepare(`SELECT e.id, e.source, ${PACKED_COLUMNS('e')} FROM events e WHERE e.id >= ? ORDER BY e.id LIMIT 1`);
   const rows: StreamRow[] = [];
   const step = Math.max(1, (hi - lo + 1) / n);
   let last = -Infinity;
   for (let x = lo; x <= hi; x += step) {
-    const row = at.get(...k.params, Math.max(Math.ceil(x), last + 1)) as StreamRow | undefined;
+    const row = at.get(Math.max(Math.ceil(x), last + 1)) as StreamRow | undefined;
     if (!row) break;
-    rows.push(row);
+    rows.push(keyRow(reader, row, evtxSources));
     last = row.id;
   }
   return { rows, span: hi - lo + 1 };

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { FieldsReader } from '../../../electron/case/fields.ts';
 import { loadSigmaRules, runSigma } from '../../../electron/detect/sigma/index.ts';
 import { EVTX_SOURCES } from '../../../electron/detect/sigma/logsource.ts';
 import { streamRows } from '../../../electron/detect/sigma/scan.ts';
@@ -76,7 +77,7 @@ test('all 2,407 Windows rules of the snapshot: 2,399 load, 8 are reported with t
   const { db, isLive } = await indexRegressionData(tmpDir(t));
   t.after(() => db.close());
   const run = runSigma(db, set.rules);
-  const evtx = [...streamRows(db, EVTX_SOURCES, EVTX_SOURCES)].map((r) => r.id);
+  const evtx = [...streamRows(db, new FieldsReader(db), EVTX_SOURCES, EVTX_SOURCES)].map((r) => r.id);
   assert.equal(evtx.filter(isLive).length, 174);
   assert.equal(run.stats.events, evtx.length, 'recovered records are run too');
   assert.ok(run.hits.size >= 140, `${run.hits.size} rules fired`);
