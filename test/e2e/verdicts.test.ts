@@ -82,8 +82,11 @@ test('the Findings page lists each intrusion with its mail answer; its story is 
   const first = intrusions[0].steps.find((x) => x.ref.line !== undefined)!;
   await page.locator('.story-list button').filter({ hasText: 'Intrusion 1' }).click();
   await page.locator('[data-testid=story-1] [data-testid=story-step]').first().locator('button.ref').first().click();
-  await page.locator('[data-testid=event-ref]').waitFor();
-  assert.ok((await page.textContent('[data-testid=event-ref]'))?.startsWith(`${first.ref.file}:${first.ref.line}`));
+  // The detail pane may still show the event opened before while the step's event loads: wait for that one's ref.
+  const want = `${first.ref.file}:${first.ref.line}`;
+  await page.locator('[data-testid=event-ref]', { hasText: want }).waitFor({ timeout: 30_000 })
+    .catch(async () => assert.fail(`event-ref shows ${await page.textContent('[data-testid=event-ref]')}, not ${want}`));
+  assert.ok((await page.textContent('[data-testid=event-ref]'))?.startsWith(want));
 });
 
 test('the timeline opens on the log period, leaving the evidence copy\'s own times out', opts, async () => {
