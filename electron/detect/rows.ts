@@ -67,12 +67,16 @@ export function queryEvents(db: Db, where: string, params: unknown[] = [], limit
 
 /**
  * The events matching a SQL condition that pass `keep`, in time order, read one row at a time (memory holds the kept
- * ones only): `keep` sees each event with only the fields named in `only` decoded; a kept event is decoded whole.
+ * ones only): `keep` sees each event with only the fields named in `only` decoded; a kept event is decoded whole
+ * unless `whole` is false (a caller that needs no other field).
  */
-export function* keptEvents(db: Db, where: string, params: unknown[], only: FieldSelection, keep: (h: EventHit) => boolean): Generator<EventHit> {
+export function* keptEvents(db: Db, where: string, params: unknown[], only: FieldSelection, keep: (h: EventHit) => boolean, whole = true): Generator<EventHit> {
   const reader = new FieldsReader(db);
   const rows = db.prepare(`SELECT ${SCAN_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).iterate(...params) as IterableIterator<RawEvent & PackedRow>;
-  for (const r of rows) if (keep(toHit(r, reader.read(r, only)))) yield toHit(r, reader.read(r));
+  for (const r of rows) {
+    const light = toHit(r, reader.read(r, only));
+    if (keep(light)) yield whole ? toHit(r, reader.read(r)) : light;
+  }
 }
 
 /** A string field, '' when absent. */
