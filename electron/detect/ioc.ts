@@ -11,8 +11,7 @@ import type { Indicator, IocFormat } from './ioc-import.ts';
 import { isKnownGood } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
 import { exchangeRelative, normWin } from './paths.ts';
-import { FieldSelection } from '../case/fields.ts';
-import { keptEvents, writtenAt, type EventHit } from './rows.ts';
+import { lightEvents, writtenAt, type EventHit } from './rows.ts';
 import type { FileInfo } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -92,15 +91,12 @@ export function matchFilePaths(files: FileInfo[], lists: IocList[], baseline: Ba
   return out;
 }
 
-/** Events of a condition with no field decoded: an IOC finding lists times, refs and ids only. */
-const eventsOnly = (db: Db, where: string, params: unknown[]): EventHit[] => [...keptEvents(db, where, params, new FieldSelection([]), () => true, false)];
-
 /** Events by client IP or user agent: one finding per indicator, listing every event. */
 export function matchEvents(db: Db, lists: IocList[]): PendingFinding[] {
   const out: PendingFinding[] = [];
   const ips = indexBy(lists, ['ip'], (v) => v.toLowerCase());
   for (const [ip, hits] of ips) {
-    const events = eventsOnly(db, 'e.ip IN (?, ?)', [ip, hits[0].indicator.value]);
+    const events = lightEvents(db, 'e.ip IN (?, ?)', [ip, hits[0].indicator.value]);
     if (events.length) {
       const f = eventFinding(CHECK.iocIp, `Activity from a known-bad IP ${hits[0].indicator.value}: ${events.length} event(s)`, events, hits);
       f.details = { ip: events[0].ip, ...f.details };
@@ -109,7 +105,7 @@ export function matchEvents(db: Db, lists: IocList[]): PendingFinding[] {
   }
   const uas = indexBy(lists, ['user-agent'], (v) => v);
   for (const [ua, hits] of uas) {
-    const events = eventsOnly(db, 'e.user_agent = ?', [ua]);
+    const events = lightEvents(db, 'e.user_agent = ?', [ua]); // the finding lists times, refs and ids: no field decoded
     if (events.length) out.push(eventFinding(CHECK.iocUserAgent, `Requests with a known-bad user agent "${ua}": ${events.length}`, events, hits));
   }
   return out;

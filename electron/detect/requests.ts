@@ -4,7 +4,7 @@
 import type { Db } from '../case/db.ts';
 import type { EvidenceRef, Micros } from '../../shared/types.ts';
 import { FieldSelection } from '../case/fields.ts';
-import { keptEvents, str } from './rows.ts';
+import { lightEvents, str } from './rows.ts';
 import type { EventHit } from './rows.ts';
 
 export interface Request {
@@ -98,12 +98,7 @@ const PROFILE_FIELDS = new FieldSelection(['RequestId', 'cs-uri-query', 'UrlQuer
 export function requestsFrom(db: Db, ips: string[]): Map<string, Request[]> {
   const out = new Map<string, Request[]>();
   for (const ip of ips) {
-    const hits: EventHit[] = [];
-    for (const h of keptEvents(db, `e.ip = ? AND e.source IN ('iis', 'httpproxy')`, [ip], PROFILE_FIELDS, () => true, false)) {
-      hits.push(h);
-      if (hits.length >= REQUESTS_PER_IP_CAP) break;
-    }
-    out.set(ip, joinRequests(hits));
+    out.set(ip, joinRequests(lightEvents(db, `e.ip = ? AND e.source IN ('iis', 'httpproxy')`, [ip], PROFILE_FIELDS, REQUESTS_PER_IP_CAP)));
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Read helpers over the case: events and files as the checks need them, each with its evidence ref.
 import type { Db } from '../case/db.ts';
-import { decodeFields, FIELDS_COLUMNS, FieldsReader, PACKED_COLUMNS, type FieldSelection, type PackedRow } from '../case/fields.ts';
+import { decodeFields, FIELDS_COLUMNS, FieldSelection, FieldsReader, PACKED_COLUMNS, type PackedRow } from '../case/fields.ts';
 import type { EvidenceRef, FieldValue, Micros } from '../../shared/types.ts';
 import type { FileRow } from '../../shared/api.ts';
 
@@ -77,6 +77,22 @@ export function* keptEvents(db: Db, where: string, params: unknown[], only: Fiel
     const light = toHit(r, reader.read(r, only));
     if (keep(light)) yield whole ? toHit(r, reader.read(r)) : light;
   }
+}
+
+const NO_FIELDS = new FieldSelection([]);
+
+/**
+ * Events matching a SQL condition, in time order (the first `limit` when given), with only the fields named in `only`
+ * decoded (none by default): for checks that keep many events but read few of their fields.
+ */
+export function lightEvents(db: Db, where: string, params: unknown[], only: FieldSelection = NO_FIELDS, limit = Infinity): EventHit[] {
+  const out: EventHit[] = [];
+  if (limit <= 0) return out;
+  for (const h of keptEvents(db, where, params, only, () => true, false)) {
+    out.push(h);
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 /** A string field, '' when absent. */
