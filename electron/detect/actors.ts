@@ -2,13 +2,13 @@
 // (SSRF rows, HAFNIUM patterns, shell URLs, IOC lists). An IP that made the server do something (a 2xx SSRF, a 2xx
 // exploit POST, a shell use) is an attacker; a public IP that only probed is a scanner, with its own low finding.
 import type { Db } from '../case/db.ts';
-import { fieldSql } from '../case/fields.ts';
+import { fieldSql, FieldSelection } from '../case/fields.ts';
 import type { EvidenceRef, Micros } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
 import { isSsrfAnchor } from './cve-2021-26855.ts';
 import { isPrivateIp, rulesMatched } from './iis-patterns.ts';
 import { extOf, isWebRoot, normWin, SCRIPT_EXTENSIONS, urlPathsFor } from './paths.ts';
-import { ftsHas, listFiles, queryEvents, str, writtenAt } from './rows.ts';
+import { ftsHas, lightEvents, listFiles, str, writtenAt } from './rows.ts';
 import type { EventHit, FileInfo } from './rows.ts';
 import { ok2xx, READ_METHODS, requestsFrom } from './requests.ts';
 import type { Request } from './requests.ts';
@@ -93,7 +93,7 @@ function addWrites(s: Shell, file: FileInfo | null): void {
 function serverInfoClients(db: Db): string[] {
   const fts = ftsHas('ServerInfo');
   const anchor = fieldSql('AnchorMailbox');
-  const rows = queryEvents(db, `${fts.sql} AND e.source = 'httpproxy' AND ${anchor.sql} LIKE 'ServerInfo~%'`, [...fts.params, ...anchor.params]);
+  const rows = lightEvents(db, `${fts.sql} AND e.source = 'httpproxy' AND ${anchor.sql} LIKE 'ServerInfo~%'`, [...fts.params, ...anchor.params]);
   return rows.map((h) => h.ip).filter((ip): ip is string => !!ip);
 }
 
@@ -102,10 +102,11 @@ function shellClients(db: Db, shells: Shell[]): string[] {
   const urls = [...new Set(shells.flatMap((s) => s.urls))];
   if (!urls.length) return [];
   const fts = ftsHas(...urls);
-  const rows = queryEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy') AND lower(e.url) IN (${urls.map(() => '?').join(',')})`, [...fts.params, ...urls]);
+  const rows = lightEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy') AND lower(e.url) IN (${urls.map(() => '?').join(',')})`, [...fts.params, ...urls], SERVER_IP);
   return rows.filter((h) => !isServerSelf(h)).map((h) => h.ip).filter((ip): ip is string => !!ip);
 }
 
+const SERVER_IP = new FieldSelection(['s-ip']);
 const isServerSelf = (h: EventHit): boolean => !h.ip || LOOPBACK.has(h.ip) || h.ip === str(h.fields, 's-ip');
 
 /** Every client IP worth a profile: from the findings (details.ip) and from the raw forged-request and shell rows. */

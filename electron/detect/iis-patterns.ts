@@ -8,7 +8,8 @@
 import type { Db } from '../case/db.ts';
 import { microsToIso } from '../../shared/types.ts';
 import { joinRequests } from './requests.ts';
-import { queryEvents } from './rows.ts';
+import { FieldSelection } from '../case/fields.ts';
+import { keptEvents } from './rows.ts';
 import type { EventHit } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -87,9 +88,8 @@ export function rulesMatched(h: EventHit): RuleId[] {
 /** Every IIS/HttpProxy request matching at least one rule, in time order, with the rules it matched. */
 export function findHafniumRequests(db: Db): Array<{ hit: EventHit; rules: RuleId[] }> {
   const where = `e.source IN ('iis', 'httpproxy') AND e.url IS NOT NULL AND (${RULES.map((r) => r.sql).join(' OR ')})`;
-  return queryEvents(db, where)
-    .map((hit) => ({ hit, rules: rulesMatched(hit) }))
-    .filter((m) => m.rules.length > 0);
+  // the rules read columns only: rows the SQL selects but JS drops (private clients of public-only rules) stay undecoded
+  return [...keptEvents(db, where, [], new FieldSelection([]), (h) => rulesMatched(h).length > 0)].map((hit) => ({ hit, rules: rulesMatched(hit) }));
 }
 
 /** One high finding per client IP, listing its matching requests (refs capped at EVIDENCE_CAP, count in the title). */

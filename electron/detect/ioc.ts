@@ -11,7 +11,7 @@ import type { Indicator, IocFormat } from './ioc-import.ts';
 import { isKnownGood } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
 import { exchangeRelative, normWin } from './paths.ts';
-import { queryEvents, writtenAt } from './rows.ts';
+import { lightEvents, writtenAt, type EventHit } from './rows.ts';
 import type { FileInfo } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -96,7 +96,7 @@ export function matchEvents(db: Db, lists: IocList[]): PendingFinding[] {
   const out: PendingFinding[] = [];
   const ips = indexBy(lists, ['ip'], (v) => v.toLowerCase());
   for (const [ip, hits] of ips) {
-    const events = queryEvents(db, 'e.ip IN (?, ?)', [ip, hits[0].indicator.value]);
+    const events = lightEvents(db, 'e.ip IN (?, ?)', [ip, hits[0].indicator.value]);
     if (events.length) {
       const f = eventFinding(CHECK.iocIp, `Activity from a known-bad IP ${hits[0].indicator.value}: ${events.length} event(s)`, events, hits);
       f.details = { ip: events[0].ip, ...f.details };
@@ -105,13 +105,13 @@ export function matchEvents(db: Db, lists: IocList[]): PendingFinding[] {
   }
   const uas = indexBy(lists, ['user-agent'], (v) => v);
   for (const [ua, hits] of uas) {
-    const events = queryEvents(db, 'e.user_agent = ?', [ua]);
+    const events = lightEvents(db, 'e.user_agent = ?', [ua]); // the finding lists times, refs and ids: no field decoded
     if (events.length) out.push(eventFinding(CHECK.iocUserAgent, `Requests with a known-bad user agent "${ua}": ${events.length}`, events, hits));
   }
   return out;
 }
 
-function eventFinding(check: string, title: string, events: ReturnType<typeof queryEvents>, hits: Hit[]): PendingFinding {
+function eventFinding(check: string, title: string, events: EventHit[], hits: Hit[]): PendingFinding {
   return {
     finding: { check, severity: 'high', title, path: null, time: microsToIso(events[0].ts), sha256: null, evidence: events.map((e) => e.ref) },
     details: {

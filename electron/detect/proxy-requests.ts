@@ -2,9 +2,10 @@
 // understood it (stem and query, percent-decoded: exploit scripts encode '@', '?' and '/' at will), whether the front
 // end authenticated the client (ProxyShell needs no account; ProxyNotShell and OWASSRF do), and what the answer proves.
 import type { Db } from '../case/db.ts';
+import { FieldSelection } from '../case/fields.ts';
 import { httpStatusOf } from './cve-2021-26855.ts';
 import { queryOf, READ_METHODS } from './requests.ts';
-import { ftsHas, queryEvents, str } from './rows.ts';
+import { ftsHas, keptEvents, str } from './rows.ts';
 import type { EventHit } from './rows.ts';
 import type { Outcome } from './types.ts';
 
@@ -42,10 +43,16 @@ export function requestDetail(h: EventHit, extra: Record<string, unknown> = {}):
   };
 }
 
-/** IIS and HttpProxy lines holding any of these words (narrowed through the full-text index; the exact test follows). */
-export function requestsWith(db: Db, ...words: string[]): EventHit[] {
+/** The fields `keep` tests of requestsWith may read besides the columns: the query string and the account. */
+const REQUEST_FIELDS = new FieldSelection(['cs-uri-query', 'UrlQuery', 'cs-username', 'AuthenticatedUser']);
+
+/**
+ * IIS and HttpProxy lines holding any of these words (narrowed through the full-text index) that pass `keep`, in time
+ * order. Streamed: tens of thousands of lines hold "autodiscover" on a busy server, and only the few kept are held.
+ */
+export function requestsWith(db: Db, words: string[], keep: (h: EventHit) => boolean): EventHit[] {
   const fts = ftsHas(...words);
-  return queryEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy')`, fts.params);
+  return [...keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy')`, fts.params, REQUEST_FIELDS, keep)];
 }
 
 /** How sure a request hit is: a write the server carried out, or only an attempt. */

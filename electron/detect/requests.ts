@@ -3,7 +3,8 @@
 // each request once with both references.
 import type { Db } from '../case/db.ts';
 import type { EvidenceRef, Micros } from '../../shared/types.ts';
-import { queryEvents, str } from './rows.ts';
+import { FieldSelection } from '../case/fields.ts';
+import { lightEvents, str } from './rows.ts';
 import type { EventHit } from './rows.ts';
 
 export interface Request {
@@ -87,12 +88,17 @@ function nearestByShape(h: EventHit, candidates: Set<Request>): Request | undefi
   return best;
 }
 
-/** Every IIS/HttpProxy request from these client IPs, joined, in time order (capped per IP). */
+/** The fields the correlation reads of a client's requests: pairing ids, query strings, forged-session anchor, EWS operation. */
+const PROFILE_FIELDS = new FieldSelection(['RequestId', 'cs-uri-query', 'UrlQuery', 'AnchorMailbox', 'ProtocolAction']);
+
+/**
+ * Every IIS/HttpProxy request from these client IPs, joined, in time order (capped per IP), with only PROFILE_FIELDS
+ * decoded: a busy client's tens of thousands of requests stay small.
+ */
 export function requestsFrom(db: Db, ips: string[]): Map<string, Request[]> {
   const out = new Map<string, Request[]>();
   for (const ip of ips) {
-    const hits = queryEvents(db, `e.ip = ? AND e.source IN ('iis', 'httpproxy')`, [ip], REQUESTS_PER_IP_CAP);
-    out.set(ip, joinRequests(hits));
+    out.set(ip, joinRequests(lightEvents(db, `e.ip = ? AND e.source IN ('iis', 'httpproxy')`, [ip], PROFILE_FIELDS, REQUESTS_PER_IP_CAP)));
   }
   return out;
 }

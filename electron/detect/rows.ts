@@ -1,6 +1,6 @@
 // Read helpers over the case: events and files as the checks need them, each with its evidence ref.
 import type { Db } from '../case/db.ts';
-import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
+import { decodeFields, FIELDS_COLUMNS, FieldSelection, FieldsReader, PACKED_COLUMNS, type PackedRow } from '../case/fields.ts';
 import type { EvidenceRef, FieldValue, Micros } from '../../shared/types.ts';
 import type { FileRow } from '../../shared/api.ts';
 
@@ -19,7 +19,7 @@ export interface EventHit {
 }
 
 interface RawEvent {
-  id: number; ts: number; source: string; message: string; fields: string; ip: string | null; status: number | null;
+  id: number; ts: number; source: string; message: string; ip: string | null; status: number | null;
   method: string | null; url: string | null; user_agent: string | null; rel_path: string | null; line: number | null;
   record: number | null; offset: number | null;
 }
@@ -27,7 +27,9 @@ interface RawEvent {
 export const EVENT_COLUMNS = `e.id, e.ts, e.source, e.message, ${FIELDS_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent,
   f.rel_path, e.line, e.record, e.offset`;
 export const EVENT_FROM = 'events e LEFT JOIN files f ON f.id = e.file_id';
-
+/** EVENT_COLUMNS with the fields packed (for a FieldsReader, which reads each layout once). */
+const SCAN_COLUMNS = `e.id, e.ts, e.source, e.message, ${PACKED_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent,
+  f.rel_path, e.line, e.record, e.offset`;
 
 export function refOf(r: { rel_path: string | null; line: number | null; record: number | null; offset: number | null }): EvidenceRef {
   const ref: EvidenceRef = { file: r.rel_path ?? '(manual)' };
@@ -37,9 +39,9 @@ export function refOf(r: { rel_path: string | null; line: number | null; record:
   return ref;
 }
 
-function toHit(r: RawEvent): EventHit {
+function toHit(r: RawEvent, fields: Record<string, FieldValue> = decodeFields(r)): EventHit {
   return {
-    id: r.id, ts: r.ts, source: r.source, message: r.message, fields: decodeFields(r), ip: r.ip,
+    id: r.id, ts: r.ts, source: r.source, message: r.message, fields, ip: r.ip,
     status: r.status, method: r.method, url: r.url, userAgent: r.user_agent, ref: refOf(r),
   };
 }
@@ -60,7 +62,37 @@ export function ftsHas(...texts: string[]): { sql: string; params: string[] } {
 export function queryEvents(db: Db, where: string, params: unknown[] = [], limit?: number): EventHit[] {
   const cap = limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`;
   const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id${cap}`).all(...params) as RawEvent[];
-  return rows.map(toHit);
+  return rows.map((r) => toHit(r));
+}
+
+/**
+ * The events matching a SQL condition that pass `keep`, in time order, read one row at a time (memory holds the kept
+ * ones only): `keep` sees each event with only the fields named in `only` decoded; a kept event is decoded whole
+ * unless `whole` is false (a caller that needs no other field).
+ */
+export function* keptEvents(db: Db, where: string, params: unknown[], only: FieldSelection, keep: (h: EventHit) => boolean, whole = true): Generator<EventHit> {
+  const reader = new FieldsReader(db);
+  const rows = db.prepare(`SELECT ${SCAN_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).iterate(...params) as IterableIterator<RawEvent & PackedRow>;
+  for (const r of rows) {
+    const light = toHit(r, reader.read(r, only));
+    if (keep(light)) yield whole ? toHit(r, reader.read(r)) : light;
+  }
+}
+
+const NO_FIELDS = new FieldSelection([]);
+
+/**
+ * Events matching a SQL condition, in time order (the first `limit` when given), with only the fields named in `only`
+ * decoded (none by default): for checks that keep many events but read few of their fields.
+ */
+export function lightEvents(db: Db, where: string, params: unknown[], only: FieldSelection = NO_FIELDS, limit = Infinity): EventHit[] {
+  const out: EventHit[] = [];
+  if (limit <= 0) return out;
+  for (const h of keptEvents(db, where, params, only, () => true, false)) {
+    out.push(h);
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 /** A string field, '' when absent. */
