@@ -51,7 +51,9 @@ before(async () => {
   bigPath = path.join(s.tmp, 'big.loupe');
   big = writeBigCase(bigPath, BIG_EVENTS);
   await s.page.goto(s.server.url.replace(/\?token=.*$/, '') + '#/timeline');
-  await s.page.locator(grid).first().waitFor();
+  // The first page of a cold browser on a loaded CI machine can take long; say what the page showed if rows never come.
+  await s.page.locator(grid).first().waitFor({ timeout: 120_000 })
+    .catch(async (e: Error) => { throw new Error(`${e.message}\npage text: ${(await s!.page.textContent('body'))?.slice(0, 600)}`); });
   await s.page.locator('[data-testid=filter-chips] .chip:has-text("→")').waitFor();
   await wholeCase();
 });
