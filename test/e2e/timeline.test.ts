@@ -51,6 +51,9 @@ before(async () => {
   bigPath = path.join(s.tmp, 'big.loupe');
   big = writeBigCase(bigPath, BIG_EVENTS);
   await s.page.goto(s.server.url.replace(/\?token=.*$/, '') + '#/timeline');
+  // The case was opened behind the page's back (through the service, not the UI), and a hash-only goto keeps the page
+  // loaded before it: reload so the app reads the open case as an analyst's page would.
+  await s.page.reload();
   // The first page of a cold browser on a loaded CI machine can take long; say what the page showed if rows never come.
   await s.page.locator(grid).first().waitFor({ timeout: 120_000 })
     .catch(async (e: Error) => { throw new Error(`${e.message}\npage text: ${(await s!.page.textContent('body'))?.slice(0, 600)}`); });
