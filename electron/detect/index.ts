@@ -21,7 +21,7 @@ import { correlateFindings } from './correlate.ts';
 import { recordDetectionRun } from './completeness.ts';
 import { checkSigma, formatSigmaError, type SigmaCheck } from './sigma/index.ts';
 import { listFiles } from './rows.ts';
-import type { DetectOptions, DetectSummary, PendingFinding } from './types.ts';
+import type { DetectOptions, DetectSummary, PendingFinding, RunMemo } from './types.ts';
 
 export type { DetectOptions, DetectSummary } from './types.ts';
 
@@ -49,7 +49,8 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   const { baseline } = loadBaselines(opts.baselines ?? [], warn);
 
   const files = listFiles(db);
-  const base: PendingFinding[] = [...CVE_CHECKS.flatMap((c) => c.run(db)), ...checkHafniumRequests(db)];
+  const memo: RunMemo = new Map();
+  const base: PendingFinding[] = [...CVE_CHECKS.flatMap((c) => c.run(db, memo)), ...checkHafniumRequests(db)];
   const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline, onProgress: opts.onScanProgress });
   base.push(...scan.findings, ...checkW3wpChildren(db));
   base.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));

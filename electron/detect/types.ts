@@ -71,7 +71,22 @@ export interface CveCheck {
   /** The published facts it was written from (report methodology). */
   source: string;
   /** Findings with details.outcome 'exploited' | 'attempted' and, where the check knows it, a confidence. */
-  run(db: Db): PendingFinding[];
+  run(db: Db, memo?: RunMemo): PendingFinding[];
+}
+
+/** Scans several checks share (ProxyNotShell/OWASSRF requests feed CVE-2022-41082 too), computed once per detection run. */
+export type RunMemo = Map<string, unknown>;
+
+export function memoized<T>(memo: RunMemo | undefined, key: string, compute: () => T): T {
+  if (!memo) return compute();
+  if (!memo.has(key)) memo.set(key, compute());
+  return memo.get(key) as T;
+}
+
+/** The coverage of a web-request check: every IIS log, and the HttpProxy logs of the named protocol folders. */
+export function readsWebLogs(...httpProxyFolders: string[]): (c: LogCoverage) => boolean {
+  const folder = new RegExp(`/(${httpProxyFolders.join('|')})$`, 'i');
+  return (c) => c.kind === 'iis-log' || (c.kind === 'httpproxy-log' && folder.test(c.folder));
 }
 
 /** How a CVE check classifies its hits (see getVerdicts). */

@@ -20,7 +20,7 @@ import { cmdletRecord, sysmonProcess, W3WP_IMAGE, w3wpCommandLine } from '../../
 import { parseEcpServer } from '../../../electron/ingest/sources/ecp-server.ts';
 import { addLog, EP_REL, iisLog, newCase } from './helpers.ts';
 import type { TestCase } from './helpers.ts';
-import type { PendingFinding } from '../../../electron/detect/types.ts';
+import type { PendingFinding, RunMemo } from '../../../electron/detect/types.ts';
 
 const LOGS = 'C/Windows/System32/winevt/Logs';
 const IIS = 'C/inetpub/logs/LogFiles/W3SVC1';
@@ -177,6 +177,11 @@ test('CVE-2022-41082: PowerShell-pool children go to the wave whose SSRF reached
     assert.equal(pns[1].finding.confidence, 'confirmed');
     const owa = CVE_2022_41082_OWASSRF.run(tc.db);
     assert.deepEqual(shape(owa), [['attempted', '192.0.2.199', [10]], ['exploited', null, [503]]]);
+    // One detection run shares the SSRF scans between the SSRF checks and both RCE checks: same findings as run alone.
+    const memo: RunMemo = new Map();
+    const shared = [checkCve202241040, CVE_2022_41082_PROXYNOTSHELL.run, checkCve202241080, CVE_2022_41082_OWASSRF.run].map((run) => run(tc.db, memo));
+    assert.deepEqual(shared, [checkCve202241040(tc.db), pns, checkCve202241080(tc.db), owa]);
+    assert.deepEqual([...memo.keys()].sort(), ['cve-2022-41040.requests', 'cve-2022-41080.requests', 'cve-2022-41082.children', 'cve-2022-41082.reached']);
   } finally { tc.close(); }
 });
 
