@@ -1,5 +1,5 @@
 // The workbench frame: navigation, theme, the case's display zone, and the view for the current hash route.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from './api.ts';
 import { ZonePicker } from './components/ZonePicker.tsx';
 import { CaseContext } from './caseContext.ts';
@@ -51,6 +51,20 @@ export function App() {
     const timer = window.setInterval(caseInfo.reload, INDEXING_POLL_MS);
     return () => window.clearInterval(timer);
   }, [indexing, caseInfo.reload]);
+
+  // The case may be opened, switched or re-indexed from elsewhere (another window, `loupe index`): read it again when the
+  // analyst comes back to the window or moves to another view, not only on start.
+  useEffect(() => {
+    const onFocus = () => { if (document.visibilityState === 'visible') caseInfo.reload(); };
+    window.addEventListener('focus', onFocus);
+    document.addEventListener('visibilitychange', onFocus);
+    return () => { window.removeEventListener('focus', onFocus); document.removeEventListener('visibilitychange', onFocus); };
+  }, [caseInfo.reload]);
+  const shownView = useRef(route.view);
+  useEffect(() => {
+    if (shownView.current !== route.view) caseInfo.reload();
+    shownView.current = route.view;
+  }, [route.view, caseInfo.reload]);
 
   // Alt+1…6 switch views from anywhere.
   useEffect(() => {

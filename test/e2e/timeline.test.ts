@@ -300,7 +300,12 @@ test('bulk: shift-click selects a range to tag at once; "tag all results" tags e
 test('switching to a 1M-event case from recent cases: End reaches the last event, the scrollbar spans the whole result', opts, async () => {
   const { page, service } = s!;
   await service.openCase({ path: bigPath });
+  // Opened behind the page's back (another window, the command line): moving to another view reads the case again.
+  await page.click('a:has-text("Case")');
+  await page.waitForSelector('[data-testid=case-name]:has-text("BIG-1")');
   await service.openCase({ path: casePath }); // both now in "recent cases"
+  await page.click('a:has-text("Findings")');
+  await page.waitForSelector('[data-testid=case-name]:has-text("IR-15")');
   await page.click('a:has-text("Case")');
   await page.locator('[data-testid=recent-cases]').waitFor();
   await screenshot(page, 'case-recent');
