@@ -105,7 +105,8 @@ async function knownChecks(svc: CaseService, wanted: string[], rows: FindingRow[
   if (bad.length) throw new UsageError(`--check ${bad.join(',')} is not a check: choose from ${known.join(', ')} (or a family such as ioc)`);
 }
 
-function findingText(f: FindingRow): string {
+/** A finding as an indented block; evidence text inside each line stays escaped (a title cannot start a line). */
+function findingText(f: FindingRow): string[] {
   const confidence = f.confidence ? CONFIDENCE_LABELS[f.confidence] : 'not assessed';
   const lines = [`${f.severity.toUpperCase().padEnd(8)} ${confidence.padEnd(13)} ${f.check.padEnd(26)} ${f.title}`];
   if (f.confidenceReason) lines.push(`         why:  ${f.confidenceReason}`);
@@ -113,7 +114,7 @@ function findingText(f: FindingRow): string {
   if (f.time) lines.push(`         time: ${f.time}`);
   for (const e of f.evidence.slice(0, 5)) lines.push(`         evidence: ${e.file}${e.line !== undefined ? `:${e.line}` : ''}${e.record !== undefined ? ` record ${e.record}` : ''}`);
   if (f.evidence.length > 5) lines.push(`         … ${f.evidence.length - 5} more evidence refs (--json lists all)`);
-  return lines.join('\n');
+  return lines;
 }
 
 const findingJson = (r: FindingRow): Finding => ({

@@ -47,8 +47,8 @@ export class Output {
 export type ListFormat = 'text' | 'json' | 'jsonl';
 
 export interface RowWriter<T> {
-  /** One row as a line of text (no newline). */
-  text: (row: T) => string;
+  /** One row as a line of text (no newline), or several lines of our own (each escaped on its own). */
+  text: (row: T) => string | string[];
   /** One row as the object printed by --json / --jsonl. */
   json: (row: T) => unknown;
 }
@@ -63,7 +63,7 @@ export async function printRows<T>(out: Output, format: ListFormat, pages: Async
   for await (const page of pages) {
     let chunk = '';
     for (const row of page) {
-      if (format === 'text') chunk += displayText(w.text(row)) + '\n';
+      if (format === 'text') for (const line of [w.text(row)].flat()) chunk += displayText(line) + '\n';
       else chunk += (format === 'json' ? (n ? ',\n' : '\n') : '') + JSON.stringify(w.json(row)) + (format === 'jsonl' ? '\n' : '');
       n++;
     }

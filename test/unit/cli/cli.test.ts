@@ -60,6 +60,16 @@ describe('on an indexed corpus', () => {
     assert.ok(events > 5000, `a case with more rows than one page (${events})`);
   });
 
+  test('findings as text: one block per finding, its why/path/time/evidence on lines of their own (not escaped into one line)', () => {
+    const r = loupe('findings', '--case', casePath);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    const heads = lines.filter((l) => /^(CRITICAL|HIGH|MEDIUM|LOW|INFO) /.test(l));
+    assert.equal(heads.length, JSON.parse(loupe('findings', '--case', casePath, '--json').stdout).length);
+    assert.ok(lines.some((l) => l.startsWith('         why:  ')) && lines.some((l) => l.startsWith('         evidence: ')));
+    assert.doesNotMatch(r.stdout, /\\x0a/);
+  });
+
   test('findings --json prints exactly the documented shape', () => {
     const r = loupe('findings', '--case', casePath, '--json');
     assert.equal(r.status, 0, r.stderr);
