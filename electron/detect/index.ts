@@ -7,6 +7,7 @@ import type { Db } from '../case/db.ts';
 import { insertFinding, nowIso } from '../case/write.ts';
 import type { IngestWarning } from '../../shared/types.ts';
 import { CVE_CHECKS } from './cve-registry.ts';
+import { checkTunnelRequests } from './tunnel-requests.ts';
 import { checkW3wpChildren } from './process-children.ts';
 import { checkHafniumRequests } from './iis-patterns.ts';
 import { matchDomains } from './ioc-domain.ts';
@@ -50,7 +51,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
 
   const files = listFiles(db);
   const memo: RunMemo = new Map();
-  const base: PendingFinding[] = [...CVE_CHECKS.flatMap((c) => c.run(db, memo)), ...checkHafniumRequests(db)];
+  const base: PendingFinding[] = [...CVE_CHECKS.flatMap((c) => c.run(db, memo)), ...checkHafniumRequests(db), ...checkTunnelRequests(db)];
   const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline, onProgress: opts.onScanProgress });
   base.push(...scan.findings, ...checkW3wpChildren(db));
   base.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));

@@ -104,6 +104,7 @@ export const CHECK = {
   iocUserAgent: 'ioc.user-agent',
   iocDomain: 'ioc.domain',
   hafniumRequest: 'hafnium.request',
+  webshellTunnel: 'webshell.tunnel',
   lsass: 'suspicious.lsass-dump',
   archive: 'suspicious.archive',
   baseline: 'baseline.unknown-file',

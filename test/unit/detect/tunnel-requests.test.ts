@@ -1,0 +1,71 @@
+// Web-shell tunnels in request logs: the real Tunna RDP-tunnel IIS log from the shared data, reGeorg's published
+// request verbs, and the benign twins that must stay clean (an application's own `cmd=read`, a `proxy=` parameter).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { parseIis } from '../../../electron/ingest/sources/iis.ts';
+import { checkTunnelRequests, tunnelRequest } from '../../../electron/detect/tunnel-requests.ts';
+import { addLog, iisLog, newCase, sharedData } from './helpers.ts';
+
+const TUNNA_LOG = sharedData('iis', 'Command_and_Control__Tunna_rdp_tunnel_IIS.log');
+const IIS = 'C/inetpub/logs/LogFiles/W3SVC1';
+
+const line = (time: string, method: string, stem: string, query: string, ip: string, status: number): string =>
+  `2021-03-04 ${time} 10.0.0.5 ${method} ${stem} ${query} 443 - ${ip} python-requests/2.25.1 - ${status} 0 0 12`;
+
+test('tunnel verbs: Tunna opens with proxy&port&ip and polls with a bare proxy; reGeorg connects to target:port, then reads and forwards', () => {
+  assert.deepEqual(tunnelRequest('proxy&port=3389&ip=127.0.0.1'), { tool: 'Tunna', opens: '127.0.0.1:3389' });
+  assert.deepEqual(tunnelRequest('proxy'), { tool: 'Tunna', opens: null });
+  assert.deepEqual(tunnelRequest('cmd=connect&target=10.1.2.3&port=445'), { tool: 'reGeorg', opens: '10.1.2.3:445' });
+  assert.deepEqual(tunnelRequest('cmd=forward'), { tool: 'reGeorg', opens: null });
+  for (const benign of ['proxy=1', 'proxy&lang=en', 'cmd=readme', 'cmd=connect&target=x', 'cmd=connect&target=1.2.3.4&port=http', 'id=7&proxy-mode=on', '']) {
+    assert.equal(tunnelRequest(benign), null, benign);
+  }
+});
+
+test('the real Tunna RDP tunnel log is one confirmed, critical finding naming the page, the client and 127.0.0.1:3389 (RDP)', { skip: fs.existsSync(TUNNA_LOG) ? false : 'shared/data/iis not present' }, async () => {
+  const tc = newCase();
+  try {
+    const raw = fs.readFileSync(TUNNA_LOG);
+    await addLog(tc, `${IIS}/u_ex190903.log`, 'iis-log', parseIis, raw);
+    const found = checkTunnelRequests(tc.db);
+    assert.equal(found.length, 1);
+    const [f] = found;
+    assert.equal(f.finding.check, 'webshell.tunnel');
+    assert.equal(f.finding.severity, 'critical');
+    assert.equal(f.finding.confidence, 'confirmed');
+    // every data line of the sample is Tunna's (setup, then ?proxy polls and sends)
+    const tunnelLines = raw.toString('latin1').split('\n').filter((l) => / \/erp\/conn\.aspx proxy/.test(l)).length;
+    assert.ok(tunnelLines > 4000);
+    assert.equal(f.details?.count, tunnelLines, 'every request of the tunnel is counted');
+    assert.match(f.finding.title, new RegExp(`^Web-shell tunnel \\(Tunna\\) at /erp/conn\\.aspx from 10\\.0\\.2\\.17: ${tunnelLines.toLocaleString('en-US')} requests, to 127\\.0\\.0\\.1:3389 \\(RDP\\)$`));
+    assert.equal(f.finding.evidence.length, 500, 'evidence capped, the count stays in the title');
+  } finally { tc.close(); }
+});
+
+test('reGeorg: a session is found by its connect (or by reads and forwards when the connect is older than the log); an app\'s lone cmd=read and refused tries are told apart', async () => {
+  const tc = newCase();
+  try {
+    await addLog(tc, `${IIS}/u_ex210304.log`, 'iis-log', parseIis, iisLog([
+      line('01:00:00', 'POST', '/aspnet_client/tunnel.aspx', 'cmd=connect&target=10.0.0.20&port=445', '203.0.113.7', 200),
+      line('01:00:01', 'POST', '/aspnet_client/tunnel.aspx', 'cmd=forward', '203.0.113.7', 200),
+      line('01:00:02', 'POST', '/aspnet_client/tunnel.aspx', 'cmd=read', '203.0.113.7', 200),
+      line('01:00:03', 'POST', '/aspnet_client/tunnel.aspx', 'cmd=disconnect', '203.0.113.7', 200),
+      // the connect of this session is older than the log: reads and forwards alone
+      line('02:00:00', 'POST', '/owa/auth/t.ashx', 'cmd=read', '198.51.100.4', 200),
+      line('02:00:01', 'POST', '/owa/auth/t.ashx', 'cmd=forward', '198.51.100.4', 200),
+      // refused: the page is gone
+      line('03:00:00', 'POST', '/owa/auth/old.aspx', 'cmd=connect&target=10.0.0.9&port=3389', '192.0.2.50', 404),
+      // benign twins: an application's own parameter and a proxy setting
+      line('04:00:00', 'GET', '/helpdesk/ticket.aspx', 'cmd=read&id=42', '10.0.0.77', 200),
+      line('04:00:01', 'GET', '/intranet/settings.aspx', 'proxy=on&port=8080', '10.0.0.77', 200),
+    ]));
+    const found = checkTunnelRequests(tc.db);
+    assert.deepEqual(found.map((f) => [f.details?.url, f.details?.ip, f.details?.targets, f.finding.severity, f.finding.confidence]), [
+      ['/aspnet_client/tunnel.aspx', '203.0.113.7', ['10.0.0.20:445'], 'critical', 'confirmed'],
+      ['/owa/auth/t.ashx', '198.51.100.4', [], 'critical', 'likely'],
+      ['/owa/auth/old.aspx', '192.0.2.50', ['10.0.0.9:3389'], 'high', 'likely'],
+    ]);
+    assert.match(found[0].finding.title, /to 10\.0\.0\.20:445 \(SMB\)$/);
+  } finally { tc.close(); }
+});
