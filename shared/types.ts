@@ -10,6 +10,7 @@ export type SourceId =
   | 'httpproxy'
   | 'ecp-server'
   | 'oab-generator'
+  | 'access-log'
   | 'evtx'
   | 'bodyfile'
   | 'filesystem'
@@ -24,7 +25,7 @@ export type SourceId =
   | 'kape';
 
 export const SOURCE_IDS: readonly SourceId[] = [
-  'iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx', 'bodyfile', 'filesystem', 'manual',
+  'iis', 'httpproxy', 'ecp-server', 'oab-generator', 'access-log', 'evtx', 'bodyfile', 'filesystem', 'manual',
   'evtxecmd', 'mftecmd', 'hayabusa', 'plaso', 'timeline-csv', 'kape', 'chainsaw',
 ];
 
@@ -61,6 +62,7 @@ export type FileKind =
   | 'httpproxy-log'
   | 'ecp-server-log'
   | 'oab-generator-log'
+  | 'access-log'
   | 'evtx'
   | 'bodyfile'
   | 'evtxecmd-csv'
@@ -86,7 +88,7 @@ export type FileKind =
 
 /** Every FileKind (for option checks and completion); a kind missing here is a compile error below. */
 export const FILE_KINDS = [
-  'iis-log', 'httpproxy-log', 'ecp-server-log', 'oab-generator-log', 'evtx', 'bodyfile', 'evtxecmd-csv', 'mftecmd-mft-csv',
+  'iis-log', 'httpproxy-log', 'ecp-server-log', 'oab-generator-log', 'access-log', 'evtx', 'bodyfile', 'evtxecmd-csv', 'mftecmd-mft-csv',
   'mftecmd-j-csv', 'hayabusa-csv', 'hayabusa-jsonl', 'plaso-jsonl', 'plaso-csv', 'timeline-csv', 'kape-copy-log',
   'kape-console-log', 'chainsaw-json', 'chainsaw-csv', 'web-script', 'minidump', 'archive', 'pe', 'text', 'binary', 'empty', 'other',
 ] as const satisfies readonly FileKind[];

@@ -79,7 +79,7 @@ export function spanOf(list: LogCoverage[]): { oldest: Micros | null; newest: Mi
 }
 
 /** The sources whose times are log entries (file-system times of the collected copy and bodyfile history are not). */
-export const LOG_SOURCES = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'evtx'];
+export const LOG_SOURCES = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'access-log', 'evtx'];
 
 /** First and last log entry, one indexed (source, ts) lookup per source. */
 export function logPeriod(db: Db): { first: Micros | null; last: Micros | null } {

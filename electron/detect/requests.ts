@@ -40,9 +40,9 @@ export function cafeReqIdOf(h: EventHit): string | null {
 
 const requestIdOf = (h: EventHit): string | null => (str(h.fields, 'RequestId') || null)?.toLowerCase() ?? null;
 
-/** A request's own query string (IIS cs-uri-query or HttpProxy UrlQuery), without the front end's cafeReqId suffix. */
+/** A request's own query string (HttpProxy UrlQuery; IIS and access logs cs-uri-query), without the front end's cafeReqId suffix. */
 export const queryOf = (h: EventHit): string => {
-  const q = h.source === 'iis' ? str(h.fields, 'cs-uri-query') : str(h.fields, 'UrlQuery');
+  const q = h.source === 'httpproxy' ? str(h.fields, 'UrlQuery') : str(h.fields, 'cs-uri-query');
   return q.replace(/^\?/, '').replace(/&?CorrelationID=<empty>;&cafeReqId=[0-9a-f-]{36};/i, '');
 };
 

@@ -1,5 +1,6 @@
 // webshell.tunnel: a web shell used as a TCP tunnel, seen in IIS/HttpProxy logs — the foothold turned into a way into
-// the network (RDP to the server itself, SMB or WinRM to inner hosts) through port 443. Our own logic after the tools'
+// the network (RDP to the server itself, SMB or WinRM to inner hosts) through port 443; IIS, HttpProxy and the access
+// logs of Apache/nginx/Tomcat or a reverse proxy in front of the server are read alike. Our own logic after the tools'
 // published client code:
 //  - Tunna (SECFORCE, 2014; the IIS sample in the shared data is its RDP tunnel): the client opens the tunnel with
 //    `?proxy&port=<port>&ip=<host>` to its conn.aspx/.jsp/.php, then polls and sends with `?proxy` on the same page;
@@ -60,7 +61,7 @@ const QUERY_FIELDS = new FieldSelection(['cs-uri-query', 'UrlQuery', 'HttpStatus
 function tunnelRequests(db: Db): TunnelRequest[] {
   const fts = ftsHas('proxy', 'cmd');
   const out: TunnelRequest[] = [];
-  for (const hit of keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy')`, fts.params, QUERY_FIELDS, (h) => tunnelRequest(queryOf(h)) !== null, false)) {
+  for (const hit of keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy', 'access-log')`, fts.params, QUERY_FIELDS, (h) => tunnelRequest(queryOf(h)) !== null, false)) {
     out.push({ hit, ...tunnelRequest(queryOf(hit))! });
   }
   return out;

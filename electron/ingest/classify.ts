@@ -3,6 +3,7 @@
 // A file whose content is binary is `binary` even when its path says log (so a binary `u_ex*.log` is never parsed).
 import type { FileKind } from '../../shared/types.ts';
 import { detectBom } from './lines.ts';
+import { ACCESS_LINE } from './sources/access-log.ts';
 import { splitBodyfileLine } from './sources/bodyfile.ts';
 import { toolKind } from './sources/tools/detect.ts';
 
@@ -77,6 +78,14 @@ function isBodyfile(name: string, text: string): boolean {
   });
 }
 
+/** Apache/nginx/Tomcat common or combined log: the first complete line and most of the next ones are access-log lines. */
+function isAccessLog(text: string): boolean {
+  const lines = text.split('\n', 12).slice(0, 11).map((l) => l.replace(/\r$/, ''));
+  const complete = (lines.length > 1 ? lines.slice(0, -1) : []).filter((l) => l !== '');
+  if (!complete.length || !ACCESS_LINE.test(complete[0])) return false;
+  return complete.filter((l) => ACCESS_LINE.test(l)).length >= complete.length * 0.8;
+}
+
 /** Kind of log/text file from its path and decoded head, or null when it is none of the known log formats. */
 function logKind(lower: string, name: string, text: string): FileKind | null {
   if (isIis(lower, name, text)) return 'iis-log';
@@ -86,6 +95,7 @@ function logKind(lower: string, name: string, text: string): FileKind | null {
   const tool = toolKind(name, text);
   if (tool) return tool;
   if (isBodyfile(name, text)) return 'bodyfile';
+  if (isAccessLog(text)) return 'access-log';
   return null;
 }
 

@@ -1,5 +1,6 @@
 // Registry: file kind → the parser that reads it. Adding a format touches this file and one parser file.
 import type { FileKind, SourceId } from '../../../shared/types.ts';
+import { parseAccessLog } from './access-log.ts';
 import { parseBodyfile } from './bodyfile.ts';
 import { parseEcpServer } from './ecp-server.ts';
 import { parseHttpProxy } from './httpproxy.ts';
@@ -26,6 +27,7 @@ const PARSERS: Partial<Record<FileKind, RegisteredParser>> = {
   'httpproxy-log': { id: 'httpproxy', parse: parseHttpProxy },
   'ecp-server-log': { id: 'ecp-server', parse: parseEcpServer },
   'oab-generator-log': { id: 'oab-generator', parse: parseOabGenerator },
+  'access-log': { id: 'access-log', parse: parseAccessLog },
   bodyfile: { id: 'bodyfile', parse: parseBodyfile },
   evtx: { id: 'evtx', parse: parseEvtx },
   'evtxecmd-csv': { id: 'evtxecmd', parse: parseEvtxECmd },

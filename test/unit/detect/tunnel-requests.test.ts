@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { parseAccessLog } from '../../../electron/ingest/sources/access-log.ts';
 import { parseIis } from '../../../electron/ingest/sources/iis.ts';
 import { checkTunnelRequests, tunnelRequest } from '../../../electron/detect/tunnel-requests.ts';
 import { addLog, iisLog, newCase, sharedData } from './helpers.ts';
@@ -67,5 +68,18 @@ test('reGeorg: a session is found by its connect (or by reads and forwards when 
       ['/owa/auth/old.aspx', '192.0.2.50', ['10.0.0.9:3389'], 'high', 'likely'],
     ]);
     assert.match(found[0].finding.title, /to 10\.0\.0\.20:445 \(SMB\)$/);
+  } finally { tc.close(); }
+});
+
+test('a reverse proxy\'s access log (nginx combined format) is read like IIS: a reGeorg session through it is found', async () => {
+  const tc = newCase();
+  try {
+    const at = (t: string, q: string): string => `198.51.100.23 - - [05/Mar/2021:0${t} +0000] "POST /aspnet_client/system_web/tunnel.ashx?${q} HTTP/1.1" 200 0 "-" "python-requests/2.25.1"`;
+    await addLog(tc, 'nginx/access.log', 'access-log', parseAccessLog, [at('1:00:00', 'cmd=connect&target=10.0.0.5&port=5985'), at('1:00:01', 'cmd=read'), at('1:00:02', 'cmd=forward')].join('\n') + '\n');
+    const found = checkTunnelRequests(tc.db);
+    assert.deepEqual(found.map((f) => [f.details?.tool, f.details?.url, f.details?.ip, f.details?.targets, f.finding.confidence]), [
+      ['reGeorg', '/aspnet_client/system_web/tunnel.ashx', '198.51.100.23', ['10.0.0.5:5985'], 'confirmed'],
+    ]);
+    assert.match(found[0].finding.title, /\(WinRM\)$/);
   } finally { tc.close(); }
 });

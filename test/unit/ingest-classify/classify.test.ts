@@ -41,9 +41,12 @@ test('IIS by header or by u_ex*.log under W3SVC*', { skip: !fs.existsSync(TUNNA)
   assert.equal(classify('C/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log', fs.readFileSync(sample('iis-utf16le.log'))), 'iis-log');
 });
 
-test('the Apache access log is text, not IIS, even under a W3SVC folder', { skip: !fs.existsSync(APACHE) && `missing ${APACHE}` }, () => {
-  assert.equal(classify('weblogs-other/localhost_access_log.txt', head(APACHE)), 'text');
-  assert.equal(classify('C/inetpub/logs/LogFiles/W3SVC1/u_ex180711.log', head(APACHE)), 'text');
+test('the Apache access log is an access log, not IIS, even under a W3SVC folder', { skip: !fs.existsSync(APACHE) && `missing ${APACHE}` }, () => {
+  assert.equal(classify('weblogs-other/localhost_access_log.txt', head(APACHE)), 'access-log');
+  assert.equal(classify('C/inetpub/logs/LogFiles/W3SVC1/u_ex180711.log', head(APACHE)), 'access-log');
+  const combined = '203.0.113.9 - bob [04/Mar/2021:10:00:00 +0100] "POST /owa/auth/x.aspx HTTP/1.1" 200 12 "-" "Mozilla/5.0"\n';
+  assert.equal(classify('nginx/access.log', Buffer.from(combined.repeat(3))), 'access-log');
+  assert.equal(classify('notes.txt', Buffer.from(`${combined}a note about the log\nanother line\nand one more\n`)), 'text', 'most lines must be access-log lines');
   assert.equal(looksBinary(head(APACHE)), false);
 });
 
