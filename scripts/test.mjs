@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Runs the whole suite: type checks, then every test/**/*.test.ts under Node's test runner (unit and end-to-end).
-// Usage: npm test [-- substring]   (a substring narrows the test files by path)
+// Usage: npm test [-- substring...]   (substrings narrow the test files by path: a file matching any of them runs)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const filter = process.argv[2];
+const filters = process.argv.slice(2);
 
 function walk(dir) {
   const out = [];
@@ -19,7 +19,7 @@ function walk(dir) {
   return out;
 }
 
-if (!filter) {
+if (!filters.length) {
   for (const project of ['tsconfig.json', 'renderer/tsconfig.json']) {
     if (!fs.existsSync(path.join(root, project))) continue;
     const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', project, '--noEmit'], { cwd: root, stdio: 'inherit' });
@@ -27,7 +27,7 @@ if (!filter) {
   }
 }
 
-const files = walk(path.join(root, 'test')).filter((f) => !filter || f.includes(filter)).sort();
+const files = walk(path.join(root, 'test')).filter((f) => !filters.length || filters.some((s) => f.includes(s))).sort();
 if (files.length === 0) { console.error('no test files found'); process.exit(1); }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   cwd: root, stdio: 'inherit',
