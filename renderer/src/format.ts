@@ -1,6 +1,6 @@
 // Display helpers: times in UTC or the case zone (microsecond precision kept), sizes, counts.
 import { microsToIso } from '../../shared/types.ts';
-import type { Micros } from '../../shared/types.ts';
+import type { Micros, Verdict } from '../../shared/types.ts';
 
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
 
@@ -47,6 +47,19 @@ export function formatOutcome(o: { read: number; recovered: number; unreadable: 
   if (o.recovered) parts.push(`${formatCount(o.recovered)} recovered`);
   if (o.unreadable) parts.push(`${formatCount(o.unreadable)} unreadable`);
   return parts.join(' · ');
+}
+
+/**
+ * A wave's badge from its checks' verdicts: reached (exploited/attempted) when one hit; "no trace" only when every
+ * check read logs covering its window; otherwise it says how much the logs do not cover (never green then).
+ */
+export function waveState(verdicts: readonly Verdict[]): { cls: string; text: string } {
+  if (verdicts.includes('exploited')) return { cls: 'exploited', text: 'reached the server (exploited)' };
+  if (verdicts.includes('attempted')) return { cls: 'attempted', text: 'reached the server (attempted)' };
+  const open = verdicts.filter((v) => v === 'not-covered' || v === 'not-assessed').length;
+  if (!open) return { cls: 'no-evidence', text: 'no trace' };
+  if (open === verdicts.length) return { cls: 'not-covered', text: 'the logs do not cover it' };
+  return { cls: 'not-covered', text: `no trace in ${verdicts.length - open} of ${verdicts.length} checks; the logs do not cover the others` };
 }
 
 export function formatEta(s: number | null): string {

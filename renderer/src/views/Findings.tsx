@@ -10,7 +10,7 @@ import { api } from '../api.ts';
 import { useCase } from '../caseContext.ts';
 import { ConfidenceBadge, MailBadge, STAGE_LABEL } from '../components/Badges.tsx';
 import { Empty, ErrorLine, NeedCase, RefLink } from '../components/common.tsx';
-import { formatTime } from '../format.ts';
+import { formatTime, waveState } from '../format.ts';
 import { go, useLoad } from '../hooks.ts';
 
 const VERDICT_LABEL: Record<Verdict, string> = {
@@ -53,10 +53,10 @@ function WaveGroup({ wave, list }: { wave: string; list: CveVerdict[] }) {
   const { zone } = useCase();
   const hit = list.filter((v) => v.verdict === 'exploited' || v.verdict === 'attempted');
   const first = hit.map((v) => v.firstSeen ?? null).filter((t): t is number => t !== null);
-  const state = hit.some((v) => v.verdict === 'exploited') ? 'exploited' : hit.length ? 'attempted' : null;
+  const badge = waveState(list.map((v) => v.verdict));
   return (
     <section className="wave" data-testid={`wave-${wave.split(' ')[0]}`}>
-      <h3>{wave} <span className={`badge ${state ?? 'no-evidence'}`}>{state ? `reached the server (${state})` : 'no trace'}</span></h3>
+      <h3>{wave} <span className={`badge ${badge.cls}`}>{badge.text}</span></h3>
       {first.length > 0 && <p className="meta">first seen {formatTime(Math.min(...first), zone)}</p>}
       <div className="verdicts">{list.map((v) => <VerdictCard key={v.check} v={v} />)}</div>
     </section>

@@ -1,7 +1,7 @@
 // The renderer's pure pieces: time display (UTC / case zone), highlight splitting, file search parsing, pivots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, formatEta, formatOutcome, formatTime } from '../../../renderer/src/format.ts';
+import { formatBytes, formatEta, formatOutcome, formatTime, waveState } from '../../../renderer/src/format.ts';
 import { splitHighlights } from '../../../renderer/src/components/Preview.tsx';
 import { fileQueryFor } from '../../../renderer/src/fileQuery.ts';
 import { applyPivot, rowTargets } from '../../../renderer/src/pivot.ts';
@@ -126,4 +126,12 @@ test('a request logged by IIS and HttpProxy is one row with both evidence lines'
   const merged = mergeRequests([req(1, t, '/aspnet_client/x.aspx', 'iis.log'), req(2, t + 123_000, '/ASPNET_CLIENT/x.aspx', 'httpproxy.log'), req(3, t + 2_000_000, '/aspnet_client/x.aspx', 'iis.log')]);
   assert.equal(merged.length, 2);
   assert.deepEqual(merged[0].refs.map((r) => r.file), ['iis.log', 'httpproxy.log']);
+});
+
+test('a wave is "no trace" (green) only when every check read logs covering it; uncovered checks are said, never green', () => {
+  assert.deepEqual(waveState(['no-evidence', 'no-evidence']), { cls: 'no-evidence', text: 'no trace' });
+  assert.deepEqual(waveState(['not-covered', 'not-covered', 'not-assessed']), { cls: 'not-covered', text: 'the logs do not cover it' });
+  assert.deepEqual(waveState(['no-evidence', 'not-covered', 'not-covered']), { cls: 'not-covered', text: 'no trace in 1 of 3 checks; the logs do not cover the others' });
+  assert.deepEqual(waveState(['not-covered', 'attempted']), { cls: 'attempted', text: 'reached the server (attempted)' });
+  assert.deepEqual(waveState(['attempted', 'exploited', 'not-covered']), { cls: 'exploited', text: 'reached the server (exploited)' });
 });
