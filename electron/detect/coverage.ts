@@ -26,11 +26,24 @@ const folderOf = (rel: string, kind: string): string =>
 /** One log file's first and last entry, under the folder its coverage is counted in. */
 export interface FileSpan { folder: string; kind: FileKind; oldest: Micros | null; newest: Micros | null }
 
+/** Log entries are not older than this: an older time is a record's zero or garbage time (FILETIME 0 is 1601-01-01). */
+const PLAUSIBLE_FROM: Micros = Date.UTC(1990, 0, 1) * 1000;
+
+/**
+ * The times a log entry can have been written at (1990 up to two days from now). Outside them a record's time is zero
+ * or garbage — a real Windows 10 HelloForBusiness log holds a record of 1601-01-01 — and counting it would stretch the
+ * log's span over years it does not cover: a check would call a window covered that no entry is in.
+ */
+export function plausibleLogTimes(): { from: Micros; to: Micros } {
+  return { from: PLAUSIBLE_FROM, to: (Date.now() + 2 * 86_400_000) * 1000 };
+}
+
 /** Per log file: its folder and its first and last log entry (a file's own times, when it was copied say, do not count). */
 export function computeFileSpans(db: Db): FileSpan[] {
+  const { from, to } = plausibleLogTimes();
   const rows = db.prepare(`SELECT f.rel_path AS rel, f.kind AS kind,
-      (SELECT MIN(ts) FROM events WHERE file_id = f.id AND source != 'filesystem') AS oldest,
-      (SELECT MAX(ts) FROM events WHERE file_id = f.id AND source != 'filesystem') AS newest
+      (SELECT MIN(ts) FROM events WHERE file_id = f.id AND source != 'filesystem' AND ts BETWEEN ${from} AND ${to}) AS oldest,
+      (SELECT MAX(ts) FROM events WHERE file_id = f.id AND source != 'filesystem' AND ts BETWEEN ${from} AND ${to}) AS newest
     FROM files f WHERE f.kind IN (${LOG_KINDS.map(() => '?').join(',')}) ORDER BY f.rel_path`)
     .all(...LOG_KINDS) as Array<{ rel: string; kind: FileKind; oldest: number | null; newest: number | null }>;
   return rows.map((r) => ({ folder: folderOf(r.rel, r.kind), kind: r.kind, oldest: r.oldest, newest: r.newest }));
@@ -85,8 +98,9 @@ export const LOG_SOURCES = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', '
 export function logPeriod(db: Db): { first: Micros | null; last: Micros | null } {
   let first: Micros | null = null;
   let last: Micros | null = null;
+  const { from, to } = plausibleLogTimes();
   for (const src of LOG_SOURCES) {
-    const r = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE source = ?').get(src) as { lo: number | null; hi: number | null };
+    const r = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE source = ? AND ts BETWEEN ? AND ?').get(src, from, to) as { lo: number | null; hi: number | null };
     if (r.lo !== null && (first === null || r.lo < first)) first = r.lo;
     if (r.hi !== null && (last === null || r.hi > last)) last = r.hi;
   }

@@ -6,6 +6,7 @@ import type { Completeness, CveVerdict, LogCoverage, WebshellInfo } from '../../
 import type { EvidenceRef, FileKind, Verdict } from '../../shared/types.ts';
 import { getLogCoverage, getVerdicts, getWebshells } from '../detect/queries.ts';
 import { CVE_CHECKS } from '../detect/cve-registry.ts';
+import { plausibleLogTimes } from '../detect/coverage.ts';
 import { parseObject, parseRefs, stringArray } from './json.ts';
 
 
@@ -38,8 +39,9 @@ export function gatherWebshells(db: Db): Gathered<WebshellInfo[]> {
 
 /** Oldest/newest event per log folder; "covers" means the folder spans all of January–March 2021. */
 function coverageFromEvents(db: Db): LogCoverage[] {
+  const { from, to } = plausibleLogTimes();
   const rows = db.prepare(`SELECT f.rel_path AS relPath, f.kind, min(e.ts) AS oldest, max(e.ts) AS newest
-    FROM files f LEFT JOIN events e ON e.file_id = f.id GROUP BY f.id`).all() as Array<{ relPath: string; kind: FileKind; oldest: number | null; newest: number | null }>;
+    FROM files f LEFT JOIN events e ON e.file_id = f.id AND e.ts BETWEEN ? AND ? GROUP BY f.id`).all(from, to) as Array<{ relPath: string; kind: FileKind; oldest: number | null; newest: number | null }>;
   const byFolder = new Map<string, LogCoverage>();
   for (const r of rows) {
     if (!LOG_KINDS.has(r.kind)) continue;
