@@ -67,3 +67,9 @@ export function formatEta(s: number | null): string {
   if (s < 60) return `${Math.round(s)} s`;
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
+
+/** Where a path splits into its folder and its name (after the last / or \), for cells that must keep the name in view. */
+export function splitPath(p: string): [string, string] {
+  const cut = Math.max(p.lastIndexOf('\\'), p.lastIndexOf('/')) + 1;
+  return [p.slice(0, cut), p.slice(cut)];
+}

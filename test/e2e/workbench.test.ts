@@ -227,6 +227,11 @@ test('Files & hashes: search by SHA-256 finds the web shell, IOC/flag marked; re
   const row = page.locator('.files-grid [data-file-id]').first();
   assert.equal(await row.locator('.f-hash').textContent(), shell.sha256);
   assert.match((await row.locator('.f-flag').textContent()) ?? '', /IOC|⚑/);
+  // A long Exchange path is cut in its folder: the file name stays whole inside the cell.
+  const name = shell.origPath.split(/[\\/]/).pop()!;
+  assert.equal(await row.locator('.f-path .path-name').textContent(), name);
+  const [cell, shown] = await Promise.all([row.locator('.f-path').boundingBox(), row.locator('.f-path .path-name').boundingBox()]);
+  assert.ok(cell && shown && shown.x >= cell.x && shown.x + shown.width <= cell.x + cell.width + 1, `file name inside its cell: ${JSON.stringify({ cell, shown })}`);
   await screenshot(page, 'files');
   await page.click('a:has-text("Report")');
   await page.waitForSelector('h1:has-text("Report")');

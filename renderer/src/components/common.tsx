@@ -3,6 +3,7 @@ import { displayText } from '../../../shared/display.ts';
 import type { ReactNode } from 'react';
 import type { EvidenceRef } from '../../../shared/types.ts';
 import { go } from '../hooks.ts';
+import { splitPath } from '../format.ts';
 
 export function ErrorLine({ error }: { error: string | null }) {
   return error ? <div className="error" role="alert">{error}</div> : null;
@@ -29,4 +30,13 @@ const shortRef = (r: EvidenceRef): string => {
 export function RefLink({ evidence }: { evidence: EvidenceRef }) {
   const open = () => go('timeline', { file: evidence.file, line: evidence.line, record: evidence.record });
   return <button type="button" className="link ref" onClick={open} title={`${refText(evidence)} — open in the timeline`}>{shortRef(evidence)}</button>;
+}
+
+/**
+ * A path in a narrow cell: the folder is cut with an ellipsis, the file name stays whole — Exchange paths share their
+ * first sixty characters, so a cut at the end made every row read the same. Text only (escaped for display).
+ */
+export function PathText({ path }: { path: string }) {
+  const [dir, name] = splitPath(displayText(path));
+  return <span className="path-text"><span className="path-dir">{dir}</span><span className="path-name">{name}</span></span>;
 }

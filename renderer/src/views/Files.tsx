@@ -6,7 +6,7 @@ import type { FileQuery, FileRow } from '../../../shared/api.ts';
 import { api, errorText } from '../api.ts';
 import { useCase } from '../caseContext.ts';
 import { CopyButton } from '../components/CopyButton.tsx';
-import { Empty, ErrorLine, NeedCase } from '../components/common.tsx';
+import { Empty, ErrorLine, NeedCase, PathText } from '../components/common.tsx';
 import { formatBytes, formatCount, formatOutcome, formatTime } from '../format.ts';
 import { go } from '../hooks.ts';
 import { fileQueryFor } from '../fileQuery.ts';
@@ -66,7 +66,7 @@ export function FilesView({ params }: { params: URLSearchParams }) {
                 return (
                   <div key={f.id} className={`grid-row${f.iocMatch ? ' ioc' : ''}${f.flagged ? ' flagged' : ''}`} style={{ transform: `translateY(${it.start}px)` }} data-file-id={f.id}>
                     <div className="cell f-flag" title={f.iocMatch ? 'matches an IOC' : f.flagged ? 'flagged by a detection' : ''}>{f.iocMatch ? 'IOC' : f.flagged ? '⚑' : ''}</div>
-                    <div className="cell f-path" title={displayText(f.origPath)}>{displayText(f.origPath || f.relPath)}</div>
+                    <div className="cell f-path" title={displayText(f.origPath)}><PathText path={f.origPath || f.relPath} /></div>
                     <div className="cell f-size">{formatBytes(f.size)}</div>
                     <div className="cell f-time">{formatTime(f.mtime, zone)}</div>
                     <div className="cell f-kind">{f.kind}</div>

@@ -1,7 +1,7 @@
 // The renderer's pure pieces: time display (UTC / case zone), highlight splitting, file search parsing, pivots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, formatEta, formatOutcome, formatTime, waveState } from '../../../renderer/src/format.ts';
+import { formatBytes, formatEta, formatOutcome, formatTime, splitPath, waveState } from '../../../renderer/src/format.ts';
 import { splitHighlights } from '../../../renderer/src/components/Preview.tsx';
 import { fileQueryFor } from '../../../renderer/src/fileQuery.ts';
 import { applyPivot, rowTargets } from '../../../renderer/src/pivot.ts';
@@ -134,4 +134,10 @@ test('a wave is "no trace" (green) only when every check read logs covering it; 
   assert.deepEqual(waveState(['no-evidence', 'not-covered', 'not-covered']), { cls: 'not-covered', text: 'no trace in 1 of 3 checks; the logs do not cover the others' });
   assert.deepEqual(waveState(['not-covered', 'attempted']), { cls: 'attempted', text: 'reached the server (attempted)' });
   assert.deepEqual(waveState(['attempted', 'exploited', 'not-covered']), { cls: 'exploited', text: 'reached the server (exploited)' });
+});
+
+test('splitPath keeps the file name apart from its folder (Windows and POSIX separators)', () => {
+  assert.deepEqual(splitPath('C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\x.aspx'), ['C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\', 'x.aspx']);
+  assert.deepEqual(splitPath('C/inetpub/wwwroot/a.aspx'), ['C/inetpub/wwwroot/', 'a.aspx']);
+  assert.deepEqual(splitPath('loose.txt'), ['', 'loose.txt']);
 });
