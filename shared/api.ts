@@ -369,6 +369,8 @@ export interface WebshellInfo {
   sha1: string | null;
   sha256: string | null;
   rules: string[];
+  /** The shell families its rules name (the rules' `family` meta), most telling first. */
+  families: string[];
   reasons: string[];
   requests: WebshellRequest[];
   attackerIps: string[];

@@ -67,7 +67,7 @@ export function getWebshells(db: Db): WebshellInfo[] {
     WHERE fi.check_id IN (?, ?, ?) ORDER BY fi.id`).all(CHECK.webshell, CHECK.iocHash, CHECK.iocPath) as ShellRow[];
   const byFile = new Map<string, WebshellInfo>();
   for (const r of rows) {
-    const details = r.details ? (JSON.parse(r.details) as { kind?: string; rules?: string[]; reasons?: string[]; legitimateExchangeFile?: boolean; indicators?: Array<{ type: string; value: string; list: string }> }) : {};
+    const details = r.details ? (JSON.parse(r.details) as { kind?: string; rules?: string[]; families?: string[]; reasons?: string[]; legitimateExchangeFile?: boolean; indicators?: Array<{ type: string; value: string; list: string }> }) : {};
     if (r.check === CHECK.webshell && details.kind !== 'file') continue;
     if (details.legitimateExchangeFile) continue;
     const origPath = r.origPath ?? r.path ?? '';
@@ -75,6 +75,7 @@ export function getWebshells(db: Db): WebshellInfo[] {
     const key = r.fileId !== null ? `id:${r.fileId}` : `path:${origPath.toLowerCase()}`;
     const info = byFile.get(key) ?? newInfo(db, r, origPath);
     info.rules.push(...(details.rules ?? []).filter((x) => !info.rules.includes(x)));
+    info.families.push(...(details.families ?? []).filter((x) => !info.families.includes(x)));
     const reasons = details.reasons ?? (details.indicators ?? []).map((i) => `IOC ${i.type} ${i.value} (${i.list})`);
     info.reasons.push(...reasons.filter((x) => !info.reasons.includes(x)));
     byFile.set(key, info);
@@ -88,6 +89,6 @@ function newInfo(db: Db, r: ShellRow, origPath: string): WebshellInfo {
   return {
     findingId: r.findingId, fileId: r.fileId, relPath: r.relPath ?? evidence[0]?.file ?? '', origPath,
     size: r.size, mtime: r.mtime, btime: r.btime, md5: r.md5, sha1: r.sha1, sha256: r.sha256,
-    rules: [], reasons: [], requests: hits.map(toRequest), attackerIps: attackerIps(hits.map((h) => ({ ip: h.ip, method: h.method, status: h.status, query: queryOf(h) }))),
+    rules: [], families: [], reasons: [], requests: hits.map(toRequest), attackerIps: attackerIps(hits.map((h) => ({ ip: h.ip, method: h.method, status: h.status, query: queryOf(h) }))),
   };
 }

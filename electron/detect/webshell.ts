@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Db } from '../case/db.ts';
 import type { IngestWarning } from '../../shared/types.ts';
 import { microsToIso, isoToMicros } from '../../shared/types.ts';
+import { familyLabel, isMultiTool } from '../../shared/webshell-family.ts';
 import { extOf, isExchangeWebFolder, isUnder, isWebCandidate, SCRIPT_EXTENSIONS } from './paths.ts';
 import { listFiles, writtenAt } from './rows.ts';
 import type { FileInfo } from './rows.ts';
@@ -183,23 +184,12 @@ export async function scanWebshells(input: ScanInput): Promise<ScanOutput> {
   return { findings, filesScanned: candidates.length, contentsScanned: scanned.size, engine, unreadable };
 }
 
-const isMultiTool = (family: string): boolean => /multi-tool/i.test(family);
 
 /** Family names from the rules' `family` meta: a multi-tool family first, then the most frequent (the bundled rules all carry one). */
 export function familiesOf(matches: YaraMatch[]): string[] {
   const n = new Map<string, number>();
   for (const m of matches) if (m.meta.family) n.set(m.meta.family, (n.get(m.meta.family) ?? 0) + 1);
   return [...n].sort((a, b) => Number(isMultiTool(b[0])) - Number(isMultiTool(a[0])) || b[1] - a[1]).map(([k]) => k);
-}
-
-/**
- * What the title calls the shell: one family, two joined, or — when three or more capabilities matched (an ASPXSpy-style
- * page does command, file, upload and SQL work) — a multi-tool with what it does, rather than whichever rule fired most.
- */
-export function familyLabel(families: string[]): string {
-  if (families.length < 3) return families.join(' + ');
-  const [lead, ...rest] = families;
-  return isMultiTool(lead) ? `${lead} (${rest.join(', ')})` : `multi-tool (${families.join(', ')})`;
 }
 
 export function webshellFinding(f: FileInfo, matches: YaraMatch[], strong: string[], weak: string[], bundled: Set<string>, scannedPart: string | null = null): PendingFinding {

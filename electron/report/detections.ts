@@ -94,6 +94,7 @@ function webshellsFromFindings(db: Db): WebshellInfo[] {
       sha1: (r.sha1 as string | null) ?? null,
       sha256: (r.sha256 as string | null) ?? (r.xsha as string | null) ?? null,
       rules: stringArray(d.rules),
+      families: stringArray(d.families),
       reasons: stringArray(d.reasons).length ? stringArray(d.reasons) : [String(r.title)],
       requests: [],
       attackerIps: stringArray(d.attackerIps),

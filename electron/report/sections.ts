@@ -6,6 +6,7 @@ import { SafeHtml, html } from './escape.ts';
 import { bytesText, refText, timeText } from './format.ts';
 import type { ParseOutcomes, Quote, ReportFinding, ReportModel } from './model-types.ts';
 import { waveFacts } from './waves.ts';
+import { familyLabel } from '../../shared/webshell-family.ts';
 
 export const SECTION_TITLES: Record<ReportSection, string> = {
   summary: 'Executive summary',
@@ -173,6 +174,7 @@ function webshell(w: WebshellInfo, ctx: Ctx): SafeHtml {
       <dt>Modified</dt><dd>${ctx.t(w.mtime)}</dd>
       <dt>Copied (birth time of the collected copy)</dt><dd>${ctx.t(w.btime)}</dd>
       <dt>MD5</dt><dd>${mono(w.md5)}</dd><dt>SHA-1</dt><dd>${mono(w.sha1)}</dd><dt>SHA-256</dt><dd>${mono(w.sha256)}</dd>
+      <dt>Family</dt><dd>${familyLabel(w.families) || '—'}</dd>
       <dt>Matched rules</dt><dd class="mono">${w.rules.join(', ') || '—'}</dd>
       <dt>Why flagged</dt><dd>${w.reasons.join('; ') || '—'}</dd>
       <dt>Attacker IPs</dt><dd class="mono">${w.attackerIps.join(', ') || '—'}</dd>

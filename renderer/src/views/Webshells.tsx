@@ -10,6 +10,7 @@ import { Preview } from '../components/Preview.tsx';
 import { formatBytes, formatTime } from '../format.ts';
 import { go, useLoad } from '../hooks.ts';
 import { mergeRequests } from '../webshellRequests.ts';
+import { familyLabel } from '../../../shared/webshell-family.ts';
 
 const PREVIEW_BYTES = 256 * 1024;
 
@@ -82,7 +83,7 @@ export function WebshellsView({ params }: { params: URLSearchParams }) {
           {list.data?.map((w) => (
             <li key={w.findingId} className={w === selected ? 'selected' : ''}>
               <button type="button" className="link" onClick={() => go('webshells', { id: w.findingId })}>{displayText(w.origPath || w.relPath)}</button>
-              <div className="meta">{w.rules.join(', ')} · {w.attackerIps.length} IP{w.attackerIps.length === 1 ? '' : 's'}</div>
+              <div className="meta">{w.families.length ? <strong>{familyLabel(w.families)}: </strong> : null}{w.rules.join(', ')} · {w.attackerIps.length} IP{w.attackerIps.length === 1 ? '' : 's'}</div>
             </li>
           ))}
         </ul>

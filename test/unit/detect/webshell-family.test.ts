@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { familyLabel, scanWebshells } from '../../../electron/detect/webshell.ts';
+import { scanWebshells } from '../../../electron/detect/webshell.ts';
+import { familyLabel } from '../../../shared/webshell-family.ts';
 import { loadRuleSetStrict } from '../../../electron/detect/rules.ts';
 import { addFile, EP_REL, newCase, repoRoot, sharedData } from './helpers.ts';
 

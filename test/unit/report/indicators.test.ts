@@ -33,7 +33,7 @@ const findings: FindingRow[] = [
 const shell: WebshellInfo = {
   findingId: 5, fileId: 1, relPath: 'C/inetpub/wwwroot/aspnet_client/discover.aspx', origPath: 'C:\\inetpub\\wwwroot\\aspnet_client\\discover.aspx', size: 72,
   mtime: Date.parse('2021-03-03T01:20:14Z') * 1000, btime: Date.parse('2026-11-29T14:20:32Z') * 1000,
-  md5: 'b'.repeat(32), sha1: 'c'.repeat(40), sha256: 'a'.repeat(64), rules: [], reasons: [], requests: [], attackerIps: ['86.105.18.116'],
+  md5: 'b'.repeat(32), sha1: 'c'.repeat(40), sha256: 'a'.repeat(64), rules: [], families: [], reasons: [], requests: [], attackerIps: ['86.105.18.116'],
 };
 
 test('by default only confirmed and likely indicators, each naming its findings; with review the rest, labelled', () => {
