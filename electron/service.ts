@@ -9,7 +9,7 @@ import type {
 } from '../shared/api.ts';
 import type { Confidence, EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
 import { microsToIso } from '../shared/types.ts';
-import { caseWritable, closeCaseDb, isBusy, openCaseDb, getMeta, setMeta, CaseVersionError, type Db } from './case/db.ts';
+import { caseWritable, closeCaseDb, isBusy, openCaseDb, getMeta, setMeta, CaseUpgradeNeeded, type Db } from './case/db.ts';
 import { WriterLock } from './case/lock.ts';
 import { assertCaseOutsideEvidence } from './write-target.ts';
 import { LATEST_VERSION } from './case/migrations/index.ts';
@@ -69,7 +69,7 @@ export class CaseService implements LoupeApi {
     try {
       db = wdb ?? openCaseDb(abs, { readonly: true });
     } catch (e) {
-      if (mode !== 'upgrade' || !(e instanceof CaseVersionError) || !/older Loupe/.test(e.message)) throw e;
+      if (mode !== 'upgrade' || !(e instanceof CaseUpgradeNeeded)) throw e;
       // The analyst opened an older case to work on it: bring its schema up to date once.
       closeCaseDb(openCaseDb(abs));
       db = openCaseDb(abs, { readonly: true });

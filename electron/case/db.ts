@@ -3,14 +3,19 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureEventIndexes, missingEventIndexes } from './indexes.ts';
-import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations/index.ts';
+import { applyPendingMigrations, pendingMigrations, userVersion } from './migrate.ts';
+import { LATEST_VERSION } from './migrations/index.ts';
 import { LOUPE_APPLICATION_ID } from './migrations/007-exact-names.ts';
 
 export type Db = Database.Database;
+export { migrate } from './migrate.ts';
 
 export class CaseVersionError extends Error {
   readonly status = 400;
 }
+
+/** An older case, or one a build without some migration wrote: a writable open brings it up to date. */
+export class CaseUpgradeNeeded extends CaseVersionError {}
 
 export interface OpenOptions {
   /** Create the file when it does not exist (otherwise a missing file is an error). */
@@ -101,27 +106,7 @@ export function openCaseDb(file: string, opts: OpenOptions = {}): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -65536');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > LATEST_VERSION) {
-      throw new CaseVersionError(
-        `case file ${file} was written by a newer Loupe (schema ${version}, this build knows up to ${LATEST_VERSION}) — open it with a newer Loupe`,
-      );
-    }
-    const skipped = skippedMigrations(db, version);
-    if (skipped.length) {
-      if (opts.readonly) {
-        throw new CaseVersionError(`case file ${file} lacks schema change${skipped.length > 1 ? 's' : ''} ${skipped.map((m) => m.version).join(', ')} `
-          + `(written by a Loupe build without ${skipped.length > 1 ? 'them' : 'it'}); reading commands never change a case — upgrade it once with \`loupe upgrade --case ${file}\``);
-      }
-      for (const m of skipped) applyMigration(db, m, false);
-    }
-    if (version < LATEST_VERSION) {
-      if (opts.readonly) {
-        throw new CaseVersionError(`case file ${file} was written by an older Loupe (schema ${version}, this build reads ${LATEST_VERSION}); `
-          + `reading commands never change a case — upgrade it once with \`loupe upgrade --case ${file}\``);
-      }
-      migrate(db, version);
-    }
+    checkSchema(db, file, !!opts.readonly);
     // Indexes dropped for a bulk load are rebuilt by a writer, but never under a running index (it drops them on purpose).
     if (!opts.readonly && missingEventIndexes(db).length && (opts.writerLock || !indexRunning(file))) ensureEventIndexes(db);
     return db;
@@ -175,29 +160,27 @@ export function caseWritable(file: string): boolean {
   }
 }
 
-/** Applies every migration after `from`, each in its own transaction. */
-/** Migrations numbered at or below the case's version whose change the case lacks (see Migration.present). */
-function skippedMigrations(db: Db, version: number): Migration[] {
-  return MIGRATIONS.filter((m) => m.version > 1 && m.version <= version && m.present && !m.present(db));
-}
-
-export function migrate(db: Db, from: number, to: number = LATEST_VERSION): void {
-  for (const m of MIGRATIONS) if (m.version > from && m.version <= to) applyMigration(db, m, true);
-}
-
-/** One migration in one transaction (foreign keys off around it when it rebuilds tables: they cannot change inside one). */
-function applyMigration(db: Db, m: Migration, setVersion: boolean): void {
-  const fk = db.pragma('foreign_keys', { simple: true }) as number;
-  if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
-  try {
-    db.transaction(() => {
-      db.exec(m.sql);
-      m.after?.(db);
-      if (setVersion) db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-  } finally {
-    if (m.rebuildsTables) db.pragma(`foreign_keys = ${fk ? 'ON' : 'OFF'}`);
+/**
+ * Refuses a case from a newer Loupe; brings an older one up to date, or, on a read-only open (which never changes a
+ * case), refuses it with the command that upgrades it.
+ */
+function checkSchema(db: Db, file: string, readonly: boolean): void {
+  const version = userVersion(db);
+  if (version > LATEST_VERSION) {
+    throw new CaseVersionError(
+      `case file ${file} was written by a newer Loupe (schema ${version}, this build knows up to ${LATEST_VERSION}) — open it with a newer Loupe`,
+    );
   }
+  if (!readonly) { applyPendingMigrations(db); return; }
+  const pending = pendingMigrations(db);
+  if (!pending.length) return;
+  const upgrade = `reading commands never change a case — upgrade it once with \`loupe upgrade --case ${file}\``;
+  if (version < LATEST_VERSION) {
+    throw new CaseUpgradeNeeded(`case file ${file} was written by an older Loupe (schema ${version}, this build reads ${LATEST_VERSION}); ${upgrade}`);
+  }
+  const s = pending.length > 1;
+  throw new CaseUpgradeNeeded(`case file ${file} lacks schema change${s ? 's' : ''} ${pending.map((m) => m.version).join(', ')} `
+    + `(written by a Loupe build without ${s ? 'them' : 'it'}); ${upgrade}`);
 }
 
 export function getMeta(db: Db, key: string): string | null {

@@ -1,4 +1,4 @@
-// Numbered migrations, applied in order; PRAGMA user_version records the last one applied.
+// Numbered migrations, applied in number order; each case records the ones it has (see ../migrate.ts).
 import type { Db } from '../db.ts';
 import * as m001 from './001-initial.ts';
 import * as m002 from './002-confidence-completeness.ts';
@@ -8,8 +8,9 @@ import * as m005 from './005-recovered-outcomes.ts';
 import * as m007 from './007-exact-names.ts';
 
 /**
- * `present`, where given, tells whether the migration's change is in a case: migrations were numbered per issue and
- * merged out of order, so a case made by a build without one can carry a higher user_version and still lack it.
+ * `present`, where given, tells whether the migration's change is in a case written before cases recorded their
+ * migrations (see ../migrate.ts): migrations were numbered per issue and merged out of order, so such a case can carry
+ * a higher user_version and still lack it.
  */
 export interface Migration {
   version: number;

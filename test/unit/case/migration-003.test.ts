@@ -40,6 +40,7 @@ function oldCase(file: string, upTo: number, extra = false): void {
   // What a build without migration 3 did next: its later migrations, and their number.
   for (const m of MIGRATIONS) if (m.version > 1 && m.version <= upTo && m.version !== 3) old.exec(m.sql);
   old.pragma(`user_version = ${upTo}`);
+  old.exec('DROP TABLE schema_migrations'); // builds of that time recorded only user_version
   old.close();
 }
 

@@ -41,7 +41,11 @@ test('every record the fast path reads gives the event the general path gives', 
         viaTree = recordToEvent({ offset: base + s.pos, size: s.size, number: v.getBigUint64(s.pos + 8, true), written: v.getBigUint64(s.pos + 16, true), recovered: s.recovered, event: resolveRecord(c, s) }, file);
       } catch { /* unreadable either way */ }
       if (planError) assert.equal(viaTree, null, `${file} @${base + s.pos}: the fast path failed on a record the general path reads`);
-      if (viaPlan) { fast++; assert.deepEqual(viaPlan, viaTree, `${file} @${base + s.pos}`); } else if (viaTree) general++;
+      if (viaPlan) {
+        fast++;
+        assert.deepEqual(viaPlan, viaTree, `${file} @${base + s.pos}`);
+        assert.deepEqual(viaPlan.fields, viaTree!.fields, `${file} @${base + s.pos}: fields`);
+      } else if (viaTree) general++;
     }
   }
   // Records written as plain XML (forwarded, some Windows 10 channels) and CAPI2's twice-nested XML take the general path.

@@ -36,10 +36,14 @@ export async function parseBytes(
   const events: TimelineEvent[] = [];
   const warnings: Omit<IngestWarning, 'file'>[] = [];
   for await (const e of parseEvtx({ rel, chunks: pieces(bytes, piece), size: bytes.length }, { warn: (w) => warnings.push(w), outcome })) {
-    events.push(e);
+    events.push(plainEvent(e));
   }
   return { events, warnings };
 }
+
+/** An event as a plain object with its fields built (EVTX events carry them packed: names plus values). */
+export const plainEvent = (e: TimelineEvent): TimelineEvent =>
+  ({ ts: e.ts, tsDesc: e.tsDesc, source: e.source, host: e.host, message: e.message, fields: e.fields, ref: e.ref });
 
 /** Rows of ORACLE.tsv keyed by file name. */
 export function readOracle(): Map<string, Record<string, string>> {

@@ -9,11 +9,13 @@ import { locateRecords, resolveRecord, type Recovered, type RecordSpot } from '.
 import type { Elem } from './resolve.ts';
 import type { TemplateCache } from './templates.ts';
 import { EvtxFormatError, byteSource, garbled } from './values.ts';
+import { PackedEvent } from '../packed.ts';
+import { recoveredNames } from './names.ts';
 
 /** Identity of a record copy: record number, written time (FILETIME ticks, as a double) and size. */
 export interface RecordKey { number: number; time: number; size: number }
 
-export interface HeldRecord extends RecordKey { event: TimelineEvent }
+export interface HeldRecord extends RecordKey { how: Recovered; event: TimelineEvent }
 
 export interface DecodedChunk {
   live: TimelineEvent[];
@@ -57,7 +59,7 @@ function cleanNames(e: Elem): boolean {
 
 /** The event of a record: the fast path, else the general one. `recovered`: names that the general path reads from
  * elsewhere in the chunk may have been overwritten since the record was written, so they must decode cleanly. */
-function decodeRecord(c: ChunkCtx, fast: FastReader, s: RecordSpot, base: number, file: string, host?: string): TimelineEvent {
+function decodeRecord(c: ChunkCtx, fast: FastReader, s: RecordSpot, base: number, file: string, host?: string): PackedEvent {
   // What the fast path cannot decode (its template, a value it reads) the general path cannot either: its error stands.
   const e = fast.event(s, base, file, host);
   if (e) return e;
@@ -68,18 +70,20 @@ function decodeRecord(c: ChunkCtx, fast: FastReader, s: RecordSpot, base: number
   return recordToEvent(rec, file, host);
 }
 
-function markRecovered(e: TimelineEvent, how: Recovered): TimelineEvent {
-  e.fields.recovered = how;
-  return e;
+/** The event marked as recovered from slack or a damaged chunk (its `recovered` field). */
+function markRecovered(e: PackedEvent, how: Recovered): PackedEvent {
+  const m = new PackedEvent(e.ts, e.tsDesc, e.source, e.message, e.ref, recoveredNames(e.names), [...e.values, how], 0);
+  m.host = e.host;
+  return m;
 }
 
 /** Whether a record found outside the chain reads like an event: names it refers to elsewhere in the chunk may have
  * been overwritten since, which shows as garbled names or a missing provider or event id. */
-function plausible(e: TimelineEvent): boolean {
-  if (typeof e.fields.EventID !== 'number' || typeof e.fields.Provider !== 'string' || !e.fields.Provider) return false;
-  for (const k of ['Provider', 'Channel', 'Computer']) { const v = e.fields[k]; if (typeof v === 'string' && garbled(v)) return false; }
-  for (const k of Object.keys(e.fields)) if (garbled(k)) return false;
-  return true;
+function plausible(e: PackedEvent): boolean {
+  const [id, provider, channel, computer] = e.values; // names.ts: EventID, Provider, Channel, Computer first
+  if (typeof id !== 'number' || typeof provider !== 'string' || !provider) return false;
+  for (const v of [provider, channel, computer]) if (typeof v === 'string' && garbled(v)) return false;
+  return !e.names.some(garbled);
 }
 
 /** Decodes one chunk read from file offset `base` (`templates`: the file's templates so far, reused when identical). */
@@ -103,7 +107,7 @@ export function decodeChunk(bytes: Uint8Array, base: number, file: string, host?
     }
     try {
       const e = templateStillThere(c, s) ? decodeRecord(c, fast, s, base, file, host) : null;
-      if (e && plausible(e)) out.recovered.push({ ...keyOf(c, s), event: markRecovered(e, s.recovered) });
+      if (e && plausible(e)) out.recovered.push({ ...keyOf(c, s), how: s.recovered, event: markRecovered(e, s.recovered) });
       else out.recoveredUnreadable++;
     } catch {
       out.recoveredUnreadable++;

@@ -1,9 +1,11 @@
 // One resolved EVTX record → one TimelineEvent with the field names the rest of Loupe relies on.
-import type { FieldValue, TimelineEvent } from '../../../../shared/types.ts';
+import type { EvidenceRef, FieldValue } from '../../../../shared/types.ts';
+import { PackedEvent } from '../packed.ts';
+import { eventNames, internNames } from './names.ts';
 import type { EvtxRecord } from './records.ts';
 import { attr, child, elemText, type Elem } from './resolve.ts';
 import { filetimeMicros } from './values.ts';
-import { evtxSummary } from './summary.ts';
+import { evtxSummary, summaryOf } from './summary.ts';
 
 const MESSAGE_MAX = 500;
 /** Whitespace other than single inner spaces: only such values need folding onto one line (most have none). */
@@ -47,34 +49,29 @@ function addLeaves(e: Elem, rename: string | null, add: (name: string, value: st
   if (leaf) add(rename ?? e.name, elemText(e));
 }
 
-/** The System block's fields, named as the case schema and detections expect. */
-export function systemFields(event: Elem): Record<string, FieldValue> {
+/** The System block's values, in names.ts's order, appended to `out`; returns which optional ones are there (a mask). */
+function systemValues(event: Elem, out: FieldValue[]): number {
   const sys = child(event, 'System');
   const text = (name: string) => { const e = sys && child(sys, name); return e ? elemText(e) : undefined; };
   const provider = sys && child(sys, 'Provider');
   const eventId = sys && child(sys, 'EventID');
   const execution = sys && child(sys, 'Execution');
   const security = sys && child(sys, 'Security');
-  const f: Record<string, FieldValue> = {
-    EventID: num(eventId ? elemText(eventId) : undefined),
-    Provider: provider ? attr(provider, 'Name') ?? null : null,
-    Channel: text('Channel') ?? null,
-    Computer: text('Computer') ?? null,
-    Level: num(text('Level')),
-    RecordID: num(text('EventRecordID')),
-  };
-  const optional: [string, FieldValue | undefined][] = [
-    ['Task', num(text('Task')) ?? undefined],
-    ['Opcode', num(text('Opcode')) ?? undefined],
-    ['Keywords', text('Keywords')],
-    ['ProcessID', execution ? num(attr(execution, 'ProcessID')) ?? undefined : undefined],
-    ['ThreadID', execution ? num(attr(execution, 'ThreadID')) ?? undefined : undefined],
-    ['UserID', security ? attr(security, 'UserID') : undefined],
-    ['EventSourceName', provider ? attr(provider, 'EventSourceName') : undefined],
-    ['Qualifiers', eventId ? attr(eventId, 'Qualifiers') : undefined],
+  out.push(num(eventId ? elemText(eventId) : undefined), provider ? attr(provider, 'Name') ?? null : null, text('Channel') ?? null,
+    text('Computer') ?? null, num(text('Level')), num(text('EventRecordID')));
+  const optional: Array<FieldValue | undefined> = [ // SYSTEM_OPTIONAL's order
+    num(text('Task')) ?? undefined,
+    num(text('Opcode')) ?? undefined,
+    text('Keywords'),
+    execution ? num(attr(execution, 'ProcessID')) ?? undefined : undefined,
+    execution ? num(attr(execution, 'ThreadID')) ?? undefined : undefined,
+    security ? attr(security, 'UserID') : undefined,
+    provider ? attr(provider, 'EventSourceName') : undefined,
+    eventId ? attr(eventId, 'Qualifiers') : undefined,
   ];
-  for (const [k, v] of optional) if (v !== undefined) f[k] = v;
-  return f;
+  let mask = 0;
+  optional.forEach((v, i) => { if (v !== undefined) { out.push(v); mask |= 1 << i; } });
+  return mask;
 }
 
 const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z$/;
@@ -98,15 +95,20 @@ function createdMicros(sys: Elem | undefined): number | null {
 export const TS_CREATED = 'Event Logged';
 export const TS_WRITTEN = 'Record Written';
 
-/** `Provider EventID: k=v; k=v …` over the data fields (`keys[i]` = `values[i]`), capped at MESSAGE_MAX characters. */
-export function messageFrom(fields: Record<string, FieldValue>, keys: string[], values: string[]): string {
-  const summary = evtxSummary(fields); // what the common events mean, in words; the rest keep name=value pairs
-  if (summary) return summary.length > MESSAGE_MAX ? summary.slice(0, MESSAGE_MAX - 1) + '…' : summary;
-  let line = `${fields.Provider ?? '?'} ${fields.EventID ?? '?'}`;
+const capped = (line: string): string => (line.length > MESSAGE_MAX ? line.slice(0, MESSAGE_MAX - 1) + '…' : line);
+
+/**
+ * The event's line: its summary when it is a common event, else `Provider EventID: k=v; k=v …` over the data fields
+ * (`keys[i]` = `values[i]` for i ≥ `from`), capped at MESSAGE_MAX characters.
+ */
+function messageLine(summary: string | null, provider: FieldValue | undefined, id: FieldValue | undefined, keys: readonly string[],
+  values: readonly FieldValue[], from: number): string {
+  if (summary) return capped(summary);
+  let line = `${provider ?? '?'} ${id ?? '?'}`;
   let sep = ': ';
   let shown = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+  for (let i = from; i < values.length; i++) {
+    const v = values[i] as string;
     if (v === '') continue;
     if (shown++ === MESSAGE_VALUES || line.length > MESSAGE_MAX) break;
     // Only as much of a value as can show: script blocks and task XML run to kilobytes.
@@ -115,22 +117,37 @@ export function messageFrom(fields: Record<string, FieldValue>, keys: string[], 
     line += sep + keys[i].slice(5) + '=' + shownValue;
     sep = '; ';
   }
-  return line.length > MESSAGE_MAX ? line.slice(0, MESSAGE_MAX - 1) + '…' : line;
+  return capped(line);
 }
 
-export function recordToEvent(rec: EvtxRecord, file: string, host?: string): TimelineEvent {
-  const fields = systemFields(rec.event);
+/** The line of an event given as a fields object and its data fields (`keys[i]` = `values[i]`). */
+export function messageFrom(fields: Record<string, FieldValue>, keys: string[], values: string[]): string {
+  return messageLine(evtxSummary(fields), fields.Provider, fields.EventID, keys, values, 0);
+}
+
+/** The line of a packed event whose data fields start at `from` (system values first: EventID, Provider, Channel …). */
+export function packedMessage(names: readonly string[], values: readonly FieldValue[], from: number): string {
+  const id = values[0];
+  const summary = summaryOf(typeof id === 'number' ? id : NaN, String(values[2] ?? ''), String(values[1] ?? ''), names, values);
+  return messageLine(summary, values[1], id, names, values, from);
+}
+
+/** A packed EVTX event (fields as shared names plus this record's values; see names.ts). */
+export function evtxEvent(ts: number, created: boolean, names: readonly string[], values: FieldValue[], from: number, ref: EvidenceRef,
+  host: string | undefined): PackedEvent {
+  const e = new PackedEvent(ts, created ? TS_CREATED : TS_WRITTEN, 'evtx', packedMessage(names, values, from), ref, names, values, 0);
+  e.host = (values[3] as string | null) || host;
+  return e;
+}
+
+export function recordToEvent(rec: EvtxRecord, file: string, host?: string): PackedEvent {
+  const values: FieldValue[] = [];
+  const mask = systemValues(rec.event, values);
+  const from = values.length;
   const data = dataFields(rec.event);
-  for (const [k, v] of data) fields[k] = v;
-  const recordId = typeof fields.RecordID === 'number' ? fields.RecordID : Number(rec.number);
+  for (const [, v] of data) values.push(v);
   const created = createdMicros(child(rec.event, 'System'));
-  return {
-    ts: created ?? filetimeMicros(rec.written),
-    tsDesc: created === null ? TS_WRITTEN : TS_CREATED,
-    source: 'evtx',
-    host: (fields.Computer as string | null) || host,
-    message: messageFrom(fields, data.map((d) => d[0]), data.map((d) => d[1])),
-    fields,
-    ref: { file, record: recordId, offset: rec.offset },
-  };
+  const ts = created ?? filetimeMicros(rec.written);
+  const ref = { file, record: typeof values[5] === 'number' ? values[5] : Number(rec.number), offset: rec.offset };
+  return evtxEvent(ts, created !== null, eventNames(mask, internNames(data.map((d) => d[0]))), values, from, ref, host);
 }

@@ -2,10 +2,12 @@
 // template's compiled plan (plan.ts), decoding only the values that become fields; <EventData> nested in a binary-XML
 // value (Security-style templates) is read through the nested template's plan. Returns null whenever the record needs
 // the general path (another shape, an array or nested XML where a field is read).
-import type { FieldValue, TimelineEvent } from '../../../../shared/types.ts';
+import type { FieldValue } from '../../../../shared/types.ts';
+import type { PackedEvent } from '../packed.ts';
 import { templateInfo, type ChunkCtx, type XNode } from './binxml.ts';
-import { TS_CREATED, TS_WRITTEN, createdMicrosFromIso, messageFrom, num } from './event.ts';
+import { createdMicrosFromIso, evtxEvent, num } from './event.ts';
 import { RECORD_HEADER_SIZE, type RecordSlice } from './layout.ts';
+import { eventNames, internNames } from './names.ts';
 import {
   compileNestedPart, compileNestedPlan, compilePlan, leafKeys, type ContainerKind, type Content, type DataPlan, type ElemPlan,
   type EventPlan, type LeafNode, type Part, type Slot,
@@ -167,34 +169,31 @@ const INT_WIDTH: Partial<Record<number, number>> = {
   [VT.INT8]: 1, [VT.UINT8]: 1, [VT.INT16]: 2, [VT.UINT16]: 2, [VT.INT32]: 4, [VT.UINT32]: 4, [VT.INT64]: 8, [VT.UINT64]: 8,
 };
 
-function systemFields(r: Reading, plan: EventPlan): Record<string, FieldValue> {
+/** Appends the System fields' values to `out` (names.ts's order) and returns which optional ones are there (a mask). */
+function systemValues(r: Reading, plan: EventPlan, out: FieldValue[]): number {
   const s = plan.system;
-  if (!s) return { EventID: null, Provider: null, Channel: null, Computer: null, Level: null, RecordID: null };
+  if (!s) { out.push(null, null, null, null, null, null); return 0; }
   const hasEventId = !!s.eventId && !(s.eventId.omit && r.vals.empty((s.eventId.content[0] as Slot).i));
-  const f: Record<string, FieldValue> = {
-    EventID: r.elemNumber(s.eventId),
-    Provider: s.hasProvider ? r.attr(s.provider) ?? null : null,
-    Channel: r.elem(s.channel) ?? null,
-    Computer: r.elem(s.computer) ?? null,
-    Level: r.elemNumber(s.level),
-    RecordID: r.elemNumber(s.recordId),
-  };
+  out.push(r.elemNumber(s.eventId), s.hasProvider ? r.attr(s.provider) ?? null : null, r.elem(s.channel) ?? null,
+    r.elem(s.computer) ?? null, r.elemNumber(s.level), r.elemNumber(s.recordId));
+  // Written out, not through a helper closure: this runs for every record.
+  let mask = 0;
   const task = r.elemNumber(s.task);
-  if (task !== null) f.Task = task;
+  if (task !== null) { out.push(task); mask |= 1; }
   const opcode = r.elemNumber(s.opcode);
-  if (opcode !== null) f.Opcode = opcode;
+  if (opcode !== null) { out.push(opcode); mask |= 2; }
   const keywords = r.elem(s.keywords);
-  if (keywords !== undefined) f.Keywords = keywords;
+  if (keywords !== undefined) { out.push(keywords); mask |= 4; }
   if (s.hasExecution) {
     const pid = r.attrNumber(s.processId);
-    if (pid !== null) f.ProcessID = pid;
+    if (pid !== null) { out.push(pid); mask |= 8; }
     const tid = r.attrNumber(s.threadId);
-    if (tid !== null) f.ThreadID = tid;
+    if (tid !== null) { out.push(tid); mask |= 16; }
   }
-  if (s.hasSecurity) { const u = r.attr(s.userId); if (u !== undefined) f.UserID = u; }
-  if (s.hasProvider) { const e = r.attr(s.eventSourceName); if (e !== undefined) f.EventSourceName = e; }
-  if (hasEventId) { const q = r.attr(s.qualifiers); if (q !== undefined) f.Qualifiers = q; }
-  return f;
+  if (s.hasSecurity) { const u = r.attr(s.userId); if (u !== undefined) { out.push(u); mask |= 32; } }
+  if (s.hasProvider) { const e = r.attr(s.eventSourceName); if (e !== undefined) { out.push(e); mask |= 64; } }
+  if (hasEventId) { const q = r.attr(s.qualifiers); if (q !== undefined) { out.push(q); mask |= 128; } }
+  return mask;
 }
 
 /** TimeCreated in µs: straight from a FILETIME value, else parsed from its text; null when there is none. */
@@ -261,6 +260,8 @@ export class FastReader {
   /** The texts and names of the record's data fields (reused from record to record). */
   private readonly values: string[] = [];
   private readonly names: Array<string | null> = [];
+  /** The record's System values (reused from record to record). */
+  private readonly sys: FieldValue[] = [];
   /** The reading that fills the data plan `dataOf` returned, and the leaves `leavesOf` returned. */
   private dataReading: Reading;
   private leafReading: Reading;
@@ -304,7 +305,7 @@ export class FastReader {
   }
 
   /** The event of the record at `slice`, or null when it needs the general path. */
-  event(slice: RecordSlice, base: number, file: string, host: string | undefined): TimelineEvent | null {
+  event(slice: RecordSlice, base: number, file: string, host: string | undefined): PackedEvent | null {
     const r = this.record;
     const defOff = readInstance(this.c, slice.pos + RECORD_HEADER_SIZE, slice.pos + slice.size - 4, r.vals);
     if (defOff < 0) return null;
@@ -327,21 +328,16 @@ export class FastReader {
     let reshaped = !!(dp.eventData?.nested || dp.userData?.nested);
     if (readLeaves(edReading, ed, values, names)) reshaped = true;
     if (readLeaves(this.leafReading, ud, values, names)) reshaped = true;
-    const keys = reshaped ? leafKeys(names) : dp.keys;
-    const fields = systemFields(r, plan);
-    for (let i = 0; i < values.length; i++) fields[keys[i]] = values[i];
+    const keys = reshaped ? internNames(leafKeys(names)) : dp.keys;
+    const sys = this.sys;
+    sys.length = 0;
+    const mask = systemValues(r, plan, sys);
+    const from = sys.length;
+    const out: FieldValue[] = sys.concat(values); // one array of the exact size per record
     const view = this.c.src.view;
     const created = createdMicros(r, plan);
     const ts = created ?? filetimeMicrosParts(view.getUint32(slice.pos + 20, true), view.getUint32(slice.pos + 16, true));
-    const record = typeof fields.RecordID === 'number' ? fields.RecordID : view.getUint32(slice.pos + 12, true) * 0x100000000 + view.getUint32(slice.pos + 8, true);
-    return {
-      ts,
-      tsDesc: created === null ? TS_WRITTEN : TS_CREATED,
-      source: 'evtx',
-      host: (fields.Computer as string | null) || host,
-      message: messageFrom(fields, keys, values),
-      fields,
-      ref: { file, record, offset: base + slice.pos },
-    };
+    const record = typeof out[5] === 'number' ? out[5] : view.getUint32(slice.pos + 12, true) * 0x100000000 + view.getUint32(slice.pos + 8, true);
+    return evtxEvent(ts, created !== null, eventNames(mask, keys), out, from, { file, record, offset: base + slice.pos }, host);
   }
 }

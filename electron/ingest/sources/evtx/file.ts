@@ -90,7 +90,7 @@ export class EvtxFileTally {
     const out: TimelineEvent[] = [];
     for (const h of held) {
       if (copies.has(h)) continue;
-      this.recoveredBy[h.event.fields.recovered as Recovered]++;
+      this.recoveredBy[h.how]++;
       out.push(h.event);
     }
     return out;

@@ -56,7 +56,9 @@ export interface EventPlan {
   slots: number[];
 }
 
-class NotPlannable extends Error {}
+/** Thrown when a template's shape needs the general path: always this one instance (its stack captured once, not per
+ * template: hundreds of templates a run are not plannable). */
+const NOT_PLANNABLE = new (class NotPlannable extends Error {})('template shape left to the general path');
 
 /** Child elements of a container; a substitution or template instance among them (content that may turn into
  * elements per record) is left to the general path. */
@@ -64,7 +66,7 @@ function elements(nodes: XNode[]): XElem[] {
   const out: XElem[] = [];
   for (const n of nodes) {
     if (n.k === 'el') out.push(n);
-    else if (n.k === 'sub' || n.k === 'inst') throw new NotPlannable();
+    else if (n.k === 'sub' || n.k === 'inst') throw NOT_PLANNABLE;
   }
   return out;
 }
@@ -88,7 +90,7 @@ function contentOf(nodes: XNode[]): Content {
       case 'ent': lit(ENTITIES[n.name] ?? `&${n.name};`); break;
       case 'pi': break;
       case 'sub': out.push({ i: n.index, opt: n.optional }); break;
-      default: throw new NotPlannable();
+      default: throw NOT_PLANNABLE;
     }
   }
   return out;
@@ -108,7 +110,7 @@ function attrPlan(e: XElem | undefined, name: string): Content | undefined {
 /** The one element of `parent` called `name` (two of them, or one that may vanish with a later twin, is not planned). */
 function only(parent: XElem, name: string): XElem | undefined {
   const found = elements(parent.children).filter((e) => e.name === name);
-  if (found.length > 1) throw new NotPlannable();
+  if (found.length > 1) throw NOT_PLANNABLE;
   return found[0];
 }
 
@@ -117,7 +119,7 @@ function systemPlan(sys: XElem | undefined): SystemPlan | null {
   const el = (name: string) => { const e = only(sys, name); return e ? elemPlan(e) : undefined; };
   const steady = (name: string) => {
     const e = only(sys, name);
-    if (e && elemPlan(e).omit) throw new NotPlannable();
+    if (e && elemPlan(e).omit) throw NOT_PLANNABLE;
     return e;
   };
   const provider = steady('Provider');
@@ -152,10 +154,10 @@ function eventDataLeaves(children: XElem[]): LeafNode[] {
     const nameContent = attrPlan(ch, 'Name');
     if (nameContent === undefined) {
       // Unnamed <Data> is one field of its text whatever it holds; only the plain case is planned.
-      if (childElements(ch.children).length) throw new NotPlannable();
+      if (childElements(ch.children).length) throw NOT_PLANNABLE;
       return { ...leafNode(ch, null), name: null } as LeafNode;
     }
-    if (nameContent.some((p) => typeof p !== 'string')) throw new NotPlannable();
+    if (nameContent.some((p) => typeof p !== 'string')) throw NOT_PLANNABLE;
     return leafNode(ch, nameContent.join(''));
   });
 }
@@ -230,7 +232,7 @@ const plannable = <T>(build: () => T): T | null => {
   try {
     return build();
   } catch (e) {
-    if (e instanceof NotPlannable) return null;
+    if (e === NOT_PLANNABLE) return null;
     throw e;
   }
 };
@@ -239,17 +241,17 @@ const plannable = <T>(build: () => T): T | null => {
 export function compilePlan(body: XNode[]): EventPlan | null {
   return plannable(() => {
     const root = body.find((n) => n.k !== 'text' && n.k !== 'pi');
-    if (!root || root.k !== 'el') throw new NotPlannable();
+    if (!root || root.k !== 'el') throw NOT_PLANNABLE;
     const top: XElem[] = [];
     const nested: Slot[] = [];
     for (const n of root.children) {
       if (n.k === 'el') top.push(n);
       else if (n.k === 'sub') nested.push({ i: n.index, opt: n.optional });
-      else if (n.k === 'inst') throw new NotPlannable();
+      else if (n.k === 'inst') throw NOT_PLANNABLE;
     }
     const data = dataPlan(top);
     // Data both written in the template and nested in a value: which <EventData> comes first is left to the general path.
-    if (nested.length && (data.eventData || data.userData)) throw new NotPlannable();
+    if (nested.length && (data.eventData || data.userData)) throw NOT_PLANNABLE;
     const system = systemPlan(top.find((e) => e.name === 'System'));
     return { system, data, nested, slots: systemSlots(system) };
   });

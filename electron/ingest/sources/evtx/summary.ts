@@ -2,6 +2,7 @@
 // management events: "Security 4688: process created C:\…\cmd.exe "cmd /c whoami" by CONTOSO\svc (parent w3wp.exe)".
 // Unknown events get null and keep the generic "Provider EventID: name=value; …" line.
 import type { FieldValue } from '../../../../shared/types.ts';
+import { positionsIn } from './names.ts';
 
 type F = Record<string, FieldValue>;
 type Summary = (d: (name: string) => string) => string;
@@ -149,9 +150,11 @@ function familyEntry(channel: string, provider: string): FamilyEntry {
 /** Whitespace other than single inner spaces: only such values need folding (most have none). */
 const UNEVEN_SPACE = /[^\S ]| {2}|^ | $/;
 
-// The fields of the event being summarised, read by `d`: one module-level reader instead of a closure per event
-// (creating and naming a closure per record cost a few percent of the parse).
-let current: F = {};
+// The fields of the event being summarised, read by `d`: module-level state instead of a closure per event (creating
+// and naming a closure per record cost a few percent of the parse). Names and values as packed events carry them.
+let curNames: readonly string[] = [];
+let curValues: readonly FieldValue[] = [];
+let curPos: Map<string, number> | null = null;
 
 // `data.<name>` for the names the summaries read (names from the tables above only, so few): a key built per lookup
 // would be hashed and looked up in the string table at every read.
@@ -164,7 +167,8 @@ function dataKey(name: string): string {
 
 /** A data value of the current event on one line ('' when absent). */
 function d(name: string): string {
-  const v = current[dataKey(name)];
+  const i = (curPos ??= positionsIn(curNames)).get(dataKey(name));
+  const v = i === undefined ? undefined : curValues[i];
   if (v === null || v === undefined) return '';
   const s = String(v);
   return UNEVEN_SPACE.test(s) ? s.replace(/\s+/g, ' ').trim() : s;
@@ -183,17 +187,24 @@ function summaryText(family: Family, id: number, provider: string): string | nul
   }
 }
 
-/** The summary line, or null when this event is not one of the common ones. */
-export function evtxSummary(fields: F): string | null {
-  const id = typeof fields.EventID === 'number' ? fields.EventID : NaN;
-  const channel = String(fields.Channel ?? '');
-  const provider = String(fields.Provider ?? '');
+/** The summary line of an event (its fields as names and values), or null when it is not one of the common ones. */
+export function summaryOf(id: number, channel: string, provider: string, names: readonly string[], values: readonly FieldValue[]): string | null {
   const { family, label } = familyEntry(channel, provider);
-  current = fields;
+  curNames = names;
+  curValues = values;
+  curPos = null;
   try {
     const text = summaryText(family, id, provider);
     return text === null ? null : `${label} ${id}: ${text}`;
   } finally {
-    current = {};
+    curNames = [];
+    curValues = [];
+    curPos = null;
   }
+}
+
+/** The summary line of an event given as a fields object, or null when it is not one of the common ones. */
+export function evtxSummary(fields: F): string | null {
+  const id = typeof fields.EventID === 'number' ? fields.EventID : NaN;
+  return summaryOf(id, String(fields.Channel ?? ''), String(fields.Provider ?? ''), Object.keys(fields), Object.values(fields));
 }
