@@ -3,6 +3,7 @@
 // worker and more for the index worker, on every index run). The build is cached beside the installed packages and
 // rebuilt when any of its sources changes (size or modification time); when it cannot be built or written (no
 // esbuild, a read-only install) the worker loads its sources through tsx as before.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,7 +33,9 @@ function workerBuild(entry: URL): Promise<URL | null> {
   return p;
 }
 
-const outName = (src: string): string => path.join(CACHE_DIR, path.basename(src).replace(/\.ts$/, '.mjs'));
+/** One build per entry path (two checkouts may share node_modules through a link). */
+const outName = (src: string): string =>
+  path.join(CACHE_DIR, `${path.basename(src, '.ts')}-${crypto.createHash('sha256').update(src).digest('hex').slice(0, 12)}.mjs`);
 
 /** The path of a worker entry's build, made afresh when missing or stale; throws when it cannot be built. */
 export async function builtWorker(src: string): Promise<string> {

@@ -41,7 +41,7 @@ test('a built parse worker parses a log as the TypeScript one does; LOUPE_WORKER
   ].join('\r\n'));
   const entry = new URL('../../../electron/ingest/parse-worker.ts', import.meta.url);
   const built = await workerEntry(entry);
-  assert.match(built.pathname, /node_modules\/\.cache\/loupe-workers\/parse-worker\.mjs$/);
+  assert.match(built.pathname, /node_modules\/\.cache\/loupe-workers\/parse-worker-[0-9a-f]{12}\.mjs$/);
   const w = new Worker(built);
   const done = await new Promise<{ events: number; parser: string }>((resolve, reject) => {
     w.on('message', (m: { type: string; events: number; parser: string }) => { if (m.type === 'done') resolve(m); else if (m.type === 'batch') w.postMessage({ type: 'ack', taskId: 0 }); });
