@@ -59,7 +59,11 @@ function fresh(out: string): boolean {
 }
 
 async function build(src: string, out: string): Promise<void> {
+  // A read-only install cannot keep a build: fail before building (the caller then loads the sources through tsx).
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  fs.accessSync(CACHE_DIR, fs.constants.W_OK);
   const esbuild = await import('esbuild');
+  const started = Date.now();
   const r = await esbuild.build({
     absWorkingDir: ROOT, entryPoints: [src], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', target: 'node20',
     // Packages stay imports (found from the cache folder, which is inside node_modules); names kept as tsx keeps them.
@@ -80,11 +84,12 @@ async function build(src: string, out: string): Promise<void> {
     const st = fs.statSync(abs);
     return [abs, st.size, st.mtimeMs] as [string, number, number];
   });
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
   // Written under a private name, then renamed: a concurrent run never reads half a file.
   const tmp = `${out}.${process.pid}.${Date.now()}`;
   fs.writeFileSync(tmp, r.outputFiles[0].contents);
   fs.renameSync(tmp, out);
+  // A source saved while the build ran may not be in it: without a manifest, the next run builds again.
+  if (inputs.some(([, , mtime]) => mtime >= started - 1000)) return;
   fs.writeFileSync(`${tmp}.json`, JSON.stringify({ version: BUILD_VERSION, inputs } satisfies Manifest));
   fs.renameSync(`${tmp}.json`, `${out}.json`);
 }
