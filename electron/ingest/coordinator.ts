@@ -16,6 +16,7 @@ import type { FromWorker, ToWorker } from './parse-protocol.ts';
 import { originalWindowsPath } from './paths.ts';
 import { walkEvidence, type WalkedFile } from './walk.ts';
 import { spawnTsWorker } from './workers.ts';
+import { workerEntry } from './worker-bundle.ts';
 import type { ScanProgress } from '../detect/webshell.ts';
 
 export interface CoordinatorOptions extends IndexOptions {
@@ -211,6 +212,7 @@ export class IndexCoordinator {
     const queue = [...tasks].sort((a, b) => b.file.size - a.file.size); // big files first: better load balance
     const workers: Worker[] = [];
     let remaining = tasks.length;
+    const entry = await workerEntry(new URL('./parse-worker.ts', import.meta.url));
     await new Promise<void>((resolve, reject) => {
       const onAbort = (): void => resolve();
       this.opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -221,7 +223,7 @@ export class IndexCoordinator {
         w.postMessage({ type: 'task', taskId: t.taskId, abs: t.file.abs, rel: t.file.rel, size: t.file.size, mtime: t.file.mtime } satisfies ToWorker);
       };
       for (let i = 0; i < n; i++) {
-        const w = spawnTsWorker(new URL('./parse-worker.ts', import.meta.url));
+        const w = spawnTsWorker(entry);
         workers.push(w);
         w.on('error', (e) => reject(e));
         w.on('message', (m: FromWorker) => {

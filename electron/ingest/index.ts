@@ -1,5 +1,7 @@
 // Starts an index job in a worker thread and relays its progress.
+import type { Worker } from 'node:worker_threads';
 import type { IndexOptions, IndexProgress, IndexSummary } from '../../shared/api.ts';
+import { workerEntry } from './worker-bundle.ts';
 import { spawnTsWorker } from './workers.ts';
 
 export interface IndexJob {
@@ -7,11 +9,30 @@ export interface IndexJob {
   cancel(): void;
 }
 
+type JobMessage = { type: string; progress?: IndexProgress; summary?: IndexSummary; message?: string; code?: unknown };
+
 export function startIndexJob(casePath: string, opts: IndexOptions & { workers?: number; detect?: boolean }, onProgress?: (p: IndexProgress) => void): IndexJob {
-  const w = spawnTsWorker(new URL('./index-worker.ts', import.meta.url), { opts: { ...opts, casePath } });
-  const done = new Promise<IndexSummary>((resolve, reject) => {
+  let worker: Worker | null = null;
+  let cancelled = false;
+  const done = workerEntry(new URL('./index-worker.ts', import.meta.url)).then((entry) => {
+    const w = (worker = spawnTsWorker(entry, { opts: { ...opts, casePath } }));
+    // A cancel that came while the worker's build was being checked.
+    if (cancelled) w.postMessage({ type: 'cancel' });
+    return relay(w, onProgress);
+  });
+  return {
+    done,
+    cancel: () => {
+      cancelled = true;
+      worker?.postMessage({ type: 'cancel' });
+    },
+  };
+}
+
+function relay(w: Worker, onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
+  return new Promise<IndexSummary>((resolve, reject) => {
     let settled = false;
-    w.on('message', (m: { type: string; progress?: IndexProgress; summary?: IndexSummary; message?: string; code?: unknown }) => {
+    w.on('message', (m: JobMessage) => {
       if (m.type === 'progress' && m.progress) onProgress?.(m.progress);
       else if (m.type === 'summary' && m.summary) { settled = true; resolve(m.summary); }
       else if (m.type === 'error') {
@@ -23,5 +44,4 @@ export function startIndexJob(casePath: string, opts: IndexOptions & { workers?:
     w.on('error', (e) => { settled = true; reject(e); });
     w.on('exit', (code) => { if (!settled) reject(new Error(`index worker exited (${code}) before finishing`)); });
   });
-  return { done, cancel: () => w.postMessage({ type: 'cancel' }) };
 }

@@ -79,4 +79,12 @@ function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn
   return ev;
 }
 
-export const parseHttpProxy: Parser = exchangeCsvParser('DateTime', (r, input, warn) => toEvent(r, input, protocolFromPath(input.rel), warn));
+/** The last file's protocol folder: every line of a file has the same one (splitting the path per line showed in profiles). */
+let lastRel = '';
+let lastProtocol: string | null = null;
+function protocolOf(rel: string): string | null {
+  if (rel !== lastRel) { lastRel = rel; lastProtocol = protocolFromPath(rel); }
+  return lastProtocol;
+}
+
+export const parseHttpProxy: Parser = exchangeCsvParser('DateTime', (r, input, warn) => toEvent(r, input, protocolOf(input.rel), warn));
