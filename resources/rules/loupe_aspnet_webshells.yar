@@ -32,7 +32,11 @@ private rule Loupe_AspNet_Request_Input
 private rule Loupe_AspNet_Control_Input
 {
     strings:
-        $a = /\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)/ nocase
+        // Text strings (settled by the triage without libyara); any case, for VB.NET pages.
+        $a = ".text" ascii nocase
+        $b = ".value" ascii nocase
+        // A server-side text box: the page takes typed input (however its .Text is spelled).
+        $c = "<asp:TextBox" ascii nocase
     condition:
         any of them
 }
