@@ -65,8 +65,11 @@ function cliAlone(native: CliScanner): Alone {
   };
 }
 
+/** Whether to probe a round's open files in WASM (a fixed answer, or one by how many files are open). */
+type Probe = boolean | ((openFiles: number) => boolean);
+
 /** The open files: their unsettled strings probed together in WASM, the triage run again, the rest scanned alone. */
-async function resolveOpen(triage: Triage | null, pending: Pending[], stats: ScanStats, alone: Alone, probe: boolean, onDone?: OnDone): Promise<Map<number, YaraMatch[]>> {
+async function resolveOpen(triage: Triage | null, pending: Pending[], stats: ScanStats, alone: Alone, probe: Probe, onDone?: OnDone): Promise<Map<number, YaraMatch[]>> {
   const out = new Map<number, YaraMatch[]>();
   const rest: Array<{ item: ScanItem; rules: string[] | null }> = [];
   const seen = new Set<number>();
@@ -80,7 +83,7 @@ async function resolveOpen(triage: Triage | null, pending: Pending[], stats: Sca
   };
   const byKey = new Map(pending.map((p) => [p.item.key, p]));
   const probed = pending.filter((p): p is Pending & { open: string[]; text: FileText } => !!p.open && !!p.text);
-  if (triage && probe) {
+  if (triage && (typeof probe === 'function' ? probe(pending.length) : probe)) {
     await probeOpenFiles(triage, yaraEngine(), probed.map((p) => ({ key: p.item.key, bytes: p.item.bytes, text: p.text, open: p.open })),
       (batch) => batch.forEach((f) => again(byKey.get(f.key) as Pending)));
   }
@@ -92,7 +95,7 @@ async function resolveOpen(triage: Triage | null, pending: Pending[], stats: Sca
 }
 
 /** Triage every item, resolve the open ones with libyara, and merge its matches with the settled ones. */
-async function scanWith(triage: Triage | null, alone: Alone, items: ScanItem[], stats: ScanStats, probe = true, onDone?: OnDone): Promise<Map<number, YaraMatch[]>> {
+async function scanWith(triage: Triage | null, alone: Alone, items: ScanItem[], stats: ScanStats, probe: Probe = true, onDone?: OnDone): Promise<Map<number, YaraMatch[]>> {
   stats.items += items.length;
   const out = new Map<number, YaraMatch[]>();
   const pending: Pending[] = [];
@@ -135,9 +138,9 @@ export interface ScannerOptions {
   onFallback?: (why: string) => void;
 }
 
-/** The triage and the WASM probes, then the files still open: through the yara command line when one is installed
- *  and a round has CLI_MIN_FILES of them (compiled on first need), else one by one in libyara-wasm. A command-line
- *  failure falls back to WASM for good. */
+/** The triage, then the open files: a round with CLI_MIN_FILES of them goes whole to the yara command line when one
+ *  is installed (compiled on first need); a smaller round is probed in WASM and what stays open is scanned alone in
+ *  libyara-wasm. A command-line failure falls back to WASM (with the probes) for good. */
 export async function openScanner(source: string, opts: ScannerOptions = {}): Promise<Scanner> {
   const cli = opts.cli === undefined ? findYaraCli() : opts.cli;
   const triage = planTriage(source);
@@ -160,7 +163,9 @@ export async function openScanner(source: string, opts: ScannerOptions = {}): Pr
   return {
     engine: `libyara-wasm + yara ${cli.version} (${cli.yara})`,
     stats,
-    scan: (items, onDone) => scanWith(triage, alone, items, stats, opts.probe, onDone),
+    // A round with enough open files goes to the command line whole: one native run beats the WASM probes (which cost
+    // ~0.5-1 s of CPU per 5 MB of open pages); a smaller round is probed in WASM as without it.
+    scan: (items, onDone) => scanWith(triage, alone, items, stats, opts.probe ?? ((n) => native === null || n < (opts.cliMinFiles ?? CLI_MIN_FILES)), onDone),
     close() { native?.close(); },
   };
 }
