@@ -127,6 +127,9 @@ export function wasmScanner(source: string, triage = planTriage(source), probe =
 /** Below this many files to scan alone in a round, libyara-wasm is quicker than starting the command line (~25 ms of
  *  CPU per file in WASM vs a few hundred ms to start yara and load the compiled rules). */
 export const CLI_MIN_FILES = 16;
+/** Rule sets up to this size send whole rounds to the command line instead of probing (bundled: 31; a 720-rule pack
+ *  measured slower that way on 5 and 48 MB trees). */
+export const CLI_DIRECT_MAX_RULES = 100;
 
 export interface ScannerOptions {
   /** A yara command line to use (undefined: look for one; null: never). */
@@ -163,9 +166,11 @@ export async function openScanner(source: string, opts: ScannerOptions = {}): Pr
   return {
     engine: `libyara-wasm + yara ${cli.version} (${cli.yara})`,
     stats,
-    // A round with enough open files goes to the command line whole: one native run beats the WASM probes (which cost
-    // ~0.5-1 s of CPU per 5 MB of open pages); a smaller round is probed in WASM as without it.
-    scan: (items, onDone) => scanWith(triage, alone, items, stats, opts.probe ?? ((n) => native === null || n < (opts.cliMinFiles ?? CLI_MIN_FILES)), onDone),
+    // With a small rule set a round with enough open files goes to the command line whole: one native run beats the
+    // WASM probes (~0.5-1 s of CPU per 5 MB of open pages); with a large pack compiling it (yarac) costs more than the
+    // probes (measured: YARA.md), so its rounds are probed as without a command line.
+    scan: (items, onDone) => scanWith(triage, alone, items, stats, opts.probe ?? ((n) => native === null || n < (opts.cliMinFiles ?? CLI_MIN_FILES)
+      || (triage?.rules.length ?? Infinity) > CLI_DIRECT_MAX_RULES), onDone),
     close() { native?.close(); },
   };
 }
