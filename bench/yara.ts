@@ -78,6 +78,23 @@ function timeYara(ruleFiles: string[], dir: string): { ms: number; cpuMs: number
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** One scan in a fresh process, as `loupe index` runs it: rules loaded and checked, WASM loaded, triage planned, every
+ *  file scanned (libyara-wasm). CPU from after the modules are imported to the end, so start-up counts. */
+async function coldScan(dir: string, ruleDirs: string[]): Promise<void> {
+  const t = performance.now();
+  const c0 = process.cpuUsage();
+  const set = await loadRuleSetStrict(ruleDirs);
+  const ours = await timeEngine(listAll(dir), set.source, null);
+  const c = process.cpuUsage(c0);
+  console.log(JSON.stringify({ ms: performance.now() - t, cpuMs: (c.user + c.system) / 1000, matches: ours.matches, scanCpuMs: ours.cpuMs }));
+}
+
+function timeCold(dir: string, ruleDirs: string[]): { ms: number; cpuMs: number; matches: number; scanCpuMs: number } {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--cold', dir, ...ruleDirs], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (out.status !== 0) throw new Error(`cold scan failed: ${out.stderr}`);
+  return JSON.parse(out.stdout.trim().split('\n').pop() as string);
+}
+
 /** Loupe's scan vs `yara -r` on the same tree, with the bundled rules and with a generated 720-rule third-party pack;
  *  each engine (the yara command line when installed, and libyara-wasm) run `repeat` times, each run right after a
  *  `yara -r` run (a shared machine's load changes by the minute); the median of the paired ratios is reported. */
@@ -91,6 +108,12 @@ export async function benchYara(dir: string, opts: { repeat?: number } = {}): Pr
     const cli = findYaraCli();
     console.log(`yara bench: ${files.length} files, ${(bytes / 1e6).toFixed(1)} MB; machine load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     for (const [label, dirs] of [['bundled', [RULES_DIR]], ['bundled + 720-rule pack', [RULES_DIR, packDir]]] as const) {
+      for (let i = 0; i < (opts.repeat ?? 2); i++) {
+        const theirs = timeYara(dirs.flatMap(listRuleFiles), dir);
+        const cold = timeCold(dir, [...dirs]);
+        console.log(`  ${label}, fresh process (rules checked, WASM loaded, planned, scanned): ${cold.ms.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU (of which the scan ${cold.scanCpuMs.toFixed(0)}), ${cold.matches} matching rules` +
+          (theirs ? ` | yara -r ${theirs.ms.toFixed(0)} ms wall, ${theirs.cpuMs.toFixed(0)} ms CPU, ${theirs.matches} | ${(cold.ms / theirs.ms).toFixed(2)}× wall, ${(cold.cpuMs / theirs.cpuMs).toFixed(2)}× CPU` : ''));
+      }
       const set = await loadRuleSetStrict([...dirs]);
       for (const e of [...(cli ? [cli] : []), null]) {
         const pairs: YaraRun[] = [];
@@ -129,7 +152,9 @@ export function makeWebRoot(dir: string, n = 1500): void {
   fs.writeFileSync(path.join(dir, 'site0', 'shell.aspx'), '<%@ Page Language="Jscript"%><%eval(Request.Item["z"],"unsafe");%>');
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] === '--cold') {
+  await coldScan(process.argv[3], process.argv.slice(4));
+} else if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const arg = process.argv.slice(2).find((a) => !a.startsWith('--'));
   const dir = arg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-yara-bench-'));
   try {

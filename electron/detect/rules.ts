@@ -41,10 +41,28 @@ export async function checkRuleSource(file: string, source: string): Promise<Rul
   return errors.filter((e) => !e.warning).map((e) => ({ file, line: e.line, message: e.message }));
 }
 
+/** Compile errors of rule texts checked alone in this process (by SHA-256): each check is a libyara-wasm compile. */
+const checkedAlone = new Map<string, Array<Omit<RuleError, 'file'>>>();
+
+/** Each text's own errors: none for any when all the unchecked ones compile together (one libyara call, not one per
+ *  file), else each checked alone, so an error names its own file and line. */
+async function checkAll(texts: Array<{ file: string; sha256: string; source: string }>): Promise<Map<string, Array<Omit<RuleError, 'file'>>>> {
+  const out = new Map<string, Array<Omit<RuleError, 'file'>>>();
+  const todo = [...new Map(texts.filter((t) => !checkedAlone.has(t.sha256)).map((t) => [t.sha256, t])).values()];
+  const together = todo.length > 1 && !(await checkRuleSource('', todo.map((t) => t.source).join('\n'))).length;
+  for (const t of todo) {
+    if (together) { out.set(t.sha256, []); continue; }
+    checkedAlone.set(t.sha256, (await checkRuleSource(t.file, t.source)).map(({ line, message }) => ({ line, message })));
+  }
+  for (const t of texts) if (!out.has(t.sha256)) out.set(t.sha256, checkedAlone.get(t.sha256) ?? []);
+  return out;
+}
+
 /** Loads every rule file of the given folders; a folder that cannot be read is an error, not a crash. */
 export async function loadRuleSet(dirs: string[]): Promise<RuleSet> {
   const set: RuleSet = { files: [], source: '', rules: [], errors: [] };
   const owner = new Map<string, string>();
+  const texts: Array<{ dir: string; file: string; buf: Buffer; sha256: string; source: string }> = [];
   for (const dir of dirs) {
     let files: string[];
     try {
@@ -55,14 +73,19 @@ export async function loadRuleSet(dirs: string[]): Promise<RuleSet> {
     }
     for (const file of files) {
       const buf = fs.readFileSync(file);
-      const source = buf.toString('utf8');
-      const errors = await checkRuleSource(file, source);
+      texts.push({ dir, file, buf, sha256: crypto.createHash('sha256').update(buf).digest('hex'), source: buf.toString('utf8') });
+    }
+  }
+  const checked = await checkAll(texts);
+  {
+    for (const { dir, file, sha256, source } of texts) {
+      const errors: RuleError[] = (checked.get(sha256) ?? []).map((e) => ({ file, ...e }));
       const names = ruleNames(source);
       const clash = names.find((n) => owner.has(n));
       if (clash) errors.push({ file, line: lineOfRule(source, clash), message: `rule "${clash}" is already defined in ${owner.get(clash)}` });
       if (errors.length) { set.errors.push(...errors); continue; }
       for (const n of names) owner.set(n, file);
-      set.files.push({ path: file, pack: dir, sha256: crypto.createHash('sha256').update(buf).digest('hex'), rules: names, source });
+      set.files.push({ path: file, pack: dir, sha256, rules: names, source });
     }
   }
   set.source = set.files.map((f) => f.source).join('\n');

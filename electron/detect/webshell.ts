@@ -32,8 +32,9 @@ const RECENT_TO = isoToMicros('2021-04-30T00:00:00Z');
 export interface ScanProgress { filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number; engine?: string | null }
 export interface ScanInput { db: Db; rules: RuleSet; bundledRules: Set<string>; evidenceRoots: Map<number, string>;
   warn: (w: IngestWarning) => void; signal?: AbortSignal; baseline?: Baseline;
-  /** Called after each round of files is scanned. */
+  /** Called as files are decided: at most every `progressMs` (default PROGRESS_MS) within a round, and after each round. */
   onProgress?: (p: ScanProgress) => void;
+  progressMs?: number;
   /** Force an engine: null = libyara-wasm; undefined = a yara command line when one is found. */
   cli?: YaraCli | null;
   /** Rounds with fewer files left open by the triage stay in libyara-wasm (yara-scan.ts CLI_MIN_FILES). */
@@ -98,6 +99,8 @@ function gap(input: ScanInput, f: FileInfo, message: string, unreadable: ScanOut
 
 /** Bytes read per round of scanning (bounds memory; a round is one command-line run with that engine). */
 const ROUND_BYTES = 32 * 1024 * 1024;
+/** Within a round, progress is reported at most this often (ms). */
+export const PROGRESS_MS = 1000;
 
 interface Scanned { byId: Map<number, YaraMatch[]>; scanned: Map<string, number>; windows: Map<number, Window[]>; engine: string | null }
 
@@ -118,36 +121,54 @@ async function yaraMatches(input: ScanInput, files: FileInfo[], unreadable: Scan
   let round: ScanItem[] = [];
   const owner = new Map<number, { fileId: number; window: Window }>();
   let size = 0;
-  let roundFiles = 0;
-  // Progress counts each file's own size once it is done (windows overlap, so bytes read would overshoot the total).
-  let roundFileBytes = 0;
+  // Progress counts a file (its own size: windows overlap) once its last window is decided, and is reported at most
+  // every PROGRESS_MS within a round, so a long round (large files, many open pages) still shows movement.
+  const windowsLeft = new Map<number, { left: number; size: number }>();
+  let lastReport = performance.now();
+  const fileDone = (size: number): void => { progress.filesDone++; progress.bytesDone += size; };
+  const report = (force: boolean): void => {
+    if (!force && performance.now() - lastReport < (input.progressMs ?? PROGRESS_MS)) return;
+    lastReport = performance.now();
+    input.onProgress?.({ ...progress });
+  };
+  const onDone = (keys: number[]): void => {
+    for (const key of keys) {
+      const o = owner.get(key);
+      const w = o && windowsLeft.get(o.fileId);
+      if (!w || --w.left > 0) continue;
+      windowsLeft.delete((o as { fileId: number }).fileId);
+      fileDone(w.size);
+    }
+    report(false);
+  };
   const flush = async (): Promise<void> => {
-    const found = await scanner.scan(round);
+    const found = await scanner.scan(round, onDone);
     for (const [key, matches] of found) {
       const o = owner.get(key);
       if (o) out.byId.set(o.fileId, mergeWindowMatches(out.byId.get(o.fileId) ?? [], matches, o.window.start));
     }
-    progress.filesDone += roundFiles;
-    progress.bytesDone += roundFileBytes;
-    input.onProgress?.({ ...progress });
+    report(true);
     round = [];
     owner.clear();
     size = 0;
-    roundFiles = 0;
-    roundFileBytes = 0;
   };
   try {
     for (const f of todo) {
       if (input.signal?.aborted) break;
       const plan = windowsForScan(input, f, unreadable);
-      if (!plan) { progress.filesDone++; progress.bytesDone += f.size; continue; }
+      if (!plan) { fileDone(f.size); continue; }
       if (plan.windows.length > 1) out.windows.set(f.id, plan.windows);
-      for (const w of plan.windows) {
+      const left = { left: plan.windows.length, size: f.size };
+      windowsLeft.set(f.id, left);
+      for (const [i, w] of plan.windows.entries()) {
         let bytes: Uint8Array;
         try {
           bytes = readRange(plan.abs, w.start, w.end - w.start);
         } catch (e) {
           gap(input, f, `not scanned by YARA: ${(e as Error).message}`, unreadable);
+          // The windows never queued will not be decided: the file is done once those already queued are.
+          left.left -= plan.windows.length - i;
+          if (left.left <= 0) { windowsLeft.delete(f.id); fileDone(f.size); }
           break;
         }
         const key = round.length;
@@ -156,8 +177,6 @@ async function yaraMatches(input: ScanInput, files: FileInfo[], unreadable: Scan
         size += bytes.length;
         if (size >= ROUND_BYTES) await flush();
       }
-      roundFiles++;
-      roundFileBytes += f.size;
     }
     await flush();
   } finally {

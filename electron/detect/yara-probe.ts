@@ -83,16 +83,18 @@ async function probeBatch(engine: YaraEngine, batch: OpenFile[], plans: Map<Open
   });
 }
 
-/** Probes the open files in batches of PROBE_BYTES (a larger file is left to a scan of its own). */
-export async function probeOpenFiles(t: Triage, engine: YaraEngine, files: OpenFile[]): Promise<void> {
+/** Probes the open files in batches of PROBE_BYTES (a larger file is left to a scan of its own); `onBatch` gets each
+ *  batch's files once probed (the caller settles them then, so progress moves batch by batch). */
+export async function probeOpenFiles(t: Triage, engine: YaraEngine, files: OpenFile[], onBatch?: (files: OpenFile[]) => void): Promise<void> {
   const plans = new Map(files.map((f) => [f, wanted(t, f)]));
   let batch: OpenFile[] = [];
   let size = 0;
+  const run = async (): Promise<void> => { await probeBatch(engine, batch, plans); onBatch?.(batch); batch = []; size = 0; };
   for (const f of files) {
     if (!plans.get(f)?.length || f.bytes.length > PROBE_BYTES) continue;
-    if (size + f.bytes.length > PROBE_BYTES && batch.length) { await probeBatch(engine, batch, plans); batch = []; size = 0; }
+    if (size + f.bytes.length > PROBE_BYTES && batch.length) await run();
     batch.push(f);
     size += f.bytes.length + SEPARATOR.length;
   }
-  if (batch.length) await probeBatch(engine, batch, plans);
+  if (batch.length) await run();
 }

@@ -43,6 +43,12 @@ function setOf(bytes: number[], negate = false): Uint8Array {
   return s;
 }
 
+// Sets are never changed once made, so one-byte sets (most of a pattern) are shared and their output memoised:
+// planning a large pack's regexes is start-up time on every scan.
+const SINGLE: Uint8Array[] = Array.from({ length: 256 }, (_, b) => setOf([b]));
+const one = (b: number): Uint8Array => SINGLE[b];
+const NOT_NEWLINE = setOf([10], true);
+
 const CLASS_ESCAPES: Record<string, Uint8Array> = {
   w: setOf(WORD), W: setOf(WORD, true), s: setOf(SPACE), S: setOf(SPACE, true), d: setOf(DIGIT), D: setOf(DIGIT, true),
 };
@@ -103,7 +109,7 @@ class RegexParser {
       return n;
     }
     if (c === '[') return { t: 'set', set: this.klass() };
-    if (c === '.') return { t: 'set', set: this.dotAll ? ANY : setOf([10], true) };
+    if (c === '.') return { t: 'set', set: this.dotAll ? ANY : NOT_NEWLINE };
     if (c === '^' || c === '$') return { t: 'assert', v: c };
     if ('*+?{)'.includes(c)) throw new Unsupported(`stray ${c}`);
     if (c === '\\') {
@@ -111,7 +117,7 @@ class RegexParser {
       if (e === 'b' || e === 'B') { this.i++; return { t: 'assert', v: e === 'b' ? '\\b' : '\\B' }; }
       return { t: 'set', set: this.escape() };
     }
-    return { t: 'set', set: setOf([c.charCodeAt(0)]) };
+    return { t: 'set', set: one(c.charCodeAt(0) & 0xff) };
   }
 
   /** The bytes of the escape after a backslash (outside or inside a class). */
@@ -119,15 +125,15 @@ class RegexParser {
     const e = this.s[this.i++];
     if (e === undefined) throw new Unsupported('trailing backslash');
     if (CLASS_ESCAPES[e]) return CLASS_ESCAPES[e];
-    if (CHAR_ESCAPES[e] !== undefined) return setOf([CHAR_ESCAPES[e]]);
+    if (CHAR_ESCAPES[e] !== undefined) return one(CHAR_ESCAPES[e]);
     if (e === 'x') {
       const h = this.s.slice(this.i, this.i + 2);
       if (!/^[0-9a-fA-F]{2}$/.test(h)) throw new Unsupported('hex escape');
       this.i += 2;
-      return setOf([parseInt(h, 16)]);
+      return one(parseInt(h, 16));
     }
     if (/[A-Za-z0-9]/.test(e)) throw new Unsupported(`escape \\${e}`);
-    return setOf([e.charCodeAt(0)]);
+    return one(e.charCodeAt(0) & 0xff);
   }
 
   /** One class member: a single byte (which may start a range) or the set of a class escape. */
@@ -191,7 +197,7 @@ function parseHex(src: string): Node {
 }
 
 function hexByte(t: string): Uint8Array {
-  if (t.length === 2 && !t.includes('?')) return setOf([parseInt(t, 16)]);
+  if (t.length === 2 && !t.includes('?')) return one(parseInt(t, 16));
   const neg = t.startsWith('~');
   const [hi, lo] = t.slice(neg ? 1 : 0);
   const bytes: number[] = [];
@@ -203,9 +209,13 @@ function hexByte(t: string): Uint8Array {
 
 // ---------- output ----------
 
+const folded = new WeakMap<Uint8Array, Uint8Array>();
 const foldSet = (set: Uint8Array): Uint8Array => {
-  const out = set.slice();
+  let out = folded.get(set);
+  if (out) return out;
+  out = set.slice();
   for (let b = 65; b <= 90; b++) if (set[b] || set[b + 32]) { out[b] = 1; out[b + 32] = 1; }
+  folded.set(set, out);
   return out;
 };
 
@@ -213,7 +223,14 @@ const hex2 = (b: number): string => `\\x${b.toString(16).padStart(2, '0')}`;
 
 const members = (set: Uint8Array): number => { let n = 0; for (let b = 0; b < 256; b++) n += set[b]; return n; };
 
+const emitted = new WeakMap<Uint8Array, string>();
 function emitSet(set: Uint8Array): string {
+  let out = emitted.get(set);
+  if (out === undefined) emitted.set(set, (out = emitSetOnce(set)));
+  return out;
+}
+
+function emitSetOnce(set: Uint8Array): string {
   const n = members(set);
   if (n === 256) return '[\\s\\S]';
   if (n === 0) return '[^\\s\\S]';
@@ -330,7 +347,16 @@ function toPattern(tree: () => Node, nocase: boolean, ascii: boolean, wide: bool
 }
 
 /** A YARA regex string (source between the slashes, as written in the rule). */
+const patterns = new Map<string, Pattern>();
 export function regexPattern(source: string, flags: string, mods: { nocase: boolean; ascii: boolean; wide: boolean }): Pattern {
+  // The same pattern recurs across rules and across scans in one process; a Pattern is never changed once made.
+  const key = `${flags}/${+mods.nocase}${+mods.ascii}${+mods.wide}/${source}`;
+  let p = patterns.get(key);
+  if (!p) patterns.set(key, (p = regexPatternOnce(source, flags, mods)));
+  return p;
+}
+
+function regexPatternOnce(source: string, flags: string, mods: { nocase: boolean; ascii: boolean; wide: boolean }): Pattern {
   const bytes = Buffer.from(source, 'utf8').toString('latin1');
   return toPattern(() => new RegexParser(bytes, flags.includes('s')).parse(), mods.nocase || flags.includes('i'), mods.ascii, mods.wide);
 }

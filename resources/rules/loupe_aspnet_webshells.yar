@@ -24,7 +24,7 @@
 private rule Loupe_AspNet_Request_Input
 {
     strings:
-        $r = "Request" ascii
+        $r = "Request" ascii nocase
     condition:
         $r
 }
@@ -32,9 +32,11 @@ private rule Loupe_AspNet_Request_Input
 private rule Loupe_AspNet_Control_Input
 {
     strings:
-        $a = ".Text" ascii
-        $b = ".text" ascii
-        $c = ".Value" ascii
+        // Text strings (settled by the triage without libyara); any case, for VB.NET pages.
+        $a = ".text" ascii nocase
+        $b = ".value" ascii nocase
+        // A server-side text box: the page takes typed input (however its .Text is spelled).
+        $c = "<asp:TextBox" ascii nocase
     condition:
         any of them
 }
@@ -69,15 +71,15 @@ rule Loupe_AspNet_Reflective_Loader
         severity = "critical"
         reference = "BEHINDER; U42-2021; MS-2021"
     strings:
-        $load1 = /Assembly\s*\.\s*Load\s*\(/
-        $load2 = /GetMethod\s*\(\s*"Load"/
-        $load3 = /\.\s*Load\s*\(\s*(System\.)?Convert\s*\.\s*FromBase64String/
-        $run1 = /\.\s*CreateInstance\s*\(/
-        $run2 = /\.\s*Invoke\s*\(/
-        $run3 = "EntryPoint"
-        $src1 = "CreateDecryptor"
-        $src2 = "TransformFinalBlock"
-        $src3 = /Request\s*\.\s*(BinaryRead|InputStream)/
+        $load1 = /Assembly\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Load\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $load2 = /GetMethod\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*"Load"/ nocase
+        $load3 = /\.\s*(\/\*[^*]*\*\/\s*)*Load\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(System\.)?Convert\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*FromBase64String/ nocase
+        $run1 = /\.\s*(\/\*[^*]*\*\/\s*)*CreateInstance\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $run2 = /\.\s*(\/\*[^*]*\*\/\s*)*Invoke\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $run3 = "EntryPoint" nocase
+        $src1 = "CreateDecryptor" nocase
+        $src2 = "TransformFinalBlock" nocase
+        $src3 = /Request\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(BinaryRead|InputStream)/ nocase
     condition:
         any of ($load*) and any of ($run*) and any of ($src*) and Loupe_AspNet_Request_Input
 }
@@ -90,19 +92,19 @@ rule Loupe_AspNet_Command_Shell
         severity = "critical"
         reference = "MS-2020; NSA-2020; HAFNIUM (post-exploitation web shells)"
     strings:
-        $p1 = /Process\s*\.\s*Start\s*\(/
-        $p2 = /ProcessStartInfo\s*\(/
-        $p3 = /StartInfo\s*\.\s*FileName/
-        $p4 = /RunspaceFactory\s*\.\s*CreateRunspace|\.\s*AddScript\s*\(/
-        $sh1 = /["']\s*cmd(\.exe)?\s*["']/ nocase
-        $sh2 = /cmd(\.exe)?["']?\s*,?\s*["']?\s*\/[ck]\s/ nocase
+        $p1 = /Process\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Start\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $p2 = /ProcessStartInfo\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $p3 = /StartInfo\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*FileName/ nocase
+        $p4 = /RunspaceFactory\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*CreateRunspace|\.\s*(\/\*[^*]*\*\/\s*)*AddScript\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $sh1 = /["']\s*(\/\*[^*]*\*\/\s*)*cmd(\.exe)?\s*(\/\*[^*]*\*\/\s*)*["']/ nocase
+        $sh2 = /cmd(\.exe)?["']?\s*(\/\*[^*]*\*\/\s*)*,?\s*(\/\*[^*]*\*\/\s*)*["']?\s*(\/\*[^*]*\*\/\s*)*\/[ck]\s/ nocase
         $sh3 = /["'][^"'\r\n]{0,60}(powershell|pwsh)(\.exe)?["' ]/ nocase
-        $sh4 = /Arguments\s*=\s*["']\s*\/[ck]\s/ nocase
-        $in1 = /FileName\s*=\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b)/ nocase
-        $in2 = /ProcessStartInfo\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b)/ nocase
-        $in3 = /Process\s*\.\s*Start\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\s*[,)])/ nocase
-        $stdin = /StandardInput\s*\.\s*Write(Line)?\s*\(/
-        $script = /\.\s*AddScript\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b)/ nocase
+        $sh4 = /Arguments\s*(\/\*[^*]*\*\/\s*)*=\s*(\/\*[^*]*\*\/\s*)*["']\s*(\/\*[^*]*\*\/\s*)*\/[ck]\s/ nocase
+        $in1 = /FileName\s*(\/\*[^*]*\*\/\s*)*=\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b)/ nocase
+        $in2 = /ProcessStartInfo\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b)/ nocase
+        $in3 = /Process\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Start\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\s*(\/\*[^*]*\*\/\s*)*[,)])/ nocase
+        $stdin = /StandardInput\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Write(Line)?\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $script = /\.\s*(\/\*[^*]*\*\/\s*)*AddScript\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b)/ nocase
     condition:
         any of ($p*) and (any of ($sh*) or any of ($in*) or $stdin or $script) and (Loupe_AspNet_Request_Input or Loupe_AspNet_Control_Input)
 }
@@ -115,16 +117,16 @@ rule Loupe_AspNet_File_Manager
         severity = "critical"
         reference = "MS-2020; NSA-2020; ESET-2021 (ASPXSpy)"
     strings:
-        $drives = /DriveInfo\s*\.\s*GetDrives|GetLogicalDrives\s*\(/
-        $list = /\.\s*Get(Directories|Files|FileSystemInfos|FileSystemEntries)\s*\(/
-        $del = /(File|Directory)\s*\.\s*Delete\s*\(|\.\s*Delete\s*\(\s*(true)?\s*\)/
-        $move = /(File|Directory)\s*\.\s*(Move|Copy)\s*\(|\.\s*(MoveTo|CopyTo)\s*\(/
-        $time = /(File|Directory)\s*\.\s*Set(CreationTime|LastWriteTime|LastAccessTime)|\.\s*(CreationTime|LastWriteTime|LastAccessTime)\s*=[^=]/
-        $attr = /File\s*\.\s*SetAttributes\s*\(|\.\s*Attributes\s*=[^=]/
-        $dl = /Response\s*\.\s*(WriteFile|TransmitFile)\s*\(/
-        $write = /File\s*\.\s*(WriteAll(Text|Bytes|Lines)|AppendAllText|Create|CreateText|OpenWrite)\s*\(|new\s+(System\.IO\.)?StreamWriter\s*\(/
-        $save = /\.\s*SaveAs\s*\(/
-        $mkdir = /Directory\s*\.\s*CreateDirectory\s*\(/
+        $drives = /DriveInfo\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*GetDrives|GetLogicalDrives\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $list = /\.\s*(\/\*[^*]*\*\/\s*)*Get(Directories|Files|FileSystemInfos|FileSystemEntries)\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $del = /(File|Directory)\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Delete\s*(\/\*[^*]*\*\/\s*)*\(|\.\s*(\/\*[^*]*\*\/\s*)*Delete\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(true)?\s*(\/\*[^*]*\*\/\s*)*\)/ nocase
+        $move = /(File|Directory)\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(Move|Copy)\s*(\/\*[^*]*\*\/\s*)*\(|\.\s*(\/\*[^*]*\*\/\s*)*(MoveTo|CopyTo)\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $time = /(File|Directory)\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Set(CreationTime|LastWriteTime|LastAccessTime)|\.\s*(\/\*[^*]*\*\/\s*)*(CreationTime|LastWriteTime|LastAccessTime)\s*(\/\*[^*]*\*\/\s*)*=[^=]/ nocase
+        $attr = /File\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*SetAttributes\s*(\/\*[^*]*\*\/\s*)*\(|\.\s*(\/\*[^*]*\*\/\s*)*Attributes\s*(\/\*[^*]*\*\/\s*)*=[^=]/ nocase
+        $dl = /Response\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(WriteFile|TransmitFile)\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $write = /File\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(WriteAll(Text|Bytes|Lines)|AppendAllText|Create|CreateText|OpenWrite)\s*(\/\*[^*]*\*\/\s*)*\(|new\s+(System\.IO\.)?StreamWriter\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $save = /\.\s*(\/\*[^*]*\*\/\s*)*SaveAs\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $mkdir = /Directory\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*CreateDirectory\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
     condition:
         (Loupe_AspNet_Request_Input or Loupe_AspNet_Control_Input) and 5 of ($drives, $list, $del, $move, $time, $attr, $dl, $write, $save, $mkdir)
         and ($drives or $time or $attr)
@@ -138,10 +140,10 @@ rule Loupe_AspNet_File_Browser_Download
         severity = "critical"
         reference = "NSA-2020; MS-2020"
     strings:
-        $dl = /Response\s*\.\s*(WriteFile|TransmitFile)\s*\(\s*(Request\b|[A-Za-z_]\w{0,40}\s*\))/
-        $dl_req = /Response\s*\.\s*(WriteFile|TransmitFile)\s*\(\s*Request/
-        $list = /\.\s*Get(Directories|Files)\s*\(/
-        $dir_req = /DirectoryInfo\s*\(\s*(Request\b|[A-Za-z_]\w{0,40}\s*\))/
+        $dl = /Response\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(WriteFile|TransmitFile)\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]\w{0,40}\s*(\/\*[^*]*\*\/\s*)*\))/ nocase
+        $dl_req = /Response\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(WriteFile|TransmitFile)\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*Request/ nocase
+        $list = /\.\s*(\/\*[^*]*\*\/\s*)*Get(Directories|Files)\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $dir_req = /DirectoryInfo\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]\w{0,40}\s*(\/\*[^*]*\*\/\s*)*\))/ nocase
     condition:
         Loupe_AspNet_Request_Input and $list and $dir_req and ($dl or $dl_req)
 }
@@ -154,14 +156,14 @@ rule Loupe_AspNet_File_Upload_Writer
         severity = "critical"
         reference = "HAFNIUM (file-upload web shells); MS-2020"
     strings:
-        $save_in = /\.\s*SaveAs\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b|Path\s*\.\s*Combine\s*\(\s*[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b|Server\s*\.\s*MapPath\s*\(\s*Request)/ nocase
-        $write_in = /File\s*\.\s*(WriteAll(Text|Bytes)|AppendAllText)\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b|Server\s*\.\s*MapPath\s*\(\s*Request)/ nocase
-        $write_req = /File\s*\.\s*WriteAll(Text|Bytes)\s*\([^;]{0,200}Request\s*(\.\s*(Form|QueryString|Item|Params|Files|BinaryRead|InputStream))?\s*[\[\(.]/
-        $stream_in = /new\s+(System\.IO\.)?(StreamWriter|FileStream)\s*\(\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b|Server\s*\.\s*MapPath\s*\(\s*Request)/ nocase
-        $b64_req = /FromBase64String\s*\(\s*Request/
-        $self_dir = /Request\s*\.\s*PhysicalPath|MapPath\s*\(\s*["']\.{1,2}\/?["']\s*\)/
-        $client_name = /\.\s*FileName\b/
-        $posted = /PostedFile|Request\s*\.\s*Files\s*\[/
+        $save_in = /\.\s*(\/\*[^*]*\*\/\s*)*SaveAs\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b|Path\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Combine\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b|Server\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*MapPath\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*Request)/ nocase
+        $write_in = /File\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(WriteAll(Text|Bytes)|AppendAllText)\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b|Server\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*MapPath\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*Request)/ nocase
+        $write_req = /File\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*WriteAll(Text|Bytes)\s*(\/\*[^*]*\*\/\s*)*\([^;]{0,200}Request\s*(\/\*[^*]*\*\/\s*)*(\.\s*(\/\*[^*]*\*\/\s*)*(Form|QueryString|Item|Params|Files|BinaryRead|InputStream))?\s*(\/\*[^*]*\*\/\s*)*[\[\(.]/ nocase
+        $stream_in = /new\s+(System\.IO\.)?(StreamWriter|FileStream)\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b|Server\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*MapPath\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*Request)/ nocase
+        $b64_req = /FromBase64String\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*Request/ nocase
+        $self_dir = /Request\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*PhysicalPath|MapPath\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*["']\.{1,2}\/?["']\s*(\/\*[^*]*\*\/\s*)*\)/ nocase
+        $client_name = /\.\s*(\/\*[^*]*\*\/\s*)*FileName\b/ nocase
+        $posted = /PostedFile|Request\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Files\s*(\/\*[^*]*\*\/\s*)*\[/ nocase
     condition:
         (any of ($save_in, $write_in, $write_req, $stream_in, $b64_req) or ($posted and $self_dir and $client_name))
 }
@@ -175,10 +177,11 @@ rule Loupe_AspNet_Sql_Manager
         reference = "NSA-2020; MS-2020"
     strings:
         $obj = /(Sql|OleDb|Odbc)(Connection|Command|DataAdapter)\b|ADODB\.Connection/ nocase
-        $conn_in = /((Sql|OleDb|Odbc)Connection\s*\(|ConnectionString\s*=)\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b)/
-        $conn_cat = /["'][^"'\r\n]{0,80}(server|data source|uid|user id|pwd|password)\s*=\s*["']\s*\+/ nocase
-        $cmd_in = /((Sql|OleDb|Odbc)(Command|DataAdapter)\s*\(|CommandText\s*=)\s*(Request\b|[A-Za-z_][\w.]{0,60}\.\s*(Text|Value)\b)/
-        $sql_cat = /["']\s*select\s[^"'\r\n]{0,60}\bfrom\s*["']\s*\+/ nocase
+        $conn_in = /((Sql|OleDb|Odbc)Connection\s*(\/\*[^*]*\*\/\s*)*\(|ConnectionString\s*(\/\*[^*]*\*\/\s*)*=)\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b)/ nocase
+        $conn_cat = /["'][^"'\r\n]{0,80}(server|data source|uid|user id|pwd|password)\s*(\/\*[^*]*\*\/\s*)*=\s*(\/\*[^*]*\*\/\s*)*["']\s*(\/\*[^*]*\*\/\s*)*\+/ nocase
+        $cmd_in = /((Sql|OleDb|Odbc)(Command|DataAdapter)\s*(\/\*[^*]*\*\/\s*)*\(|CommandText\s*(\/\*[^*]*\*\/\s*)*=)\s*(\/\*[^*]*\*\/\s*)*(Request\b|[A-Za-z_]([\w.\s]|\/\*[^*]*\*\/){0,60}\.\s*(\/\*[^*]*\*\/\s*)*(Text|Value)\b)/ nocase
+        // A query whose table (or more) is concatenated in: a literal ending in "from " followed by + (the "select" may be split off).
+        $sql_cat = /\bfrom\s*["']\s*(\/\*[^*]*\*\/\s*)*\+/ nocase
         $xp1 = "xp_cmdshell" nocase
         $xp2 = "sp_oacreate" nocase
         $xp3 = "sp_makewebtask" nocase
@@ -195,14 +198,14 @@ rule Loupe_AspNet_Socket_Tunnel
         severity = "critical"
         reference = "REGEORG; MS-2020; NSA-2020"
     strings:
-        $sock = /new\s+(System\.Net\.Sockets\.)?(Socket|TcpClient)\s*\(/
-        $connect = /\.\s*Connect\s*\(/
-        $in1 = /Request\s*\.\s*(InputStream|BinaryRead)/
-        $in2 = /Request\s*\.\s*Headers\s*(\[|\.\s*Get\s*\()/
-        $out = /Response\s*\.\s*(BinaryWrite|OutputStream)/
-        $sess = /Session\s*\[\s*["'][^"'\r\n]{1,40}["']\s*\]\s*=\s*[A-Za-z_]\w*\s*;/
-        $raw1 = "SocketType.Raw"
-        $raw2 = /\.\s*IOControl\s*\(/
+        $sock = /new\s+(System\.Net\.Sockets\.)?(Socket|TcpClient)\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $connect = /\.\s*(\/\*[^*]*\*\/\s*)*Connect\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $in1 = /Request\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(InputStream|BinaryRead)/ nocase
+        $in2 = /Request\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Headers\s*(\/\*[^*]*\*\/\s*)*(\[|\.\s*(\/\*[^*]*\*\/\s*)*Get\s*(\/\*[^*]*\*\/\s*)*\()/ nocase
+        $out = /Response\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(BinaryWrite|OutputStream)/ nocase
+        $sess = /Session\s*(\/\*[^*]*\*\/\s*)*\[\s*(\/\*[^*]*\*\/\s*)*["'][^"'\r\n]{1,40}["']\s*(\/\*[^*]*\*\/\s*)*\]\s*(\/\*[^*]*\*\/\s*)*=\s*(\/\*[^*]*\*\/\s*)*[A-Za-z_]\w*\s*(\/\*[^*]*\*\/\s*)*;/ nocase
+        $raw1 = "SocketType.Raw" nocase
+        $raw2 = /\.\s*(\/\*[^*]*\*\/\s*)*IOControl\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
     condition:
         (($sock and $connect and ($in1 or $in2) and ($out or $sess)) or ($raw1 and $raw2))
 }
@@ -216,13 +219,13 @@ rule Loupe_AspNet_Xslt_Script
         reference = "MS-XSLT; NSA-2020"
     strings:
         $script = "msxsl:script" nocase
-        $xsl1 = "XslCompiledTransform"
-        $xsl2 = "XslTransform"
-        $xsl3 = /TransformNode(ToObject)?\s*\(/ nocase
-        $trust1 = /XsltSettings\s*\.\s*TrustedXslt/
-        $trust2 = /EnableScript\s*=\s*true/
-        $trust3 = /XsltSettings\s*\(\s*(true|false)\s*,\s*true\s*\)/
-        $code1 = /ActiveXObject|wscript\.shell|System\.Diagnostics|Process\s*\.\s*Start|\beval\s*\(/ nocase
+        $xsl1 = "XslCompiledTransform" nocase
+        $xsl2 = "XslTransform" nocase
+        $xsl3 = /TransformNode(ToObject)?\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $trust1 = /XsltSettings\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*TrustedXslt/ nocase
+        $trust2 = /EnableScript\s*(\/\*[^*]*\*\/\s*)*=\s*(\/\*[^*]*\*\/\s*)*true/ nocase
+        $trust3 = /XsltSettings\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*(true|false)\s*(\/\*[^*]*\*\/\s*)*,\s*(\/\*[^*]*\*\/\s*)*true\s*(\/\*[^*]*\*\/\s*)*\)/ nocase
+        $code1 = /ActiveXObject|wscript\.shell|System\.Diagnostics|Process\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Start|\beval\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
     condition:
         $script and any of ($xsl*) and (any of ($trust*) or $code1)
 }
@@ -235,15 +238,15 @@ rule Loupe_AspNet_MultiTool
         severity = "critical"
         reference = "ESET-2021 (ASPXSpy); MS-2020"
     strings:
-        $exec = /ProcessStartInfo|Process\s*\.\s*Start|WScript\.Shell/ nocase
-        $scan = /new\s+(System\.Net\.Sockets\.)?TcpClient\s*\(/
-        $reg = /Registry\s*\.\s*(LocalMachine|Users|CurrentUser)|RegistryKey/
-        $acct = /WinNT:\/\/|DirectoryEntry\s*\(/
+        $exec = /ProcessStartInfo|Process\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*Start|WScript\.Shell/ nocase
+        $scan = /new\s+(System\.Net\.Sockets\.)?TcpClient\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $reg = /Registry\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*(LocalMachine|Users|CurrentUser)|RegistryKey/ nocase
+        $acct = /WinNT:\/\/|DirectoryEntry\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
         $iis = /IIS:\/\/localhost/ nocase
-        $proc = /Process\s*\.\s*GetProcesses\s*\(|\.\s*Kill\s*\(\s*\)/
-        $svc = /ServiceController/
+        $proc = /Process\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*GetProcesses\s*(\/\*[^*]*\*\/\s*)*\(|\.\s*(\/\*[^*]*\*\/\s*)*Kill\s*(\/\*[^*]*\*\/\s*)*\(\s*(\/\*[^*]*\*\/\s*)*\)/ nocase
+        $svc = /ServiceController/ nocase
         $sql = /xp_cmdshell|(Sql|OleDb)Connection/ nocase
-        $fs = /DriveInfo|GetLogicalDrives/
+        $fs = /DriveInfo|GetLogicalDrives/ nocase
     condition:
         4 of them
 }
@@ -256,10 +259,10 @@ rule Loupe_AspNet_Com_Shell
         severity = "critical"
         reference = "NSA-2020; MS-2020"
     strings:
-        $ws = /wscript\s*\.\s*shell|shell\s*\.\s*application|72C24DD5-D70A-438B-8A42-98424B88AFB8|13709620-C279-11CE-A49E-444553540000/ nocase
-        $obj = /ActiveXObject|Server\s*\.\s*CreateObject|Type\s*\.\s*GetTypeFromProgID|Activator\s*\.\s*CreateInstance/ nocase
-        $run = /\.\s*(exec|run|shellexecute)\s*\(/ nocase
-        $cmd = /cmd(\.exe)?["']?\s*\+?\s*["']?\s*\/[ck]/ nocase
+        $ws = /wscript\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*shell|shell\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*application|72C24DD5-D70A-438B-8A42-98424B88AFB8|13709620-C279-11CE-A49E-444553540000/ nocase
+        $obj = /ActiveXObject|Server\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*CreateObject|Type\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*GetTypeFromProgID|Activator\s*(\/\*[^*]*\*\/\s*)*\.\s*(\/\*[^*]*\*\/\s*)*CreateInstance/ nocase
+        $run = /\.\s*(\/\*[^*]*\*\/\s*)*(exec|run|shellexecute)\s*(\/\*[^*]*\*\/\s*)*\(/ nocase
+        $cmd = /cmd(\.exe)?["']?\s*(\/\*[^*]*\*\/\s*)*\+?\s*(\/\*[^*]*\*\/\s*)*["']?\s*(\/\*[^*]*\*\/\s*)*\/[ck]/ nocase
     condition:
         $ws and $obj and $run and (Loupe_AspNet_Request_Input or $cmd)
 }

@@ -54,8 +54,12 @@ rule Loupe_ASP_Execute_Decoded
         $d5 = "StrReverse" nocase
         // A character-by-character decoding loop (Mid(s, i, 1)).
         $d6 = /\bmid\s*\(\s*\w+\s*,\s*\w+\s*,\s*1\s*\)/ nocase
+        // Execute/Eval of a function applied straight to request input (a decoder wrapping the parameter).
+        $xe_req = /[^.\w](execute|executeglobal|eval)[ \t(]+[a-z_]\w*[ \t]*\([ \t]*(request|session)\b/ nocase
+        // Hex decoding: Chr("&H" & Mid(s, i, 2)) or Chr(CLng("&H" & ...)).
+        $hex = /chrw?\s*\(\s*(c(lng|int|byte)\s*\(\s*)?"&h"/ nocase
     condition:
-        (($xe and any of ($d*)) or ($ev and (Loupe_ASP_Request_Input or any of ($d*))))
+        (($xe and any of ($d*)) or ($ev and (Loupe_ASP_Request_Input or any of ($d*))) or ($xe_req and (any of ($d*) or $hex)))
 }
 
 rule Loupe_ASP_Shell_Exec
@@ -130,8 +134,10 @@ rule Loupe_ASP_Request_To_File
         $save = /\.\s*(CreateTextFile|SaveToFile)\s*[\( ]/ nocase
         // The form offers any folder of the disk as the destination (a drive path as the default value).
         $drive_input = /<input[^>]{0,200}value\s*=\s*["']?[a-z]:\\/ nocase
+        // The destination is the request's own (SaveToFile Request(...) or Server.MapPath(Request(...))).
+        $path_req = /\.\s*(SaveToFile|CreateTextFile)[ \t(]+(Server\s*\.\s*MapPath\s*\(\s*)?request\b/ nocase
     condition:
-        (($fso and $create and $write_req) or ($binread and $save and $drive_input))
+        (($fso and $create and $write_req) or ($binread and $save and ($drive_input or $path_req)))
 }
 
 rule Loupe_ASP_Dropper

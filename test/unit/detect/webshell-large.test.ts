@@ -55,3 +55,25 @@ test('windows cover every byte up to 256 MiB, then the head and the tail', () =>
   assert.equal(big[big.length - 1].end, 1024 * mib);
   assert.ok(big.reduce((n, w) => n + w.end - w.start, 0) <= 256 * mib + 16 * mib);
 });
+
+test('progress moves within one round of scanning, file by file, not only when the 32 MB round ends', async () => {
+  const tc = newCase();
+  try {
+    const page = (i: number): string => `<%@ Page Language="C#" %><html><body><p>Page ${i}: ${Request(i)}</p></body></html>`;
+    const Request = (i: number): string => `<%= Server.HtmlEncode(Request["q${i}"]) %>`;
+    let bytes = 0;
+    for (let i = 0; i < 40; i++) bytes += Buffer.byteLength(page(i)), addFile(tc, `C/inetpub/wwwroot/site/p${i}.aspx`, page(i));
+    bytes += SHELL.length;
+    addFile(tc, 'C/inetpub/wwwroot/site/shell.aspx', SHELL);
+    const rules = await loadRuleSetStrict([path.join(repoRoot, 'resources', 'rules')]);
+    const progress: ScanProgress[] = [];
+    const out = await scanWebshells({ db: tc.db, rules, bundledRules: new Set(rules.rules), evidenceRoots: tc.roots, warn: () => {}, cli: null, progressMs: 0, onProgress: (p) => progress.push(p) });
+    assertProgress(progress, 41, bytes, out.engine);
+    // All 41 files fit in one round: before, progress went from 0 straight to 41.
+    const between = progress.filter((p) => p.filesDone > 0 && p.filesDone < 41);
+    assert.ok(between.length >= 30, `progress within the round: ${progress.map((p) => p.filesDone).join(',')}`);
+    assert.equal(out.findings.length, 1);
+  } finally {
+    tc.close();
+  }
+});
