@@ -24,7 +24,12 @@ export interface SigmaRule {
   targets: Array<{ target: Target; match: Compiled; reads: string[] | null }>;
   /** `re` patterns that run without JavaScript's `u` flag (invalid under it): not Unicode-aware as Rust's regex is. */
   regexNotUnicode: string[];
+  /** What it was compiled from (a worker thread compiles the rule again from it: compiled rules hold functions). */
+  source: RuleSource;
 }
+
+/** A rule document and where it stands: compileRule's input, plain data that can go to a worker thread. */
+export interface RuleSource { doc: Doc; file: string; line: number; placeholders: Record<string, string[]> }
 
 export type Doc = Record<string, unknown>;
 
@@ -60,7 +65,7 @@ export function compileRule(doc: Doc, where: { file: string; line: number }, pla
     id: strOrNull(doc.id) ?? where.file, title, level: strOrNull(doc.level) ?? 'medium', status: strOrNull(doc.status),
     description: strOrNull(doc.description), author: strOrNull(doc.author), references: strList(doc.references),
     tags: strList(doc.tags), falsepositives: strList(doc.falsepositives), logsource, file: where.file, line: where.line,
-    targets: compiled, regexNotUnicode: [...notUnicode],
+    targets: compiled, regexNotUnicode: [...notUnicode], source: { doc, file: where.file, line: where.line, placeholders },
   };
 }
 

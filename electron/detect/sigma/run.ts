@@ -36,7 +36,16 @@ export interface SigmaRunResult {
  * front of the exact test. `prefilter: false` is both off — every rule on every event of its logsource, the reference
  * the others are checked against (it decodes every field; the others only the fields their rules read).
  */
-export interface SigmaRunOptions { signal?: AbortSignal; prefilter?: boolean; fts?: 'auto' | 'always' | 'off'; gate?: boolean }
+export interface SigmaRunOptions {
+  signal?: AbortSignal; prefilter?: boolean; fts?: 'auto' | 'always' | 'off'; gate?: boolean;
+  /** The id ranges [lo, hi) to scan, handed out in ascending order (null: none left); default every event at once. */
+  chunks?: ChunkSource;
+  /** Checked once per window besides `signal` (a worker's cancel flag). */
+  cancelled?: () => boolean;
+}
+
+/** Hands out id ranges [lo, hi) to scan, ascending, each a whole number of windows (parallel.ts shares them between threads). */
+export type ChunkSource = () => readonly [number, number] | null;
 
 interface Plan { ruleIdx: number; match: Compiled; reads: string[] | null }
 /** `fields`: what its events are decoded with — the fields its rules read (null: all, a rule searches every value). */
@@ -48,7 +57,7 @@ const FTS_NARROWS = 4;
 /** Keys sampled to estimate each group's size. */
 const SAMPLE = 4000;
 /** Ids per window of the stream (FTS candidates are bucketed a window at a time). */
-const WINDOW = 20_000;
+export const WINDOW = 20_000;
 
 const allows = (t: Target, k: KeyInfo): boolean =>
   t.sources.includes(k.source) && (!t.channels || (k.channel !== null && t.channels.includes(k.channel)))
@@ -185,11 +194,13 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
   const plans: Plan[] = [];
   let windowEnd = -Infinity;
   let buckets = new Map<number, Anchored[]>();
-  for (const row of streamRows(db, reader, sources, EVTX_SOURCES)) {
+  const stop = () => !!opts.signal?.aborted || !!opts.cancelled?.();
+  for (const row of chunkedRows(db, reader, sources, opts.chunks)) {
     if (row.id >= windowEnd) {
-      if (opts.signal?.aborted) return { hits, stats, cancelled: true };
-      windowEnd = row.id - (row.id % WINDOW) + WINDOW;
-      buckets = bucketCandidates(anchored, windowEnd);
+      if (stop()) return { hits, stats, cancelled: true };
+      const windowStart = row.id - (row.id % WINDOW);
+      windowEnd = windowStart + WINDOW;
+      buckets = bucketCandidates(anchored, windowStart, windowEnd);
     }
     stats.events++;
     const gi = groups.of(row);
@@ -218,10 +229,17 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
   return { hits, stats, cancelled: false };
 }
 
-/** FTS-anchored rules by candidate id, for the ids before `end` not yet taken. */
-function bucketCandidates(anchored: Anchored[], end: number): Map<number, Anchored[]> {
+/** The stream's rows: of every chunk in turn, or of the whole case. */
+function* chunkedRows(db: Db, reader: FieldsReader, sources: string[], chunks: ChunkSource | undefined): Generator<StreamRow> {
+  if (!chunks) { yield* streamRows(db, reader, sources, EVTX_SOURCES); return; }
+  for (let c = chunks(); c; c = chunks()) yield* streamRows(db, reader, sources, EVTX_SOURCES, c);
+}
+
+/** FTS-anchored rules by candidate id, for the ids in [start, end) (those before `start` are passed: another thread's). */
+function bucketCandidates(anchored: Anchored[], start: number, end: number): Map<number, Anchored[]> {
   const buckets = new Map<number, Anchored[]>();
   for (const a of anchored) {
+    while (a.cursor < a.ids.length && a.ids[a.cursor] < start) a.cursor++;
     while (a.cursor < a.ids.length && a.ids[a.cursor] < end) {
       const id = a.ids[a.cursor++];
       const list = buckets.get(id);
