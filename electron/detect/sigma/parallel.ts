@@ -17,8 +17,10 @@ const CHUNK = 2 * WINDOW;
 /** What the worker is given (workerData) and what it sends back. */
 export interface SigmaWorkerData {
   casePath: string; sources: RuleSource[]; opts: Pick<SigmaRunOptions, 'prefilter' | 'fts' | 'gate'>;
-  shared: SharedArrayBuffer; base: number; chunks: number;
+  shared: SharedArrayBuffer; split: Split;
 }
+/** The id chunks: `chunks` of `size` ids from `base`; `alternate`: thread t takes chunks t, t+2… (else the first free). */
+interface Split { base: number; size: number; chunks: number; alternate: boolean }
 export type SigmaWorkerReply =
   | { type: 'done'; hits: Array<[number, number[]]>; stats: SigmaRunStats; cancelled: boolean }
   | { type: 'error'; message: string };
@@ -28,13 +30,16 @@ export interface ParallelOptions extends SigmaRunOptions {
   threads?: number;
   /** Smallest id span run on two threads (default PARALLEL_MIN_IDS). */
   minIds?: number;
+  /** For the tests: ids per chunk, and chunks dealt alternately (each thread surely scans some) instead of taken as free. */
+  chunkIds?: number; alternate?: boolean;
 }
 
-/** Next chunk from the shared counter (cell 0): [lo, hi) of `chunks` chunks from `base`; null when all are taken. */
-export function sharedChunks(cells: Int32Array, base: number, chunks: number): ChunkSource {
+/** Thread `thread`'s next chunk [lo, hi): the next free one by the shared counter (cell 0), or its next by turn; null when none is left. */
+export function chunkSource(cells: Int32Array, split: Split, thread: number): ChunkSource {
+  let turn = thread;
   return () => {
-    const k = Atomics.add(cells, 0, 1);
-    return k < chunks ? [base + k * CHUNK, base + (k + 1) * CHUNK] : null;
+    const k = split.alternate ? (turn += 2) - 2 : Atomics.add(cells, 0, 1);
+    return k < split.chunks ? [split.base + k * split.size, split.base + (k + 1) * split.size] : null;
   };
 }
 
@@ -46,12 +51,13 @@ export async function runSigmaParallel(db: Db, rules: SigmaRule[], opts: Paralle
   const span = lo === null || hi === null ? 0 : hi - lo + 1;
   if ((opts.threads ?? 2) < 2 || db.memory || !db.name || span < (opts.minIds ?? PARALLEL_MIN_IDS) || rules.length === 0) return runSigma(db, rules, opts);
   const t0 = performance.now();
-  const base = lo! - (lo! % CHUNK);
-  const chunks = Math.ceil((hi! + 1 - base) / CHUNK);
+  const size = opts.chunkIds ?? CHUNK;
+  const base = lo! - (lo! % size);
+  const split: Split = { base, size, chunks: Math.ceil((hi! + 1 - base) / size), alternate: !!opts.alternate };
   const shared = new SharedArrayBuffer(8);
   const cells = new Int32Array(shared);
   const data: SigmaWorkerData = {
-    casePath: db.name, sources: rules.map((r) => r.source), shared, base, chunks,
+    casePath: db.name, sources: rules.map((r) => r.source), shared, split,
     opts: { prefilter: opts.prefilter, fts: opts.fts, gate: opts.gate },
   };
   const worker = spawnTsWorker(new URL('./sigma-worker.ts', import.meta.url), data as unknown as Record<string, unknown>);
@@ -59,7 +65,7 @@ export async function runSigmaParallel(db: Db, rules: SigmaRule[], opts: Paralle
   const onAbort = () => Atomics.store(cells, 1, 1);
   opts.signal?.addEventListener('abort', onAbort);
   try {
-    const mine = runSigma(db, rules, { ...opts, chunks: sharedChunks(cells, base, chunks), cancelled: cancelFlag(cells) });
+    const mine = runSigma(db, rules, { ...opts, chunks: chunkSource(cells, split, 0), cancelled: cancelFlag(cells) });
     if (mine.cancelled) onAbort();
     const theirs = await reply;
     if (mine.cancelled || opts.signal?.aborted) return { ...mine, cancelled: true };
@@ -93,7 +99,7 @@ export function mergeHits(a: Map<number, number[]>, b: Map<number, number[]>): M
 /** Work counts add up; the plan's counts (rule targets, groups) are each thread's own, so the larger is kept. */
 function mergeStats(a: SigmaRunStats, b: SigmaRunStats, t0: number): SigmaRunStats {
   return {
-    events: a.events + b.events, rules: a.rules, targets: Math.max(a.targets, b.targets), groups: Math.max(a.groups, b.groups),
+    threads: 2, events: a.events + b.events, rules: a.rules, targets: Math.max(a.targets, b.targets), groups: Math.max(a.groups, b.groups),
     anchored: Math.max(a.anchored, b.anchored), scanned: Math.max(a.scanned, b.scanned),
     evaluated: a.evaluated + b.evaluated, tests: a.tests + b.tests, seconds: (performance.now() - t0) / 1000,
   };

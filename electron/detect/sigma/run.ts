@@ -15,6 +15,8 @@ import { anchorOf, FtsTerms, type Anchor } from './prefilter.ts';
 import { sampleKeys, streamRows, termIds, type KeyInfo, type StreamRow } from './scan.ts';
 
 export interface SigmaRunStats {
+  /** Threads that scanned (parallel.ts). */
+  threads: number;
   events: number; rules: number; targets: number; groups: number;
   /** Rule targets × logsource groups run on FTS candidates, and run on every event of the group. */
   anchored: number; scanned: number;
@@ -186,7 +188,7 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
   const skipFields = opts.prefilter !== false;
   const sources = [...new Set(rules.flatMap((r) => r.targets.flatMap((t) => t.target.sources)))];
   const hits = new Map<number, number[]>();
-  const stats: SigmaRunStats = { events: 0, rules: rules.length, targets: 0, groups: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
+  const stats: SigmaRunStats = { threads: 1, events: 0, rules: rules.length, targets: 0, groups: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
   if (sources.length === 0) return { hits, stats, cancelled: false };
   const groups = new Groups(rules);
   const reader = new FieldsReader(db);

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCaseDb } from '../../case/db.ts';
 import { compileRule } from './compile.ts';
-import { cancelFlag, sharedChunks, type SigmaWorkerData, type SigmaWorkerReply } from './parallel.ts';
+import { cancelFlag, chunkSource, type SigmaWorkerData, type SigmaWorkerReply } from './parallel.ts';
 import { runSigma } from './run.ts';
 
 const port = parentPort!;
@@ -14,7 +14,7 @@ try {
   const db = openCaseDb(data.casePath, { readonly: true });
   try {
     const cells = new Int32Array(data.shared);
-    const run = runSigma(db, rules, { ...data.opts, chunks: sharedChunks(cells, data.base, data.chunks), cancelled: cancelFlag(cells) });
+    const run = runSigma(db, rules, { ...data.opts, chunks: chunkSource(cells, data.split, 1), cancelled: cancelFlag(cells) });
     reply = { type: 'done', hits: [...run.hits], stats: run.stats, cancelled: run.cancelled };
   } finally {
     db.close();
