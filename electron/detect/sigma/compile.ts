@@ -20,8 +20,8 @@ export interface SigmaRule {
   logsource: Logsource;
   file: string;
   line: number;
-  /** Per target: its compiled match, and the field keys it reads (null: every value, for keyword searches). */
-  targets: Array<{ target: Target; match: Compiled; reads: string[] | null }>;
+  /** Per target: its compiled match, and the field keys it reads (null: every value, for keyword searches; `named`: those it reads by name). */
+  targets: Array<{ target: Target; match: Compiled; reads: string[] | null; named: string[] }>;
   /** `re` patterns that run without JavaScript's `u` flag (invalid under it): not Unicode-aware as Rust's regex is. */
   regexNotUnicode: string[];
   /** What it was compiled from (a worker thread compiles the rule again from it: compiled rules hold functions). */
@@ -59,7 +59,7 @@ export function compileRule(doc: Doc, where: { file: string; line: number }, pla
     const map = fieldResolver(target);
     const resolve = (field: string): string => { const k = map(field); reads.keys.add(k); return k; };
     const match = compileDetection(detection as Doc, { resolve, placeholders, regexFallback, reads });
-    return { target, match, reads: reads.everyValue ? null : [...reads.keys] };
+    return { target, match, reads: reads.everyValue ? null : [...reads.keys], named: [...reads.keys] };
   });
   return {
     id: strOrNull(doc.id) ?? where.file, title, level: strOrNull(doc.level) ?? 'medium', status: strOrNull(doc.status),

@@ -8,6 +8,7 @@ import { FieldSelection, FieldsReader } from '../../case/fields.ts';
 import type { SigmaRule } from './compile.ts';
 import { EventView } from './event-view.ts';
 import { RuleGate } from './gate.ts';
+import { KeywordPrescan, keywordLiterals } from './keyword-scan.ts';
 import { EVTX_SOURCES, type Target } from './logsource.ts';
 import type { Compiled } from './modifiers.ts';
 import type { Needs } from './needs.ts';
@@ -49,9 +50,16 @@ export interface SigmaRunOptions {
 /** Hands out id ranges [lo, hi) to scan, ascending, each a whole number of windows (parallel.ts shares them between threads). */
 export type ChunkSource = () => readonly [number, number] | null;
 
-interface Plan { ruleIdx: number; match: Compiled; reads: string[] | null }
-/** `fields`: what its events are decoded with — the fields its rules read (null: all, a rule searches every value). */
-interface Group { plans: Plan[]; whole: Plan[]; gate: RuleGate<Plan> | null; sampled: number; fields: FieldSelection | null }
+interface Plan { ruleIdx: number; match: Compiled; reads: string[] | null; named: string[] }
+/**
+ * `fields`: what its events are decoded with — the fields its rules read (null: all, a rule searches every value);
+ * then `named`: the fields its rules read by name, enough when `keywords` (built on first use; null: it cannot) finds
+ * none of its keyword rules' literals in the row.
+ */
+interface Group {
+  plans: Plan[]; whole: Plan[]; gate: RuleGate<Plan> | null; sampled: number; fields: FieldSelection | null;
+  named: FieldSelection; keywords?: KeywordPrescan | null;
+}
 interface Anchored { plan: Plan; group: number; ids: Float64Array; cursor: number }
 
 /** A group runs on FTS candidates only when they are under 1/FTS_NARROWS of its events. */
@@ -94,9 +102,9 @@ class Groups {
     };
     const plans: Plan[] = [];
     const sig: string[] = [];
-    this.rules.forEach((rule, ruleIdx) => rule.targets.forEach(({ target, match, reads }, t) => {
+    this.rules.forEach((rule, ruleIdx) => rule.targets.forEach(({ target, match, reads, named }, t) => {
       if (!allows(target, key)) return;
-      plans.push({ ruleIdx, match, reads });
+      plans.push({ ruleIdx, match, reads, named });
       sig.push(`${ruleIdx}.${t}`);
       this.usedTargets.add(match);
     }));
@@ -104,7 +112,7 @@ class Groups {
     if (plans.length) {
       const s = sig.join(',');
       g = this.byPlans.get(s) ?? -1;
-      if (g < 0) { g = this.list.length; this.list.push({ plans, whole: plans, gate: null, sampled: 0, fields: readsOf(plans) }); this.byPlans.set(s, g); }
+      if (g < 0) { g = this.list.length; this.list.push({ plans, whole: plans, gate: null, sampled: 0, fields: readsOf(plans), named: namedOf(plans) }); this.byPlans.set(s, g); }
     }
     return g;
   }
@@ -122,6 +130,9 @@ function readsOf(plans: Plan[]): FieldSelection | null {
   }
   return new FieldSelection(keys);
 }
+
+/** The fields the plans read by name, together. */
+const namedOf = (plans: Plan[]): FieldSelection => new FieldSelection(plans.flatMap((p) => p.named));
 
 /**
  * Decides, for each group seen in the sample, which of its rules run on FTS candidates: all of them when together
@@ -158,6 +169,7 @@ function planFts(db: Db, reader: FieldsReader, groups: Groups, mode: 'auto' | 'a
       if (a && a.cost < spread.get(plan.match)!) anchorAt(plan, gi, a); else g.whole.push(plan);
     });
     g.fields = readsOf(g.whole);
+    g.named = namedOf(g.whole);
   });
   return out;
 }
@@ -210,13 +222,23 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
     const g = groups.list[gi];
     const extra = buckets.get(row.id);
     if (g.whole.length === 0 && !extra) continue;
-    // an FTS candidate is decoded whole (its anchored rules may search every value), the others only as their group needs
-    const ev = new EventView(reader.read(row, skipFields && !extra ? g.fields : null), row.source);
+    // an FTS candidate is decoded whole (its anchored rules may search every value), the others only as their group
+    // needs: whole for keyword rules only when their literals may be in the row (keyword-scan.ts)
+    let fields = skipFields && !extra ? g.fields : null;
+    let partial = false;
+    if (fields === null && useGate && skipFields && !extra) {
+      if (g.keywords === undefined) g.keywords = prescanOf(g, reader);
+      partial = g.keywords !== null && !g.keywords.present(row);
+      if (partial) fields = g.named;
+    }
+    let ev = new EventView(reader.read(row, fields), row.source);
     stats.evaluated++;
     plans.length = 0;
     if (!useGate) plans.push(...g.whole);
     else if (g.whole.length) (g.gate ??= new RuleGate(g.whole, (p) => p.match.needs)).candidates(ev, plans);
     if (extra) for (const a of extra) if (a.group === gi) plans.push(a.plan);
+    // a keyword rule let through is tested on every value (its keywords are absent, but it may say `not keywords`)
+    if (partial && plans.some((p) => p.reads === null)) ev = new EventView(reader.read(row, null), row.source);
     for (const p of plans) {
       stats.tests++;
       if (!p.match.test(ev)) continue;
@@ -229,6 +251,12 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
   for (const g of groups.list) { stats.scanned += g.whole.length; stats.anchored += g.plans.length - g.whole.length; }
   stats.seconds = (performance.now() - t0) / 1000;
   return { hits, stats, cancelled: false };
+}
+
+/** The keyword prescan of a group's rules read whole (null when no keyword literal can be ruled out in the stored row). */
+function prescanOf(g: Group, reader: FieldsReader): KeywordPrescan | null {
+  if (g.whole.every((p) => p.reads !== null)) return null;
+  return KeywordPrescan.of(g.whole.flatMap((p) => keywordLiterals(p.match.needs)), reader);
 }
 
 /** The stream's rows: of every chunk in turn, or of the whole case. */
