@@ -11,6 +11,7 @@ const data = workerData as SigmaWorkerData;
 let reply: SigmaWorkerReply;
 try {
   const rules = data.sources.map((s) => compileRule(s.doc, { file: s.file, line: s.line }, s.placeholders));
+  (data as Partial<SigmaWorkerData>).sources = undefined; // the documents' copies are not needed past here
   const db = openCaseDb(data.casePath, { readonly: true });
   try {
     const cells = new Int32Array(data.shared);
