@@ -12,6 +12,9 @@ import type { Doc } from './compile.ts';
 /** A cached file: its documents in order (null: an empty document) with the line each starts on. */
 export interface CachedFile { docs: Array<{ js: Doc | null; line: number }> }
 
+/** Files kept past those of the current load (other rule folders, earlier versions); beyond, only the current load's. */
+const MAX_FILES = 20_000;
+
 /** Bumped when what is cached changes; the `yaml` version is part of the key too, as its output is what is kept. */
 const FORMAT = 1;
 const YAML_VERSION = '2.9.1';
@@ -48,13 +51,18 @@ export class RuleCache {
     this.added++;
   }
 
-  /** Writes the files of this load (those of earlier loads not read again are dropped) when one was added. */
+  /**
+   * Writes the cache when a file was added: the files of earlier loads too (another rule folder set must not evict
+   * this one's), unless that makes it larger than MAX_FILES.
+   */
   save(): void {
     if (!this.file || this.added === 0) return;
+    const all = { ...this.old, ...this.now };
+    const files = Object.keys(all).length <= MAX_FILES ? all : this.now;
     const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, yaml: YAML_VERSION, files: this.now }));
+      fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, yaml: YAML_VERSION, files }));
       fs.renameSync(tmp, this.file);
     } catch {
       fs.rmSync(tmp, { force: true });

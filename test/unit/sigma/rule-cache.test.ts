@@ -51,6 +51,13 @@ test('a load through the parsed-rules cache equals parsing the YAML, and follows
   assert.equal(edited.rules.find((r) => r.id.startsWith('1111'))!.title, 'A edited');
   assert.equal(shape(edited), shape(loadSigmaRules([rules], { cache: null })));
 
+  // a load of another folder keeps this folder's files in the cache (it does not evict them)
+  const other = path.join(dir, 'other');
+  fs.mkdirSync(other);
+  fs.writeFileSync(path.join(other, 'f.yml'), rule('66666666-6666-4666-8666-666666666666', 'F', '\\f.exe'));
+  loadSigmaRules([other], { cache });
+  assert.equal(Object.keys((JSON.parse(fs.readFileSync(cache, 'utf8')) as { files: object }).files).length, 4, 'a, b (edited a too), f');
+
   // a cache that is not what it should be is ignored
   for (const junk of ['{"format":1,"yaml":"2.9.1","files":', '[]', '{"format":1,"yaml":"2.9.1","files":{"x":1}}']) {
     fs.writeFileSync(cache, junk);
