@@ -14,7 +14,8 @@ export type SkipKind = 'yaml' | 'correlation' | 'modifier' | 'logsource' | 'cond
 
 export interface SigmaError { file: string; line: number; message: string; kind: SkipKind; ruleId: string | null; title: string | null }
 export interface SigmaFile { path: string; dir: string; sha256: string; rules: number }
-export interface SigmaSet { rules: SigmaRule[]; errors: SigmaError[]; files: SigmaFile[] }
+/** `cachedFiles`: files whose parsed documents came from the cache (rule-cache.ts) rather than from the YAML. */
+export interface SigmaSet { rules: SigmaRule[]; errors: SigmaError[]; files: SigmaFile[]; cachedFiles?: number }
 
 /** A file of this name in a rule folder defines `expand` placeholders (`name: [values]`) instead of a rule. */
 export const PLACEHOLDER_FILE = 'placeholders.yml';
@@ -64,6 +65,7 @@ export function loadSigmaRules(dirs: string[], opts: { cache?: string | null } =
     }
   }
   cache.save();
+  set.cachedFiles = cache.hits;
   return set;
 }
 

@@ -33,6 +33,8 @@ export class RuleCache {
   private readonly old: Record<string, CachedFile>;
   private readonly now: Record<string, CachedFile> = {};
   private added = 0;
+  /** Files taken from the cache in this load. */
+  hits = 0;
 
   constructor(private readonly file: string | null) {
     this.old = file ? readCache(file) : {};
@@ -40,7 +42,7 @@ export class RuleCache {
 
   get(sha256: string): CachedFile | undefined {
     const hit = this.old[sha256];
-    if (hit) this.now[sha256] = hit;
+    if (hit) { this.now[sha256] = hit; this.hits++; }
     return hit;
   }
 
