@@ -49,7 +49,8 @@ export const cancelFlag = (cells: Int32Array) => (): boolean => Atomics.load(cel
 export async function runSigmaParallel(db: Db, rules: SigmaRule[], opts: ParallelOptions = {}): Promise<SigmaRunResult> {
   const { lo, hi } = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM events').get() as { lo: number | null; hi: number | null };
   const span = lo === null || hi === null ? 0 : hi - lo + 1;
-  if ((opts.threads ?? 2) < 2 || db.memory || !db.name || span < (opts.minIds ?? PARALLEL_MIN_IDS) || rules.length === 0) return runSigma(db, rules, opts);
+  // (a worker's own connection sees only committed rows: inside a transaction this thread reads alone)
+  if ((opts.threads ?? 2) < 2 || db.memory || db.inTransaction || !db.name || span < (opts.minIds ?? PARALLEL_MIN_IDS) || rules.length === 0) return runSigma(db, rules, opts);
   const t0 = performance.now();
   const size = opts.chunkIds ?? CHUNK;
   const base = lo! - (lo! % size);
