@@ -110,6 +110,11 @@ export class FieldsReader {
     }
   }
 
+  /** A layout's column names and what its `false` markers and templates stand for (null when it cannot be read). */
+  columns(id: number): { readonly names: readonly string[]; readonly tpl: readonly (string | number | null)[] } | null {
+    return this.layoutOf(id)?.layout.spec ?? null;
+  }
+
   private layoutOf(id: number): ReaderLayout | null {
     let rl = this.layouts.get(id);
     if (rl === undefined) {

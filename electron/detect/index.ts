@@ -56,7 +56,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   base.push(...scan.findings, ...checkW3wpChildren(db));
   base.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
   base.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));
-  const sigma = checkSigma(db, [bundledSigmaDir(resources), ...(opts.sigmaDirs ?? [])], opts.signal);
+  const sigma = await checkSigma(db, [bundledSigmaDir(resources), ...(opts.sigmaDirs ?? [])], opts.signal);
   warnSigma(sigma, warn);
   base.push(...sigma.findings);
   const found = correlateFindings(db, base, files);

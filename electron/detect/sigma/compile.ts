@@ -20,11 +20,16 @@ export interface SigmaRule {
   logsource: Logsource;
   file: string;
   line: number;
-  /** Per target: its compiled match, and the field keys it reads (null: every value, for keyword searches). */
-  targets: Array<{ target: Target; match: Compiled; reads: string[] | null }>;
+  /** Per target: its compiled match, and the field keys it reads (null: every value, for keyword searches; `named`: those it reads by name). */
+  targets: Array<{ target: Target; match: Compiled; reads: string[] | null; named: string[] }>;
   /** `re` patterns that run without JavaScript's `u` flag (invalid under it): not Unicode-aware as Rust's regex is. */
   regexNotUnicode: string[];
+  /** What it was compiled from (a worker thread compiles the rule again from it: compiled rules hold functions). */
+  source: RuleSource;
 }
+
+/** A rule document and where it stands: compileRule's input, plain data that can go to a worker thread. */
+export interface RuleSource { doc: Doc; file: string; line: number; placeholders: Record<string, string[]> }
 
 export type Doc = Record<string, unknown>;
 
@@ -54,13 +59,13 @@ export function compileRule(doc: Doc, where: { file: string; line: number }, pla
     const map = fieldResolver(target);
     const resolve = (field: string): string => { const k = map(field); reads.keys.add(k); return k; };
     const match = compileDetection(detection as Doc, { resolve, placeholders, regexFallback, reads });
-    return { target, match, reads: reads.everyValue ? null : [...reads.keys] };
+    return { target, match, reads: reads.everyValue ? null : [...reads.keys], named: [...reads.keys] };
   });
   return {
     id: strOrNull(doc.id) ?? where.file, title, level: strOrNull(doc.level) ?? 'medium', status: strOrNull(doc.status),
     description: strOrNull(doc.description), author: strOrNull(doc.author), references: strList(doc.references),
     tags: strList(doc.tags), falsepositives: strList(doc.falsepositives), logsource, file: where.file, line: where.line,
-    targets: compiled, regexNotUnicode: [...notUnicode],
+    targets: compiled, regexNotUnicode: [...notUnicode], source: { doc, file: where.file, line: where.line, placeholders },
   };
 }
 

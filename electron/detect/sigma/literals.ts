@@ -80,6 +80,26 @@ export class LiteralScanner {
     return true;
   }
 
+  /**
+   * Is any literal in the UTF-8 bytes (ASCII case folded, pins ignored: a hit may be one a text scan would not give,
+   * never the reverse for ASCII literals)? Also true on the bytes of a character whose lower case is ASCII (U+212A
+   * KELVIN SIGN, U+0130), which a text scan would lower-case into a hit.
+   */
+  anyIn(b: Uint8Array): boolean {
+    const { rows, ascii } = this;
+    const n = b.length;
+    let row = 0;
+    for (let i = 0; i < n; i++) {
+      const c = b[i];
+      if (c >= 128) {
+        if ((c === 0xe2 && b[i + 1] === 0x84 && b[i + 2] === 0xaa) || (c === 0xc4 && b[i + 1] === 0xb0)) return true;
+        row = rows[row + NON_ASCII];
+      } else row = rows[row + ascii[c]];
+      if (row < 0) return true;
+    }
+    return false;
+  }
+
   /** States × classes of the transition table, for the bench's memory figure. */
   get size(): number {
     return this.rows.length;

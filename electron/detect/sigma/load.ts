@@ -7,13 +7,15 @@ import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { compileRule, type Doc, type SigmaRule } from './compile.ts';
 import { Unsupported } from './encode.ts';
+import { defaultRuleCache, RuleCache, type CachedFile } from './rule-cache.ts';
 
 /** Why a rule was left out, for the report's counts. */
 export type SkipKind = 'yaml' | 'correlation' | 'modifier' | 'logsource' | 'condition' | 'regex' | 'duplicate' | 'other';
 
 export interface SigmaError { file: string; line: number; message: string; kind: SkipKind; ruleId: string | null; title: string | null }
 export interface SigmaFile { path: string; dir: string; sha256: string; rules: number }
-export interface SigmaSet { rules: SigmaRule[]; errors: SigmaError[]; files: SigmaFile[] }
+/** `cachedFiles`: files whose parsed documents came from the cache (rule-cache.ts) rather than from the YAML. */
+export interface SigmaSet { rules: SigmaRule[]; errors: SigmaError[]; files: SigmaFile[]; cachedFiles?: number }
 
 /** A file of this name in a rule folder defines `expand` placeholders (`name: [values]`) instead of a rule. */
 export const PLACEHOLDER_FILE = 'placeholders.yml';
@@ -30,9 +32,13 @@ export function listSigmaFiles(dir: string): string[] {
   return out;
 }
 
-/** Loads every rule of the given folders (a single .yml file is accepted too). Later duplicates of an id are skipped. */
-export function loadSigmaRules(dirs: string[]): SigmaSet {
+/**
+ * Loads every rule of the given folders (a single .yml file is accepted too). Later duplicates of an id are skipped.
+ * `cache`: the parsed-rules cache file (rule-cache.ts; null: parse every file).
+ */
+export function loadSigmaRules(dirs: string[], opts: { cache?: string | null } = {}): SigmaSet {
   const set: SigmaSet = { rules: [], errors: [], files: [] };
+  const cache = new RuleCache(opts.cache === undefined ? defaultRuleCache() : opts.cache);
   const seen = new Map<string, string>();
   for (const dir of dirs) {
     let files: string[];
@@ -46,7 +52,7 @@ export function loadSigmaRules(dirs: string[]): SigmaSet {
       continue;
     }
     for (const file of files) {
-      const rules = loadFile(file, placeholders, set.errors);
+      const rules = loadFile(file, placeholders, set.errors, cache);
       let kept = 0;
       for (const r of rules.rules) {
         const first = seen.get(r.id);
@@ -58,6 +64,8 @@ export function loadSigmaRules(dirs: string[]): SigmaSet {
       set.files.push({ path: file, dir, sha256: rules.sha256, rules: kept });
     }
   }
+  cache.save();
+  set.cachedFiles = cache.hits;
   return set;
 }
 
@@ -77,9 +85,25 @@ function readPlaceholders(file: string, errors: SigmaError[]): Record<string, st
   return out;
 }
 
-function loadFile(file: string, placeholders: Record<string, string[]>, errors: SigmaError[]): { rules: SigmaRule[]; sha256: string } {
+/** The rules of a cached file, or null when one does not compile now (the YAML is then read again for its error's line). */
+function fromCache(cached: CachedFile, file: string, placeholders: Record<string, string[]>): SigmaRule[] | null {
+  const rules: SigmaRule[] = [];
+  try {
+    for (const d of cached.docs) if (d.js !== null) rules.push(compileRule(d.js, { file, line: d.line }, placeholders));
+  } catch {
+    return null;
+  }
+  return rules;
+}
+
+function loadFile(file: string, placeholders: Record<string, string[]>, errors: SigmaError[], cache: RuleCache): { rules: SigmaRule[]; sha256: string } {
   const buf = fs.readFileSync(file);
   const sha256 = crypto.createHash('sha256').update(buf).digest('hex');
+  const cached = cache.get(sha256);
+  const hit = cached && fromCache(cached, file, placeholders);
+  if (hit) return { rules: hit, sha256 };
+  const before = errors.length;
+  const entry: CachedFile = { docs: [] };
   const rules: SigmaRule[] = [];
   const lc = new LineCounter();
   let docs: ReturnType<typeof parseAllDocuments>;
@@ -101,14 +125,16 @@ function loadFile(file: string, placeholders: Record<string, string[]>, errors: 
       errors.push({ file, line: at([]), message: `YAML error: ${(e as Error).message}`, kind: 'yaml', ruleId: null, title: null });
       continue;
     }
-    if (js === null || js === undefined) continue;
+    if (js === null || js === undefined) { entry.docs.push({ js: null, line: at([]) }); continue; }
     if (typeof js !== 'object' || Array.isArray(js)) {
       errors.push({ file, line: at([]), message: 'not a Sigma rule (the document is not a map)', kind: 'other', ruleId: null, title: null });
       continue;
     }
     const d = js as Doc;
     try {
-      rules.push(compileRule(d, { file, line: at([]) }, placeholders));
+      const line = at([]);
+      rules.push(compileRule(d, { file, line }, placeholders));
+      entry.docs.push({ js: d, line });
     } catch (e) {
       const ruleId = typeof d.id === 'string' ? d.id : null;
       const title = typeof d.title === 'string' ? d.title : null;
@@ -116,6 +142,8 @@ function loadFile(file: string, placeholders: Record<string, string[]>, errors: 
       else errors.push({ file, line: at([]), message: `rule could not be compiled: ${(e as Error).message}`, kind: 'other', ruleId, title });
     }
   }
+  // only a file read without a fault is cached: a faulty one is read again each time, for its errors' lines
+  if (errors.length === before && Array.isArray(docs)) cache.put(sha256, entry);
   return { rules, sha256 };
 }
 

@@ -8,6 +8,7 @@ import { FieldSelection, FieldsReader } from '../../case/fields.ts';
 import type { SigmaRule } from './compile.ts';
 import { EventView } from './event-view.ts';
 import { RuleGate } from './gate.ts';
+import { KeywordPrescan, keywordLiterals } from './keyword-scan.ts';
 import { EVTX_SOURCES, type Target } from './logsource.ts';
 import type { Compiled } from './modifiers.ts';
 import type { Needs } from './needs.ts';
@@ -15,6 +16,8 @@ import { anchorOf, FtsTerms, type Anchor } from './prefilter.ts';
 import { sampleKeys, streamRows, termIds, type KeyInfo, type StreamRow } from './scan.ts';
 
 export interface SigmaRunStats {
+  /** Threads that scanned (parallel.ts). */
+  threads: number;
   events: number; rules: number; targets: number; groups: number;
   /** Rule targets × logsource groups run on FTS candidates, and run on every event of the group. */
   anchored: number; scanned: number;
@@ -36,11 +39,27 @@ export interface SigmaRunResult {
  * front of the exact test. `prefilter: false` is both off — every rule on every event of its logsource, the reference
  * the others are checked against (it decodes every field; the others only the fields their rules read).
  */
-export interface SigmaRunOptions { signal?: AbortSignal; prefilter?: boolean; fts?: 'auto' | 'always' | 'off'; gate?: boolean }
+export interface SigmaRunOptions {
+  signal?: AbortSignal; prefilter?: boolean; fts?: 'auto' | 'always' | 'off'; gate?: boolean;
+  /** The id ranges [lo, hi) to scan, handed out in ascending order (null: none left); default every event at once. */
+  chunks?: ChunkSource;
+  /** Checked once per window besides `signal` (a worker's cancel flag). */
+  cancelled?: () => boolean;
+}
 
-interface Plan { ruleIdx: number; match: Compiled; reads: string[] | null }
-/** `fields`: what its events are decoded with — the fields its rules read (null: all, a rule searches every value). */
-interface Group { plans: Plan[]; whole: Plan[]; gate: RuleGate<Plan> | null; sampled: number; fields: FieldSelection | null }
+/** Hands out id ranges [lo, hi) to scan, ascending, each a whole number of windows (parallel.ts shares them between threads). */
+export type ChunkSource = () => readonly [number, number] | null;
+
+interface Plan { ruleIdx: number; match: Compiled; reads: string[] | null; named: string[] }
+/**
+ * `fields`: what its events are decoded with — the fields its rules read (null: all, a rule searches every value);
+ * then `named`: the fields its rules read by name, enough when `keywords` (built on first use; null: it cannot) finds
+ * none of its keyword rules' literals in the row.
+ */
+interface Group {
+  plans: Plan[]; whole: Plan[]; gate: RuleGate<Plan> | null; sampled: number; fields: FieldSelection | null;
+  named: FieldSelection; keywords?: KeywordPrescan | null;
+}
 interface Anchored { plan: Plan; group: number; ids: Float64Array; cursor: number }
 
 /** A group runs on FTS candidates only when they are under 1/FTS_NARROWS of its events. */
@@ -48,7 +67,7 @@ const FTS_NARROWS = 4;
 /** Keys sampled to estimate each group's size. */
 const SAMPLE = 4000;
 /** Ids per window of the stream (FTS candidates are bucketed a window at a time). */
-const WINDOW = 20_000;
+export const WINDOW = 20_000;
 
 const allows = (t: Target, k: KeyInfo): boolean =>
   t.sources.includes(k.source) && (!t.channels || (k.channel !== null && t.channels.includes(k.channel)))
@@ -83,9 +102,9 @@ class Groups {
     };
     const plans: Plan[] = [];
     const sig: string[] = [];
-    this.rules.forEach((rule, ruleIdx) => rule.targets.forEach(({ target, match, reads }, t) => {
+    this.rules.forEach((rule, ruleIdx) => rule.targets.forEach(({ target, match, reads, named }, t) => {
       if (!allows(target, key)) return;
-      plans.push({ ruleIdx, match, reads });
+      plans.push({ ruleIdx, match, reads, named });
       sig.push(`${ruleIdx}.${t}`);
       this.usedTargets.add(match);
     }));
@@ -93,7 +112,7 @@ class Groups {
     if (plans.length) {
       const s = sig.join(',');
       g = this.byPlans.get(s) ?? -1;
-      if (g < 0) { g = this.list.length; this.list.push({ plans, whole: plans, gate: null, sampled: 0, fields: readsOf(plans) }); this.byPlans.set(s, g); }
+      if (g < 0) { g = this.list.length; this.list.push({ plans, whole: plans, gate: null, sampled: 0, fields: readsOf(plans), named: namedOf(plans) }); this.byPlans.set(s, g); }
     }
     return g;
   }
@@ -111,6 +130,9 @@ function readsOf(plans: Plan[]): FieldSelection | null {
   }
   return new FieldSelection(keys);
 }
+
+/** The fields the plans read by name, together. */
+const namedOf = (plans: Plan[]): FieldSelection => new FieldSelection(plans.flatMap((p) => p.named));
 
 /**
  * Decides, for each group seen in the sample, which of its rules run on FTS candidates: all of them when together
@@ -147,6 +169,7 @@ function planFts(db: Db, reader: FieldsReader, groups: Groups, mode: 'auto' | 'a
       if (a && a.cost < spread.get(plan.match)!) anchorAt(plan, gi, a); else g.whole.push(plan);
     });
     g.fields = readsOf(g.whole);
+    g.named = namedOf(g.whole);
   });
   return out;
 }
@@ -177,7 +200,7 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
   const skipFields = opts.prefilter !== false;
   const sources = [...new Set(rules.flatMap((r) => r.targets.flatMap((t) => t.target.sources)))];
   const hits = new Map<number, number[]>();
-  const stats: SigmaRunStats = { events: 0, rules: rules.length, targets: 0, groups: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
+  const stats: SigmaRunStats = { threads: 1, events: 0, rules: rules.length, targets: 0, groups: 0, anchored: 0, scanned: 0, evaluated: 0, tests: 0, seconds: 0 };
   if (sources.length === 0) return { hits, stats, cancelled: false };
   const groups = new Groups(rules);
   const reader = new FieldsReader(db);
@@ -185,11 +208,13 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
   const plans: Plan[] = [];
   let windowEnd = -Infinity;
   let buckets = new Map<number, Anchored[]>();
-  for (const row of streamRows(db, reader, sources, EVTX_SOURCES)) {
+  const stop = () => !!opts.signal?.aborted || !!opts.cancelled?.();
+  for (const row of chunkedRows(db, reader, sources, opts.chunks)) {
     if (row.id >= windowEnd) {
-      if (opts.signal?.aborted) return { hits, stats, cancelled: true };
-      windowEnd = row.id - (row.id % WINDOW) + WINDOW;
-      buckets = bucketCandidates(anchored, windowEnd);
+      if (stop()) return { hits, stats, cancelled: true };
+      const windowStart = row.id - (row.id % WINDOW);
+      windowEnd = windowStart + WINDOW;
+      buckets = bucketCandidates(anchored, windowStart, windowEnd);
     }
     stats.events++;
     const gi = groups.of(row);
@@ -197,13 +222,23 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
     const g = groups.list[gi];
     const extra = buckets.get(row.id);
     if (g.whole.length === 0 && !extra) continue;
-    // an FTS candidate is decoded whole (its anchored rules may search every value), the others only as their group needs
-    const ev = new EventView(reader.read(row, skipFields && !extra ? g.fields : null), row.source);
+    // an FTS candidate is decoded whole (its anchored rules may search every value), the others only as their group
+    // needs: whole for keyword rules only when their literals may be in the row (keyword-scan.ts)
+    let fields = skipFields && !extra ? g.fields : null;
+    let partial = false;
+    if (fields === null && useGate && skipFields && !extra) {
+      if (g.keywords === undefined) g.keywords = prescanOf(g, reader);
+      partial = g.keywords !== null && !g.keywords.present(row);
+      if (partial) fields = g.named;
+    }
+    let ev = new EventView(reader.read(row, fields), row.source);
     stats.evaluated++;
     plans.length = 0;
     if (!useGate) plans.push(...g.whole);
     else if (g.whole.length) (g.gate ??= new RuleGate(g.whole, (p) => p.match.needs)).candidates(ev, plans);
     if (extra) for (const a of extra) if (a.group === gi) plans.push(a.plan);
+    // a keyword rule let through is tested on every value (its keywords are absent, but it may say `not keywords`)
+    if (partial && plans.some((p) => p.reads === null)) ev = new EventView(reader.read(row, null), row.source);
     for (const p of plans) {
       stats.tests++;
       if (!p.match.test(ev)) continue;
@@ -218,10 +253,23 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
   return { hits, stats, cancelled: false };
 }
 
-/** FTS-anchored rules by candidate id, for the ids before `end` not yet taken. */
-function bucketCandidates(anchored: Anchored[], end: number): Map<number, Anchored[]> {
+/** The keyword prescan of a group's rules read whole (null when no keyword literal can be ruled out in the stored row). */
+function prescanOf(g: Group, reader: FieldsReader): KeywordPrescan | null {
+  if (g.whole.every((p) => p.reads !== null)) return null;
+  return KeywordPrescan.of(g.whole.flatMap((p) => keywordLiterals(p.match.needs)), reader);
+}
+
+/** The stream's rows: of every chunk in turn, or of the whole case. */
+function* chunkedRows(db: Db, reader: FieldsReader, sources: string[], chunks: ChunkSource | undefined): Generator<StreamRow> {
+  if (!chunks) { yield* streamRows(db, reader, sources, EVTX_SOURCES); return; }
+  for (let c = chunks(); c; c = chunks()) yield* streamRows(db, reader, sources, EVTX_SOURCES, c);
+}
+
+/** FTS-anchored rules by candidate id, for the ids in [start, end) (those before `start` are passed: another thread's). */
+function bucketCandidates(anchored: Anchored[], start: number, end: number): Map<number, Anchored[]> {
   const buckets = new Map<number, Anchored[]>();
   for (const a of anchored) {
+    while (a.cursor < a.ids.length && a.ids[a.cursor] < start) a.cursor++;
     while (a.cursor < a.ids.length && a.ids[a.cursor] < end) {
       const id = a.ids[a.cursor++];
       const list = buckets.get(id);

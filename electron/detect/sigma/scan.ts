@@ -27,10 +27,12 @@ export function keyRow(reader: FieldsReader, row: StreamRow, evtxSources: readon
   return row;
 }
 
-/** Every event of `sources` in id order, keyed, with its packed fields (read once, for the whole run). */
-export function* streamRows(db: Db, reader: FieldsReader, sources: string[], evtxSources: string[]): Generator<StreamRow> {
-  const rows = db.prepare(`SELECT e.id, e.source, ${PACKED_COLUMNS('e')} FROM events e WHERE e.source IN (${sources.map(() => '?').join(',')}) ORDER BY e.id`)
-    .iterate(...sources) as IterableIterator<StreamRow>;
+/** Every event of `sources` in id order (only ids in [lo, hi) when a range is given), keyed, with its packed fields. */
+export function* streamRows(db: Db, reader: FieldsReader, sources: string[], evtxSources: string[], range?: readonly [number, number]): Generator<StreamRow> {
+  const marks = sources.map(() => '?').join(',');
+  const rows = (range
+    ? db.prepare(`SELECT e.id, e.source, ${PACKED_COLUMNS('e')} FROM events e WHERE e.id >= ? AND e.id < ? AND e.source IN (${marks}) ORDER BY e.id`).iterate(range[0], range[1], ...sources)
+    : db.prepare(`SELECT e.id, e.source, ${PACKED_COLUMNS('e')} FROM events e WHERE e.source IN (${marks}) ORDER BY e.id`).iterate(...sources)) as IterableIterator<StreamRow>;
   for (const row of rows) yield keyRow(reader, row, evtxSources);
 }
 
