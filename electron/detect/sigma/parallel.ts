@@ -10,6 +10,12 @@ import { runSigma, WINDOW, type ChunkSource, type SigmaRunOptions, type SigmaRun
 
 /** Below this many event ids a worker's start (its modules and the rules compiled again: about a second) does not pay. */
 export const PARALLEL_MIN_IDS = 100_000;
+/**
+ * Below this many rules one thread is used: the worker holds its own compiled rules and gates (about 330 MB with all
+ * of SigmaHQ's Windows rules), which only pays when a large pack makes matching the longest phase of an index; the
+ * bundled rules and small analyst folders stay within the index's 600 MB.
+ */
+export const PARALLEL_MIN_RULES = 500;
 
 /** Ids per chunk handed out: a few windows, so the SQL range scans stay long and the threads still end together. */
 const CHUNK = 2 * WINDOW;
@@ -30,6 +36,8 @@ export interface ParallelOptions extends SigmaRunOptions {
   threads?: number;
   /** Smallest id span run on two threads (default PARALLEL_MIN_IDS). */
   minIds?: number;
+  /** Fewest rules run on two threads (default PARALLEL_MIN_RULES). */
+  minRules?: number;
   /** For the tests: ids per chunk, and chunks dealt alternately (each thread surely scans some) instead of taken as free. */
   chunkIds?: number; alternate?: boolean;
 }
@@ -50,7 +58,8 @@ export async function runSigmaParallel(db: Db, rules: SigmaRule[], opts: Paralle
   const { lo, hi } = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM events').get() as { lo: number | null; hi: number | null };
   const span = lo === null || hi === null ? 0 : hi - lo + 1;
   // (a worker's own connection sees only committed rows: inside a transaction this thread reads alone)
-  if ((opts.threads ?? 2) < 2 || db.memory || db.inTransaction || !db.name || span < (opts.minIds ?? PARALLEL_MIN_IDS) || rules.length === 0) return runSigma(db, rules, opts);
+  if ((opts.threads ?? 2) < 2 || db.memory || db.inTransaction || !db.name || span < (opts.minIds ?? PARALLEL_MIN_IDS)
+    || rules.length === 0 || rules.length < (opts.minRules ?? PARALLEL_MIN_RULES)) return runSigma(db, rules, opts);
   const t0 = performance.now();
   const size = opts.chunkIds ?? CHUNK;
   const base = lo! - (lo! % size);

@@ -23,10 +23,13 @@ test('two threads give the matches of one: every SigmaHQ Windows rule over the r
   assert.ok(pairs >= 150, `${pairs} matches`);
   const { n } = db.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
   // chunks of a few ids, dealt alternately: each thread scans about half of the events, the worker surely some
-  const two = await runSigmaParallel(db, rules, { minIds: 0, chunkIds: Math.max(1, Math.ceil(n / 40)), alternate: true });
+  const two = await runSigmaParallel(db, rules, { minIds: 0, minRules: 0, chunkIds: Math.max(1, Math.ceil(n / 40)), alternate: true });
   assert.equal(two.stats.threads, 2, 'ran on two threads');
   assert.equal(two.stats.events, one.stats.events, 'every event scanned once');
   assert.deepEqual(sorted(two.hits), sorted(one.hits));
   // and a small case stays on this thread (a worker's start would cost more than it saves)
   assert.equal((await runSigmaParallel(db, rules)).stats.threads, 1);
+  // and so does a small rule set, however large the case (a worker's own rules would cost memory for little)
+  assert.equal((await runSigmaParallel(db, rules.slice(0, 50), { minIds: 0 })).stats.threads, 1);
+  assert.equal((await runSigmaParallel(db, rules, { minIds: 0 })).stats.threads, 2, 'a large pack on a large case: two threads');
 });
