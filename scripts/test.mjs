@@ -29,9 +29,10 @@ if (!filters.length) {
 
 const files = walk(path.join(root, 'test')).filter((f) => !filters.length || filters.some((s) => f.includes(s))).sort();
 if (files.length === 0) { console.error('no test files found'); process.exit(1); }
+const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-test-config-'));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   cwd: root, stdio: 'inherit',
-  // Recent cases go to a throw-away folder, not the analyst's own list.
-  env: { LOUPE_CONFIG_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-test-config-')), ...process.env, LOUPE_TEST: '1' },
+  // Recent cases and the parsed Sigma rules go to a throw-away folder, not the analyst's own list and cache.
+  env: { LOUPE_CONFIG_DIR: configDir, LOUPE_SIGMA_CACHE: path.join(configDir, 'sigma-rules.json'), ...process.env, LOUPE_TEST: '1' },
 });
 process.exit(r.status ?? 1);
