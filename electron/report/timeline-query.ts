@@ -2,7 +2,8 @@
 import type { Db } from '../case/db.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
 import { pageIds, smallResult } from '../case/timeline-plan.ts';
-import { columnSortedIds, ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
+import { sortedPageIds } from '../case/sort-index.ts';
+import { ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
 
@@ -45,7 +46,7 @@ async function* pagesOfIds(db: Db, nextIds: (offset: number, limit: number) => n
  */
 export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
   ensureQueryFunctions(db);
-  if (!timeSorted(q)) { yield* pagesOfIds(db, (offset, limit) => columnSortedIds(db, q, limit, offset), q); return; }
+  if (!timeSorted(q)) { yield* pagesOfIds(db, (offset, limit) => sortedPageIds(db, q, limit, offset), q); return; }
   const desc = (q.sort?.dir ?? q.order) === 'desc';
   const { sql, params } = timelineWhere(q);
   const dir = desc ? 'DESC' : 'ASC';
