@@ -87,12 +87,50 @@ function keyedIds(db: Db, q: TimelineQuery, plan: { id: number; valued: number }
   return [...valued, ...empty];
 }
 
+/**
+ * Every id of a column-sorted result in order, `pageRows` at a time, by keyset over the sort index (an export stays
+ * linear however long), from `offset`; null when the column's index is not ready.
+ */
+export function keyedIdPages(db: Db, q: TimelineQuery, pageRows: number, offset = 0): Generator<number[]> | null {
+  const plan = columnSortPlan(db, q);
+  return plan.kind === 'ready' ? keyedPages(db, q, plan.id, pageRows, offset) : null;
+}
+
+function* keyedPages(db: Db, q: TimelineQuery, id: number, pageRows: number, offset: number): Generator<number[]> {
+  const where = timelineWhere(q);
+  const dir = directionOf(q);
+  const cmp = dir === 'DESC' ? '<' : '>';
+  const t = keyTable(id);
+  const check = where.sql !== '1' ? ` AND EXISTS (SELECT 1 FROM events WHERE events.id = sk_id AND (${where.sql}))` : '';
+  // Values first, then the empty ones in time order; each part resumes after the last (key, ts, id) read.
+  const parts = [
+    { range: `sk_key < ${EMPTY_KEY}`, order: `sk_key ${dir}, sk_ts ${dir}, sk_id ${dir}`, keyset: `(sk_key, sk_ts, sk_id) ${cmp} (?, ?, ?)`, of: (r: unknown[]) => r },
+    { range: `sk_key = ${EMPTY_KEY}`, order: `sk_ts ${dir}, sk_id ${dir}`, keyset: `(sk_ts, sk_id) ${cmp} (?, ?)`, of: (r: unknown[]) => r.slice(1) },
+  ];
+  let skip = offset;
+  for (const p of parts) {
+    const first = db.prepare(`SELECT sk_key, sk_ts, sk_id FROM ${t} WHERE ${p.range}${check} ORDER BY ${p.order} LIMIT ? OFFSET ?`).raw();
+    const next = db.prepare(`SELECT sk_key, sk_ts, sk_id FROM ${t} WHERE ${p.range} AND ${p.keyset}${check} ORDER BY ${p.order} LIMIT ?`).raw();
+    let last: unknown[] | null = null;
+    for (;;) {
+      const rows = (last ? next.all(...p.of(last), ...where.params, pageRows) : first.all(...where.params, pageRows, skip)) as unknown[][];
+      if (!last) skip = rows.length ? 0 : Math.max(0, skip - countPart(db, t, p.range, check, where.params));
+      if (rows.length) yield rows.map((r) => r[2] as number);
+      if (rows.length < pageRows) break;
+      last = rows[rows.length - 1];
+    }
+  }
+}
+
+const countPart = (db: Db, t: string, range: string, check: string, params: unknown[]): number =>
+  db.prepare(`SELECT count(*) FROM ${t} WHERE ${range}${check}`).pluck().get(...params) as number;
+
 /** Registers (or marks for extension) the index of `name`; audited when it is new. Returns its id. */
 export function startSortIndex(db: Db, name: string): number {
   const row = indexRow(db, name);
   const target = maxEventId(db);
   if (row) {
-    db.prepare("UPDATE sort_indexes SET si_state = 'building', si_target = ? WHERE si_id = ?").run(target, row.si_id);
+    db.prepare("UPDATE sort_indexes SET si_state = 'building', si_target = ? WHERE si_id = ?").run(Math.max(target, row.si_max_id), row.si_id);
     return row.si_id;
   }
   return db.transaction(() => {
@@ -114,19 +152,22 @@ export function buildSlice(db: Db, id: number, rows: number): boolean {
     const row = db.prepare('SELECT * FROM sort_indexes WHERE si_id = ?').get(id) as IndexRow | undefined;
     if (!row) return true;
     let from = row.si_max_id;
-    if (from < 0) { db.exec(`DELETE FROM ${keyTable(id)}`); from = 0; }
+    let valued = row.si_valued ?? 0;
+    if (from < 0) { db.exec(`DELETE FROM ${keyTable(id)}`); from = 0; valued = 0; }
     const expr: Sql = sortKeyExpr(row.si_field);
     const upTo = db.prepare('SELECT max(id) FROM (SELECT id FROM event_rows WHERE id > ? ORDER BY id LIMIT ?)').pluck().get(from, rows) as number | null;
-    if (upTo === null) {
-      const valued = db.prepare(`SELECT count(*) FROM ${keyTable(id)} WHERE sk_key < ${EMPTY_KEY}`).pluck().get() as number;
-      db.prepare("UPDATE sort_indexes SET si_state = 'ready', si_max_id = ?, si_valued = ?, si_built_at = ? WHERE si_id = ?").run(from, valued, nowIso(), id);
-      return true;
+    if (upTo !== null) {
+      // Staged, to count the values of the slice and to add it to the B-tree in key order.
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS sort_slice (k ANY, ts INTEGER, id INTEGER); DELETE FROM temp.sort_slice');
+      db.prepare(`INSERT INTO temp.sort_slice SELECT coalesce(${expr.sql}, ${EMPTY_KEY}), ts, id FROM events WHERE id > ? AND id <= ?`).run(...expr.params, from, upTo);
+      valued += db.prepare(`SELECT count(*) FROM temp.sort_slice WHERE k < ${EMPTY_KEY}`).pluck().get() as number;
+      db.exec(`INSERT INTO ${keyTable(id)} (sk_key, sk_ts, sk_id) SELECT k, ts, id FROM temp.sort_slice ORDER BY k, ts, id`);
+      from = upTo;
     }
-    // Sorted first, so each slice goes into the B-tree in key order.
-    db.prepare(`INSERT INTO ${keyTable(id)} (sk_key, sk_ts, sk_id) SELECT coalesce(${expr.sql}, ${EMPTY_KEY}) AS k, ts, id
-      FROM events WHERE id > ? AND id <= ? ORDER BY k, ts, id`).run(...expr.params, from, upTo);
-    db.prepare('UPDATE sort_indexes SET si_max_id = ?, si_target = max(si_target, ?) WHERE si_id = ?').run(upTo, upTo, id);
-    return false;
+    const done = db.prepare('SELECT 1 FROM event_rows WHERE id > ?').get(from) === undefined;
+    db.prepare(`UPDATE sort_indexes SET si_max_id = ?, si_target = max(si_target, ?), si_valued = ?${done ? ", si_state = 'ready', si_built_at = ?" : ''} WHERE si_id = ?`)
+      .run(from, from, valued, ...(done ? [nowIso()] : []), id);
+    return done;
   })();
 }
 
