@@ -2,7 +2,7 @@
 import type { Db } from '../case/db.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
 import { pageIds, smallResult } from '../case/timeline-plan.ts';
-import { keyedIdPages, sortedPageIds } from '../case/sort-index.ts';
+import { keyedIdPages, sortedPageIds } from '../case/sort-read.ts';
 import { ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import type { TimelineQuery } from '../../shared/api.ts';

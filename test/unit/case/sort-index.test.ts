@@ -8,8 +8,9 @@ import { after, before, test } from 'node:test';
 import { bulkMark } from '../../../electron/case/analyst.ts';
 import { openCaseDb, type Db } from '../../../electron/case/db.ts';
 import { queryTimeline } from '../../../electron/case/read.ts';
-import { buildSortIndexNow, columnSortPlan, dropSortIndex, listSortIndexes, sortPlan } from '../../../electron/case/sort-index.ts';
-import { filterHasIndex } from '../../../electron/case/timeline-plan.ts';
+import { buildSortIndexNow, dropSortIndex, listSortIndexes, sortPlan } from '../../../electron/case/sort-index.ts';
+import { columnSortPlan } from '../../../electron/case/sort-read.ts';
+import { filterHasIndex, smallResult } from '../../../electron/case/timeline-plan.ts';
 import { fieldExpr, sortKeyName, timelineWhere } from '../../../electron/case/timeline-where.ts';
 import { IndexCoordinator } from '../../../electron/ingest/coordinator.ts';
 import { iterateTimelinePages } from '../../../electron/report/timeline-query.ts';
@@ -158,4 +159,35 @@ test('a sort index can be dropped by any alias of its column', () => {
   assert.ok(listSortIndexes(db).some((x) => x.field === 'status'));
   assert.equal(dropSortIndex(db, 'sc-status'), true);
   assert.ok(!listSortIndexes(db).some((x) => x.field === 'status'));
+});
+
+test('a column filter "equals" on a column with a sort index (or on IP) reads its matches from that index: same rows and totals', async () => {
+  const status = db.prepare('SELECT status FROM events WHERE status IS NOT NULL GROUP BY status ORDER BY count(*) LIMIT 1').pluck().get() as number;
+  const url = db.prepare('SELECT url FROM events WHERE url IS NOT NULL GROUP BY url ORDER BY count(*) LIMIT 1').pluck().get() as string;
+  const ip = db.prepare('SELECT ip FROM events WHERE ip IS NOT NULL GROUP BY ip ORDER BY count(*) LIMIT 1').pluck().get() as string;
+  const queries: TimelineQuery[] = [
+    { columns: [{ field: 'sc-status', op: 'equals', value: String(status) }] },
+    { columns: [{ field: 'cs-uri-stem', op: 'equals', value: url }], order: 'desc' },
+    { columns: [{ field: 'c-ip', op: 'equals', value: ip }, { field: 'message', op: 'contains', value: 'GET' }] },
+  ];
+  const timeIds = (q: TimelineQuery): number[] => {
+    const w = timelineWhere(q);
+    const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+    return db.prepare(`SELECT id FROM events WHERE ${w.sql} ORDER BY ts ${dir}, id ${dir}`).pluck().all(...w.params) as number[];
+  };
+  dropSortIndex(db, 'status');
+  dropSortIndex(db, 'url');
+  assert.equal(smallResult(db, queries[0], timelineWhere(queries[0]), 'ASC'), null, 'no index: the time index is walked');
+  buildSortIndexNow(db, 'status');
+  buildSortIndexNow(db, 'url');
+  for (const q of queries) {
+    const want = timeIds(q);
+    const label = JSON.stringify(q);
+    assert.ok(want.length > 0, label);
+    assert.ok(smallResult(db, q, timelineWhere(q), 'ASC'), `read through an index: ${label}`);
+    const page = queryTimeline(db, { ...q, limit: 5000 });
+    assert.deepEqual(page.rows.map((r) => r.id), want, label);
+    assert.equal(page.total, want.length, label);
+    assert.deepEqual(await exportIds(q), want, `export: ${label}`);
+  }
 });
