@@ -3,7 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildSortIndexNow, dropSortIndex, listSortIndexes, sortPlan } from '../electron/case/sort-index.ts';
+import { columnSortedIds, sortKeyName } from '../electron/case/timeline-where.ts';
 import type { CaseService } from '../electron/service.ts';
+import type { TimelineQuery } from '../shared/api.ts';
 import { median } from './latency.ts';
 
 type Fig = (name: string, value: string, target?: string) => void;
@@ -16,7 +19,7 @@ async function timed(runs: number, fn: () => Promise<unknown>): Promise<string> 
   return `${wall.toFixed(1)} ms (cpu ${((c.user + c.system) / 1000 / runs).toFixed(1)} ms/run)`;
 }
 
-export async function gridBench(svc: CaseService, events: number, ip: string, fig: Fig): Promise<void> {
+export async function gridBench(svc: CaseService, events: number, ip: string, fig: Fig, sortFields = ['status', 'cs-uri-stem']): Promise<void> {
   console.log('\ntimeline grid (median of 7; wall, and CPU per run)');
   // What the grid asks for End: the total, then the last rows read backwards.
   fig('jump to the end (total + last 200 rows)', await timed(7, async () => {
@@ -32,9 +35,8 @@ export async function gridBench(svc: CaseService, events: number, ip: string, fi
   fig('sorted by IP, whole case, first page (200)', await timed(7, () => svc.queryTimeline({ sort: { field: 'ip', dir: 'asc' }, limit: 200 })), '≤ 300 ms');
   fig('sorted by IP desc, whole case, page at offset 100,000', await timed(3, () => svc.queryTimeline({ sort: { field: 'ip', dir: 'desc' }, offset: 100_000, limit: 200 })), '≤ 300 ms');
   fig(`sorted by status, search "${ip}" (200 rows)`, await timed(7, () => svc.queryTimeline({ text: `"${ip}"`, sort: { field: 'status', dir: 'desc' }, limit: 200 })), '≤ 300 ms');
-  // Columns without an index: the whole result is read and sorted (the grid's header says so).
-  fig('sorted by Status (no index), whole case, first page', await timed(1, () => svc.queryTimeline({ sort: { field: 'status', dir: 'asc' }, limit: 200 })), '≤ 300 ms (no index: sorts the whole result)');
-  fig('sorted by a field (cs-uri-stem, no index), whole case, first page', await timed(1, () => svc.queryTimeline({ sort: { field: 'cs-uri-stem', dir: 'asc' }, limit: 200 })), '(no index: a full sort)');
+  for (const field of sortFields) await sortIndexBench(svc, events, field, fig);
+  await rareFilterBench(svc, fig);
   // A filtered export of about 500 rows: the rarest IPs until their events add up to ~500.
   const ips = svc.handle.prepare('SELECT ip, count(*) AS n FROM events WHERE ip IS NOT NULL GROUP BY ip ORDER BY n').all() as Array<{ ip: string; n: number }>;
   const pick: string[] = [];
@@ -48,4 +50,45 @@ export async function gridBench(svc: CaseService, events: number, ip: string, fi
   const took2 = await timed(3, async () => { written = (await svc.exportTo({ format: 'csv', path: out, query: { text: q } })).rows ?? 0; });
   fig(`filtered CSV export, search ${q} (${written} rows)`, took2, '≤ 1 s');
   fs.rmSync(out, { force: true });
+}
+
+/**
+ * A column without an index of its own: SQLite's top-K sort of the whole result for the first page (the alternative),
+ * then the on-demand sort index: its build from nothing (CPU, size in the case) and pages read through it.
+ */
+async function sortIndexBench(svc: CaseService, events: number, field: string, fig: Fig): Promise<void> {
+  const db = svc.writeHandle;
+  const name = sortKeyName(field)!;
+  fig(`sorted by ${field}, no sort index: SQLite top-K of the whole result, first page`, await timed(1, async () => columnSortedIds(db, { sort: { field, dir: 'asc' } }, 200, 0)), '(the alternative)');
+  dropSortIndex(db, name);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  buildSortIndexNow(db, name);
+  const c = process.cpuUsage(c0);
+  const info = listSortIndexes(db).find((x) => x.field === name)!;
+  const caseBytes = fs.statSync(svc.path!).size;
+  fig(`sort index for ${field}: build`, `${((performance.now() - t0) / 1000).toFixed(1)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s CPU; ${((info.bytes ?? 0) / 1e6).toFixed(1)} MB (${(100 * (info.bytes ?? 0) / caseBytes).toFixed(1)}% of the case file)`, 'once per column, in the background');
+  const q = (extra: TimelineQuery): TimelineQuery => ({ sort: { field, dir: 'asc' }, limit: 200, ...extra });
+  fig(`sorted by ${field} (sort index), whole case, first page (200 + total)`, await timed(7, () => svc.queryTimeline(q({}))), '≤ 300 ms');
+  fig(`sorted by ${field} desc (sort index), first page`, await timed(7, () => svc.queryTimeline(q({ sort: { field, dir: 'desc' } }))), '≤ 300 ms');
+  fig(`sorted by ${field} (sort index), page at offset 100,000`, await timed(3, () => svc.queryTimeline(q({ offset: 100_000 }))), '≤ 300 ms');
+  fig(`sorted by ${field} (sort index), scrollbar to the middle (offset N/2)`, await timed(3, () => svc.queryTimeline(q({ offset: Math.floor(events / 2) }))), '(offsets walk the index)');
+  fig(`sorted by ${field} (sort index), source iis, first page`, await timed(7, () => svc.queryTimeline(q({ sources: ['iis'] }))), '≤ 300 ms');
+  const out = path.join(os.tmpdir(), `loupe-bench-sorted-${process.pid}.csv`);
+  let rows = 0;
+  const took = await timed(3, async () => { rows = (await svc.exportTo({ format: 'csv', path: out, query: { sort: { field, dir: 'desc' }, sources: ['iis'], limit: 500 } })).rows ?? 0; });
+  fig(`CSV export sorted by ${field} (sort index), source iis, ${rows} rows`, took, '≤ 1 s');
+  fs.rmSync(out, { force: true });
+}
+
+/** A column filter on a rare value: no index of its own, so the time index is walked to fill the page (and count). */
+async function rareFilterBench(svc: CaseService, fig: Fig): Promise<void> {
+  const db = svc.handle;
+  const rare = db.prepare(`SELECT url, count(*) AS n FROM events WHERE url IS NOT NULL GROUP BY url ORDER BY n LIMIT 1`).get() as { url: string; n: number } | undefined;
+  if (!rare) return;
+  const q: TimelineQuery = { columns: [{ field: 'cs-uri-stem', op: 'equals', value: rare.url }], limit: 200 };
+  const how = sortPlan(db, 'cs-uri-stem').kind === 'ready' ? 'read through its sort index' : 'no sort index: walks the time index';
+  fig(`column filter cs-uri-stem equals a value of ${rare.n} events (${how}): first page + total`, await timed(1, () => svc.queryTimeline(q)), '≤ 300 ms');
+  fig(`column filter cs-uri-stem regex ^<that value>$ (walks the time index): first page + total`, await timed(1, () => svc.queryTimeline({ columns: [{ field: 'cs-uri-stem', op: 'regex', value: `^${rare.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` }], limit: 200 })), '(no index of its own)');
+  fig(`search cs-uri-stem:<that value> (walks the time index): first page + total`, await timed(1, () => svc.queryTimeline({ text: `cs-uri-stem:"${rare.url}"`, limit: 200 })), '(no index of its own)');
 }

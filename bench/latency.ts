@@ -64,22 +64,22 @@ const sizeLabel = (n: number): string => (n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M`
  * The grid figures at each case size in `steps` (ascending; the case grows from one to the next), so the trend to
  * 10M events shows even when a run stops short of it.
  */
-export async function gridSteps(casePath: string, steps: number[], fig: Fig): Promise<void> {
+export async function gridSteps(casePath: string, steps: number[], fig: Fig, sortFields: string[]): Promise<void> {
   for (const step of [...steps].sort((a, b) => a - b)) {
     inflate(casePath, step);
     const svc = new CaseService({ casePath });
     try {
       const events = (await svc.getCase())!.counts.events;
       const label = `[${sizeLabel(events)} events]`;
-      await gridBench(svc, events, rareIp(svc), (name, value, target) => fig(`${label} ${name}`, value, target));
+      await gridBench(svc, events, rareIp(svc), (name, value, target) => fig(`${label} ${name}`, value, target), sortFields);
     } finally {
       svc.close();
     }
   }
 }
 
-export async function latencyBench(casePath: string, target: number, fig: Fig, steps: number[] = []): Promise<void> {
-  await gridSteps(casePath, steps.filter((n) => n < target), fig);
+export async function latencyBench(casePath: string, target: number, fig: Fig, steps: number[] = [], sortFields = ['status']): Promise<void> {
+  await gridSteps(casePath, steps.filter((n) => n < target), fig, sortFields);
   console.log(`\nUI latency on a case of ≥ ${target.toLocaleString('en-US')} events (median of 7)`);
   inflate(casePath, target);
   const svc = new CaseService({ casePath });
@@ -94,6 +94,6 @@ export async function latencyBench(casePath: string, target: number, fig: Fig, s
   fig('histogram, whole case, 200 buckets', `${(await median(7, () => svc.histogram({ buckets: 200 }))).toFixed(1)} ms`, '≤ 300 ms');
   fig(`histogram, ip = ${ip}`, `${(await median(7, () => svc.histogram({ buckets: 200, ips: [ip] }))).toFixed(1)} ms`, '≤ 300 ms');
   const label = `[${sizeLabel(info!.counts.events)} events]`;
-  await gridBench(svc, info!.counts.events, ip, (name, value, t) => fig(`${label} ${name}`, value, t));
+  await gridBench(svc, info!.counts.events, ip, (name, value, t) => fig(`${label} ${name}`, value, t), sortFields);
   svc.close();
 }

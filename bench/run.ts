@@ -6,6 +6,7 @@
 //                    [--profile]   (CPU-profiles every thread of each index run and prints where the time went)
 //                    [--tsx-workers]   (workers load their TypeScript sources through tsx instead of their build)
 //                    [--grid-events 1000000,3000000]   (the timeline grid figures also at these case sizes, below --events)
+//                    [--sort-fields status,cs-uri-stem]   (columns whose sort index the grid figures build and read)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +25,7 @@ const { values } = parseArgs({
     lines: { type: 'string', default: '5000000' }, bytes: { type: 'string', default: '2000000000' },
     events: { type: 'string', default: '10000000' }, 'sigma-events': { type: 'string', default: '1000000' }, out: { type: 'string' },
     only: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'boolean' }, 'tsx-workers': { type: 'boolean' },
-    'grid-events': { type: 'string', default: '1000000,3000000' },
+    'grid-events': { type: 'string', default: '1000000,3000000' }, 'sort-fields': { type: 'string', default: 'status,cs-uri-stem' },
   },
 });
 const only = values.only ? new Set(values.only.split(',')) : null;
@@ -233,7 +234,7 @@ async function main(): Promise<void> {
   // Last: inflating the case to the latency target grows it well beyond the corpus, which would blur the figures above.
   const casePath = largest ? path.join(outDir, `case-${largest.name}.loupe`) : null;
   if (want('latency') && casePath) {
-    if (fs.existsSync(casePath)) await latencyBench(casePath, Number(values.events), fig, values['grid-events']!.split(',').filter(Boolean).map(Number));
+    if (fs.existsSync(casePath)) await latencyBench(casePath, Number(values.events), fig, values['grid-events']!.split(',').filter(Boolean).map(Number), values['sort-fields']!.split(',').filter(Boolean));
   }
   // After the latency figures, so the stream runs over the inflated case (every row, constant memory).
   if (casePath && fs.existsSync(casePath)) {

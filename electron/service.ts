@@ -5,7 +5,7 @@ import type {
   AuditEntry, CaseInfo, CaseMeta, CveVerdict, DetectionInputs, EventDetail, EventRow, EvidenceSource, ExportResult, FilePage, FilePreview,
   Histogram, IndexOptions, IndexProgress, LogCoverage, LoupeApi, ManualEventInput, TimelinePage, TimelineQuery,
   VerifyResult, WebshellInfo, FileQuery, FindingQuery, ReportOptions, ExportFormat, WarningQuery, WarningRow,
-  BulkMark, RecentCase, SavedView, TagInfo, Intrusion, TimelineRange,
+  BulkMark, RecentCase, SavedView, TagInfo, Intrusion, TimelineRange, SortIndexInfo,
 } from '../shared/api.ts';
 import type { Confidence, EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
 import { microsToIso } from '../shared/types.ts';
@@ -17,6 +17,7 @@ import { countBySource } from './case/minutes.ts';
 import * as analyst from './case/analyst.ts';
 import * as read from './case/read.ts';
 import { timelineIndex } from './case/timeline-seek.ts';
+import { dropSortIndex, listSortIndexes, SortIndexBuilds } from './case/sort-index.ts';
 import { listRecentCases, rememberCase } from './recent-cases.ts';
 import { audit, EventInserter, nowIso } from './case/write.ts';
 import { getCompleteness, getIntrusions, getLogCoverage, getTimelineRange, getVerdicts, getWebshells } from './detect/queries.ts';
@@ -46,6 +47,8 @@ export class CaseService implements LoupeApi {
   private casePath: string | null = null;
   private job: IndexJob | null = null;
   private progress: IndexProgress = idleProgress();
+  /** Sort indexes being built for this case (on the writing connection, a slice at a time). */
+  private sortBuilds: SortIndexBuilds | null = null;
 
   private readonly printToPdf?: PrintToPdf;
 
@@ -85,6 +88,8 @@ export class CaseService implements LoupeApi {
   close(): void {
     this.job?.cancel();
     this.job = null;
+    this.sortBuilds?.stop();
+    this.sortBuilds = null;
     if (this.wdb && this.wdb !== this.db) closeCaseDb(this.wdb);
     if (this.db) closeCaseDb(this.db);
     this.db = null;
@@ -289,7 +294,24 @@ export class CaseService implements LoupeApi {
   // ---------- timeline ----------
 
   async queryTimeline(args: TimelineQuery): Promise<TimelinePage> {
-    return read.queryTimeline(this.need(), args ?? {});
+    const q = args ?? {};
+    // A column without an index is sorted through a sort index built in the background (when the case can be
+    // written and no indexing run holds it); meanwhile the page is in time order and says how far the build is.
+    const canBuild = this.writable && this.job === null;
+    const page = read.queryTimeline(this.need(), q, { unindexedSort: canBuild ? 'defer' : 'sort' });
+    if (!page.sortIndex) return page;
+    if (!this.sortBuilds) { const own = this.writer(); this.sortBuilds = new SortIndexBuilds(() => own); }
+    // A small extension (a few events added since) completes at once: then the page is read sorted.
+    return this.sortBuilds.ensure(page.sortIndex.field) ? read.queryTimeline(this.need(), q, { unindexedSort: 'defer' }) : page;
+  }
+
+  /** Waits for the sort indexes being built (the bench, tests). */
+  async sortIndexesIdle(): Promise<void> { await this.sortBuilds?.idle(); }
+
+  async listSortIndexes(): Promise<SortIndexInfo[]> { return listSortIndexes(this.need()); }
+
+  async dropSortIndex(args: { field: string }): Promise<void> {
+    if (!dropSortIndex(this.writer(), args.field)) throw new UserError(`this case has no sort index for "${args.field}"`);
   }
 
   async histogram(args: TimelineQuery & { buckets?: number }): Promise<Histogram> {

@@ -121,6 +121,8 @@ const SCHEMAS: Record<ApiMethod, Check> = {
   deleteView: obj({ name: str(256) }),
   getUiSettings: none,
   setUiSetting: obj({ key: str(200), value: str() }),
+  listSortIndexes: none,
+  dropSortIndex: obj({ field: str(512) }),
   listFiles: obj({
     glob: opt(str(4096)), text: opt(str(4096)), hash: opt(str(128)),
     kinds: opt(arr(str(64))), flaggedOnly: opt(bool), after: opt(obj({ relPath: str(4096), id: int })),

@@ -189,6 +189,21 @@ export interface TimelinePage {
   next: { ts: Micros; id: number } | null;
   /** For an empty first page: why it may be empty (a field no event has, or spelt with another case). */
   hints?: string[];
+  /** Set while the sort index of the sorted column is built: the rows are then in time order. progress: 0…1. */
+  sortIndex?: { field: string; progress: number };
+}
+
+/** A sort index kept in the case (built by the first sort by a column without an index of its own). */
+export interface SortIndexInfo {
+  /** The column (status, host, tsdesc, message, url, file, …) or `field:<name>` for any other field. */
+  field: string;
+  /** stale: events were added or removed since; the next sort by it brings it up to date. */
+  state: 'building' | 'ready' | 'stale';
+  progress: number;
+  /** Its size in the case file; null when SQLite cannot say. */
+  bytes: number | null;
+  createdAt: string;
+  builtAt: string | null;
 }
 
 export interface EventDetail extends EventRow {
@@ -489,6 +504,10 @@ export interface LoupeApi {
   deleteView(args: { name: string }): Promise<void>;
   /** Grid layout and other per-case display settings (keys start with "ui."); not audited. */
   getUiSettings(): Promise<Record<string, string>>;
+  /** The sort indexes kept in the case, with their size and build progress. */
+  listSortIndexes(): Promise<SortIndexInfo[]>;
+  /** Removes a sort index (audited); the next sort by its column builds it again. */
+  dropSortIndex(args: { field: string }): Promise<void>;
   setUiSetting(args: { key: string; value: string }): Promise<void>;
 
   // --- files ---
@@ -536,6 +555,7 @@ export const API_METHODS = [
   'getProgress', 'listWarnings', 'verify',
   'queryTimeline', 'histogram', 'getEvent', 'findEvent', 'listSources', 'listHosts', 'listTags',
   'timelineIndex', 'listViews', 'saveView', 'deleteView', 'getUiSettings', 'setUiSetting',
+  'listSortIndexes', 'dropSortIndex',
   'listFiles', 'previewFile',
   'listFindings', 'verdicts', 'logCoverage', 'listWebshells', 'listIntrusions', 'timelineRange',
   'setStar', 'addTag', 'removeTag', 'setNote', 'bulkMark', 'setTagColor', 'addManualEvent', 'deleteManualEvent', 'auditLog',

@@ -11,7 +11,8 @@ import { fastCount, minuteAnswerable, minuteHistogram, MINUTE, span } from './mi
 import { recoveredColumn } from './recovered.ts';
 import { pageIds, smallResult } from './timeline-plan.ts';
 import { seekByMinute } from './timeline-seek.ts';
-import { columnSortedIds, directionOf, ensureQueryFunctions, fieldNamesOf, timelineWhere, timeSorted } from './timeline-where.ts';
+import { columnSortPlan, sortedPageIds } from './sort-read.ts';
+import { directionOf, ensureQueryFunctions, fieldNamesOf, timelineWhere, timeSorted } from './timeline-where.ts';
 
 export { timelineWhere } from './timeline-where.ts';
 
@@ -71,20 +72,37 @@ function rowsInOrder(db: Db, ids: number[]): RawEventRow[] {
 }
 
 /** The page's rows sorted by a column: the ids in order first (offset paging), then their rows. */
-const columnSortedRows = (db: Db, q: TimelineQuery, limit: number): RawEventRow[] => rowsInOrder(db, columnSortedIds(db, q, limit, q.offset ?? 0));
+const columnSortedRows = (db: Db, q: TimelineQuery, limit: number): RawEventRow[] => rowsInOrder(db, sortedPageIds(db, q, limit, q.offset ?? 0));
+
+/** How a column sort is answered: 'sort' sorts the whole result when the column's sort index is not ready (a read-only
+ * case, the CLI); 'defer' answers in time order and says so (the service then builds the index). */
+export interface TimelineReadOptions { unindexedSort?: 'sort' | 'defer' }
+
+/** For a column sort whose index must be built first (when deferring): the field and progress; else null. */
+function deferredSort(db: Db, q: TimelineQuery, opts: TimelineReadOptions): { field: string; progress: number } | null {
+  if (opts.unindexedSort !== 'defer' || timeSorted(q)) return null;
+  const plan = columnSortPlan(db, q);
+  return plan.kind === 'build' ? { field: plan.name, progress: plan.progress ?? 0 } : null;
+}
 
 function countMatching(db: Db, q: TimelineQuery): number | null {
   if (minuteAnswerable(q)) return fastCount(db, q);
   const where = timelineWhere(q);
+  // A few matches read through the filter's own index are counted as read (SQLite might count by walking the case).
+  const small = smallResult(db, q, where, 'ASC');
+  if (small) return small.length;
   const c = db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.sql} LIMIT ${TOTAL_CAP + 1})`).get(...where.params) as { n: number };
   return c.n > TOTAL_CAP ? null : c.n;
 }
 
-export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
+export function queryTimeline(db: Db, q: TimelineQuery, opts: TimelineReadOptions = {}): TimelinePage {
   ensureQueryFunctions(db);
   const limit = Math.max(1, Math.min(q.limit ?? 200, 5000));
   const sorted = timeSorted(q);
-  const rows = sorted ? timeSortedRows(db, q, limit) : columnSortedRows(db, q, limit);
+  const building = deferredSort(db, q, opts);
+  // While the sort index builds, the same offsets page through the result in time order.
+  const rows = sorted ? timeSortedRows(db, q, limit)
+    : building ? timeSortedRows(db, { ...q, sort: undefined, order: 'asc' }, limit) : columnSortedRows(db, q, limit);
   const total = !q.after && !q.offset ? countMatching(db, q) : null;
   const last = rows[rows.length - 1];
   const hints = total === 0 ? emptyResultHints(db, q) : [];
@@ -92,6 +110,7 @@ export function queryTimeline(db: Db, q: TimelineQuery): TimelinePage {
     rows: markFindings(db, rows.map(toEventRow)), total,
     next: sorted && rows.length === limit && last ? { ts: last.ts, id: last.id } : null,
     ...(hints.length ? { hints } : {}),
+    ...(building ? { sortIndex: building } : {}),
   };
 }
 

@@ -6,7 +6,8 @@
 import type { TimelineQuery } from '../../shared/api.ts';
 import type { Db } from './db.ts';
 import { parseSearch, textOnly, toFts, type SearchNode } from './search.ts';
-import type { Sql } from './timeline-where.ts';
+import { keyTable, sortPlan } from './sort-index.ts';
+import { fieldExpr, sortKeyName, type Sql } from './timeline-where.ts';
 
 /** Up to this many matches, reading them by the filter's index and sorting beats walking the time index. */
 export const SMALL_RESULT = 20_000;
@@ -23,6 +24,24 @@ export function filterHasIndex(q: TimelineQuery): boolean {
 const ftsDriven = (n: SearchNode): boolean =>
   (textOnly(n) && toFts(n) !== null) || (n.k === 'and' && n.items.some((x) => textOnly(x) && toFts(x) !== null));
 
+/**
+ * A column filter `equals` that an index can answer: the IP column (events_ip), or a column whose sort index is ready
+ * (its key table holds every value). The ids it reads are a superset (a number is also looked up as text): the whole
+ * filter is checked after.
+ */
+function columnDriver(db: Db, q: TimelineQuery): Sql | null {
+  for (const c of q.columns ?? []) {
+    if (c.op !== 'equals') continue;
+    if (sortKeyName(c.field) === null && fieldExpr(c.field).sql === 'ip') return { sql: 'SELECT id FROM event_rows INDEXED BY events_ip WHERE ip = ?', params: [c.value] };
+    const plan = sortPlan(db, c.field);
+    if (plan.kind !== 'ready') continue;
+    const n = Number(c.value);
+    const vals: unknown[] = c.value.trim() !== '' && Number.isFinite(n) ? [c.value, n] : [c.value];
+    return { sql: `SELECT sk_id FROM ${keyTable(plan.id)} WHERE sk_key IN (${vals.map(() => '?').join(',')})`, params: vals };
+  }
+  return null;
+}
+
 /** Ids an indexed filter allows, read through its index by name (statistics cannot turn it into a scan); null for FTS. */
 function driverIds(db: Db, q: TimelineQuery, cap: number): number[] | null {
   const marks = (sql: string, ...p: unknown[]): number[] => db.prepare(`${sql} LIMIT ${cap}`).pluck().all(...p) as number[];
@@ -31,12 +50,13 @@ function driverIds(db: Db, q: TimelineQuery, cap: number): number[] | null {
   if (q.fileId !== undefined) return marks('SELECT id FROM event_rows INDEXED BY events_file WHERE file_id = ?', q.fileId);
   if (q.tags?.length) return marks(`SELECT DISTINCT event_id FROM event_tags WHERE tag IN (${list(q.tags)})`, ...q.tags);
   if (q.starredOnly) return marks('SELECT event_id FROM event_marks WHERE starred = 1');
-  return null;
+  const col = columnDriver(db, q);
+  return col ? marks(col.sql, ...col.params) : null;
 }
 
 /** [ts, id] of every match in (ts, id) order in `dir`, when the filter has an index and matches at most SMALL_RESULT; else null. */
 export function smallResult(db: Db, q: TimelineQuery, where: Sql, dir: 'ASC' | 'DESC'): Array<[number, number]> | null {
-  if (!filterHasIndex(q)) return null;
+  if (!filterHasIndex(q) && !columnDriver(db, q)) return null;
   const ids = driverIds(db, q, SMALL_RESULT + 1);
   if (ids && ids.length > SMALL_RESULT) return null;
   // Candidates from the driver are checked against the whole filter by id; FTS words drive the lookup themselves.

@@ -27,6 +27,26 @@ export function fieldExpr(field: string): Sql {
   return fieldSql(field, '');
 }
 
+/** Columns SQLite already sorts through an index of the case (time, source, IP, id). */
+const NATIVE_SORT = new Set(['ts', 'source', 'ip', 'id']);
+
+/**
+ * The name a sort key table is kept under for this sort field, or null when none is needed (an indexed column) or
+ * none can be kept (tags and notes change as the analyst works: their few events are sorted directly). Aliases share
+ * one name (Status, sc-status → status); any other field is `field:<name>`, spelt as the case spells it.
+ */
+export function sortKeyName(field: string): string | null {
+  const f = field.toLowerCase();
+  if (f === 'time') return null;
+  const col = COLUMNS[f];
+  if (col === undefined) return `field:${field}`;
+  if (NATIVE_SORT.has(col) || col === TAGS_SQL || col === NOTE_SQL) return null;
+  return Object.keys(COLUMNS).find((k) => COLUMNS[k] === col)!;
+}
+
+/** The SQL of a sort key table's name (the inverse of sortKeyName). */
+export const sortKeyExpr = (name: string): Sql => (name.startsWith('field:') ? fieldSql(name.slice(6), '') : fieldExpr(name));
+
 /** True for names that are columns of every event (not per-source fields). */
 export const isColumnName = (field: string): boolean => field.toLowerCase() in COLUMNS;
 

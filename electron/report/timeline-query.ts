@@ -2,7 +2,8 @@
 import type { Db } from '../case/db.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../case/fields.ts';
 import { pageIds, smallResult } from '../case/timeline-plan.ts';
-import { columnSortedIds, ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
+import { keyedIdPages, sortedPageIds } from '../case/sort-read.ts';
+import { ensureQueryFunctions, timelineWhere, timeSorted } from '../case/timeline-where.ts';
 import type { FieldValue } from '../../shared/types.ts';
 import type { TimelineQuery } from '../../shared/api.ts';
 
@@ -25,17 +26,33 @@ const toExportRow = (row: RawExportRow): ExportEventRow => ({ ...row, fields: de
 
 /** Rows of id pages in the order given (column sorts and small results): each page's ids, then their rows. */
 async function* pagesOfIds(db: Db, nextIds: (offset: number, limit: number) => number[], q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
-  const rows = db.prepare(`SELECT ${EXPORT_COLUMNS} FROM events e ${EXPORT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`);
   let offset = q.offset ?? 0;
   let left = q.limit ?? Number.POSITIVE_INFINITY;
   while (left > 0) {
     const page = nextIds(offset, Math.min(PAGE_ROWS, left));
     if (!page.length) return;
-    const pos = new Map(page.map((id, i) => [id, i]));
-    yield (rows.all(JSON.stringify(page)) as RawExportRow[]).map(toExportRow).sort((a, b) => pos.get(a.id)! - pos.get(b.id)!);
+    yield rowsOfIds(db, page);
     offset += page.length;
     left -= page.length;
     if (page.length < PAGE_ROWS) return;
+  }
+}
+
+/** The export rows of these ids, in this order. */
+function rowsOfIds(db: Db, ids: number[]): ExportEventRow[] {
+  const rows = db.prepare(`SELECT ${EXPORT_COLUMNS} FROM events e ${EXPORT_JOINS} WHERE e.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as RawExportRow[];
+  const pos = new Map(ids.map((id, i) => [id, i]));
+  return rows.map(toExportRow).sort((a, b) => pos.get(a.id)! - pos.get(b.id)!);
+}
+
+/** Rows of the id pages a sort index yields, up to `limit` rows. */
+async function* pagesOfKeyed(db: Db, pages: Generator<number[]>, limit = Number.POSITIVE_INFINITY): AsyncGenerator<ExportEventRow[]> {
+  let left = limit;
+  for (const page of pages) {
+    const ids = page.slice(0, left);
+    left -= ids.length;
+    if (ids.length) yield rowsOfIds(db, ids);
+    if (left <= 0) return;
   }
 }
 
@@ -45,7 +62,11 @@ async function* pagesOfIds(db: Db, nextIds: (offset: number, limit: number) => n
  */
 export async function* iterateTimelinePages(db: Db, q: TimelineQuery): AsyncGenerator<ExportEventRow[]> {
   ensureQueryFunctions(db);
-  if (!timeSorted(q)) { yield* pagesOfIds(db, (offset, limit) => columnSortedIds(db, q, limit, offset), q); return; }
+  if (!timeSorted(q)) {
+    const keyed = keyedIdPages(db, q, PAGE_ROWS, q.offset ?? 0);
+    yield* keyed ? pagesOfKeyed(db, keyed, q.limit) : pagesOfIds(db, (offset, limit) => sortedPageIds(db, q, limit, offset), q);
+    return;
+  }
   const desc = (q.sort?.dir ?? q.order) === 'desc';
   const { sql, params } = timelineWhere(q);
   const dir = desc ? 'DESC' : 'ASC';

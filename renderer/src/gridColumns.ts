@@ -8,7 +8,7 @@ export interface GridColumn {
   width: number;
   /** The field the header sorts and filters by ("ts" is time); none for the star/marks column. */
   field?: string;
-  /** Sorting by it reads an index (a page at once); other sorts order the whole result first. */
+  /** Sorting by it reads an index of the case; the first sort by another column builds a sort index for it. */
   indexedSort?: boolean;
   /** The pivot field for a right-click on a cell. */
   pivot?: string;
@@ -28,11 +28,10 @@ export const COLUMNS: GridColumn[] = [
   { key: 'file', label: 'Evidence', width: 260, field: 'file', value: (r) => r.ref.file + (r.ref.line !== undefined ? `:${r.ref.line}` : r.ref.record !== undefined ? ` #${r.ref.record}` : '') },
 ];
 
-/** The header's tooltip: what a click does, and that a sort without an index reads the whole result. */
+/** The header's tooltip: what a click does, and that the first sort by a column without an index builds one. */
 export function headerTitle(c: GridColumn): string | undefined {
   if (!c.field) return undefined;
-  const quick = COLUMNS.filter((x) => x.indexedSort).map((x) => x.label).join(', ');
-  const cost = c.indexedSort ? '' : ` — sorts the whole result first: slow on a large unfiltered case (${quick} sort at once; filter first to sort fewer rows)`;
+  const cost = c.indexedSort ? '' : ' — the first sort by it on a large case builds a sort index, kept in the case (progress shown; time order meanwhile)';
   return `Sort by ${c.label} (click again to reverse)${cost}; drag to move; drag the right edge to resize`;
 }
 

@@ -25,6 +25,8 @@ export interface Rows {
   loading: boolean;
   /** Changes whenever rows arrive (for memoised children). */
   stamp: number;
+  /** Set while the sorted column's sort index is built (the rows are in time order meanwhile). */
+  sortIndex: { field: string; progress: number } | null;
 }
 
 const timeSorted = (q: TimelineQuery): boolean => !q.sort || q.sort.field === 'ts';
@@ -39,6 +41,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
   const gen = useRef(0);
   const [total, setTotal] = useState<number | null>(null);
   const [hints, setHints] = useState<string[]>([]);
+  const [sortIndex, setSortIndex] = useState<Rows['sortIndex']>(null);
   const [counted, setCounted] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [stamp, setStamp] = useState(0);
@@ -58,6 +61,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
         if (g !== gen.current) return;
         setTotal(page.total);
         setHints(page.hints ?? []);
+        setSortIndex(page.sortIndex ?? null);
         setCounted(true);
         rows = page.rows;
       } else if (timeSorted(query) && prev && prev.length === BLOCK) {
@@ -99,6 +103,7 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
     setCounted(false);
     setTotal(null);
     setHints([]);
+    setSortIndex(null);
     setError(null);
     void fetchBlock(0, g).then(() => { if (g === gen.current) pump(); });
   }, [key, version]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -116,5 +121,5 @@ export function useTimelineRows(query: TimelineQuery, version: number): Rows {
     setStamp((s) => s + 1);
   }, []);
 
-  return { count, total, hints, rowAt, ensure, patchRows, error, loading: (!counted && !error) || pending.current.size > 0, stamp };
+  return { count, total, hints, rowAt, ensure, patchRows, error, loading: (!counted && !error) || pending.current.size > 0, stamp, sortIndex };
 }

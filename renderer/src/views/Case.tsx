@@ -5,6 +5,7 @@ import type { CaseMeta, IndexProgress } from '../../../shared/api.ts';
 import { api, errorText, shell } from '../api.ts';
 import { useCase } from '../caseContext.ts';
 import { Empty, ErrorLine } from '../components/common.tsx';
+import { SortIndexesCard } from '../components/SortIndexes.tsx';
 import { formatBytes, formatCount, formatEta } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { DetectionInputsCard } from './DetectionInputs.tsx';
@@ -212,6 +213,7 @@ export function CaseView() {
         </div>
       </div>
       <Warnings version={version} />
+      <SortIndexesCard version={version} />
       <RecentCases />
       <details className="card switch-case"><summary>Open or create another case</summary><OpenCase title="Switch to another case" /></details>
     </section>

@@ -12,11 +12,12 @@ import { FilterBar } from '../components/FilterBar.tsx';
 import { Histogram } from '../components/Histogram.tsx';
 import { PivotMenu } from '../components/PivotMenu.tsx';
 import type { PivotChoice } from '../components/PivotMenu.tsx';
+import { SortIndexNote } from '../components/SortIndexes.tsx';
 import { TimelineGrid } from '../components/TimelineGrid.tsx';
 import type { PivotTarget } from '../components/TimelineGrid.tsx';
 import { ColumnsMenu, ExportDialog, GoToTime, ViewsMenu } from '../components/TimelineTools.tsx';
 import { formatCount, formatTime } from '../format.ts';
-import { DEFAULT_LAYOUT, moveColumn, parseLayout, SETTING_KEY, visibleColumns } from '../gridColumns.ts';
+import { COLUMNS, DEFAULT_LAYOUT, moveColumn, parseLayout, SETTING_KEY, visibleColumns } from '../gridColumns.ts';
 import type { ColumnLayout } from '../gridColumns.ts';
 import { go, useLoad } from '../hooks.ts';
 import { applyPivot, rowTargets } from '../pivot.ts';
@@ -290,6 +291,8 @@ export function TimelineView({ params }: { params: URLSearchParams }) {
           <button type="button" className="small" onClick={() => setNotice(null)}>×</button>
         </div>
       )}
+      {rows.sortIndex && <SortIndexNote building={rows.sortIndex} label={COLUMNS.find((c) => c.field === sort.field)?.label ?? sort.field}
+        onReady={() => setVersion((v) => v + 1)} />}
       <div className="timeline-body">
         {rows.count === 0 && !rows.loading && !rows.error
           ? <p className="empty" data-testid="timeline-empty">No events match{rows.hints.length ? `: ${rows.hints.join('; ')}` : ''}. {hasFilters(filters) ? 'Remove a filter above.' : 'Index evidence on the Case page, or add an event by hand (m).'}</p>
