@@ -67,7 +67,8 @@ export class RuleCache {
       fs.writeFileSync(tmp, JSON.stringify({ format: FORMAT, yaml: YAML_VERSION, files }));
       fs.renameSync(tmp, this.file);
     } catch {
-      fs.rmSync(tmp, { force: true });
+      // A cache that cannot be written (a read-only home, another user's folder) only costs the next load its parse.
+      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing was written there */ }
     }
   }
 }

@@ -63,4 +63,9 @@ test('a load through the parsed-rules cache equals parsing the YAML, and follows
     fs.writeFileSync(cache, junk);
     assert.equal(shape(loadSigmaRules([rules], { cache })), shape(edited), junk);
   }
+
+  // a cache that cannot be written (its folder is a file here; another user's folder in real life) costs nothing but the parse
+  const blocked = path.join(dir, 'not-a-folder');
+  fs.writeFileSync(blocked, '');
+  assert.equal(shape(loadSigmaRules([rules], { cache: path.join(blocked, 'sigma-rules.json') })), shape(edited));
 });
