@@ -21,6 +21,7 @@ test('every API method has a schema and accepts a well-formed call', () => {
     timelineIndex: { sources: ['iis'], at: { ts: 1614745331000000, id: 0 } }, saveView: { name: 'Attacker', query: { text: 'ip:1.2.3.4' } },
     deleteView: { name: 'Attacker' }, setUiSetting: { key: 'ui.timeline.columns', value: '{}' },
     bulkMark: { query: { text: 'shell.aspx' }, tag: 'webshell', starred: true }, setTagColor: { tag: 'webshell', color: null },
+    dropSortIndex: { field: 'status' },
   };
   for (const m of API_METHODS) {
     const v = validateCall(m, good[m]);
