@@ -49,9 +49,12 @@ test('the Findings page shows the planted CVE-2021-26855 hits and a row opens it
   await screenshot(page, 'findings');
   const first = v.evidence[0];
   await card.locator('button.ref').first().click();
-  await page.locator('[data-testid=event-ref]').waitFor();
+  // The timeline shows its first row until it has found the linked event: wait for the event itself.
+  const want = first.file + (first.line !== undefined ? `:${first.line}` : '');
+  await page.locator('[data-testid=event-ref]', { hasText: want }).waitFor({ timeout: 30_000 })
+    .catch(async (e: Error) => { throw new Error(`${e.message}\nshown: ${await page.textContent('[data-testid=event-ref]')} vs ${JSON.stringify(first)}`); });
   const ref = await page.textContent('[data-testid=event-ref]');
-  assert.ok(ref?.startsWith(first.file + (first.line !== undefined ? `:${first.line}` : '')), `${ref} vs ${JSON.stringify(first)}`);
+  assert.ok(ref?.startsWith(want), `${ref} vs ${JSON.stringify(first)}`);
 });
 
 test('a web shell shows the highlighted match and the attacker IP', opts, async () => {
