@@ -9,7 +9,7 @@
 // Neo-reGeorg and later versions carry these verbs in headers or bodies, which IIS does not log: they are not seen here.
 import type { Db } from '../case/db.ts';
 import { microsToIso } from '../../shared/types.ts';
-import { httpStatusOf } from './cve-2021-26855.ts';
+import { httpStatusOf, outcomeOfStatus } from './cve-2021-26855.ts';
 import { EVIDENCE_CAP } from './iis-patterns.ts';
 import { queryOf } from './requests.ts';
 import { FieldSelection } from '../case/fields.ts';
@@ -20,7 +20,8 @@ import type { PendingFinding } from './types.ts';
 
 export type TunnelTool = 'Tunna' | 'reGeorg';
 
-interface TunnelRequest { hit: EventHit; tool: TunnelTool; opens: string | null }
+interface TunnelVerb { tool: TunnelTool; opens: string | null; /** reGeorg's cmd (connect, read, forward, disconnect). */ cmd?: string }
+interface TunnelRequest extends TunnelVerb { hit: EventHit }
 
 /** Parameters of a query string by name (the first of each; names compared lower-case; values as written). */
 function params(query: string): Map<string, string | null> {
@@ -35,6 +36,11 @@ function params(query: string): Map<string, string | null> {
 
 /** What a request does in a tunnel: which tool, and `host:port` when it opens a connection; null for other requests. */
 export function tunnelRequest(query: string): { tool: TunnelTool; opens: string | null } | null {
+  const v = tunnelVerb(query);
+  return v && { tool: v.tool, opens: v.opens };
+}
+
+function tunnelVerb(query: string): TunnelVerb | null {
   const p = params(query);
   if (p.has('proxy') && p.get('proxy') === null) {
     const port = p.get('port');
@@ -42,8 +48,8 @@ export function tunnelRequest(query: string): { tool: TunnelTool; opens: string 
     return p.size === 1 ? { tool: 'Tunna', opens: null } : null;
   }
   const cmd = p.get('cmd')?.toLowerCase();
-  if (cmd === 'connect' && p.get('target') && /^\d{1,5}$/.test(p.get('port') ?? '')) return { tool: 'reGeorg', opens: `${p.get('target')}:${p.get('port')}` };
-  if (cmd === 'read' || cmd === 'forward' || cmd === 'disconnect') return { tool: 'reGeorg', opens: null };
+  if (cmd === 'connect' && p.get('target') && /^\d{1,5}$/.test(p.get('port') ?? '')) return { tool: 'reGeorg', opens: `${p.get('target')}:${p.get('port')}`, cmd };
+  if (cmd === 'read' || cmd === 'forward' || cmd === 'disconnect') return { tool: 'reGeorg', opens: null, cmd };
   return null;
 }
 
@@ -61,8 +67,10 @@ const QUERY_FIELDS = new FieldSelection(['cs-uri-query', 'UrlQuery', 'HttpStatus
 function tunnelRequests(db: Db): TunnelRequest[] {
   const fts = ftsHas('proxy', 'cmd');
   const out: TunnelRequest[] = [];
-  for (const hit of keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy', 'access-log')`, fts.params, QUERY_FIELDS, (h) => tunnelRequest(queryOf(h)) !== null, false)) {
-    out.push({ hit, ...tunnelRequest(queryOf(hit))! });
+  let verb: TunnelVerb | null = null;
+  // the kept event is the one just tested: its verb is read once
+  for (const hit of keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy', 'access-log')`, fts.params, QUERY_FIELDS, (h) => (verb = tunnelVerb(queryOf(h))) !== null, false)) {
+    out.push({ hit, ...verb! });
   }
   return out;
 }
@@ -81,22 +89,24 @@ export function checkTunnelRequests(db: Db): PendingFinding[] {
   const out: PendingFinding[] = [];
   for (const list of sessions.values()) {
     const opened = list.filter((r) => r.opens);
-    const verbs = new Set(list.map((r) => params(queryOf(r.hit)).get('cmd')?.toLowerCase()));
+    const verbs = new Set(list.map((r) => r.cmd));
     if (!opened.length && !(verbs.has('read') && verbs.has('forward'))) continue;
     out.push(tunnelFinding(list, opened));
   }
   return out.sort((a, b) => (a.finding.time ?? '').localeCompare(b.finding.time ?? ''));
 }
 
+const answered2xx = (h: EventHit): boolean => outcomeOfStatus(httpStatusOf(h)) === 'exploited';
+
 function tunnelFinding(list: TunnelRequest[], opened: TunnelRequest[]): PendingFinding {
   const { tool } = list[0];
   const first = list[0].hit;
   const ip = first.ip;
-  const answered = list.filter((r) => { const s = httpStatusOf(r.hit); return s !== null && s >= 200 && s < 300; }).length;
+  const answered = list.filter((r) => answered2xx(r.hit)).length;
   const targets = [...new Set(opened.map((r) => r.opens!))];
   const shown = list.slice(0, EVIDENCE_CAP);
   const n = list.length;
-  const worked = opened.some((r) => { const s = httpStatusOf(r.hit); return s !== null && s >= 200 && s < 300; }) && answered > opened.length;
+  const worked = opened.some((r) => answered2xx(r.hit)) && answered > opened.length;
   return {
     finding: {
       check: CHECK.webshellTunnel,
