@@ -45,6 +45,20 @@ function readHolder(db: Database.Database): LockHolder | null {
   return hasTable ? (db.prepare('SELECT * FROM holder LIMIT 1').get() as LockHolder | undefined) ?? null : null;
 }
 
+/**
+ * The error for a lock found taken. A writer that has only just begun has not yet committed its name (or is committing
+ * it, when even reading is briefly busy): its name is waited for, up to two seconds, so the message can name it.
+ */
+function lockedError(db: Database.Database, casePath: string): CaseLockedError {
+  const until = Date.now() + 2000;
+  for (;;) {
+    let holder: LockHolder | null = null;
+    try { holder = readHolder(db); } catch (e) { if (!isBusy(e)) throw e; }
+    if (holder || Date.now() > until) return new CaseLockedError(path.resolve(casePath), holder);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+  }
+}
+
 /** Begins the write transaction that is the lock; false when another connection holds it. */
 function tryBegin(db: Database.Database): boolean {
   try { db.exec('BEGIN IMMEDIATE'); return true; } catch (e) { if (isBusy(e)) return false; throw e; }
@@ -61,7 +75,7 @@ export class WriterLock {
     const file = lockPath(casePath);
     const db = openLockDb(file);
     try {
-      if (!tryBegin(db)) throw new CaseLockedError(path.resolve(casePath), readHolder(db));
+      if (!tryBegin(db)) throw lockedError(db, casePath);
       db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER, host TEXT, user TEXT, command TEXT, since TEXT)');
       const stale = readHolder(db);
       // Our name is published (committed), then the lock taken again; losing it in between means another writer won.
@@ -69,7 +83,7 @@ export class WriterLock {
       const me = currentHolder();
       db.prepare('INSERT INTO holder (pid, host, user, command, since) VALUES (@pid, @host, @user, @command, @since)').run(me);
       db.exec('COMMIT');
-      if (!tryBegin(db)) throw new CaseLockedError(path.resolve(casePath), readHolder(db));
+      if (!tryBegin(db)) throw lockedError(db, casePath);
       return new WriterLock(db, file, stale);
     } catch (e) {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -82,7 +96,7 @@ export class WriterLock {
   static assertFree(casePath: string): void {
     const db = openLockDb(lockPath(casePath));
     try {
-      if (!tryBegin(db)) throw new CaseLockedError(path.resolve(casePath), readHolder(db));
+      if (!tryBegin(db)) throw lockedError(db, casePath);
       db.exec('ROLLBACK');
     } finally {
       db.close();
