@@ -8,6 +8,7 @@ import { insertFinding, nowIso } from '../case/write.ts';
 import type { IngestWarning } from '../../shared/types.ts';
 import { CVE_CHECKS } from './cve-registry.ts';
 import { checkTunnelRequests } from './tunnel-requests.ts';
+import { checkDefender } from './antivirus.ts';
 import { checkW3wpChildren } from './process-children.ts';
 import { checkHafniumRequests } from './iis-patterns.ts';
 import { matchDomains } from './ioc-domain.ts';
@@ -55,7 +56,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline, onProgress: opts.onScanProgress });
   base.push(...scan.findings, ...checkW3wpChildren(db));
   base.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
-  base.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline));
+  base.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline), ...checkDefender(db, files));
   const sigma = await checkSigma(db, [bundledSigmaDir(resources), ...(opts.sigmaDirs ?? [])], opts.signal);
   warnSigma(sigma, warn);
   base.push(...sigma.findings);

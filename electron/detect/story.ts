@@ -101,6 +101,8 @@ export function findingSteps(p: PendingFinding): StoryStep[] {
       ? `UMWorkerProcess.exe starts ${h.image ?? 'a process'} (CVE-2021-26857)` : 'Unified Messaging InvalidCastException (CVE-2021-26857 deserialization)'));
     case CHECK.lsass: return fileStep('follow-on', 'lsass-dump');
     case CHECK.archive: return fileStep('follow-on', 'archive');
+    case CHECK.avDetection: return fileStep(d.webFolder ? 'shell-written' : 'follow-on', 'av-detection');
+    case CHECK.avTamper: return fileStep('follow-on', 'av-tamper');
     case CHECK.mailExport: return fileStep('follow-on', 'export-request');
     case CHECK.mailPst: return fileStep('follow-on', 'pst-written');
     case CHECK.webshell: {

@@ -105,6 +105,8 @@ export const CHECK = {
   iocDomain: 'ioc.domain',
   hafniumRequest: 'hafnium.request',
   webshellTunnel: 'webshell.tunnel',
+  avDetection: 'av.defender-detection',
+  avTamper: 'av.defender-tamper',
   lsass: 'suspicious.lsass-dump',
   archive: 'suspicious.archive',
   baseline: 'baseline.unknown-file',

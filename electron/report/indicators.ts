@@ -81,7 +81,9 @@ export function allIndicators(findings: FindingRow[], webshells: WebshellInfo[])
   for (const f of findings) {
     const seen = f.time ? isoToMicros(f.time) : null;
     const d = f.details ?? {};
-    if (FILE_CHECKS.has(f.check) && !(f.check === 'webshell' && d.kind === 'process')) {
+    // A Defender detection names an indicator when it is a web shell (a tool in a user's folder is not one to share).
+    const avShell = f.check === 'av.defender-detection' && (d.webFolder === true || d.exchangeFamily === true);
+    if ((FILE_CHECKS.has(f.check) && !(f.check === 'webshell' && d.kind === 'process')) || avShell) {
       if (f.sha256) set.add(hashType(f.sha256), f.sha256, f, seen);
       if (f.path) set.add('filepath', f.path, f, seen);
     }

@@ -3,6 +3,7 @@
 // Unknown events get null and keep the generic "Provider EventID: name=value; …" line.
 import type { FieldValue } from '../../../../shared/types.ts';
 import { positionsIn } from './names.ts';
+import { DEFENDER_PROVIDERS, defenderAction, defenderPaths } from '../../../../shared/defender.ts';
 
 type F = Record<string, FieldValue>;
 type Summary = (d: (name: string) => string) => string;
@@ -11,6 +12,7 @@ type Summary = (d: (name: string) => string) => string;
 function channelLabel(channel: string, provider: string): string {
   if (/sysmon/i.test(channel) || /sysmon/i.test(provider)) return 'Sysmon';
   if (/^Microsoft-Windows-PowerShell/i.test(channel)) return 'PowerShell';
+  if (DEFENDER_PROVIDERS.has(provider)) return 'Defender';
   return channel || provider || '?';
 }
 
@@ -103,6 +105,26 @@ const POWERSHELL: Record<number, Summary> = {
   4104: (d) => `script block${d('MessageTotal') && d('MessageTotal') !== '1' ? ` (part ${d('MessageNumber')} of ${d('MessageTotal')})` : ''}${opt('from', d('Path'))}: ${d('ScriptBlockText')}`,
 };
 
+/** "C:\x.aspx, C:\y.dll" from a Defender Path value. */
+const defPaths = (d: (n: string) => string): string => defenderPaths(d('Path')).join(', ') || '?';
+const threat = (d: (n: string) => string): string => `${d('Threat Name') || '?'}${d('Severity Name') ? ` (${[d('Severity Name'), d('Category Name')].filter(Boolean).join(' ')})` : ''}`;
+const action = (d: (n: string) => string): string => defenderAction(d('Action ID'), d('Action Name'));
+const detected: Summary = (d) => `threat detected ${threat(d)} in ${defPaths(d)}${opt('by', d('Process Name'))}${opt('user', d('Detection User'))}`;
+const acted: Summary = (d) => `${action(d)}: ${d('Threat Name') || '?'} in ${defPaths(d)}`;
+const failed: Summary = (d) => `action FAILED (${action(d)}): ${d('Threat Name') || '?'} in ${defPaths(d)}${opt('—', d('Error Description'))}`;
+
+const DEFENDER: Record<number, Summary> = {
+  1006: detected, 1116: detected, 1007: acted, 1117: acted, 1008: failed, 1118: failed, 1119: failed,
+  1015: (d) => `suspicious behaviour detected ${threat(d)} in ${defPaths(d)}${opt('by', d('Process Name'))}`,
+  1121: (d) => `attack surface reduction rule blocked ${d('Path') || '?'}${opt('in', d('Process Name'))}`,
+  1122: (d) => `attack surface reduction rule (audit) would block ${d('Path') || '?'}${opt('in', d('Process Name'))}`,
+  5001: () => 'real-time protection disabled',
+  5007: (d) => `configuration changed${opt('from', d('Old Value'))}${opt('to', d('New Value'))}`,
+  5010: () => 'scanning for malware and other unwanted software disabled',
+  5012: () => 'scanning for viruses disabled',
+  5013: (d) => `tamper protection blocked a change${opt('to', d('Value'))}`,
+};
+
 /** MSExchange CmdletLogs: the cmdlet, its parameters and who ran it (event 1 succeeded, 6 failed). */
 function exchangeCmdlet(eventId: number, d: (n: string) => string): string | null {
   if (eventId !== 1 && eventId !== 6) return null;
@@ -116,7 +138,7 @@ function pick(table: Record<number, Summary>, id: number, d: (n: string) => stri
   return s ? s(d) : null;
 }
 
-type Family = 'sysmon' | 'security' | 'powershell' | 'exchange' | 'system' | 'none';
+type Family = 'sysmon' | 'security' | 'powershell' | 'exchange' | 'system' | 'defender' | 'none';
 
 /** Which table a channel and provider read from (the Eventlog provider's 1102 is decided per event, in summaryText). */
 function familyOf(channel: string, provider: string): Family {
@@ -124,6 +146,7 @@ function familyOf(channel: string, provider: string): Family {
   if (channel === 'Security' || provider === 'Microsoft-Windows-Security-Auditing') return 'security';
   if (/PowerShell/i.test(channel) || /PowerShell/i.test(provider)) return 'powershell';
   if (provider === 'MSExchange CmdletLogs') return 'exchange';
+  if (DEFENDER_PROVIDERS.has(provider)) return 'defender';
   if (channel === 'System' || provider === 'Microsoft-Windows-Eventlog' || provider === 'Service Control Manager') return 'system';
   return 'none';
 }
@@ -183,6 +206,7 @@ function summaryText(family: Family, id: number, provider: string): string | nul
     case 'powershell': return pick(POWERSHELL, id, d);
     case 'exchange': return exchangeCmdlet(id, d);
     case 'system': return pick(SYSTEM, id, d);
+    case 'defender': return pick(DEFENDER, id, d);
     default: return null;
   }
 }
