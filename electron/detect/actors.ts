@@ -69,10 +69,12 @@ export function collectShells(db: Db, found: PendingFinding[]): Shell[] {
     const isFileShell = p.finding.check === CHECK.webshell && p.details?.kind === 'file';
     const isIoc = (p.finding.check === CHECK.iocHash || (p.finding.check === CHECK.iocPath && !p.details?.legitimateExchangeFile)) && script;
     const isOab = p.finding.check === CHECK.oab && script && isWebRoot(path);
-    if (!isFileShell && !isIoc && !isOab) continue;
+    // A script in a web folder that Defender named a threat: a shell, whatever Defender did with it afterwards.
+    const isAv = p.finding.check === CHECK.avDetection && p.details?.webFolder === true && script;
+    if (!isFileShell && !isIoc && !isOab && !isAv) continue;
     const s = get(path);
     s.findings.push(p);
-    s.strong ||= isIoc || isOab || (isFileShell && p.finding.confidence !== 'review');
+    s.strong ||= isIoc || isOab || isAv || (isFileShell && p.finding.confidence !== 'review');
   }
   const files = new Map(listFiles(db).map((f) => [normWin(f.origPath), f]));
   for (const s of byPath.values()) addWrites(s, files.get(normWin(s.path)) ?? null);

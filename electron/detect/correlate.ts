@@ -57,7 +57,10 @@ export function correlateFindings(db: Db, base: PendingFinding[], files: FileInf
   const shells = collectShells(db, base);
   const profiles = profileIps(db, candidateIps(db, base, shells), shells);
   // A CVE check (of the registry) that saw an IP succeed makes it an attacker, whatever its requests look like here.
-  const exploitedBy = new Set(base.filter((p) => isCveCheck(p.finding.check) && p.details?.outcome === 'exploited' && typeof p.details.ip === 'string').map((p) => String(p.details!.ip)));
+  // So does a client whose web-shell tunnel carried traffic (the page relayed its connections).
+  const drove = (p: PendingFinding): boolean => (isCveCheck(p.finding.check) && p.details?.outcome === 'exploited')
+    || (p.finding.check === CHECK.webshellTunnel && p.finding.confidence === 'confirmed');
+  const exploitedBy = new Set(base.filter((p) => drove(p) && typeof p.details?.ip === 'string').map((p) => String(p.details!.ip)));
   const attacker = (p: IpProfile): boolean => isAttacker(p) || exploitedBy.has(p.ip);
   addCveWrites(base, profiles);
   const scanners = new Map<string, string>();

