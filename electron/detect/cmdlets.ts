@@ -7,15 +7,17 @@ import type { EventHit } from './rows.ts';
 
 export const eventText = (h: EventHit): string => `${h.message}\n${Object.values(h.fields).map((v) => String(v ?? '')).join('\n')}`;
 
+/** A cmdlet parameter's value, in cmdlet-log (`-Name 'x'`, `-Name "x"`, `-Name x`) or ECP (`.Name=''x''`) form; null when absent. */
+export function cmdletParam(text: string, name: string): string | null {
+  const quoted = new RegExp(`-${name}\\s+(['"])(.*?)\\1`, 'i').exec(text)?.[2];
+  const ecp = new RegExp(`[.;]${name}=''(.*?)''`, 'i').exec(text)?.[1];
+  const bare = new RegExp(`-${name}\\s+([^\\s'"]+)`, 'i').exec(text)?.[1];
+  return quoted ?? ecp ?? bare ?? null;
+}
+
 /** Mailbox and file path of a New-MailboxExportRequest, in cmdlet-log (`-Mailbox 'x' -FilePath '…'`) or ECP (`Mailbox=''x''`) form. */
 export function parseExportRequest(text: string): { mailbox: string | null; filePath: string | null } {
-  const param = (name: string): string | null => {
-    const quoted = new RegExp(`-${name}\\s+(['"])(.*?)\\1`, 'i').exec(text)?.[2];
-    const ecp = new RegExp(`[.;]${name}=''(.*?)''`, 'i').exec(text)?.[1];
-    const bare = new RegExp(`-${name}\\s+([^\\s'"]+)`, 'i').exec(text)?.[1];
-    return quoted ?? ecp ?? bare ?? null;
-  };
-  return { mailbox: param('Mailbox'), filePath: param('FilePath') };
+  return { mailbox: cmdletParam(text, 'Mailbox'), filePath: cmdletParam(text, 'FilePath') };
 }
 
 /** `\\EXCH01\C$\inetpub\x.pst` → `C:\inetpub\x.pst`; a local path as it is; null for another host's share. */

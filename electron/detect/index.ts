@@ -9,6 +9,7 @@ import type { IngestWarning } from '../../shared/types.ts';
 import { CVE_CHECKS } from './cve-registry.ts';
 import { checkTunnelRequests } from './tunnel-requests.ts';
 import { checkDefender } from './antivirus.ts';
+import { checkMailboxChanges } from './mailbox-changes.ts';
 import { checkW3wpChildren } from './process-children.ts';
 import { checkHafniumRequests } from './iis-patterns.ts';
 import { matchDomains } from './ioc-domain.ts';
@@ -56,7 +57,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   const scan = await scanWebshells({ db, rules, bundledRules: new Set(bundled.rules), evidenceRoots: opts.evidenceRoots, warn, signal: opts.signal, baseline, onProgress: opts.onScanProgress });
   base.push(...scan.findings, ...checkW3wpChildren(db));
   base.push(...matchFileHashes(files, lists), ...matchFilePaths(files, lists, baseline), ...matchEvents(db, lists), ...matchDomains(db, lists));
-  base.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline), ...checkDefender(db, files));
+  base.push(...checkSuspiciousFiles(files, opts.evidenceRoots), ...checkBaseline(files, baseline), ...checkDefender(db, files), ...checkMailboxChanges(db));
   const sigma = await checkSigma(db, [bundledSigmaDir(resources), ...(opts.sigmaDirs ?? [])], opts.signal);
   warnSigma(sigma, warn);
   base.push(...sigma.findings);

@@ -117,7 +117,7 @@ export function intrusionAt(clusters: IntrusionCluster[], ts: Micros | null): In
 }
 
 /** Checks whose findings are traces without a client IP, placed in an intrusion by their time. */
-const TIMED_CHECKS = new Set<string>([CHECK.ecp, CHECK.um, CHECK.lsass, CHECK.archive, CHECK.mailExport, CHECK.mailPst, CHECK.webshell, CHECK.baseline, CHECK.avDetection, CHECK.avTamper]);
+const TIMED_CHECKS = new Set<string>([CHECK.ecp, CHECK.um, CHECK.lsass, CHECK.archive, CHECK.mailExport, CHECK.mailPst, CHECK.webshell, CHECK.baseline, CHECK.avDetection, CHECK.avTamper, CHECK.mailForwarding, CHECK.mailPermission]);
 
 /**
  * Each finding that belongs to an intrusion: by its IP, by its shell's path, or by its (first) time; `byTime` holds

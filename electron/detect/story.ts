@@ -111,6 +111,7 @@ export function findingSteps(p: PendingFinding): StoryStep[] {
     }
     case CHECK.avDetection: return fileStep(d.webFolder ? 'shell-written' : 'follow-on', 'av-detection');
     case CHECK.avTamper: return fileStep('follow-on', 'av-tamper');
+    case CHECK.mailForwarding: case CHECK.mailPermission: return fileStep('follow-on', 'mailbox-change');
     case CHECK.mailExport: return fileStep('follow-on', 'export-request');
     case CHECK.mailPst: return fileStep('follow-on', 'pst-written');
     case CHECK.webshell: {

@@ -107,6 +107,8 @@ export const CHECK = {
   webshellTunnel: 'webshell.tunnel',
   avDetection: 'av.defender-detection',
   avTamper: 'av.defender-tamper',
+  mailForwarding: 'mail.forwarding',
+  mailPermission: 'mail.permission',
   lsass: 'suspicious.lsass-dump',
   archive: 'suspicious.archive',
   baseline: 'baseline.unknown-file',

@@ -28,6 +28,8 @@ export const CHECK_DESCRIPTIONS: ReadonlyArray<[string, string]> = [
   ['mail.ews-ssrf', 'Mailbox access through the SSRF: forged back-end requests (ServerInfo~ anchors) to EWS/Exchange.asmx, per client IP, with the EWS operations the log records.'],
   ['mail.ews', 'EWS requests answered 2xx from IPs that also exploited the server (mail read with valid credentials).'],
   ['mail.export-request', 'New-MailboxExportRequest in the MSExchange Management cmdlet log, the ECP log or the HttpProxy logs: mailbox, .pst path, whether the .pst is in the evidence and who downloaded it.'],
+  ['mail.forwarding', 'Mail sent on to others by a change Exchange logged (MSExchange Management cmdlet log, ECP log, HttpProxy): Set-Mailbox -ForwardingSmtpAddress/-ForwardingAddress, inbox rules with -ForwardTo/-ForwardAsAttachmentTo/-RedirectTo, transport rules with -BlindCopyTo/-RedirectMessageTo/-AddToRecipients/-CopyTo; one finding per mailbox and destination, for the analyst to confirm (administrators set forwarding too).'],
+  ['mail.permission', 'Mailbox rights and roles granted in the same logs: Add-MailboxPermission FullAccess, Add-RecipientPermission / Add-ADPermission Send-As, New-ManagementRoleAssignment; one finding per grant, for the analyst to confirm.'],
   ['mail.pst', 'Outlook data files (.pst/.ost) in web folders, and the requests that downloaded them.'],
   ['mail.oab-download', 'Offline address book downloads (/OAB/…) answered 2xx to IPs that also exploited the server.'],
   ['suspicious.lsass-dump', 'LSASS memory dumps / minidumps under C:\\root, %WINDIR%\\Temp or web roots.'],
