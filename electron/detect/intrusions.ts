@@ -85,6 +85,8 @@ export function clusterIntrusions(profiles: Map<string, IpProfile>, shells: Shel
   }
   const clusters = spans([...groups.values()], profiles);
   // A proven shell no request ties to an IP joins the intrusion active when it was written, else is one of its own.
+  // In write order: a shell written just before another would otherwise start an intrusion of its own.
+  lone.sort((a, b) => (a.writtenAt ?? Infinity) - (b.writtenAt ?? Infinity));
   for (const s of lone) {
     const c = intrusionAt(clusters, s.writtenAt);
     if (c) c.shells.push(s);

@@ -113,3 +113,19 @@ test('a scanner\'s forged requests are informational and stay out of the verdict
     assert.match(v.summary, /1 scanner request not counted/);
   } finally { tc.close(); }
 });
+
+test('shells written seconds apart with no request in the logs are one intrusion, whatever order the files were listed in', async () => {
+  const tc = newCase();
+  try {
+    // listed later, written first: the order that used to make two intrusions of one drop
+    addFile(tc, 'C/inetpub/wwwroot/aspnet_client/zz.aspx', CHOPPER, { mtime: '2021-03-03T04:10:05Z' });
+    addFile(tc, 'C/inetpub/wwwroot/aspnet_client/aa.aspx', CHOPPER.replace('zk8zWHK', 'q1'), { mtime: '2021-03-03T04:10:09Z' });
+    addFile(tc, 'C/inetpub/wwwroot/aspnet_client/system_web/bb.aspx', CHOPPER.replace('zk8zWHK', 'r2'), { mtime: '2021-03-03T04:09:58Z' });
+    await runDetections(tc.db, { evidenceRoots: tc.roots });
+    const stories = getIntrusions(tc.db);
+    assert.equal(stories.length, 1, stories.map((s) => s.title).join('\n'));
+    assert.equal(stories[0].shells.length, 3);
+  } finally {
+    tc.close();
+  }
+});
