@@ -52,7 +52,7 @@ function classify(r: Request, shells: Shell[], firstExploit: Micros, cveHits: Cv
     return { stage: 'shell-used', kind: drives ? 'shell-use' : 'shell-check', what: `${drives ? 'drives' : 'checks'} the web shell ${shell.path}` };
   }
   const tunnel = tunnelRequest(r.query);
-  if (tunnel) return { stage: 'shell-used', kind: 'tunnel', what: `${tunnel.tool} tunnel through ${r.url}${tunnel.opens ? `: opens a connection to ${tunnel.opens}` : ': relays the connection\'s data'}` };
+  if (tunnel) return { stage: 'shell-used', kind: tunnel.opens ? 'tunnel-open' : 'tunnel-relay', what: `${tunnel.tool} tunnel through ${r.url}${tunnel.opens ? `: opens a connection to ${tunnel.opens}` : ': relays the connection\'s data'}` };
   if (r.url.startsWith('/oab/')) return { stage: 'follow-on', kind: 'oab-download', what: 'offline address book download' };
   if (/\.(pst|ost)$/.test(r.url)) return { stage: 'follow-on', kind: 'pst-download', what: 'downloads an Outlook data file (the exported mailbox)' };
   if (rulesMatched(r.hit).length) return READ_METHODS.has(r.method) ? { stage: 'scan', kind: 'probe', what: 'probe of a ProxyLogon path' } : { stage: 'ssrf', kind: 'exploit-request', what: 'exploit request (published HAFNIUM pattern)' };
@@ -126,6 +126,28 @@ export function findingSteps(p: PendingFinding): StoryStep[] {
   }
 }
 
+/**
+ * A tunnel relays thousands of requests: a run of them from one client through one page, with nothing else between,
+ * reads as one step ("… relays the connection's data: 4,295 requests until 11:08:51"); opening requests stay apart.
+ */
+function foldTunnelRelays(steps: StoryStep[]): StoryStep[] {
+  const out: StoryStep[] = [];
+  let run: { step: StoryStep; n: number; last: Micros | null; page: string } | null = null;
+  const close = (): void => {
+    if (run && run.n > 1) run.step.text = `${run.step.text}: ${run.n.toLocaleString('en-US')} requests${run.last !== null ? ` until ${microsToIso(run.last).slice(11, 19)}` : ''}`;
+    run = null;
+  };
+  for (const s of steps) {
+    const page = s.kind === 'tunnel-relay' ? /tunnel through (\S+):/.exec(s.text)?.[1] ?? '' : null;
+    if (page !== null && run && run.step.ip === s.ip && run.page === page) { run.n++; run.last = s.ts; continue; }
+    close();
+    out.push(s);
+    if (page !== null) run = { step: s, n: 1, last: s.ts, page };
+  }
+  close();
+  return out;
+}
+
 function mergeSteps(groups: StoryStep[][]): StoryStep[] {
   const seen = new Set<string>();
   const out: StoryStep[] = [];
@@ -163,9 +185,10 @@ const MAIL_WORDS: Record<MailAnswer, string> = { exported: 'mail exported', acce
 
 /** The story finding of one intrusion; its mail finding ids are filled in once they are known (resolve). */
 export function storyFinding(c: IntrusionCluster, profiles: Map<string, IpProfile>, members: PendingFinding[], traceSteps: StoryStep[], coverage: LogCoverage[], cveHits: CveHits = new Map()): PendingFinding & { resolve(ids: Map<PendingFinding, number>): void } {
-  const all = mergeSteps([requestSteps(c, profiles, cveHits), shellWriteSteps(c), traceSteps]);
+  const merged = mergeSteps([requestSteps(c, profiles, cveHits), shellWriteSteps(c), traceSteps]);
+  const all = foldTunnelRelays(merged);
   const steps = all.slice(0, MAX_STEPS);
-  const times = all.map((s) => s.ts).filter((t): t is number => t !== null);
+  const times = merged.map((s) => s.ts).filter((t): t is number => t !== null);
   const first = times.length ? Math.min(...times) : c.first;
   const last = times.length ? Math.max(...times) : c.last;
   const stages = STORY_STAGES.filter((st) => all.some((s) => s.stage === st));
