@@ -101,14 +101,11 @@ export function minuteSums(db: Db, sources: readonly string[] | undefined): Minu
 
 /** Histogram buckets from the minute table; bucket width is a whole number of minutes. */
 export function minuteHistogram(db: Db, q: TimelineQuery, from: number, bucketMicros: number, n: number): number[] {
-  const src = sourceSql(q);
-  const counts = new Array<number>(n).fill(0);
-  const rows = db.prepare(`SELECT minute, sum(n) AS c FROM event_minutes WHERE minute >= ? AND minute < ?${src.sql} GROUP BY minute`)
-    .all(Math.floor(from / MINUTE), Math.ceil((from + n * bucketMicros) / MINUTE), ...src.params) as Array<{ minute: number; c: number }>;
-  for (const r of rows) {
-    const b = Math.floor((r.minute * MINUTE - from) / bucketMicros);
-    if (b >= 0 && b < n) counts[b] += r.c;
-  }
+  const sums = minuteSums(db, q.sources);
+  // Bucket b holds the minutes that start in [from + b·width, from + (b+1)·width).
+  const minuteOf = (t: number): number => Math.ceil(t / MINUTE);
+  const counts = Array.from({ length: n }, (_, b) =>
+    sums.between(sums.first(minuteOf(from + b * bucketMicros)), sums.last(minuteOf(from + (b + 1) * bucketMicros) - 1)));
   if (q.recovered === 'exclude') recoveredBuckets(db, q, from, bucketMicros, n).forEach((c, i) => { counts[i] -= c; });
   return counts;
 }
