@@ -33,10 +33,11 @@ const notNumeric = (l: Literal): boolean => /[^0-9.eE+-]/.test(l.s);
 export function literalsFts(literals: readonly Literal[]): string | null {
   const terms: Term[] = literals.filter(notNumeric).flatMap((l) => literalTerms(l.s, l.left, l.right));
   const whole = [...new Set(terms.filter((t) => !t.prefix).map((t) => t.term))].sort((a, b) => b.length - a.length).slice(0, 4);
-  // A right-cut word is a prefix query: only worth it alone and when long enough.
-  const prefix = terms.filter((t) => t.prefix && t.term.length >= 3).sort((a, b) => b.term.length - a.term.length)[0];
-  const pick = whole.length ? whole.map((t) => `"${t}"`) : prefix ? [`"${prefix.term}"*`] : [];
-  const chars = whole.length ? whole.join('').length : prefix?.term.length ?? 0;
+  // A right-cut word is a prefix query, whose expansion can cost more than it saves (`asp`*: aspx, aspnet_client …):
+  // used when long enough and at most one whole word narrows the candidates ("carla" AND "pst"*).
+  const prefix = whole.length > 1 ? undefined : terms.filter((t) => t.prefix && t.term.length >= 3).sort((a, b) => b.term.length - a.term.length)[0];
+  const pick = [...whole.map((t) => `"${t}"`), ...(prefix ? [`"${prefix.term}"*`] : [])];
+  const chars = whole.join('').length + (prefix?.term.length ?? 0);
   return pick.length && chars >= 3 ? pick.join(' AND ') : null;
 }
 

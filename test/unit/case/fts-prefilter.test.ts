@@ -117,6 +117,7 @@ test('the words a literal guarantees', () => {
   assert.deepEqual(regexLiterals('abc|def'), [], 'an alternation at the top says nothing');
   assert.deepEqual(regexLiterals('\\x41bc'), [], 'an escape it does not read');
   assert.equal(literalsFts(regexLiterals('^/owa/auth/(x|y)\\.js$')), '"auth" AND "owa"');
+  assert.equal(literalsFts(regexLiterals('/carla\\.pst')), '"carla" AND "pst"*', 'a long enough prefix narrows the whole words');
   assert.equal(literalsFts(wildcardLiterals('shell.aspx')), '"shell" AND "aspx"');
   assert.equal(literalsFts(wildcardLiterals('*hell.aspx')), '"aspx"', 'a word cut on the left is dropped');
   assert.equal(literalsFts(regexLiterals('hell\\.asp')), '"asp"*');
