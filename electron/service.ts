@@ -51,13 +51,16 @@ export class CaseService implements LoupeApi {
   private sortBuilds: SortIndexBuilds | null = null;
 
   private readonly printToPdf?: PrintToPdf;
+  /** False for a command run (the CLI): a column sort reads a sort index the case has, else sorts the whole result, and builds none. */
+  private readonly buildSortIndexes: boolean;
 
   /**
    * printToPdf: the desktop shell's own PDF printer (Electron's printToPDF); without it a system Chromium is used.
    * casePath: opened for reading (no write, no migration); the first edit opens it for writing.
    */
-  constructor(opts: { casePath?: string; printToPdf?: PrintToPdf } = {}) {
+  constructor(opts: { casePath?: string; printToPdf?: PrintToPdf; buildSortIndexes?: boolean } = {}) {
     this.printToPdf = opts.printToPdf;
+    this.buildSortIndexes = opts.buildSortIndexes ?? true;
     if (opts.casePath) this.open(opts.casePath, 'read');
   }
 
@@ -297,7 +300,7 @@ export class CaseService implements LoupeApi {
     const q = args ?? {};
     // A column without an index is sorted through a sort index built in the background (when the case can be
     // written and no indexing run holds it); meanwhile the page is in time order and says how far the build is.
-    const canBuild = this.writable && this.job === null;
+    const canBuild = this.buildSortIndexes && this.writable && this.job === null;
     const page = read.queryTimeline(this.need(), q, { unindexedSort: canBuild ? 'defer' : 'sort' });
     if (!page.sortIndex) return page;
     if (!this.sortBuilds) { const own = this.writer(); this.sortBuilds = new SortIndexBuilds(() => own); }

@@ -71,3 +71,29 @@ export function searchExtras(e: { source: string; message: string }, f: FieldAcc
   }
   return parts.join(' ');
 }
+
+/** A word of a literal as the full-text index holds it; `prefix` when the literal may cut it on its right. */
+export interface Term { term: string; prefix: boolean }
+
+/** Runs of word characters; any non-ASCII character counts as a word character (never claimed as a boundary). */
+const RUN = /[A-Za-z0-9_\-\u0080-\uffff]+/g;
+
+/**
+ * The whole (or right-cut, as prefix) ASCII words of a literal that an FTS index of its field value must hold; `left`
+ * and `right` say the literal starts or ends at a word boundary of the value. Only literals with an ASCII letter
+ * (all-digit values are not indexed).
+ */
+export function literalTerms(s: string, left: boolean, right: boolean): Term[] {
+  if (s.length < 2 || !/[a-z]/i.test(s)) return [];
+  const out: Term[] = [];
+  for (const m of s.matchAll(RUN)) {
+    const word = m[0];
+    const start = m.index!;
+    const end = start + word.length;
+    const wholeLeft = start > 0 || left;
+    const wholeRight = end < s.length || right;
+    if (!wholeLeft || /[^\x00-\x7f]/.test(word)) continue;
+    out.push({ term: word.toLowerCase(), prefix: !wholeRight });
+  }
+  return out;
+}

@@ -7,7 +7,8 @@ import type { TimelineQuery } from '../../shared/api.ts';
 import type { Db } from './db.ts';
 import { parseSearch, textOnly, toFts, type SearchNode } from './search.ts';
 import { keyTable, sortPlan } from './sort-index.ts';
-import { fieldExpr, sortKeyName, type Sql } from './timeline-where.ts';
+import { whole, wildcardLiterals } from './fts-prefilter.ts';
+import { columnLiterals, fieldExpr, prefilterOf, sortKeyName, type Sql } from './timeline-where.ts';
 
 /** Up to this many matches, reading them by the filter's index and sorting beats walking the time index. */
 export const SMALL_RESULT = 20_000;
@@ -16,13 +17,24 @@ export const SMALL_RESULT = 20_000;
  * tag or star filter. Only then is reading the matches bounded by the filter's own index. */
 export function filterHasIndex(q: TimelineQuery): boolean {
   if (q.ips?.length || q.fileId !== undefined || q.tags?.length || q.starredOnly) return true;
+  if (fieldFiltersPrefiltered(q)) return true;
   if (!q.text) return false;
   const tree = parseSearch(q.text);
-  return tree !== null && ftsDriven(tree);
+  return tree !== null && ftsDriven(tree, q.sources);
 }
 
-const ftsDriven = (n: SearchNode): boolean =>
-  (textOnly(n) && toFts(n) !== null) || (n.k === 'and' && n.items.some((x) => textOnly(x) && toFts(x) !== null));
+/** A term FTS5 answers alone, or a field:value term read through its full-text prefilter (fts-prefilter.ts). */
+const ftsTerm = (n: SearchNode, sources: readonly string[] | undefined): boolean =>
+  (textOnly(n) && toFts(n) !== null) || (n.k === 'field' && prefilterOf(n.field, wildcardLiterals(n.value), sources) !== null);
+
+const ftsDriven = (n: SearchNode, sources: readonly string[] | undefined): boolean =>
+  ftsTerm(n, sources) || (n.k === 'and' && n.items.some((x) => ftsTerm(x, sources)));
+
+/** True when a column filter or an exact field value (--where) is read through the full-text index. */
+function fieldFiltersPrefiltered(q: TimelineQuery): boolean {
+  return (q.columns ?? []).some((c) => prefilterOf(c.field, columnLiterals(c), q.sources) !== null)
+    || (q.fieldEquals ?? []).some((f) => prefilterOf(f.field, [whole(f.value)], q.sources) !== null);
+}
 
 /**
  * A column filter `equals` that an index can answer: the IP column (events_ip), or a column whose sort index is ready

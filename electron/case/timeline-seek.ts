@@ -3,23 +3,21 @@
 // jumping anywhere in a 10M-event case reads one minute of events, not millions of index entries.
 import type { TimelineQuery } from '../../shared/api.ts';
 import type { Db } from './db.ts';
-import { fastCount, minuteAnswerable, MINUTE } from './minutes.ts';
+import { fastCount, minuteAnswerable, minuteSums, MINUTE } from './minutes.ts';
 import { directionOf, timelineWhere } from './timeline-where.ts';
 
 /** The first minute (in the query's direction) at which the running count passes `offset`; null past the end. */
 function minuteAt(db: Db, q: TimelineQuery, offset: number, desc: boolean): number | null {
-  const w: string[] = [];
-  const p: unknown[] = [];
-  if (q.from !== undefined) { w.push('minute >= ?'); p.push(Math.floor(q.from / MINUTE)); }
-  if (q.to !== undefined) { w.push('minute <= ?'); p.push(Math.floor((q.to - 1) / MINUTE)); }
-  if (q.sources?.length) { w.push(`source IN (${q.sources.map(() => '?').join(',')})`); p.push(...q.sources); }
-  const dir = desc ? 'DESC' : 'ASC';
+  const sums = minuteSums(db, q.sources);
+  const lo = q.from !== undefined ? sums.first(Math.floor(q.from / MINUTE)) : 0;
+  const hi = q.to !== undefined ? sums.last(Math.floor((q.to - 1) / MINUTE)) : sums.minutes.length - 1;
+  if (hi < lo) return null;
   // Edge minutes cut by from/to are counted whole: the running count can only overshoot, so the exact count
   // before the chosen minute never exceeds `offset`.
-  const row = db.prepare(`SELECT minute FROM (SELECT minute, sum(n) OVER (ORDER BY minute ${dir}) AS upto
-      FROM (SELECT minute, sum(n) AS n FROM event_minutes ${w.length ? 'WHERE ' + w.join(' AND ') : ''} GROUP BY minute))
-    WHERE upto > ? ORDER BY minute ${dir} LIMIT 1`).get(...p, offset) as { minute: number } | undefined;
-  return row ? row.minute : null;
+  const i = desc
+    ? sums.bound((k) => k > hi || (k >= lo && sums.between(k, hi) <= offset)) - 1
+    : sums.bound((k) => k >= lo && (k > hi || sums.between(lo, k) > offset));
+  return i >= lo && i <= hi ? sums.minutes[i] : null;
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { ColumnFilter, TimelineQuery, TimelineSort } from '../../shared/api.ts';
 import type { Db } from './db.ts';
 import { fieldSql } from './fields.ts';
+import { contained, ftsPrefilter, regexLiterals, whole, wildcardLiterals, type Literal } from './fts-prefilter.ts';
 import { recoveredWhere } from './recovered.ts';
 import { likeContains, parseSearch, SearchError, textOnly, toFts, wildcardLike, type SearchNode } from './search.ts';
 
@@ -74,15 +75,40 @@ export function ensureQueryFunctions(db: Db): void {
   withRegexp.add(db);
 }
 
-function columnFilterSql(f: ColumnFilter): Sql {
+/** The full-text prefilter of a filter on `field` whose matches hold `literals` (null when the index cannot bound it). */
+export function prefilterOf(field: string, literals: readonly Literal[], sources: readonly string[] | undefined): Sql | null {
+  const col = COLUMNS[field.toLowerCase()];
+  return col === undefined || /^\w+$/.test(col) ? ftsPrefilter(col ?? null, field, literals, sources) : null;
+}
+
+/** The exact test, after the prefilter's candidate ids when there is one (same result, read through events_fts). */
+function prefiltered(field: string, literals: readonly Literal[], sources: readonly string[] | undefined, exact: Sql): Sql {
+  const pre = prefilterOf(field, literals, sources);
+  return pre ? { sql: `(${pre.sql} AND ${exact.sql})`, params: [...pre.params, ...exact.params] } : exact;
+}
+
+/** What every match of a column filter holds (nothing for `not`). */
+export function columnLiterals(f: ColumnFilter): Literal[] {
+  switch (f.op) {
+    case 'contains': return [contained(f.value)];
+    case 'equals': return [whole(f.value)];
+    case 'regex': return regexLiterals(f.value);
+    case 'not': return [];
+  }
+}
+
+function columnFilterSql(f: ColumnFilter, sources: readonly string[] | undefined): Sql {
   const e = fieldExpr(f.field);
   const text = `CAST(${e.sql} AS TEXT)`;
-  switch (f.op) {
-    case 'contains': return { sql: `${text} LIKE ? ESCAPE '\\'`, params: [...e.params, likeContains(f.value)] };
-    case 'equals': return { sql: `${text} = ?`, params: [...e.params, f.value] };
-    case 'not': return { sql: `(${e.sql} IS NULL OR ${text} NOT LIKE ? ESCAPE '\\')`, params: [...e.params, ...e.params, likeContains(f.value)] };
-    case 'regex': compileRegex(f.value); return { sql: `regexp(?, ${text})`, params: [f.value, ...e.params] };
-  }
+  const exact = (): Sql => {
+    switch (f.op) {
+      case 'contains': return { sql: `${text} LIKE ? ESCAPE '\\'`, params: [...e.params, likeContains(f.value)] };
+      case 'equals': return { sql: `${text} = ?`, params: [...e.params, f.value] };
+      case 'not': return { sql: `(${e.sql} IS NULL OR ${text} NOT LIKE ? ESCAPE '\\')`, params: [...e.params, ...e.params, likeContains(f.value)] };
+      case 'regex': compileRegex(f.value); return { sql: `regexp(?, ${text})`, params: [f.value, ...e.params] };
+    }
+  };
+  return prefiltered(f.field, columnLiterals(f), sources, exact());
 }
 
 // Notes and tags as one text per event: searched with LIKE (analysts write few; FTS covers the evidence text).
@@ -99,12 +125,12 @@ function annotationLike(n: SearchNode, params: unknown[]): string {
 }
 
 /** A field:value term: `*` wildcards, case-insensitive; numbers compare as text so status:404 and EventID:4688 work. */
-function fieldTermSql(field: string, value: string): Sql {
+function fieldTermSql(field: string, value: string, sources: readonly string[] | undefined): Sql {
   const e = fieldExpr(field);
-  return { sql: `CAST(${e.sql} AS TEXT) LIKE ? ESCAPE '\\'`, params: [...e.params, wildcardLike(value)] };
+  return prefiltered(field, wildcardLiterals(value), sources, { sql: `CAST(${e.sql} AS TEXT) LIKE ? ESCAPE '\\'`, params: [...e.params, wildcardLike(value)] });
 }
 
-function compileNode(n: SearchNode): Sql {
+function compileNode(n: SearchNode, sources: readonly string[] | undefined): Sql {
   if (textOnly(n)) {
     const fts = toFts(n);
     if (fts !== null) {
@@ -115,8 +141,8 @@ function compileNode(n: SearchNode): Sql {
     }
   }
   switch (n.k) {
-    case 'field': return fieldTermSql(n.field, n.value);
-    case 'not': { const s = compileNode(n.item); return { sql: `NOT (${s.sql})`, params: s.params }; }
+    case 'field': return fieldTermSql(n.field, n.value, sources);
+    case 'not': { const s = compileNode(n.item, sources); return { sql: `NOT (${s.sql})`, params: s.params }; }
     case 'term': throw new Error('unreachable: a term is always FTS-expressible');
     case 'and': case 'or': {
       // Words joined by AND go to FTS5 as one expression; the rest is combined in SQL.
@@ -125,18 +151,18 @@ function compileNode(n: SearchNode): Sql {
       const parts: Sql[] = [];
       if (words.length) {
         const grouped: SearchNode = words.length === 1 ? words[0] : { k: 'and', items: words };
-        parts.push(toFts(grouped) !== null ? compileNode(grouped) : { sql: words.map((w) => `(${compileNode(w).sql})`).join(' AND '), params: words.flatMap((w) => compileNode(w).params) });
+        parts.push(toFts(grouped) !== null ? compileNode(grouped, sources) : { sql: words.map((w) => `(${compileNode(w, sources).sql})`).join(' AND '), params: words.flatMap((w) => compileNode(w, sources).params) });
       }
-      for (const x of rest) parts.push(compileNode(x));
+      for (const x of rest) parts.push(compileNode(x, sources));
       return { sql: `(${parts.map((p) => p.sql).join(n.k === 'and' ? ' AND ' : ' OR ')})`, params: parts.flatMap((p) => p.params) };
     }
   }
 }
 
-/** The search text as SQL (null when empty). Throws SearchError for a malformed query. */
-export function searchSql(text: string): Sql | null {
+/** The search text as SQL (null when empty), over events of `sources` (all when none). Throws SearchError for a malformed query. */
+export function searchSql(text: string, sources?: readonly string[]): Sql | null {
   const tree = parseSearch(text);
-  return tree ? compileNode(tree) : null;
+  return tree ? compileNode(tree, sources) : null;
 }
 
 /** Field names used by field:value terms and column filters (to explain an empty result). */
@@ -176,14 +202,14 @@ export function timelineWhere(q: TimelineQuery): Sql {
   if (q.starredOnly) w.push('id IN (SELECT event_id FROM event_marks WHERE starred = 1)');
   for (const f of q.fieldEquals ?? []) {
     const e = fieldExpr(f.field);
-    add({ sql: `CAST(${e.sql} AS TEXT) = ?`, params: [...e.params, f.value] });
+    add(prefiltered(f.field, [whole(f.value)], q.sources, { sql: `CAST(${e.sql} AS TEXT) = ?`, params: [...e.params, f.value] }));
   }
   for (const f of q.fieldNotEquals ?? []) {
     const e = fieldExpr(f.field);
     add({ sql: `(${e.sql} IS NULL OR CAST(${e.sql} AS TEXT) != ?)`, params: [...e.params, ...e.params, f.value] });
   }
-  for (const c of q.columns ?? []) add(columnFilterSql(c));
-  if (q.text) add(searchSql(q.text));
+  for (const c of q.columns ?? []) add(columnFilterSql(c, q.sources));
+  if (q.text) add(searchSql(q.text, q.sources));
   const recovered = recoveredWhere(q);
   if (recovered) w.push(recovered);
   return { sql: w.length ? w.join(' AND ') : '1', params: p };

@@ -31,12 +31,15 @@ export function checkCasePath(file: string): void {
   if (st.size === 0) throw new CliError(`${file} is empty (0 bytes), not a Loupe case; give the .loupe file that \`loupe index\` created`);
 }
 
-/** Opens an existing case for a command; every failure becomes a CliError sentence naming the file. */
-export async function openCase(file: string): Promise<CaseService> {
+/**
+ * Opens an existing case for a command; every failure becomes a CliError sentence naming the file. A command reads a
+ * sort index the case has but builds none (only `serve`, the workbench, does).
+ */
+export async function openCase(file: string, opts: { buildSortIndexes?: boolean } = {}): Promise<CaseService> {
   checkCasePath(file);
   const { CaseService } = await import('../service.ts');
   try {
-    const svc = new CaseService({ casePath: file });
+    const svc = new CaseService({ casePath: file, buildSortIndexes: opts.buildSortIndexes ?? false });
     svc.handle.pragma(`cache_size = -${CLI_CACHE_KIB}`);
     return svc;
   } catch (e) {
@@ -80,6 +83,14 @@ const lastOf = <T>(rows: T[]): T | undefined => rows[rows.length - 1];
 
 /** Every matching event, keyset-paged on (ts, id). */
 export function timelinePages(svc: CaseService, q: TimelineQuery, w: Window): AsyncGenerator<EventRow[]> {
+  if (q.sort && q.sort.field !== 'ts' && q.sort.field !== 'time') {
+    // A column sort has no (ts, id) cursor: pages follow by offset (read through the column's sort index if any).
+    return keyset(w, async (limit, after: number | undefined) => {
+      const offset = after ?? w.offset ?? 0;
+      const page = await svc.queryTimeline({ ...q, limit, offset });
+      return { rows: page.rows, next: offset + page.rows.length };
+    });
+  }
   return keyset(w, async (limit, after: TimelineQuery['after']) => {
     const page = await svc.queryTimeline({ ...q, limit, ...start(w, after) });
     return { rows: page.rows, next: page.next };

@@ -20,7 +20,7 @@ const serveCommand = defineCommand({
   examples: ['loupe serve --case acme.loupe --port 8080'],
   async run(ctx, { values }) {
     const { CaseService } = await import('../service.ts');
-    const svc = values.case ? await openCase(values.case) : new CaseService();
+    const svc = values.case ? await openCase(values.case, { buildSortIndexes: true }) : new CaseService();
     const { startWebServer } = await import('../web.ts');
     const srv = await startWebServer({ service: svc, port: values.port ?? 0 });
     await ctx.out.line(`Loupe browser mode: ${srv.url}`);

@@ -1,10 +1,10 @@
 // The timeline filters, defined once: `timeline`, `export` and `report` take exactly these options. A new filter is
 // one entry here (its option, how it narrows the TimelineQuery, and how it reads in a report).
-import { RECOVERED_FILTERS, type RecoveredFilter, type TimelineQuery } from '../../shared/api.ts';
+import { RECOVERED_FILTERS, type RecoveredFilter, type TimelineQuery, type TimelineSort } from '../../shared/api.ts';
 import { microsToIso, SOURCE_IDS, type SourceId } from '../../shared/types.ts';
 import { CliError } from './errors.ts';
 import { flag, list, value, UsageError, type OptionSpec, type Values } from './options.ts';
-import { fieldPair, httpStatus, ipAddress, isoTime, oneOf, text, timelineJson, type TimeArg } from './values.ts';
+import { fieldPair, httpStatus, ipAddress, isoTime, oneOf, sortSpec, text, timelineJson, type TimeArg } from './values.ts';
 
 interface Filter<S extends OptionSpec, V> {
   option: S;
@@ -51,6 +51,8 @@ export const TIMELINE_FILTERS = {
     (q, v: Array<{ field: string; value: string }>) => { q.fieldNotEquals = v; }, (v) => `except ${pairs(v)}`),
   recovered: filter(value('MODE', 'EVTX records recovered from slack or damaged chunks: include (default, marked), exclude (the logs as Windows reads them) or only', oneOf(RECOVERED_FILTERS), { choices: RECOVERED_FILTERS }),
     (q, v: RecoveredFilter) => { q.recovered = v; }, (v) => RECOVERED_WORDS[v]),
+  sort: filter(value('COLUMN[:desc]', 'order by a column or any field (status, host, cs-uri-stem …; empty values last), through its sort index when the case has one', sortSpec),
+    (q, v: TimelineSort) => { q.sort = v; }, (v) => `sorted by ${v.field}${v.dir === 'desc' ? ', descending' : ''}`),
 };
 
 type Filters = typeof TIMELINE_FILTERS;

@@ -1,7 +1,7 @@
 // Parsers for option values. Each returns the typed value or throws a UsageError that names the option, shows what
 // was given and says what to give instead.
 import net from 'node:net';
-import type { TimelineQuery } from '../../shared/api.ts';
+import type { TimelineQuery, TimelineSort } from '../../shared/api.ts';
 import { timelineQueryCheck } from '../validate.ts';
 import { UsageError, dashed } from './options.ts';
 
@@ -62,6 +62,14 @@ export function fieldPair(raw: string, name: string): { field: string; value: st
   const i = raw.indexOf('=');
   if (i <= 0) throw new UsageError(`${dashed(name)} ${shown(raw)} is not FIELD=VALUE, e.g. ${dashed(name)} cs-method=POST`);
   return { field: raw.slice(0, i).trim(), value: raw.slice(i + 1) };
+}
+
+/** `COLUMN` or `COLUMN:asc|desc`: a column of the grid or any field, e.g. status:desc, cs-uri-stem. */
+export function sortSpec(raw: string, name: string): TimelineSort {
+  const m = /^([A-Za-z][\w.\-()]*?)(?::(asc|desc))?$/i.exec(raw.trim());
+  if (!m) throw new UsageError(`${dashed(name)} ${shown(raw)} is not COLUMN[:asc|desc], e.g. ${dashed(name)} status:desc`);
+  const field = m[1];
+  return { field: /^time$/i.test(field) ? 'ts' : field, dir: (m[2]?.toLowerCase() ?? 'asc') as TimelineSort['dir'] };
 }
 
 export interface TimeArg {

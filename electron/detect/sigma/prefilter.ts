@@ -8,28 +8,11 @@
 // edge is dropped, or used as a prefix when cut on its right).
 import type { Db } from '../../case/db.ts';
 import type { Needs } from './needs.ts';
+import { literalTerms, type Term } from '../../case/search-text.ts';
 
-export interface Term { term: string; prefix: boolean }
+export { literalTerms, type Term };
+
 export interface Anchor { terms: Term[]; cost: number }
-
-/** Runs of word characters; any non-ASCII character counts as a word character (never claimed as a boundary). */
-const RUN = /[A-Za-z0-9_\-\u0080-\uffff]+/g;
-
-/** The whole (or right-cut, as prefix) ASCII words of a literal that an FTS index of its field value must hold. */
-export function literalTerms(s: string, left: boolean, right: boolean): Term[] {
-  if (s.length < 2 || !/[a-z]/i.test(s)) return [];
-  const out: Term[] = [];
-  for (const m of s.matchAll(RUN)) {
-    const word = m[0];
-    const start = m.index!;
-    const end = start + word.length;
-    const wholeLeft = start > 0 || left;
-    const wholeRight = end < s.length || right;
-    if (!wholeLeft || /[^\x00-\x7f]/.test(word)) continue;
-    out.push({ term: word.toLowerCase(), prefix: !wholeRight });
-  }
-  return out;
-}
 
 export type DocFreq = (t: Term) => number;
 

@@ -55,6 +55,32 @@ test('any offset of a time-sorted result returns the same rows as walking to it,
   }
 });
 
+test('seeks and totals follow events added by this connection or another one (the minute sums are read again)', (t) => {
+  const db = bigCase(t);
+  const other = openCaseDb(db.name);
+  t.after(() => other.close());
+  const check = (what: string): void => {
+    for (const q of [{}, { order: 'desc' as const }, { sources: ['iis' as const] }]) {
+      const ids = allIds(db, q);
+      assert.equal(queryTimeline(db, { ...q, limit: 1 }).total, ids.length, `${what}: total of ${JSON.stringify(q)}`);
+      for (const offset of [1001, ids.length - 7]) {
+        assert.deepEqual(queryTimeline(db, { ...q, offset, limit: 20 }).rows.map((r) => r.id), ids.slice(offset, offset + 20), `${what}: ${JSON.stringify(q)} offset ${offset}`);
+      }
+    }
+  };
+  check('before');
+  const add = (on: Db, from: number): void => {
+    const ins = new EventInserter(on);
+    on.transaction(() => {
+      for (let i = 0; i < 400; i++) ins.insert({ ts: T0 + 7_000_000 + i * 60_000_000, tsDesc: 'Request', source: 'iis', message: `late ${from + i}`, fields: {}, ref: { file: 'y.log', line: from + i } }, null);
+    })();
+  };
+  add(db, 0);
+  check('after adding on this connection');
+  add(other, 400);
+  check('after adding on another connection');
+});
+
 test('the position of an event or a time equals its index in the walked result', (t) => {
   const db = bigCase(t);
   for (const q of [{}, { order: 'desc' as const }, { sources: ['iis' as const] }, { text: 'row', order: 'desc' as const }]) {

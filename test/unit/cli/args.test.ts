@@ -148,7 +148,7 @@ test('loupe completion bash completes commands, options and allowed values in a 
     return b.stdout.split('\n').filter(Boolean).sort();
   };
   assert.deepEqual(complete('loupe', 'ti'), ['timeline']);
-  assert.deepEqual(complete('loupe', 'timeline', '--so'), ['--source']);
+  assert.deepEqual(complete('loupe', 'timeline', '--so'), ['--sort', '--source']);
   assert.deepEqual(complete('loupe', 'timeline', '--source', 'iis,ht'), ['iis,httpproxy']);
   assert.deepEqual(complete('loupe', 'findings', '--severity', ''), ['critical', 'high', 'info', 'low', 'medium']);
   assert.deepEqual(complete('loupe', 'export', '--format', 'time'), ['timesketch', 'timesketch-csv']);

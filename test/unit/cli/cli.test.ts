@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { openCaseDb } from '../../../electron/case/db.ts';
+import { buildSortIndexNow } from '../../../electron/case/sort-index.ts';
+import { fieldExpr } from '../../../electron/case/timeline-where.ts';
 import { generateEvidence, type GeneratedManifest } from '../../fixtures/generate.ts';
 import { inParallel, loupe as run, loupeAsync, loupePiped } from '../../helpers/loupe.ts';
 import { repoRoot, tmpDir } from '../../helpers/tmp.ts';
@@ -157,6 +159,26 @@ describe('on an indexed corpus', () => {
     assert.equal(text.status, 0, text.stderr);
     assert.equal(text.stderr, `${events.toLocaleString('en-US')} events\n`);
     assert.ok(text.stdout.startsWith(rows[rows.length - 1].time), 'newest first');
+  });
+
+  test('timeline --sort prints every event in the column\'s order, through its sort index when the case has one', () => {
+    const db = openCaseDb(casePath);
+    let want: number[];
+    let wantUser: number[];
+    try {
+      buildSortIndexNow(db, 'status');
+      want = db.prepare('SELECT id FROM events ORDER BY status IS NULL, status DESC, ts DESC, id DESC').pluck().all() as number[];
+      const user = fieldExpr('cs-username');
+      wantUser = db.prepare(`SELECT id FROM events WHERE source = 'iis' ORDER BY (${user.sql}) IS NULL, ${user.sql}, ts, id`).pluck().all(...user.params, ...user.params) as number[];
+    } finally {
+      db.close();
+    }
+    const sorted = loupe('timeline', '--case', casePath, '--sort', 'status:desc', '--jsonl');
+    assert.equal(sorted.status, 0, sorted.stderr);
+    assert.deepEqual(jsonl(sorted.stdout).map((r) => r.id), want, 'every page, in the order of the sort index');
+    const byField = loupe('timeline', '--case', casePath, '--sort', 'cs-username', '--source', 'iis', '--jsonl');
+    assert.deepEqual(jsonl(byField.stdout).map((r) => r.id), wantUser, 'a field without a sort index is sorted whole');
+    assert.equal(loupe('timeline', '--case', casePath, '--sort', ':desc').status, 2);
   });
 
   test('--limit N returns exactly N, --offset skips, and a cut is said on stderr', async () => {
