@@ -1,6 +1,7 @@
 // Prepares the Electron app: renderer (vite build), dist-electron/main.js (loads electron/main.ts through tsx,
 // like bin/loupe.mjs, so ingest workers keep their source paths), dist-electron/preload.cjs (sandboxed preloads
-// must be one CommonJS file), and better-sqlite3 rebuilt for Electron's ABI into .electron-native/.
+// must be one CommonJS file), dist-electron/workers/ (the worker threads built ahead), and better-sqlite3 rebuilt for
+// Electron's ABI into .electron-native/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,6 +39,21 @@ export async function buildElectronEntry() {
     outfile: path.join(out, 'preload.cjs'),
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['electron'], logLevel: 'warning',
   });
+}
+
+/**
+ * The worker threads' builds (dist-electron/workers): the packaged app's archive is read-only, so the build cache of
+ * electron/ingest/worker-bundle.ts cannot be written there and every worker would load its sources through tsx.
+ */
+export async function buildWorkers() {
+  const { register } = await import('tsx/esm/api');
+  const unregister = register();
+  try {
+    const { prebuildWorkers } = await import('../electron/ingest/worker-bundle.ts');
+    return await prebuildWorkers();
+  } finally {
+    await unregister();
+  }
 }
 
 /** better-sqlite3 for Electron's ABI, built in a copy so node_modules keeps the Node build `npm test` uses. */

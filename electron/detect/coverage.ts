@@ -41,11 +41,15 @@ export function plausibleLogTimes(): { from: Micros; to: Micros } {
 /** Per log file: its folder and its first and last log entry (a file's own times, when it was copied say, do not count). */
 export function computeFileSpans(db: Db): FileSpan[] {
   const { from, to } = plausibleLogTimes();
-  const rows = db.prepare(`SELECT f.rel_path AS rel, f.kind AS kind,
-      (SELECT MIN(ts) FROM events WHERE file_id = f.id AND source != 'filesystem' AND ts BETWEEN ${from} AND ${to}) AS oldest,
-      (SELECT MAX(ts) FROM events WHERE file_id = f.id AND source != 'filesystem' AND ts BETWEEN ${from} AND ${to}) AS newest
-    FROM files f WHERE f.kind IN (${LOG_KINDS.map(() => '?').join(',')}) ORDER BY f.rel_path`)
-    .all(...LOG_KINDS) as Array<{ rel: string; kind: FileKind; oldest: number | null; newest: number | null }>;
+  const kinds = LOG_KINDS.map(() => '?').join(',');
+  // one pass over each file's events for both ends (a MIN and a MAX subquery read every row of the file twice)
+  const rows = db.prepare(`SELECT f.rel_path AS rel, f.kind AS kind, s.oldest, s.newest FROM files f LEFT JOIN (
+      SELECT file_id, MIN(ts) AS oldest, MAX(ts) AS newest FROM events
+      WHERE file_id IN (SELECT id FROM files WHERE kind IN (${kinds})) AND source != 'filesystem' AND ts BETWEEN ${from} AND ${to}
+      GROUP BY file_id
+    ) s ON s.file_id = f.id
+    WHERE f.kind IN (${kinds}) ORDER BY f.rel_path`)
+    .all(...LOG_KINDS, ...LOG_KINDS) as Array<{ rel: string; kind: FileKind; oldest: number | null; newest: number | null }>;
   return rows.map((r) => ({ folder: folderOf(r.rel, r.kind), kind: r.kind, oldest: r.oldest, newest: r.newest }));
 }
 

@@ -4,12 +4,13 @@
 //  - signature-base apt_hafnium_log_sigs.yar: POST /ecp/… with ExchangeServicesClient/0.0.0.0 or python-requests/2.19.1|2.25.1,
 //    POST /owa/… or /aspnet_client/… with antSword/v2.1;
 //  - Azure Sentinel hunting: cs-uri-stem /owa/auth/<1-30 alnum>.js or /ecp/<1-30 alnum>.(js|flt|css) from a non-private client.
-// The SQL selects exactly the matching rows (no per-row JS over the table); JS only names the rules a row matched.
+// The full-text index narrows to requests holding a rule's words, the SQL selects exactly the matching rows (no per-row
+// JS over the table); JS only names the rules a row matched.
 import type { Db } from '../case/db.ts';
 import { microsToIso } from '../../shared/types.ts';
 import { joinRequests } from './requests.ts';
 import { FieldSelection } from '../case/fields.ts';
-import { keptEvents } from './rows.ts';
+import { ftsHas, keptEvents } from './rows.ts';
 import type { EventHit } from './rows.ts';
 import { CHECK } from './types.ts';
 import type { PendingFinding } from './types.ts';
@@ -22,7 +23,11 @@ export const SHELL_USER_AGENTS = ['antSword/v2.1'];
 
 export type RuleId = 'chirp-post' | 'exploit-user-agent' | 'shell-user-agent' | 'sentinel-stem';
 
-interface Rule { id: RuleId; label: string; sql: string; test(h: EventHit): boolean; publicOnly: boolean }
+/**
+ * `words`: texts one of which a matching request's indexed text holds (the URL's or user agent's own words), so the
+ * full-text index narrows the scan before the SQL and the test decide.
+ */
+interface Rule { id: RuleId; label: string; sql: string; words: string[]; test(h: EventHit): boolean; publicOnly: boolean }
 
 const U = 'lower(e.url)';
 const quoted = (list: string[]): string => list.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
@@ -40,21 +45,25 @@ export const RULES: Rule[] = [
   {
     id: 'chirp-post', label: 'CHIRP POST to a static Exchange resource', publicOnly: false,
     sql: `(upper(e.method) = 'POST' AND (${U} GLOB '/owa/auth/current/*' OR ${U} IN ('/ecp/default.flt', '/ecp/main.css') OR ${U} GLOB '/ecp/[a-z0-9_].js'))`,
+    words: ['/owa/auth/current/', '/ecp/default.flt', '/ecp/main.css', '.js'],
     test: (h) => isPost(h) && CHIRP_POST_RE.test(url(h)),
   },
   {
     id: 'exploit-user-agent', label: 'POST to /ecp/ with an exploit-script user agent', publicOnly: false,
     sql: `(upper(e.method) = 'POST' AND ${U} GLOB '/ecp/*' AND e.user_agent IN (${quoted(EXPLOIT_USER_AGENTS)}))`,
+    words: EXPLOIT_USER_AGENTS,
     test: (h) => isPost(h) && url(h).startsWith('/ecp/') && EXPLOIT_USER_AGENTS.includes(h.userAgent ?? ''),
   },
   {
     id: 'shell-user-agent', label: 'POST to /owa/ or /aspnet_client/ with a web-shell client user agent', publicOnly: false,
     sql: `(upper(e.method) = 'POST' AND (${U} GLOB '/owa/*' OR ${U} GLOB '/aspnet_client/*') AND e.user_agent IN (${quoted(SHELL_USER_AGENTS)}))`,
+    words: SHELL_USER_AGENTS,
     test: (h) => isPost(h) && /^\/(owa|aspnet_client)\//.test(url(h)) && SHELL_USER_AGENTS.includes(h.userAgent ?? ''),
   },
   {
     id: 'sentinel-stem', label: 'short script name under /owa/auth/ or /ecp/ from a non-private client', publicOnly: true,
     sql: `(${alnumName('/owa/auth/', '.js')} OR ${alnumName('/ecp/', '.js')} OR ${alnumName('/ecp/', '.flt')} OR ${alnumName('/ecp/', '.css')})`,
+    words: ['.js', '.flt', '.css'],
     test: (h) => SENTINEL_RE.test(url(h)),
   },
 ];
@@ -87,9 +96,10 @@ export function rulesMatched(h: EventHit): RuleId[] {
 
 /** Every IIS/HttpProxy request matching at least one rule, in time order, with the rules it matched. */
 export function findHafniumRequests(db: Db): Array<{ hit: EventHit; rules: RuleId[] }> {
-  const where = `e.source IN ('iis', 'httpproxy') AND e.url IS NOT NULL AND (${RULES.map((r) => r.sql).join(' OR ')})`;
+  const fts = ftsHas(...new Set(RULES.flatMap((r) => r.words)));
+  const where = `${fts.sql} AND e.source IN ('iis', 'httpproxy') AND e.url IS NOT NULL AND (${RULES.map((r) => r.sql).join(' OR ')})`;
   // the rules read columns only: rows the SQL selects but JS drops (private clients of public-only rules) stay undecoded
-  return [...keptEvents(db, where, [], new FieldSelection([]), (h) => rulesMatched(h).length > 0)].map((hit) => ({ hit, rules: rulesMatched(hit) }));
+  return [...keptEvents(db, where, fts.params, new FieldSelection([]), (h) => rulesMatched(h).length > 0)].map((hit) => ({ hit, rules: rulesMatched(hit) }));
 }
 
 /** One high finding per client IP, listing its matching requests (refs capped at EVIDENCE_CAP, count in the title). */

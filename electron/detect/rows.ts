@@ -27,8 +27,11 @@ interface RawEvent {
 export const EVENT_COLUMNS = `e.id, e.ts, e.source, e.message, ${FIELDS_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent,
   f.rel_path, e.line, e.record, e.offset`;
 export const EVENT_FROM = 'events e LEFT JOIN files f ON f.id = e.file_id';
-/** EVENT_COLUMNS with the fields packed (for a FieldsReader, which reads each layout once). */
-const SCAN_COLUMNS = `e.id, e.ts, e.source, e.message, ${PACKED_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent,
+/**
+ * EVENT_COLUMNS with the fields packed (for a FieldsReader, which reads each layout once) and without the message: a
+ * web log's message is built from its fields in SQL, which costs more than the rest of the row; read when asked for.
+ */
+const SCAN_COLUMNS = `e.id, e.ts, e.source, ${PACKED_COLUMNS('e')}, e.ip, e.status, e.method, e.url, e.user_agent,
   f.rel_path, e.line, e.record, e.offset`;
 
 export function refOf(r: { rel_path: string | null; line: number | null; record: number | null; offset: number | null }): EvidenceRef {
@@ -72,11 +75,23 @@ export function queryEvents(db: Db, where: string, params: unknown[] = [], limit
  */
 export function* keptEvents(db: Db, where: string, params: unknown[], only: FieldSelection, keep: (h: EventHit) => boolean, whole = true): Generator<EventHit> {
   const reader = new FieldsReader(db);
-  const rows = db.prepare(`SELECT ${SCAN_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).iterate(...params) as IterableIterator<RawEvent & PackedRow>;
+  const messageOf = db.prepare('SELECT message FROM events WHERE id = ?').pluck();
+  const rows = db.prepare(`SELECT ${SCAN_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).iterate(...params) as IterableIterator<ScannedEvent>;
   for (const r of rows) {
-    const light = toHit(r, reader.read(r, only));
-    if (keep(light)) yield whole ? toHit(r, reader.read(r)) : light;
+    const light = scannedHit(r, reader.read(r, only), messageOf);
+    if (keep(light)) yield whole ? scannedHit(r, reader.read(r), messageOf) : light;
   }
+}
+
+type ScannedEvent = Omit<RawEvent, 'message'> & PackedRow;
+
+/** A scanned row as an EventHit whose message is read (once) when first asked for. */
+function scannedHit(r: ScannedEvent, fields: Record<string, FieldValue>, messageOf: { get(id: number): unknown }): EventHit {
+  let message: string | undefined;
+  return {
+    id: r.id, ts: r.ts, source: r.source, get message() { return (message ??= messageOf.get(r.id) as string); }, fields, ip: r.ip,
+    status: r.status, method: r.method, url: r.url, userAgent: r.user_agent, ref: refOf(r),
+  };
 }
 
 const NO_FIELDS = new FieldSelection([]);

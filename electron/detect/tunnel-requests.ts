@@ -40,6 +40,9 @@ export function tunnelRequest(query: string): { tool: TunnelTool; opens: string 
   return v && { tool: v.tool, opens: v.opens };
 }
 
+/** reGeorg's `cmd` values. */
+const REGEORG_VERBS = ['connect', 'read', 'forward', 'disconnect'];
+
 function tunnelVerb(query: string): TunnelVerb | null {
   const p = params(query);
   if (p.has('proxy') && p.get('proxy') === null) {
@@ -63,9 +66,13 @@ function describeTarget(target: string): string {
 
 const QUERY_FIELDS = new FieldSelection(['cs-uri-query', 'UrlQuery', 'HttpStatus']);
 
-/** Every request of a tunnel tool, in time order: FTS narrows to lines holding the tools' words, the query decides. */
+/**
+ * Every request of a tunnel tool, in time order: FTS narrows to lines holding the tools' words, the query decides.
+ * reGeorg's are phrases of `cmd` and its verb (`cmd=read` is the two words in a row): ActiveSync's `Cmd=Ping` and
+ * `Cmd=Sync`, on every busy server, are not read.
+ */
 function tunnelRequests(db: Db): TunnelRequest[] {
-  const fts = ftsHas('proxy', 'cmd');
+  const fts = ftsHas('proxy', ...REGEORG_VERBS.map((v) => `cmd=${v}`));
   const out: TunnelRequest[] = [];
   let verb: TunnelVerb | null = null;
   // the kept event is the one just tested: its verb is read once

@@ -4,6 +4,7 @@
 // so neither waits for the other; the matches are merged by rule and event id — what one thread alone gives.
 import type { Worker } from 'node:worker_threads';
 import type { Db } from '../../case/db.ts';
+import { workerEntry } from '../../ingest/worker-bundle.ts';
 import { spawnTsWorker } from '../../ingest/workers.ts';
 import type { RuleSource, SigmaRule } from './compile.ts';
 import { runSigma, WINDOW, type ChunkSource, type SigmaRunOptions, type SigmaRunResult, type SigmaRunStats } from './run.ts';
@@ -70,7 +71,7 @@ export async function runSigmaParallel(db: Db, rules: SigmaRule[], opts: Paralle
     casePath: db.name, sources: rules.map((r) => r.source), shared, split,
     opts: { prefilter: opts.prefilter, fts: opts.fts, gate: opts.gate },
   };
-  const worker = spawnTsWorker(new URL('./sigma-worker.ts', import.meta.url), data as unknown as Record<string, unknown>);
+  const worker = spawnTsWorker(await workerEntry(new URL('./sigma-worker.ts', import.meta.url)), data as unknown as Record<string, unknown>);
   const reply = workerReply(worker);
   const onAbort = () => Atomics.store(cells, 1, 1);
   opts.signal?.addEventListener('abort', onAbort);

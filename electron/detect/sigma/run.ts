@@ -13,11 +13,12 @@ import { EVTX_SOURCES, type Target } from './logsource.ts';
 import type { Compiled } from './modifiers.ts';
 import type { Needs } from './needs.ts';
 import { anchorOf, FtsTerms, type Anchor } from './prefilter.ts';
-import { sampleKeys, streamRows, termIds, type KeyInfo, type StreamRow } from './scan.ts';
+import { candidateRows, mergeById, sampleKeys, streamRows, termIds, unionIds, type KeyInfo, type StreamRow } from './scan.ts';
 
 export interface SigmaRunStats {
   /** Threads that scanned (parallel.ts). */
   threads: number;
+  /** Events read (a source whose rules all run on FTS candidates is read at those only), rules, … */
   events: number; rules: number; targets: number; groups: number;
   /** Rule targets × logsource groups run on FTS candidates, and run on every event of the group. */
   anchored: number; scanned: number;
@@ -205,11 +206,13 @@ export function runSigma(db: Db, rules: SigmaRule[], opts: SigmaRunOptions = {})
   const groups = new Groups(rules);
   const reader = new FieldsReader(db);
   const anchored = ftsMode === 'off' ? [] : planFts(db, reader, groups, ftsMode, sources);
+  const only = candidatesOnly(groups, sources, anchored);
+  const scope: Scope = { streamed: sources.filter((s) => !only.sources.has(s)), only };
   const plans: Plan[] = [];
   let windowEnd = -Infinity;
   let buckets = new Map<number, Anchored[]>();
   const stop = () => !!opts.signal?.aborted || !!opts.cancelled?.();
-  for (const row of chunkedRows(db, reader, sources, opts.chunks)) {
+  for (const row of chunkedRows(db, reader, scope, opts.chunks)) {
     if (row.id >= windowEnd) {
       if (stop()) return { hits, stats, cancelled: true };
       const windowStart = row.id - (row.id % WINDOW);
@@ -259,10 +262,39 @@ function prescanOf(g: Group, reader: FieldsReader): KeywordPrescan | null {
   return KeywordPrescan.of(g.whole.flatMap((p) => keywordLiterals(p.match.needs)), reader);
 }
 
+/**
+ * Sources read only at FTS candidates: those keyed by source alone (not EVTX) whose rules all run on candidates — a
+ * web log's other rows would be read only to be passed over. `ids`: their groups' candidates, ascending.
+ */
+interface CandidatesOnly { sources: Set<string>; ids: Float64Array }
+/** What the stream reads: every event of `streamed`, and the candidates of `only`. */
+interface Scope { streamed: string[]; only: CandidatesOnly }
+
+function candidatesOnly(groups: Groups, sources: string[], anchored: Anchored[]): CandidatesOnly {
+  const only = new Set<string>();
+  const groupIds = new Set<number>();
+  for (const source of sources) {
+    if (EVTX_SOURCES.includes(source) || anchored.length === 0) continue;
+    const gi = groups.of({ id: 0, source, channel: null, eid: null });
+    if (gi >= 0 && groups.list[gi].whole.length > 0) continue;
+    only.add(source);
+    groupIds.add(gi);
+  }
+  const lists = anchored.filter((a) => groupIds.has(a.group)).map((a) => a.ids);
+  return { sources: only, ids: lists.length ? unionIds(lists) : new Float64Array(0) };
+}
+
 /** The stream's rows: of every chunk in turn, or of the whole case. */
-function* chunkedRows(db: Db, reader: FieldsReader, sources: string[], chunks: ChunkSource | undefined): Generator<StreamRow> {
-  if (!chunks) { yield* streamRows(db, reader, sources, EVTX_SOURCES); return; }
-  for (let c = chunks(); c; c = chunks()) yield* streamRows(db, reader, sources, EVTX_SOURCES, c);
+function* chunkedRows(db: Db, reader: FieldsReader, scope: Scope, chunks: ChunkSource | undefined): Generator<StreamRow> {
+  if (!chunks) { yield* scopeRows(db, reader, scope); return; }
+  for (let c = chunks(); c; c = chunks()) yield* scopeRows(db, reader, scope, c);
+}
+
+function* scopeRows(db: Db, reader: FieldsReader, scope: Scope, range?: readonly [number, number]): Generator<StreamRow> {
+  const streamed = scope.streamed.length ? streamRows(db, reader, scope.streamed, EVTX_SOURCES, range) : null;
+  const candidates = scope.only.ids.length ? candidateRows(db, reader, scope.only.sources, scope.only.ids, range) : null;
+  if (streamed && candidates) yield* mergeById(streamed, candidates);
+  else if (streamed ?? candidates) yield* (streamed ?? candidates)!;
 }
 
 /** FTS-anchored rules by candidate id, for the ids in [start, end) (those before `start` are passed: another thread's). */

@@ -37,6 +37,37 @@ export function* streamRows(db: Db, reader: FieldsReader, sources: string[], evt
 }
 
 /**
+ * The events of `sources` (non-EVTX sources: their key is the source alone) among the candidate ids `ids` (ascending),
+ * in id order, only ids in [lo, hi) when a range is given: each read by its id. For sources whose rules all run on FTS
+ * candidates, so that their other events are not read at all.
+ */
+export function* candidateRows(db: Db, reader: FieldsReader, sources: ReadonlySet<string>, ids: Float64Array, range?: readonly [number, number]): Generator<StreamRow> {
+  if (sources.size === 0 || ids.length === 0) return;
+  const at = db.prepare(`SELECT e.id, e.source, ${PACKED_COLUMNS('e')} FROM events e WHERE e.id = ?`);
+  for (let i = range ? firstAtLeast(ids, range[0]) : 0; i < ids.length && (!range || ids[i] < range[1]); i++) {
+    const row = at.get(ids[i]) as StreamRow | undefined;
+    if (row && sources.has(row.source)) yield keyRow(reader, row, []);
+  }
+}
+
+/** The index of the first id ≥ x in ascending `ids` (ids.length when none). */
+function firstAtLeast(ids: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (ids[mid] < x) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** Two streams of rows in ascending id order (no id in both) → one, in ascending id order. */
+export function* mergeById(a: Iterator<StreamRow>, b: Iterator<StreamRow>): Generator<StreamRow> {
+  let x = a.next();
+  let y = b.next();
+  while (!x.done || !y.done) {
+    if (y.done || (!x.done && x.value.id < y.value.id)) { yield x.value; x = a.next(); } else { yield y.value; y = b.next(); }
+  }
+}
+
+/**
  * The keys of up to `n` events spread evenly over the id range (any source: each probe is one rowid lookup), and the
  * span of ids they stand for; a key's share of the sample times the span estimates its number of events.
  */
@@ -58,10 +89,15 @@ export function sampleKeys(db: Db, reader: FieldsReader, evtxSources: string[], 
 
 /** Ascending ids of the events holding any of the terms. */
 export function termIds(fts: FtsTerms, terms: Term[]): Float64Array {
-  if (terms.length === 1) return fts.ids(terms[0]);
-  const all = new Float64Array(terms.reduce((n, t) => n + fts.ids(t).length, 0));
+  return terms.length === 1 ? fts.ids(terms[0]) : unionIds(terms.map((t) => fts.ids(t)));
+}
+
+/** The ascending ids in any of these lists. */
+export function unionIds(lists: Float64Array[]): Float64Array {
+  if (lists.length === 1) return lists[0];
+  const all = new Float64Array(lists.reduce((n, l) => n + l.length, 0));
   let at = 0;
-  for (const t of terms) { all.set(fts.ids(t), at); at += fts.ids(t).length; }
+  for (const l of lists) { all.set(l, at); at += l.length; }
   all.sort();
   let w = 0;
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[w++] = all[i];
