@@ -97,13 +97,37 @@ function planOf<T>(c: ChunkCtx, off: number, what: string, depth: number, build:
   return plan;
 }
 
+/** Slots whose last text is remembered, and the longest value compared against it. */
+const MEMO_SLOTS = 64;
+const MEMO_BYTES = 128;
+
 /** Text of content and elements with the values of one instance. */
 class Reading {
+  // The text each slot last gave, with the type, chunk offset and size of its value: records of one chunk repeat most
+  // values (provider, channel, user, keywords, many data values), and comparing the bytes costs less than decoding them
+  // again; the text is then the same string (already hashed where it is looked up).
+  private readonly lastType = new Int16Array(MEMO_SLOTS).fill(-1);
+  private readonly lastPos = new Int32Array(MEMO_SLOTS);
+  private readonly lastSize = new Int32Array(MEMO_SLOTS);
+  private readonly lastText: string[] = new Array<string>(MEMO_SLOTS).fill('');
+
   constructor(readonly src: ByteSource, readonly vals: Values) {}
 
   private slot(s: Slot): string {
     const v = this.vals;
-    return v.empty(s.i) ? '' : scalarText(this.src, v.type[s.i], v.pos[s.i], v.size[s.i]);
+    const i = s.i;
+    if (v.empty(i)) return '';
+    const type = v.type[i];
+    const pos = v.pos[i];
+    const size = v.size[i];
+    if (i >= MEMO_SLOTS || size > MEMO_BYTES) return scalarText(this.src, type, pos, size);
+    if (this.lastType[i] === type && this.lastSize[i] === size && sameBytes(this.src.bytes, pos, this.lastPos[i], size)) return this.lastText[i];
+    const text = scalarText(this.src, type, pos, size);
+    this.lastType[i] = type;
+    this.lastPos[i] = pos;
+    this.lastSize[i] = size;
+    this.lastText[i] = text;
+    return text;
   }
 
   text(content: Content): string {
@@ -162,6 +186,13 @@ class Reading {
     for (const p of content) if (typeof p !== 'string' && p.opt && this.vals.empty(p.i)) return null;
     return this.integer(content) ?? num(this.text(content));
   }
+}
+
+/** Whether the `size` bytes at `a` and at `b` are the same. */
+function sameBytes(bytes: Uint8Array, a: number, b: number, size: number): boolean {
+  if (a === b) return true;
+  for (let k = 0; k < size; k++) if (bytes[a + k] !== bytes[b + k]) return false;
+  return true;
 }
 
 /** Byte widths of the integer value types. */

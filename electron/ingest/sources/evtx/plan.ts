@@ -2,6 +2,7 @@
 // becomes an event without building its element tree. Templates of a shape the plan cannot express compile to null,
 // and their records take the general path (resolve.ts + event.ts); a test holds both paths to the same result.
 import type { XAttr, XElem, XNode } from './binxml.ts';
+import { internNames } from './names.ts';
 import { ENTITIES } from './resolve.ts';
 
 /** A substitution slot: its index in the record's values, and whether an empty value drops its element/attribute. */
@@ -43,7 +44,7 @@ export interface DataPlan {
   eventData: Part | null;
   userData: Part | null;
   /** The keys when both parts are written out, every leaf is there once and no group collapses. */
-  keys: string[];
+  keys: readonly string[];
 }
 
 export interface EventPlan {
@@ -225,7 +226,8 @@ function dataPlan(top: XElem[]): DataPlan {
   const userData = top.find((e) => e.name === 'UserData');
   const ed = eventData ? partOf(eventData.children, 'EventData') : null;
   const ud = userData ? partOf(userData.children, 'UserData') : null;
-  return { eventData: ed, userData: ud, keys: leafKeys(leafNames([...(ed?.nodes ?? []), ...(ud?.nodes ?? [])])) };
+  // Interned: the same keys from another copy of the template are the same array (names.ts caches per array).
+  return { eventData: ed, userData: ud, keys: internNames(leafKeys(leafNames([...(ed?.nodes ?? []), ...(ud?.nodes ?? [])]))) };
 }
 
 const plannable = <T>(build: () => T): T | null => {
