@@ -4,14 +4,16 @@
 // the general path (another shape, an array or nested XML where a field is read).
 import type { FieldValue } from '../../../../shared/types.ts';
 import type { PackedEvent } from '../packed.ts';
-import { templateInfo, type ChunkCtx, type XNode } from './binxml.ts';
+import { parseFragment, templateInfo, type ChunkCtx, type XNode } from './binxml.ts';
 import { createdMicrosFromIso, evtxEvent, num } from './event.ts';
-import { RECORD_HEADER_SIZE, type RecordSlice } from './layout.ts';
+import { RECORD_HEADER_SIZE } from './layout.ts';
+import { ENTITIES } from './resolve.ts';
 import { eventNames, internNames } from './names.ts';
 import {
   compileNestedPart, compileNestedPlan, compilePlan, leafKeys, type ContainerKind, type Content, type DataPlan, type ElemPlan,
   type EventPlan, type LeafNode, type Part, type Slot,
 } from './plan.ts';
+import type { RecordSpot } from './records.ts';
 import { ARRAY_FLAG, VT, arrayItems, filetimeMicrosParts, scalarText, type ByteSource } from './values.ts';
 
 /** The substitution values of one template instance: type, chunk offset and size of each (reused record to record). */
@@ -274,16 +276,51 @@ function readLeaves(r: Reading, nodes: LeafNode[], values: string[], names: Arra
   return reshaped;
 }
 
+/** Appends the leaves of plain binary XML `nodes` (elements without element children, by name, with their text) to
+ * `out`; false when something in it needs values (a substitution or template instance). */
+function plainLeafNodes(nodes: XNode[], out: LeafNode[]): boolean {
+  for (const n of nodes) {
+    if (n.k === 'sub' || n.k === 'inst') return false;
+    if (n.k !== 'el') continue;
+    let leaf = true;
+    for (const k of n.children) if (k.k === 'el') { leaf = false; break; }
+    if (!leaf) {
+      if (!plainLeafNodes(n.children, out)) return false;
+      continue;
+    }
+    let text = '';
+    for (const k of n.children) {
+      switch (k.k) {
+        case 'text': case 'cdata': text += k.text; break;
+        case 'char': text += String.fromCharCode(k.code); break;
+        case 'ent': text += ENTITIES[k.name] ?? `&${k.name};`; break;
+        case 'pi': break;
+        default: return false;
+      }
+    }
+    out.push({ kind: 'leaf', name: n.name, elem: { content: [text], omit: false }, repeat: false });
+  }
+  return true;
+}
+
 const NONE: LeafNode[] = [];
+/** Depth at which a container's plain XML is parsed (binxml.ts refuses past 48 levels; the general path gets here at a few). */
+const PLAIN_DEPTH = 16;
 
 /** Reads records through plans; one per chunk. */
 export class FastReader {
   private readonly record: Reading;
   private readonly nested: Reading;
 
+  /** No values: the reading of a container's plain XML (its substitutions, if any, are empty as in the general path). */
+  private readonly plain: Reading;
+  /** Whether the record being read is live (a recovered one's plain XML is left to the general path's name checks). */
+  private live = true;
+
   constructor(private readonly c: ChunkCtx) {
     this.record = new Reading(c.src, new Values());
     this.nested = new Reading(c.src, new Values());
+    this.plain = new Reading(c.src, new Values());
     this.dataReading = this.record;
     this.leafReading = this.record;
   }
@@ -329,15 +366,32 @@ export class FastReader {
     if (v.type[s.i] !== VT.BINXML) return v.type[s.i] & ARRAY_FLAG ? null : NONE; // text in the container: no field
     if (r !== this.record) return null; // nested twice
     const defOff = readInstance(this.c, v.pos[s.i], v.pos[s.i] + v.size[s.i], this.nested.vals);
-    if (defOff < 0) return null;
+    if (defOff < 0) return this.plainLeaves(v.pos[s.i], v.size[s.i], kind);
     const inner = planOf(this.c, defOff, kind, 1, (body) => compileNestedPart(body, kind));
     if (!inner || inner.nested) return null;
     return this.leavesOf(inner, kind, this.nested);
   }
 
+  /** The leaves of a <UserData> whose content is binary XML written out (no template, as in CAPI2 logs): each leaf
+   * element by name with its text, as the general path's dataFields reads them; null for the general path (another
+   * container, a template instance or substitution in it, an error). */
+  private plainLeaves(pos: number, size: number, kind: ContainerKind): LeafNode[] | null {
+    if (kind !== 'UserData' || !this.live) return null;
+    const out: LeafNode[] = [];
+    try {
+      // Started deeper than the general path is here, so whatever nesting it would refuse is refused here first.
+      if (!plainLeafNodes(parseFragment(this.c, pos, pos + size, PLAIN_DEPTH).nodes, out)) return null;
+    } catch {
+      return null; // the general path gives its own error
+    }
+    this.leafReading = this.plain;
+    return out;
+  }
+
   /** The event of the record at `slice`, or null when it needs the general path. */
-  event(slice: RecordSlice, base: number, file: string, host: string | undefined): PackedEvent | null {
+  event(slice: RecordSpot, base: number, file: string, host: string | undefined): PackedEvent | null {
     const r = this.record;
+    this.live = slice.recovered === null;
     const defOff = readInstance(this.c, slice.pos + RECORD_HEADER_SIZE, slice.pos + slice.size - 4, r.vals);
     if (defOff < 0) return null;
     const plan = planOf(this.c, defOff, 'event', 0, compilePlan);
