@@ -113,7 +113,13 @@ class Reading {
   private readonly lastSize = new Int32Array(MEMO_SLOTS);
   private readonly lastText: string[] = new Array<string>(MEMO_SLOTS).fill('');
 
-  constructor(readonly src: ByteSource, readonly vals: Values) {}
+  constructor(public src: ByteSource, readonly vals: Values) {}
+
+  /** Reads another chunk from now on (what was remembered pointed into the last one). */
+  reset(src: ByteSource): void {
+    this.src = src;
+    this.lastType.fill(-1);
+  }
 
   private slot(s: Slot): string {
     const v = this.vals;
@@ -317,12 +323,21 @@ export class FastReader {
   /** Whether the record being read is live (a recovered one's plain XML is left to the general path's name checks). */
   private live = true;
 
-  constructor(private readonly c: ChunkCtx) {
+  constructor(private c: ChunkCtx) {
     this.record = new Reading(c.src, new Values());
     this.nested = new Reading(c.src, new Values());
     this.plain = new Reading(c.src, new Values());
     this.dataReading = this.record;
     this.leafReading = this.record;
+  }
+
+  /** Reads chunk `c` from now on (the reader, its value arrays and memos, serve chunk after chunk). */
+  reset(c: ChunkCtx): this {
+    this.c = c;
+    this.record.reset(c.src);
+    this.nested.reset(c.src);
+    this.plain.reset(c.src);
+    return this;
   }
 
   /** The texts and names of the record's data fields (reused from record to record). */

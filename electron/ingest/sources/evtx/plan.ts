@@ -78,21 +78,20 @@ const childElements = (nodes: XNode[]): XElem[] => nodes.filter((n): n is XElem 
 /** Literal/slot content of nodes holding no element, template or nested structure. */
 function contentOf(nodes: XNode[]): Content {
   const out: Content = [];
-  const lit = (s: string) => {
-    if (s === '') return;
-    const last = out.length - 1;
-    if (last >= 0 && typeof out[last] === 'string') out[last] = (out[last] as string) + s;
-    else out.push(s);
-  };
   for (const n of nodes) {
+    let lit: string;
     switch (n.k) {
-      case 'text': case 'cdata': lit(n.text); break;
-      case 'char': lit(String.fromCharCode(n.code)); break;
-      case 'ent': lit(ENTITIES[n.name] ?? `&${n.name};`); break;
-      case 'pi': break;
-      case 'sub': out.push({ i: n.index, opt: n.optional }); break;
+      case 'text': case 'cdata': lit = n.text; break;
+      case 'char': lit = String.fromCharCode(n.code); break;
+      case 'ent': lit = ENTITIES[n.name] ?? `&${n.name};`; break;
+      case 'pi': continue;
+      case 'sub': out.push({ i: n.index, opt: n.optional }); continue;
       default: throw NOT_PLANNABLE;
     }
+    if (lit === '') continue;
+    const last = out.length - 1;
+    if (last >= 0 && typeof out[last] === 'string') out[last] = (out[last] as string) + lit;
+    else out.push(lit);
   }
   return out;
 }
@@ -108,23 +107,24 @@ function attrPlan(e: XElem | undefined, name: string): Content | undefined {
   return a ? contentOf(a.value) : undefined;
 }
 
-/** The one element of `parent` called `name` (two of them, or one that may vanish with a later twin, is not planned). */
-function only(parent: XElem, name: string): XElem | undefined {
-  const found = elements(parent.children).filter((e) => e.name === name);
-  if (found.length > 1) throw NOT_PLANNABLE;
-  return found[0];
-}
-
 function systemPlan(sys: XElem | undefined): SystemPlan | null {
   if (!sys) return null;
-  const el = (name: string) => { const e = only(sys, name); return e ? elemPlan(e) : undefined; };
+  // Each name once (null: more than one, which is not planned, nor is one that may vanish while a twin stays).
+  const byName = new Map<string, XElem | null>();
+  for (const e of elements(sys.children)) byName.set(e.name, byName.has(e.name) ? null : e);
+  const only = (name: string): XElem | undefined => {
+    const e = byName.get(name);
+    if (e === null) throw NOT_PLANNABLE;
+    return e;
+  };
+  const el = (name: string) => { const e = only(name); return e ? elemPlan(e) : undefined; };
   const steady = (name: string) => {
-    const e = only(sys, name);
+    const e = only(name);
     if (e && elemPlan(e).omit) throw NOT_PLANNABLE;
     return e;
   };
   const provider = steady('Provider');
-  const eventId = only(sys, 'EventID');
+  const eventId = only('EventID');
   const time = steady('TimeCreated');
   const execution = steady('Execution');
   const security = steady('Security');

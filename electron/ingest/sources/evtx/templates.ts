@@ -56,8 +56,15 @@ class Arena {
   }
 }
 
-const hasInstance = (nodes: XNode[]): boolean =>
-  nodes.some((n) => n.k === 'inst' || (n.k === 'el' && (hasInstance(n.children) || n.attrs.some((a) => hasInstance(a.value)))));
+function hasInstance(nodes: XNode[]): boolean {
+  for (const n of nodes) {
+    if (n.k === 'inst') return true;
+    if (n.k !== 'el') continue;
+    if (hasInstance(n.children)) return true;
+    for (const a of n.attrs) if (hasInstance(a.value)) return true;
+  }
+  return false;
+}
 
 /** Templates by GUID and size; when full it starts afresh (bounded memory, however many logs are read). */
 export class TemplateCache {

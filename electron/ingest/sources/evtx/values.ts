@@ -78,6 +78,7 @@ function ansi(src: ByteSource, pos: number, len: number): string {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase());
 
 function hexBytes(src: ByteSource, pos: number, len: number): string {
+  if (len > 16) return src.text.toString('hex', pos, pos + len).toUpperCase(); // binary data runs to hundreds of bytes
   let s = '';
   for (let i = pos; i < pos + len; i++) s += HEX[src.bytes[i]];
   return s;
