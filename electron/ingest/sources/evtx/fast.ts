@@ -254,6 +254,23 @@ function createdMicros(r: Reading, plan: EventPlan): number | null {
 const present = (r: Reading, n: LeafNode): boolean =>
   n.kind === 'group' || !(n.elem.omit && r.vals.empty((n.elem.content[0] as Slot).i));
 
+function anyPresent(r: Reading, nodes: LeafNode[]): boolean {
+  for (const n of nodes) if (present(r, n)) return true;
+  return false;
+}
+
+/** The keys of the leaves of two parts read whole (none dropped or repeated), by the parts' node arrays: a container
+ * nested in a value gets its leaves from its template's plan, and working the keys out per record showed. */
+const nestedKeys = new WeakMap<LeafNode[], WeakMap<LeafNode[], readonly string[]>>();
+
+function keysOfParts(ed: LeafNode[], ud: LeafNode[], names: Array<string | null>): readonly string[] {
+  let byUd = nestedKeys.get(ed);
+  if (!byUd) nestedKeys.set(ed, (byUd = new WeakMap()));
+  let keys = byUd.get(ud);
+  if (!keys) byUd.set(ud, (keys = internNames(leafKeys(names))));
+  return keys;
+}
+
 /**
  * Appends the fields `nodes` give for this record (names and texts); returns true when the record departs from the
  * plan's usual shape (a leaf dropped or repeated, a group collapsed), so that the keys must be worked out again.
@@ -262,7 +279,7 @@ function readLeaves(r: Reading, nodes: LeafNode[], values: string[], names: Arra
   let reshaped = false;
   for (const n of nodes) {
     if (n.kind === 'group') {
-      if (n.kids.some((k) => present(r, k))) { if (readLeaves(r, n.kids, values, names)) reshaped = true; continue; }
+      if (anyPresent(r, n.kids)) { if (readLeaves(r, n.kids, values, names)) reshaped = true; continue; }
       names.push(n.name);
       values.push(r.text(n.text));
       reshaped = true;
@@ -322,6 +339,8 @@ export class FastReader {
   private readonly plain: Reading;
   /** Whether the record being read is live (a recovered one's plain XML is left to the general path's name checks). */
   private live = true;
+  /** Whether a part of the record being read is plain XML (its leaves are the record's own: no keys kept for them). */
+  private plainRead = false;
 
   constructor(private c: ChunkCtx) {
     this.record = new Reading(c.src, new Values());
@@ -400,6 +419,7 @@ export class FastReader {
       return null; // the general path gives its own error
     }
     this.leafReading = this.plain;
+    this.plainRead = true;
     return out;
   }
 
@@ -407,6 +427,7 @@ export class FastReader {
   event(slice: RecordSpot, base: number, file: string, host: string | undefined): PackedEvent | null {
     const r = this.record;
     this.live = slice.recovered === null;
+    this.plainRead = false;
     const defOff = readInstance(this.c, slice.pos + RECORD_HEADER_SIZE, slice.pos + slice.size - 4, r.vals);
     if (defOff < 0) return null;
     const plan = planOf(this.c, defOff, 'event', 0, compilePlan);
@@ -425,10 +446,11 @@ export class FastReader {
     const names = this.names;
     values.length = 0;
     names.length = 0;
-    let reshaped = !!(dp.eventData?.nested || dp.userData?.nested);
-    if (readLeaves(edReading, ed, values, names)) reshaped = true;
+    let reshaped = readLeaves(edReading, ed, values, names);
     if (readLeaves(this.leafReading, ud, values, names)) reshaped = true;
-    const keys = reshaped ? internNames(leafKeys(names)) : dp.keys;
+    let keys = dp.keys;
+    if (reshaped || this.plainRead) keys = internNames(leafKeys(names));
+    else if (dp.eventData?.nested || dp.userData?.nested) keys = keysOfParts(ed, ud, names);
     const sys = this.sys;
     sys.length = 0;
     const mask = systemValues(r, plan, sys);
