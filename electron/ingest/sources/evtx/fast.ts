@@ -330,7 +330,7 @@ const NONE: LeafNode[] = [];
 /** Depth at which a container's plain XML is parsed (binxml.ts refuses past 48 levels; the general path gets here at a few). */
 const PLAIN_DEPTH = 16;
 
-/** Reads records through plans; one per chunk. */
+/** Reads records through plans, chunk by chunk (see reset). */
 export class FastReader {
   private readonly record: Reading;
   private readonly nested: Reading;
