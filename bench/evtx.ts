@@ -1,12 +1,15 @@
 // EVTX parse throughput over the shared logs (../shared/data/evtx and evtx-hard), side by side with libevtx's evtxexport
-// on the same files, in records per second of wall and of CPU time (the machine may be shared: rounds are interleaved and
-// the best of each side is kept), and peak memory while streaming a long synthetic log.
+// and with Loupe's parser from before issue 12 (the baseline of its speed target, taken from git history) on the same
+// files, in records per second of wall and of CPU time (the machine may be shared: rounds are interleaved and the best of
+// each side is kept, medians shown too), and peak memory while streaming a long synthetic log.
 // Run: npx tsx bench/evtx.ts   (the main bench calls benchEvtx()).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ParseOutcome, TimelineEvent } from '../shared/types.ts';
+import type { Parser } from '../electron/ingest/sources/types.ts';
 import { BatchWriter } from '../electron/case/event-batch.ts';
 import { EventEncoder } from '../electron/case/event-encoder.ts';
 import { forgetEvtxTemplates, parseEvtx } from '../electron/ingest/sources/evtx/index.ts';
@@ -17,6 +20,10 @@ const ROUNDS = 5;
 const EVTXEXPORT_ROUNDS = 3;
 const STREAM_MIB = 256;
 const TIME = '/usr/bin/time';
+/** The last commit with the EVTX parser from before issue 12 (with the event summaries both parsers compute): issue 12's
+ * target is the Rust crate's single-threaded speed, 2.78× this parser's (1.25 s against 3.48 s on 615 files). */
+const OLD_COMMIT = 'ff2404e';
+const TARGET_VS_OLD = 2.78;
 
 export interface EvtxBenchFigures {
   files: number;
@@ -35,6 +42,15 @@ export interface EvtxBenchFigures {
   recordsPerSecond: number;
   recordsPerCpuSecond: number;
   mbPerSecond: number;
+  /** The parser from before issue 12 (OLD_COMMIT), null when git history is not at hand: records, best CPU seconds. */
+  oldRecords: number | null;
+  oldCpuSeconds: number | null;
+  oldRecordsPerSecond: number | null;
+  oldRecordsPerCpuSecond: number | null;
+  /** CPU seconds of the old parser over Loupe's on the same logs (best rounds, and medians); the target is ≥ 2.78. */
+  speedupVsOld: number | null;
+  speedupVsOldMedian: number | null;
+  parseCpuSecondsMedian: number;
   evtxexportRecords: number | null;
   evtxexportSeconds: number | null;
   evtxexportCpuSeconds: number | null;
@@ -89,6 +105,35 @@ async function loupeRound(data: Uint8Array[], encode = false): Promise<{ wall: n
   const c = process.cpuUsage(c0);
   return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, live, recovered };
 }
+
+/** The EVTX parser of OLD_COMMIT, extracted from git history into a temporary folder (null when that fails). */
+async function oldParser(): Promise<{ parse: Parser; dir: string } | null> {
+  let dir = '';
+  try {
+    const files = ['electron/ingest/sources/evtx', 'electron/ingest/sources/types.ts', 'shared/types.ts'];
+    const tar = execFileSync('git', ['-C', repoRoot, 'archive', '--format=tar', OLD_COMMIT, ...files], { maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-evtx-old-'));
+    execFileSync('tar', ['-x', '-C', dir], { input: tar });
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+    const m = (await import(pathToFileURL(path.join(dir, 'electron/ingest/sources/evtx/index.ts')).href)) as { parseEvtx: Parser };
+    return { parse: m.parseEvtx, dir };
+  } catch {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+}
+
+/** One round of the old parser over the logs: events (it has no per-file outcome) and CPU seconds. */
+async function oldRound(parse: Parser, data: Uint8Array[]): Promise<{ cpu: number; wall: number; records: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let records = 0;
+  for (const b of data) for await (const _ of parse({ rel: 'bench.evtx', chunks: pieces(b) }, { warn: () => {} })) records++;
+  const c = process.cpuUsage(c0);
+  return { cpu: (c.user + c.system) / 1e6, wall: (performance.now() - t0) / 1000, records };
+}
+
+const median = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
 
 /** evtxexport over one file under /usr/bin/time: its records (counted in its XML), wall and CPU seconds; null when missing. */
 function evtxexportFile(file: string): Promise<{ records: number; wall: number; cpu: number } | null> {
@@ -153,6 +198,12 @@ export async function benchEvtx(): Promise<EvtxBenchFigures | null> {
   const data = files.map((f) => new Uint8Array(fs.readFileSync(f)));
   const bytesPerRound = data.reduce((n, b) => n + b.length, 0);
   const best = await loupeRound(data); // warm-up round: its counts stand, its times only if never beaten
+  const old = await oldParser();
+  const oldCpu: number[] = [];
+  const oldWall: number[] = [];
+  const loupeCpu: number[] = [];
+  let oldRecords = 0;
+  if (old) oldRecords = (await oldRound(old.parse, data)).records; // its warm-up
   let encoded: { wall: number; cpu: number } | null = null;
   let ex: { records: number; wall: number; cpu: number } | null = null;
   let haveEvtxexport = fs.existsSync(TIME);
@@ -161,6 +212,12 @@ export async function benchEvtx(): Promise<EvtxBenchFigures | null> {
     const l = await loupeRound(data);
     best.wall = Math.min(best.wall, l.wall);
     best.cpu = Math.min(best.cpu, l.cpu);
+    loupeCpu.push(l.cpu);
+    if (old) {
+      const o = await oldRound(old.parse, data);
+      oldCpu.push(o.cpu);
+      oldWall.push(o.wall);
+    }
     const e = await loupeRound(data, true);
     encoded = encoded ? { wall: Math.min(encoded.wall, e.wall), cpu: Math.min(encoded.cpu, e.cpu) } : e;
     if (haveEvtxexport && r < EVTXEXPORT_ROUNDS) {
@@ -170,6 +227,7 @@ export async function benchEvtx(): Promise<EvtxBenchFigures | null> {
     }
   }
   if (!haveEvtxexport) ex = null;
+  if (old) fs.rmSync(old.dir, { recursive: true, force: true });
 
   const { header, chunks } = sampleChunks(files.filter((f) => f.startsWith(dirs[0])));
   const peakRssBeforeStreamMiB = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -193,6 +251,13 @@ export async function benchEvtx(): Promise<EvtxBenchFigures | null> {
     recordsPerSecond: Math.round(records / best.wall),
     recordsPerCpuSecond: Math.round(loupePerCpu),
     mbPerSecond: round(bytesPerRound / 1e6 / best.wall, 1),
+    oldRecords: old ? oldRecords : null,
+    oldCpuSeconds: old ? round(Math.min(...oldCpu)) : null,
+    oldRecordsPerSecond: old ? Math.round(oldRecords / Math.min(...oldWall)) : null,
+    oldRecordsPerCpuSecond: old ? Math.round(oldRecords / Math.min(...oldCpu)) : null,
+    speedupVsOld: old ? round(Math.min(...oldCpu) / best.cpu, 2) : null,
+    speedupVsOldMedian: old ? round(median(oldCpu) / median(loupeCpu), 2) : null,
+    parseCpuSecondsMedian: round(median(loupeCpu)),
     evtxexportRecords: ex ? ex.records : null,
     evtxexportSeconds: ex ? round(ex.wall) : null,
     evtxexportCpuSeconds: ex ? round(ex.cpu) : null,
@@ -210,7 +275,9 @@ export async function benchEvtx(): Promise<EvtxBenchFigures | null> {
 function print(f: EvtxBenchFigures | null): void {
   if (!f) { console.log(`evtx: skipped (no sample logs at ${DIRS.join(', ')})`); return; }
   console.log(`evtx: ${f.files} files, ${(f.bytesPerRound / 1e6).toFixed(1)} MB, ${f.liveRecords} live + ${f.recoveredRecords} recovered records per round; best of ${f.rounds} interleaved rounds (evtxexport: of ${EVTXEXPORT_ROUNDS})`);
-  console.log(`  loupe       ${f.parseSeconds} s wall, ${f.parseCpuSeconds} s CPU/round  ${f.recordsPerSecond} records/s  ${f.recordsPerCpuSecond} records/CPU-s  ${f.mbPerSecond} MB/s`);
+  console.log(`  loupe       ${f.parseSeconds} s wall, ${f.parseCpuSeconds} s CPU/round (median ${f.parseCpuSecondsMedian})  ${f.recordsPerSecond} records/s  ${f.recordsPerCpuSecond} records/CPU-s  ${f.mbPerSecond} MB/s`);
+  if (f.oldCpuSeconds === null) console.log(`  pre-issue-12 parser: not available (needs this repository's git history, commit ${OLD_COMMIT})`);
+  else console.log(`  pre-issue-12 parser (${OLD_COMMIT})  ${f.oldCpuSeconds} s CPU/round  ${f.oldRecords} records  ${f.oldRecordsPerSecond} records/s  ${f.oldRecordsPerCpuSecond} records/CPU-s  → loupe takes ${f.speedupVsOld}× less CPU for the same logs (medians ${f.speedupVsOldMedian}×; target ≥ ${TARGET_VS_OLD}×, the Rust crate single-threaded)`);
   console.log(`  + encoding  ${f.encodeSeconds} s wall, ${f.encodeCpuSeconds} s CPU/round  ${f.encodeRecordsPerCpuSecond} records/CPU-s (parse and the case writer's encoder, as an index run does)`);
   if (f.evtxexportSeconds === null) console.log('  evtxexport  not installed (or /usr/bin/time missing)');
   else console.log(`  evtxexport  ${f.evtxexportSeconds} s wall, ${f.evtxexportCpuSeconds} s CPU/round  ${f.evtxexportRecords} records  ${f.evtxexportRecordsPerSecond} records/s  ${f.evtxexportRecordsPerCpuSecond} records/CPU-s  → loupe is ${f.speedupVsEvtxexport}× faster per CPU-second`);

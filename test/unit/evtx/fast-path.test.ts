@@ -28,6 +28,7 @@ test('every record the fast path reads gives the event the general path gives', 
   if (!haveData()) return t.skip(DATA_MISSING);
   let fast = 0;
   let general = 0;
+  const generalLive = new Set<string>();
   for (const { file, base, bytes } of chunksOf()) {
     const c = newChunkCtx(byteSource(bytes));
     const reader = new FastReader(c);
@@ -45,11 +46,16 @@ test('every record the fast path reads gives the event the general path gives', 
         fast++;
         assert.deepEqual(viaPlan, viaTree, `${file} @${base + s.pos}`);
         assert.deepEqual(viaPlan.fields, viaTree!.fields, `${file} @${base + s.pos}: fields`);
-      } else if (viaTree) general++;
+      } else if (viaTree) {
+        general++;
+        if (s.recovered === null) generalLive.add(file);
+      }
     }
   }
-  // Records written as plain XML (forwarded, some Windows 10 channels) and CAPI2's twice-nested XML take the general path.
-  assert.ok(fast > 25 * general, JSON.stringify({ fast, general }));
+  // Records written as plain XML (forwarded, some Windows 10 channels) take the general path; CAPI2's <UserData> written
+  // as plain XML inside a value is read on the fast path (its 799 records were a seventh of a parse of the shared logs).
+  assert.ok(fast > 50 * general, JSON.stringify({ fast, general }));
+  assert.deepEqual([...generalLive].filter((f) => f.includes('CAPI2')), []);
 });
 
 test('templates reused from earlier chunks and earlier files give the same events as templates read afresh', { timeout: 120_000 }, (t) => {

@@ -49,28 +49,52 @@ function addLeaves(e: Elem, rename: string | null, add: (name: string, value: st
   if (leaf) add(rename ?? e.name, elemText(e));
 }
 
+/** The first child element of each System name event fields read (one pass over <System>, not one per name). */
+interface SystemElems {
+  provider?: Elem; eventId?: Elem; channel?: Elem; computer?: Elem; level?: Elem; recordId?: Elem; task?: Elem; opcode?: Elem;
+  keywords?: Elem; execution?: Elem; security?: Elem;
+}
+
+function systemElems(sys: Elem | undefined): SystemElems {
+  const s: SystemElems = {};
+  if (!sys) return s;
+  for (const ch of sys.children) {
+    if (typeof ch === 'string') continue;
+    switch (ch.name) {
+      case 'Provider': s.provider ??= ch; break;
+      case 'EventID': s.eventId ??= ch; break;
+      case 'Channel': s.channel ??= ch; break;
+      case 'Computer': s.computer ??= ch; break;
+      case 'Level': s.level ??= ch; break;
+      case 'EventRecordID': s.recordId ??= ch; break;
+      case 'Task': s.task ??= ch; break;
+      case 'Opcode': s.opcode ??= ch; break;
+      case 'Keywords': s.keywords ??= ch; break;
+      case 'Execution': s.execution ??= ch; break;
+      case 'Security': s.security ??= ch; break;
+    }
+  }
+  return s;
+}
+
+const textOf = (e: Elem | undefined): string | undefined => (e ? elemText(e) : undefined);
+
 /** The System block's values, in names.ts's order, appended to `out`; returns which optional ones are there (a mask). */
 function systemValues(event: Elem, out: FieldValue[]): number {
-  const sys = child(event, 'System');
-  const text = (name: string) => { const e = sys && child(sys, name); return e ? elemText(e) : undefined; };
-  const provider = sys && child(sys, 'Provider');
-  const eventId = sys && child(sys, 'EventID');
-  const execution = sys && child(sys, 'Execution');
-  const security = sys && child(sys, 'Security');
-  out.push(num(eventId ? elemText(eventId) : undefined), provider ? attr(provider, 'Name') ?? null : null, text('Channel') ?? null,
-    text('Computer') ?? null, num(text('Level')), num(text('EventRecordID')));
-  const optional: Array<FieldValue | undefined> = [ // SYSTEM_OPTIONAL's order
-    num(text('Task')) ?? undefined,
-    num(text('Opcode')) ?? undefined,
-    text('Keywords'),
-    execution ? num(attr(execution, 'ProcessID')) ?? undefined : undefined,
-    execution ? num(attr(execution, 'ThreadID')) ?? undefined : undefined,
-    security ? attr(security, 'UserID') : undefined,
-    provider ? attr(provider, 'EventSourceName') : undefined,
-    eventId ? attr(eventId, 'Qualifiers') : undefined,
-  ];
+  const { provider, eventId, execution, security, ...s } = systemElems(child(event, 'System'));
+  out.push(num(textOf(eventId)), provider ? attr(provider, 'Name') ?? null : null, textOf(s.channel) ?? null,
+    textOf(s.computer) ?? null, num(textOf(s.level)), num(textOf(s.recordId)));
   let mask = 0;
-  optional.forEach((v, i) => { if (v !== undefined) { out.push(v); mask |= 1 << i; } });
+  const optional = (v: FieldValue | undefined, bit: number): void => { if (v !== undefined) { out.push(v); mask |= bit; } };
+  // SYSTEM_OPTIONAL's order
+  optional(num(textOf(s.task)) ?? undefined, 1);
+  optional(num(textOf(s.opcode)) ?? undefined, 2);
+  optional(textOf(s.keywords), 4);
+  optional(execution ? num(attr(execution, 'ProcessID')) ?? undefined : undefined, 8);
+  optional(execution ? num(attr(execution, 'ThreadID')) ?? undefined : undefined, 16);
+  optional(security ? attr(security, 'UserID') : undefined, 32);
+  optional(provider ? attr(provider, 'EventSourceName') : undefined, 64);
+  optional(eventId ? attr(eventId, 'Qualifiers') : undefined, 128);
   return mask;
 }
 
@@ -95,6 +119,14 @@ function createdMicros(sys: Elem | undefined): number | null {
 export const TS_CREATED = 'Event Logged';
 export const TS_WRITTEN = 'Record Written';
 
+/** Per names array, each data key as the message shows it (`name=`, without `data.`): made once, not per record. */
+const labels = new WeakMap<readonly string[], string[]>();
+function labelsOf(keys: readonly string[]): string[] {
+  let l = labels.get(keys);
+  if (!l) labels.set(keys, (l = keys.map((k) => `${k.slice(5)}=`)));
+  return l;
+}
+
 const capped = (line: string): string => (line.length > MESSAGE_MAX ? line.slice(0, MESSAGE_MAX - 1) + '…' : line);
 
 /**
@@ -107,6 +139,7 @@ function messageLine(summary: string | null, provider: FieldValue | undefined, i
   let line = `${provider ?? '?'} ${id ?? '?'}`;
   let sep = ': ';
   let shown = 0;
+  let label: string[] | null = null;
   for (let i = from; i < values.length; i++) {
     const v = values[i] as string;
     if (v === '') continue;
@@ -114,7 +147,7 @@ function messageLine(summary: string | null, provider: FieldValue | undefined, i
     // Only as much of a value as can show: script blocks and task XML run to kilobytes.
     let shownValue = v.length > MESSAGE_MAX ? v.slice(0, MESSAGE_MAX) : v;
     if (UNEVEN_SPACE.test(shownValue)) shownValue = shownValue.replace(/\s+/g, ' ').trim();
-    line += sep + keys[i].slice(5) + '=' + shownValue;
+    line += sep + (label ??= labelsOf(keys))[i] + shownValue;
     sep = '; ';
   }
   return capped(line);

@@ -4,14 +4,16 @@
 // the general path (another shape, an array or nested XML where a field is read).
 import type { FieldValue } from '../../../../shared/types.ts';
 import type { PackedEvent } from '../packed.ts';
-import { templateInfo, type ChunkCtx, type XNode } from './binxml.ts';
+import { parseFragment, templateInfo, type ChunkCtx, type XNode } from './binxml.ts';
 import { createdMicrosFromIso, evtxEvent, num } from './event.ts';
-import { RECORD_HEADER_SIZE, type RecordSlice } from './layout.ts';
+import { RECORD_HEADER_SIZE } from './layout.ts';
+import { ENTITIES } from './resolve.ts';
 import { eventNames, internNames } from './names.ts';
 import {
   compileNestedPart, compileNestedPlan, compilePlan, leafKeys, type ContainerKind, type Content, type DataPlan, type ElemPlan,
   type EventPlan, type LeafNode, type Part, type Slot,
 } from './plan.ts';
+import type { RecordSpot } from './records.ts';
 import { ARRAY_FLAG, VT, arrayItems, filetimeMicrosParts, scalarText, type ByteSource } from './values.ts';
 
 /** The substitution values of one template instance: type, chunk offset and size of each (reused record to record). */
@@ -97,13 +99,43 @@ function planOf<T>(c: ChunkCtx, off: number, what: string, depth: number, build:
   return plan;
 }
 
+/** Slots whose last text is remembered, and the longest value compared against it. */
+const MEMO_SLOTS = 64;
+const MEMO_BYTES = 128;
+
 /** Text of content and elements with the values of one instance. */
 class Reading {
-  constructor(readonly src: ByteSource, readonly vals: Values) {}
+  // The text each slot last gave, with the type, chunk offset and size of its value: records of one chunk repeat most
+  // values (provider, channel, user, keywords, many data values), and comparing the bytes costs less than decoding them
+  // again; the text is then the same string (already hashed where it is looked up).
+  private readonly lastType = new Int16Array(MEMO_SLOTS).fill(-1);
+  private readonly lastPos = new Int32Array(MEMO_SLOTS);
+  private readonly lastSize = new Int32Array(MEMO_SLOTS);
+  private readonly lastText: string[] = new Array<string>(MEMO_SLOTS).fill('');
+
+  constructor(public src: ByteSource, readonly vals: Values) {}
+
+  /** Reads another chunk from now on (what was remembered pointed into the last one). */
+  reset(src: ByteSource): void {
+    this.src = src;
+    this.lastType.fill(-1);
+  }
 
   private slot(s: Slot): string {
     const v = this.vals;
-    return v.empty(s.i) ? '' : scalarText(this.src, v.type[s.i], v.pos[s.i], v.size[s.i]);
+    const i = s.i;
+    if (v.empty(i)) return '';
+    const type = v.type[i];
+    const pos = v.pos[i];
+    const size = v.size[i];
+    if (i >= MEMO_SLOTS || size > MEMO_BYTES) return scalarText(this.src, type, pos, size);
+    if (this.lastType[i] === type && this.lastSize[i] === size && sameBytes(this.src.bytes, pos, this.lastPos[i], size)) return this.lastText[i];
+    const text = scalarText(this.src, type, pos, size);
+    this.lastType[i] = type;
+    this.lastPos[i] = pos;
+    this.lastSize[i] = size;
+    this.lastText[i] = text;
+    return text;
   }
 
   text(content: Content): string {
@@ -164,6 +196,13 @@ class Reading {
   }
 }
 
+/** Whether the `size` bytes at `a` and at `b` are the same. */
+function sameBytes(bytes: Uint8Array, a: number, b: number, size: number): boolean {
+  if (a === b) return true;
+  for (let k = 0; k < size; k++) if (bytes[a + k] !== bytes[b + k]) return false;
+  return true;
+}
+
 /** Byte widths of the integer value types. */
 const INT_WIDTH: Partial<Record<number, number>> = {
   [VT.INT8]: 1, [VT.UINT8]: 1, [VT.INT16]: 2, [VT.UINT16]: 2, [VT.INT32]: 4, [VT.UINT32]: 4, [VT.INT64]: 8, [VT.UINT64]: 8,
@@ -215,6 +254,23 @@ function createdMicros(r: Reading, plan: EventPlan): number | null {
 const present = (r: Reading, n: LeafNode): boolean =>
   n.kind === 'group' || !(n.elem.omit && r.vals.empty((n.elem.content[0] as Slot).i));
 
+function anyPresent(r: Reading, nodes: LeafNode[]): boolean {
+  for (const n of nodes) if (present(r, n)) return true;
+  return false;
+}
+
+/** The keys of the leaves of two parts read whole (none dropped or repeated), by the parts' node arrays: a container
+ * nested in a value gets its leaves from its template's plan, and working the keys out per record showed. */
+const nestedKeys = new WeakMap<LeafNode[], WeakMap<LeafNode[], readonly string[]>>();
+
+function keysOfParts(ed: LeafNode[], ud: LeafNode[], names: Array<string | null>): readonly string[] {
+  let byUd = nestedKeys.get(ed);
+  if (!byUd) nestedKeys.set(ed, (byUd = new WeakMap()));
+  let keys = byUd.get(ud);
+  if (!keys) byUd.set(ud, (keys = internNames(leafKeys(names))));
+  return keys;
+}
+
 /**
  * Appends the fields `nodes` give for this record (names and texts); returns true when the record departs from the
  * plan's usual shape (a leaf dropped or repeated, a group collapsed), so that the keys must be worked out again.
@@ -223,7 +279,7 @@ function readLeaves(r: Reading, nodes: LeafNode[], values: string[], names: Arra
   let reshaped = false;
   for (const n of nodes) {
     if (n.kind === 'group') {
-      if (n.kids.some((k) => present(r, k))) { if (readLeaves(r, n.kids, values, names)) reshaped = true; continue; }
+      if (anyPresent(r, n.kids)) { if (readLeaves(r, n.kids, values, names)) reshaped = true; continue; }
       names.push(n.name);
       values.push(r.text(n.text));
       reshaped = true;
@@ -243,18 +299,64 @@ function readLeaves(r: Reading, nodes: LeafNode[], values: string[], names: Arra
   return reshaped;
 }
 
-const NONE: LeafNode[] = [];
+/** Appends the leaves of plain binary XML `nodes` (elements without element children, by name, with their text) to
+ * `out`; false when something in it needs values (a substitution or template instance). */
+function plainLeafNodes(nodes: XNode[], out: LeafNode[]): boolean {
+  for (const n of nodes) {
+    if (n.k === 'sub' || n.k === 'inst') return false;
+    if (n.k !== 'el') continue;
+    let leaf = true;
+    for (const k of n.children) if (k.k === 'el') { leaf = false; break; }
+    if (!leaf) {
+      if (!plainLeafNodes(n.children, out)) return false;
+      continue;
+    }
+    let text = '';
+    for (const k of n.children) {
+      switch (k.k) {
+        case 'text': case 'cdata': text += k.text; break;
+        case 'char': text += String.fromCharCode(k.code); break;
+        case 'ent': text += ENTITIES[k.name] ?? `&${k.name};`; break;
+        case 'pi': break;
+        default: return false;
+      }
+    }
+    out.push({ kind: 'leaf', name: n.name, elem: { content: [text], omit: false }, repeat: false });
+  }
+  return true;
+}
 
-/** Reads records through plans; one per chunk. */
+const NONE: LeafNode[] = [];
+/** Depth at which a container's plain XML is parsed (binxml.ts refuses past 48 levels; the general path gets here at a few). */
+const PLAIN_DEPTH = 16;
+
+/** Reads records through plans, chunk by chunk (see reset). */
 export class FastReader {
   private readonly record: Reading;
   private readonly nested: Reading;
 
-  constructor(private readonly c: ChunkCtx) {
+  /** No values: the reading of a container's plain XML (its substitutions, if any, are empty as in the general path). */
+  private readonly plain: Reading;
+  /** Whether the record being read is live (a recovered one's plain XML is left to the general path's name checks). */
+  private live = true;
+  /** Whether a part of the record being read is plain XML (its leaves are the record's own: no keys kept for them). */
+  private plainRead = false;
+
+  constructor(private c: ChunkCtx) {
     this.record = new Reading(c.src, new Values());
     this.nested = new Reading(c.src, new Values());
+    this.plain = new Reading(c.src, new Values());
     this.dataReading = this.record;
     this.leafReading = this.record;
+  }
+
+  /** Reads chunk `c` from now on (the reader, its value arrays and memos, serve chunk after chunk). */
+  reset(c: ChunkCtx): this {
+    this.c = c;
+    this.record.reset(c.src);
+    this.nested.reset(c.src);
+    this.plain.reset(c.src);
+    return this;
   }
 
   /** The texts and names of the record's data fields (reused from record to record). */
@@ -298,15 +400,34 @@ export class FastReader {
     if (v.type[s.i] !== VT.BINXML) return v.type[s.i] & ARRAY_FLAG ? null : NONE; // text in the container: no field
     if (r !== this.record) return null; // nested twice
     const defOff = readInstance(this.c, v.pos[s.i], v.pos[s.i] + v.size[s.i], this.nested.vals);
-    if (defOff < 0) return null;
+    if (defOff < 0) return this.plainLeaves(v.pos[s.i], v.size[s.i], kind);
     const inner = planOf(this.c, defOff, kind, 1, (body) => compileNestedPart(body, kind));
     if (!inner || inner.nested) return null;
     return this.leavesOf(inner, kind, this.nested);
   }
 
+  /** The leaves of a <UserData> whose content is binary XML written out (no template, as in CAPI2 logs): each leaf
+   * element by name with its text, as the general path's dataFields reads them; null for the general path (another
+   * container, a template instance or substitution in it, an error). */
+  private plainLeaves(pos: number, size: number, kind: ContainerKind): LeafNode[] | null {
+    if (kind !== 'UserData' || !this.live) return null;
+    const out: LeafNode[] = [];
+    try {
+      // Started deeper than the general path is here, so whatever nesting it would refuse is refused here first.
+      if (!plainLeafNodes(parseFragment(this.c, pos, pos + size, PLAIN_DEPTH).nodes, out)) return null;
+    } catch {
+      return null; // the general path gives its own error
+    }
+    this.leafReading = this.plain;
+    this.plainRead = true;
+    return out;
+  }
+
   /** The event of the record at `slice`, or null when it needs the general path. */
-  event(slice: RecordSlice, base: number, file: string, host: string | undefined): PackedEvent | null {
+  event(slice: RecordSpot, base: number, file: string, host: string | undefined): PackedEvent | null {
     const r = this.record;
+    this.live = slice.recovered === null;
+    this.plainRead = false;
     const defOff = readInstance(this.c, slice.pos + RECORD_HEADER_SIZE, slice.pos + slice.size - 4, r.vals);
     if (defOff < 0) return null;
     const plan = planOf(this.c, defOff, 'event', 0, compilePlan);
@@ -325,10 +446,11 @@ export class FastReader {
     const names = this.names;
     values.length = 0;
     names.length = 0;
-    let reshaped = !!(dp.eventData?.nested || dp.userData?.nested);
-    if (readLeaves(edReading, ed, values, names)) reshaped = true;
+    let reshaped = readLeaves(edReading, ed, values, names);
     if (readLeaves(this.leafReading, ud, values, names)) reshaped = true;
-    const keys = reshaped ? internNames(leafKeys(names)) : dp.keys;
+    let keys = dp.keys;
+    if (reshaped || this.plainRead) keys = internNames(leafKeys(names));
+    else if (dp.eventData?.nested || dp.userData?.nested) keys = keysOfParts(ed, ud, names);
     const sys = this.sys;
     sys.length = 0;
     const mask = systemValues(r, plan, sys);

@@ -2,6 +2,7 @@
 // becomes an event without building its element tree. Templates of a shape the plan cannot express compile to null,
 // and their records take the general path (resolve.ts + event.ts); a test holds both paths to the same result.
 import type { XAttr, XElem, XNode } from './binxml.ts';
+import { internNames } from './names.ts';
 import { ENTITIES } from './resolve.ts';
 
 /** A substitution slot: its index in the record's values, and whether an empty value drops its element/attribute. */
@@ -43,7 +44,7 @@ export interface DataPlan {
   eventData: Part | null;
   userData: Part | null;
   /** The keys when both parts are written out, every leaf is there once and no group collapses. */
-  keys: string[];
+  keys: readonly string[];
 }
 
 export interface EventPlan {
@@ -77,21 +78,20 @@ const childElements = (nodes: XNode[]): XElem[] => nodes.filter((n): n is XElem 
 /** Literal/slot content of nodes holding no element, template or nested structure. */
 function contentOf(nodes: XNode[]): Content {
   const out: Content = [];
-  const lit = (s: string) => {
-    if (s === '') return;
-    const last = out.length - 1;
-    if (last >= 0 && typeof out[last] === 'string') out[last] = (out[last] as string) + s;
-    else out.push(s);
-  };
   for (const n of nodes) {
+    let lit: string;
     switch (n.k) {
-      case 'text': case 'cdata': lit(n.text); break;
-      case 'char': lit(String.fromCharCode(n.code)); break;
-      case 'ent': lit(ENTITIES[n.name] ?? `&${n.name};`); break;
-      case 'pi': break;
-      case 'sub': out.push({ i: n.index, opt: n.optional }); break;
+      case 'text': case 'cdata': lit = n.text; break;
+      case 'char': lit = String.fromCharCode(n.code); break;
+      case 'ent': lit = ENTITIES[n.name] ?? `&${n.name};`; break;
+      case 'pi': continue;
+      case 'sub': out.push({ i: n.index, opt: n.optional }); continue;
       default: throw NOT_PLANNABLE;
     }
+    if (lit === '') continue;
+    const last = out.length - 1;
+    if (last >= 0 && typeof out[last] === 'string') out[last] = (out[last] as string) + lit;
+    else out.push(lit);
   }
   return out;
 }
@@ -107,23 +107,24 @@ function attrPlan(e: XElem | undefined, name: string): Content | undefined {
   return a ? contentOf(a.value) : undefined;
 }
 
-/** The one element of `parent` called `name` (two of them, or one that may vanish with a later twin, is not planned). */
-function only(parent: XElem, name: string): XElem | undefined {
-  const found = elements(parent.children).filter((e) => e.name === name);
-  if (found.length > 1) throw NOT_PLANNABLE;
-  return found[0];
-}
-
 function systemPlan(sys: XElem | undefined): SystemPlan | null {
   if (!sys) return null;
-  const el = (name: string) => { const e = only(sys, name); return e ? elemPlan(e) : undefined; };
+  // Each name once (null: more than one, which is not planned, nor is one that may vanish while a twin stays).
+  const byName = new Map<string, XElem | null>();
+  for (const e of elements(sys.children)) byName.set(e.name, byName.has(e.name) ? null : e);
+  const only = (name: string): XElem | undefined => {
+    const e = byName.get(name);
+    if (e === null) throw NOT_PLANNABLE;
+    return e;
+  };
+  const el = (name: string) => { const e = only(name); return e ? elemPlan(e) : undefined; };
   const steady = (name: string) => {
-    const e = only(sys, name);
+    const e = only(name);
     if (e && elemPlan(e).omit) throw NOT_PLANNABLE;
     return e;
   };
   const provider = steady('Provider');
-  const eventId = only(sys, 'EventID');
+  const eventId = only('EventID');
   const time = steady('TimeCreated');
   const execution = steady('Execution');
   const security = steady('Security');
@@ -225,7 +226,8 @@ function dataPlan(top: XElem[]): DataPlan {
   const userData = top.find((e) => e.name === 'UserData');
   const ed = eventData ? partOf(eventData.children, 'EventData') : null;
   const ud = userData ? partOf(userData.children, 'UserData') : null;
-  return { eventData: ed, userData: ud, keys: leafKeys(leafNames([...(ed?.nodes ?? []), ...(ud?.nodes ?? [])])) };
+  // Interned: the same keys from another copy of the template are the same array (names.ts caches per array).
+  return { eventData: ed, userData: ud, keys: internNames(leafKeys(leafNames([...(ed?.nodes ?? []), ...(ud?.nodes ?? [])]))) };
 }
 
 const plannable = <T>(build: () => T): T | null => {

@@ -18,31 +18,60 @@ interface Shared {
   g2: number;
   g3: number;
   size: number;
-  bytes: Uint8Array;
+  /** The body's bytes: `size` bytes at `at` of an arena block (not an ArrayBuffer per template). */
+  block: Uint8Array;
+  at: number;
   names: NameField[];
   info: TemplateInfo;
 }
 
-/** Bytes of a template body that must match between copies: all but the name offsets and inline names' chain links. */
-function sameBytes(a: Uint8Array, b: Uint8Array, names: NameField[]): boolean {
-  if (a.length !== b.length) return false;
+/** Bytes of a template body that must match between copies (`len` bytes at `ia` of `a` and `ib` of `b`): all but the
+ * name offsets and inline names' chain links. */
+function sameBytes(a: Uint8Array, ia: number, b: Uint8Array, ib: number, len: number, names: NameField[]): boolean {
   let i = 0;
   for (const n of names) {
-    for (; i < n.at; i++) if (a[i] !== b[i]) return false;
+    for (; i < n.at; i++) if (a[ia + i] !== b[ib + i]) return false;
     i = n.at + (n.inline ? 8 : 4);
   }
-  for (; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (; i < len; i++) if (a[ia + i] !== b[ib + i]) return false;
   return true;
 }
 
-const hasInstance = (nodes: XNode[]): boolean =>
-  nodes.some((n) => n.k === 'inst' || (n.k === 'el' && (hasInstance(n.children) || n.attrs.some((a) => hasInstance(a.value)))));
+/** Copies of template bodies, packed into blocks: an ArrayBuffer per template showed as garbage-collection work. */
+class Arena {
+  private static readonly BLOCK = 1 << 20;
+  private block = new Uint8Array(Arena.BLOCK);
+  private used = 0;
+
+  /** Copies `bytes` in; returns where they now are. */
+  copy(bytes: Uint8Array): { block: Uint8Array; at: number } {
+    if (bytes.length > Arena.BLOCK - this.used) {
+      this.block = new Uint8Array(Math.max(Arena.BLOCK, bytes.length));
+      this.used = 0;
+    }
+    const at = this.used;
+    this.block.set(bytes, at);
+    this.used += bytes.length;
+    return { block: this.block, at };
+  }
+}
+
+function hasInstance(nodes: XNode[]): boolean {
+  for (const n of nodes) {
+    if (n.k === 'inst') return true;
+    if (n.k !== 'el') continue;
+    if (hasInstance(n.children)) return true;
+    for (const a of n.attrs) if (hasInstance(a.value)) return true;
+  }
+  return false;
+}
 
 /** Templates by GUID and size; when full it starts afresh (bounded memory, however many logs are read). */
 export class TemplateCache {
   // Keyed by the GUID's first 4 bytes, the rest compared in the entry (a string key per lookup showed in profiles).
   private readonly byKey = new Map<number, Shared[]>();
   private count = 0;
+  private arena = new Arena();
   static readonly MAX = 2048;
 
   private key(c: ChunkCtx, off: number): number {
@@ -56,8 +85,7 @@ export class TemplateCache {
   }
 
   private matches(c: ChunkCtx, body: number, s: Shared): boolean {
-    const bytes = c.src.bytes.subarray(body, body + s.bytes.length);
-    if (!sameBytes(bytes, s.bytes, s.names)) return false;
+    if (body + s.size > c.src.bytes.length || !sameBytes(c.src.bytes, body, s.block, s.at, s.size, s.names)) return false;
     const v = c.src.view;
     for (const n of s.names) {
       const off = v.getUint32(body + n.at, true);
@@ -82,7 +110,7 @@ export class TemplateCache {
   /** Keeps a template just parsed at `off` (its name offsets at `nameFields`) for the next chunks. */
   keep(c: ChunkCtx, off: number, info: TemplateInfo, nameFields: number[]): void {
     if (hasInstance(info.body)) return;
-    if (this.count >= TemplateCache.MAX) { this.byKey.clear(); this.count = 0; }
+    if (this.count >= TemplateCache.MAX) { this.byKey.clear(); this.count = 0; this.arena = new Arena(); }
     const body = off + 24;
     const size = c.src.view.getUint32(off + 20, true);
     const v = c.src.view;
@@ -95,7 +123,7 @@ export class TemplateCache {
     const key = this.key(c, off);
     const entry: Shared = {
       g1: v.getUint32(off + 8, true), g2: v.getUint32(off + 12, true), g3: v.getUint32(off + 16, true), size,
-      bytes: c.src.bytes.slice(body, body + size), names, info,
+      ...this.arena.copy(c.src.bytes.subarray(body, body + size)), names, info,
     };
     this.byKey.set(key, [...(this.byKey.get(key) ?? []), entry]);
     this.count++;

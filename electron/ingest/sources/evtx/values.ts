@@ -78,6 +78,7 @@ function ansi(src: ByteSource, pos: number, len: number): string {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase());
 
 function hexBytes(src: ByteSource, pos: number, len: number): string {
+  if (len > 16) return src.text.toString('hex', pos, pos + len).toUpperCase(); // binary data runs to hundreds of bytes
   let s = '';
   for (let i = pos; i < pos + len; i++) s += HEX[src.bytes[i]];
   return s;
@@ -123,16 +124,49 @@ export function filetimeMicrosParts(hi: number, lo: number): number {
   return (hi * 429496 - 11644473600000) * 1000 + hi * 729 + Math.floor((hi * 6 + lo) / 10);
 }
 
-/** FILETIME from two u32 halves → ISO text; exact Number arithmetic while the high half is below 2^30 (till year 2700). */
+/** FILETIME from two u32 halves → ISO text; exact Number arithmetic while the high half is below 2^30 (till year 2700),
+ * and no Date object (a value type common in event data). */
 function filetimeIsoParts(hi: number, lo: number): string {
   if (hi >= 0x40000000) return filetimeIso((BigInt(hi) << 32n) | BigInt(lo));
   // hi·2^32 = hi·429·10^7 + hi·4967296, so ticks = 10^7·(hi·429) + rest with rest exact below 2^53.
   const rest = hi * 4967296 + lo;
   const frac = rest % 10000000;
-  const unixSeconds = hi * 429 + (rest - frac) / 10000000 - 11644473600;
-  const d = new Date(unixSeconds * 1000);
-  if (Number.isNaN(d.getTime())) return filetimeIso((BigInt(hi) << 32n) | BigInt(lo));
-  return d.toISOString().slice(0, 19) + '.' + String(frac).padStart(7, '0') + 'Z';
+  const seconds = hi * 429 + (rest - frac) / 10000000; // since 1601-01-01
+  const days = Math.floor(seconds / 86400);
+  if (days >= DAYS_1601_TO_10000) return filetimeIso((BigInt(hi) << 32n) | BigInt(lo)); // as Date prints years past 9999
+  const s = seconds - days * 86400;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s - h * 3600) / 60);
+  return `${civilDate(days - DAYS_1601_TO_1970)}T${TWO[h]}:${TWO[m]}:${TWO[s - h * 3600 - m * 60]}.${fraction7(frac)}Z`;
+}
+
+/** Days from 1601-01-01 to 1970-01-01. */
+const DAYS_1601_TO_1970 = 134774;
+/** Days from 1601-01-01 to 10000-01-01. */
+const DAYS_1601_TO_10000 = DAYS_1601_TO_1970 + 2932897;
+
+/** 0–9999999 as seven digits. */
+function fraction7(n: number): string {
+  const hi = Math.floor(n / 100000);
+  const rest = n - hi * 100000;
+  const mid = Math.floor(rest / 1000);
+  const lo = rest - mid * 1000;
+  return TWO[hi] + TWO[mid] + (lo < 10 ? '00' + lo : lo < 100 ? '0' + lo : String(lo));
+}
+
+/** `YYYY-MM-DD` of a day count since 1970-01-01, proleptic Gregorian (H. Hinnant's civil_from_days), as Date prints it
+ * for years 0–9999. */
+export function civilDate(days: number): string {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year < 1000 ? String(year).padStart(4, '0') : year}-${TWO[month]}-${TWO[d]}`;
 }
 
 /** FILETIME ticks → `YYYY-MM-DDTHH:MM:SS.fffffffZ` (Windows' own rendering). */
