@@ -4,12 +4,12 @@
 import type { Db } from '../case/db.ts';
 import { fieldSql, FieldSelection } from '../case/fields.ts';
 import { microsToIso } from '../../shared/types.ts';
-import type { Micros } from '../../shared/types.ts';
 import {
   DEFENDER_ACTED, DEFENDER_DETECTED, DEFENDER_DISABLED, DEFENDER_FAILED, DEFENDER_PROVIDERS, defenderAction, defenderPaths,
   isExchangeAttackThreat, isRemoval,
 } from '../../shared/defender.ts';
 import { isExchangeWebFolder, isWebRoot, normWin } from './paths.ts';
+import { when } from './hits.ts';
 import { keptEvents, str } from './rows.ts';
 import type { EventHit, FileInfo } from './rows.ts';
 import { CHECK } from './types.ts';
@@ -18,7 +18,6 @@ import type { PendingFinding } from './types.ts';
 const READ = new FieldSelection(['EventID', 'Provider']);
 const RELEVANT = new Set([...DEFENDER_DETECTED, ...DEFENDER_ACTED, ...DEFENDER_FAILED, ...Object.keys(DEFENDER_DISABLED).map(Number), 5007]);
 
-const when = (us: Micros): string => microsToIso(us).replace('T', ' ').slice(0, 19);
 const eventId = (h: EventHit): number => Number(h.fields['EventID']);
 const data = (h: EventHit, name: string): string => str(h.fields, `data.${name}`).trim();
 
@@ -106,7 +105,7 @@ function tamperFindings(events: EventHit[]): PendingFinding[] {
     const id = eventId(h);
     const what = DEFENDER_DISABLED[id]
       ?? (id === 5007 && /\\Exclusions\\/i.test(data(h, 'New Value')) ? `exclusion added: ${exclusionOf(data(h, 'New Value'))}` : null);
-    if (what) groups.set(what, [...(groups.get(what) ?? []), h]);
+    if (what) { const list = groups.get(what); if (list) list.push(h); else groups.set(what, [h]); }
   }
   return [...groups].map(([what, hits]) => ({
     finding: {

@@ -1,9 +1,12 @@
 // Turns log hits of one check into findings: one finding per client IP and outcome, listing every hit's ref, with the
 // check's own judgement of how sure it is.
 import { microsToIso } from '../../shared/types.ts';
-import type { Severity } from '../../shared/types.ts';
+import type { Micros, Severity } from '../../shared/types.ts';
 import type { EventHit } from './rows.ts';
 import type { Judgement, Outcome, PendingFinding } from './types.ts';
+
+/** "2021-03-03 04:11:02": a time in a finding's title (UTC, to the second). */
+export const when = (us: Micros): string => microsToIso(us).replace('T', ' ').slice(0, 19);
 
 export interface ClassifiedHit { hit: EventHit; outcome: Outcome; detail: Record<string, unknown> }
 

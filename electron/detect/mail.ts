@@ -5,6 +5,7 @@ import type { Db } from '../case/db.ts';
 import type { EvidenceRef, Micros } from '../../shared/types.ts';
 import { microsToIso } from '../../shared/types.ts';
 import { requestsToFile } from './correlate.ts';
+import { when } from './hits.ts';
 import { ssrfTarget } from './cve-2021-26855.ts';
 import { extOf, isWebRoot, normWin, SCRIPT_EXTENSIONS } from './paths.ts';
 import type { IpProfile } from './actors.ts';
@@ -19,7 +20,6 @@ import type { PendingFinding } from './types.ts';
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const MAIL_FILE_EXTS = ['.pst', '.ost'];
 
-const when = (us: Micros): string => microsToIso(us).replace('T', ' ').slice(0, 19);
 const span = (a: Micros, b: Micros): string => (a === b ? when(a) : `${when(a)} – ${when(b)}`);
 
 /** The EWS operation of a request (HttpProxy ProtocolAction, or an action/SoapAction query parameter); '' when the log does not say. */

@@ -4,8 +4,8 @@
 // changes, so each is for the analyst to confirm; within an intrusion's time it becomes one of its steps.
 import type { Db } from '../case/db.ts';
 import { microsToIso } from '../../shared/types.ts';
-import type { Micros } from '../../shared/types.ts';
 import { cmdletParam, eventText, findCmdlet } from './cmdlets.ts';
+import { when } from './hits.ts';
 import { str } from './rows.ts';
 import type { EventHit } from './rows.ts';
 import { CHECK } from './types.ts';
@@ -38,7 +38,6 @@ const CHANGES: Change[] = [
 
 const MAIL_FLOW: ReadonlySet<Kind> = new Set(['forwarding', 'inbox-rule', 'transport-rule']);
 
-const when = (us: Micros): string => microsToIso(us).replace('T', ' ').slice(0, 19);
 
 /** A value that clears the setting rather than sets it. */
 const cleared = (v: string): boolean => /^(\$null|null|""|''|)$/i.test(v.trim());
@@ -87,7 +86,8 @@ export function checkMailboxChanges(db: Db): PendingFinding[] {
   const groups = new Map<string, Made[]>();
   for (const m of changesMade(db).sort((a, b) => a.hit.ts - b.hit.ts)) {
     const key = [m.change.kind, m.identity.toLowerCase(), m.value.toLowerCase(), m.failed].join('\u0000');
-    groups.set(key, [...(groups.get(key) ?? []), m]);
+    const list = groups.get(key);
+    if (list) list.push(m); else groups.set(key, [m]);
   }
   return [...groups.values()].map((list) => {
     const m = list[0];
