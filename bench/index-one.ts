@@ -17,6 +17,8 @@ export interface IndexFigures {
   peakRssBytes: number;
   /** Seconds per phase, in order: scanning, indexing, building indexes, detecting. */
   phases: Array<[string, number]>;
+  /** The process's peak RSS (bytes) as each phase ended: where the peak was reached. */
+  peakRssByPhase: Array<[string, number]>;
 }
 
 async function main(): Promise<void> {
@@ -28,6 +30,8 @@ async function main(): Promise<void> {
   await svc.addEvidence({ root: values.evidence! });
   svc.close();
   const phases: Array<[string, number]> = [];
+  const peakRssByPhase: Array<[string, number]> = [];
+  const maxRss = (): number => process.resourceUsage().maxRSS * 1024;
   let phase = '';
   let since = 0;
   const cpu0 = process.cpuUsage();
@@ -36,18 +40,24 @@ async function main(): Promise<void> {
     const now = performance.now();
     const name = p.currentFile === '(building indexes)' ? 'building indexes' : p.phase;
     if (name === phase) return;
-    if (phase) phases.push([phase, (now - since) / 1000]);
+    if (phase) {
+      phases.push([phase, (now - since) / 1000]);
+      peakRssByPhase.push([phase, maxRss()]);
+    }
     phase = name;
     since = now;
   });
   const s = await job.done;
   const wall = (performance.now() - t0) / 1000;
-  if (phase && phase !== 'done') phases.push([phase, (performance.now() - since) / 1000]);
+  if (phase && phase !== 'done') {
+    phases.push([phase, (performance.now() - since) / 1000]);
+    peakRssByPhase.push([phase, maxRss()]);
+  }
   const cpu = process.cpuUsage(cpu0);
   const figures: IndexFigures = {
     events: s.eventsAdded, inputBytes: s.bytesRead, caseBytes: fs.statSync(casePath).size, findings: s.findings,
     wallSeconds: wall, cpuUserSeconds: cpu.user / 1e6, cpuSysSeconds: cpu.system / 1e6,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024, phases,
+    peakRssBytes: maxRss(), phases, peakRssByPhase,
   };
   console.log(JSON.stringify(figures));
 }
