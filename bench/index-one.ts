@@ -19,6 +19,8 @@ export interface IndexFigures {
   phases: Array<[string, number]>;
   /** The process's peak RSS (bytes) as each phase ended: where the peak was reached. */
   peakRssByPhase: Array<[string, number]>;
+  /** Progress steps (phase: current file or detection step) during which the peak RSS rose by 8 MB or more. */
+  rssRises: Array<[string, number]>;
 }
 
 async function main(): Promise<void> {
@@ -32,6 +34,9 @@ async function main(): Promise<void> {
   const phases: Array<[string, number]> = [];
   const peakRssByPhase: Array<[string, number]> = [];
   const maxRss = (): number => process.resourceUsage().maxRSS * 1024;
+  const rssRises: Array<[string, number]> = [];
+  let step = '';
+  let stepRss = maxRss();
   let phase = '';
   let since = 0;
   const cpu0 = process.cpuUsage();
@@ -39,6 +44,13 @@ async function main(): Promise<void> {
   const job = startIndexJob(casePath, { workers: values.workers ? Number(values.workers) : undefined, detect: !values['no-detect'] }, (p) => {
     const now = performance.now();
     const name = p.currentFile === '(building indexes)' ? 'building indexes' : p.phase;
+    const nextStep = `${name}: ${name === 'indexing' ? 'files' : p.currentFile ?? ''}`;
+    if (nextStep !== step) {
+      const rss = maxRss();
+      if (step && rss - stepRss >= 8 << 20) rssRises.push([step, rss - stepRss]);
+      step = nextStep;
+      stepRss = rss;
+    }
     if (name === phase) return;
     if (phase) {
       phases.push([phase, (now - since) / 1000]);
@@ -53,11 +65,12 @@ async function main(): Promise<void> {
     phases.push([phase, (performance.now() - since) / 1000]);
     peakRssByPhase.push([phase, maxRss()]);
   }
+  if (step && maxRss() - stepRss >= 8 << 20) rssRises.push([step, maxRss() - stepRss]);
   const cpu = process.cpuUsage(cpu0);
   const figures: IndexFigures = {
     events: s.eventsAdded, inputBytes: s.bytesRead, caseBytes: fs.statSync(casePath).size, findings: s.findings,
     wallSeconds: wall, cpuUserSeconds: cpu.user / 1e6, cpuSysSeconds: cpu.system / 1e6,
-    peakRssBytes: maxRss(), phases, peakRssByPhase,
+    peakRssBytes: maxRss(), phases, peakRssByPhase, rssRises,
   };
   console.log(JSON.stringify(figures));
 }

@@ -117,6 +117,7 @@ function printScale({ c, r, floor, load }: ScaleResult): void {
   fig(`[${c.name}] case size ÷ input`, `${(r.caseBytes / r.inputBytes).toFixed(2)}× (${mb(r.caseBytes)})`, '≤ 1.2×');
   fig(`[${c.name}] peak RSS`, mb(r.peakRssBytes), '≤ 600 MB');
   fig(`[${c.name}] peak RSS so far, as each phase ended`, r.peakRssByPhase.map(([k, b]) => `${k} ${mb(b)}`).join(', '));
+  fig(`[${c.name}] steps that raised the peak RSS by 8 MB or more`, r.rssRises.map(([k, b]) => `${k} +${mb(b)}`).join(', ') || 'none');
   fig(`[${c.name}] findings`, String(r.findings));
   // Wall time on a shared machine says little without the load it ran under; CPU time says more.
   fig(`[${c.name}] machine load (1-min average) before / after`, `${load[0].toFixed(1)} / ${load[1].toFixed(1)} on ${os.cpus().length} cores`);

@@ -76,8 +76,12 @@ export function queryEvents(db: Db, where: string, params: unknown[] = [], limit
 export function* keptEvents(db: Db, where: string, params: unknown[], only: FieldSelection, keep: (h: EventHit) => boolean, whole = true): Generator<EventHit> {
   const reader = new FieldsReader(db);
   const messageOf = db.prepare('SELECT message FROM events WHERE id = ?').pluck();
-  const rows = db.prepare(`SELECT ${SCAN_COLUMNS} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).iterate(...params) as IterableIterator<ScannedEvent>;
-  for (const r of rows) {
+  // Sorted as ids, then read one by one: sorting whole rows (packed fields included) spilled hundreds of MB through
+  // SQLite's sorter on a 2 GB case (ProxyNotShell's 356k `autodiscover` requests: 7.4 s CPU and +126 MB RSS more).
+  const ids = db.prepare(`SELECT e.id FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).pluck().iterate(...params) as IterableIterator<number>;
+  const rowOf = db.prepare(`SELECT ${SCAN_COLUMNS} FROM ${EVENT_FROM} WHERE e.id = ?`);
+  for (const id of ids) {
+    const r = rowOf.get(id) as ScannedEvent;
     const light = scannedHit(r, reader.read(r, only), messageOf);
     if (keep(light)) yield whole ? scannedHit(r, reader.read(r), messageOf) : light;
   }

@@ -134,7 +134,7 @@ test('runDetections: web shells, suspicious files, IOCs and the story fire; the 
     assert.deepEqual(lists, [{ name: 'mstic-exchange-march2021.json', format: 'loupe', count: 237 }, { name: 'attacker-iocs.csv', format: 'csv', count: 3 }]);
     assert.deepEqual(tc.db.prepare('SELECT name, rules FROM rule_packs').all(), [
       { name: 'loupe_aspnet_webshells.yar', rules: 13 }, { name: 'loupe_classic_asp_webshells.yar', rules: 12 }, { name: 'loupe_exchange_webshells.yar', rules: 6 },
-      { name: 'Sigma: sigma', rules: 7 },
+      { name: 'Sigma: sigma', rules: 10 },
     ]);
     assert.deepEqual(warnings, []);
 
