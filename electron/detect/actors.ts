@@ -54,6 +54,21 @@ export function isExcludedProbeAnchor(anchor: string): boolean {
   return a.startsWith('serverinfo~') && !isSsrfAnchor(anchor);
 }
 
+/** How a finding names a web-shell file: scanned (YARA/placement), a hash or path IOC on a script, an OAB-written script, Defender; null when it does not. */
+function shellFindingKind(p: PendingFinding): 'file' | 'ioc' | 'oab' | 'av' | null {
+  const path = p.finding.path ?? '';
+  const script = SCRIPT_EXTENSIONS.includes(extOf(path));
+  if (p.finding.check === CHECK.webshell && p.details?.kind === 'file') return 'file';
+  if ((p.finding.check === CHECK.iocHash || (p.finding.check === CHECK.iocPath && !p.details?.legitimateExchangeFile)) && script) return 'ioc';
+  if (p.finding.check === CHECK.oab && script && isWebRoot(path)) return 'oab';
+  // A script in a web folder that Defender named a threat: a shell, whatever Defender did with it afterwards.
+  if (p.finding.check === CHECK.avDetection && p.details?.webFolder === true && script) return 'av';
+  return null;
+}
+
+/** True when the finding names a web-shell file (see shellFindingKind). */
+export const isShellFinding = (p: PendingFinding): boolean => shellFindingKind(p) !== null;
+
 /** The web shells the other checks found: YARA/placement findings, hash and path IOCs on scripts, OAB-written scripts. */
 export function collectShells(db: Db, found: PendingFinding[]): Shell[] {
   const byPath = new Map<string, Shell>();
@@ -64,17 +79,11 @@ export function collectShells(db: Db, found: PendingFinding[]): Shell[] {
     return s;
   };
   for (const p of found) {
-    const path = p.finding.path ?? '';
-    const script = SCRIPT_EXTENSIONS.includes(extOf(path));
-    const isFileShell = p.finding.check === CHECK.webshell && p.details?.kind === 'file';
-    const isIoc = (p.finding.check === CHECK.iocHash || (p.finding.check === CHECK.iocPath && !p.details?.legitimateExchangeFile)) && script;
-    const isOab = p.finding.check === CHECK.oab && script && isWebRoot(path);
-    // A script in a web folder that Defender named a threat: a shell, whatever Defender did with it afterwards.
-    const isAv = p.finding.check === CHECK.avDetection && p.details?.webFolder === true && script;
-    if (!isFileShell && !isIoc && !isOab && !isAv) continue;
-    const s = get(path);
+    const kind = shellFindingKind(p);
+    if (!kind) continue;
+    const s = get(p.finding.path ?? '');
     s.findings.push(p);
-    s.strong ||= isIoc || isOab || isAv || (isFileShell && p.finding.confidence !== 'review');
+    s.strong ||= kind !== 'file' || p.finding.confidence !== 'review';
   }
   const files = new Map(listFiles(db).map((f) => [normWin(f.origPath), f]));
   for (const s of byPath.values()) addWrites(s, files.get(normWin(s.path)) ?? null);

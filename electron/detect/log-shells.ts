@@ -1,0 +1,170 @@
+// webshell.log-use: web-shell USE seen in the request logs when the shell file itself was not collected (deleted,
+// outside the triage, or in a folder nobody copied). How analysts found HAFNIUM shells from logs in March 2021
+// (Microsoft and CISA: "POST requests to suspicious .aspx files in /owa/auth/Current/themes/resources/ or
+// /aspnet_client/"): a script page the server's software does not ship, answered 2xx to POSTs from one or two clients.
+// The full-text index narrows to request lines naming a script extension, SQL counts per page, source and client; JS
+// only judges the few pages left. Nothing is read per event in JS.
+import type { Db } from '../case/db.ts';
+import { microsToIso } from '../../shared/types.ts';
+import type { EventHit } from './rows.ts';
+import { ftsHas, lightEvents } from './rows.ts';
+import { isShellFinding } from './actors.ts';
+import { urlPathsFor } from './paths.ts';
+import { CHECK } from './types.ts';
+import type { PendingFinding } from './types.ts';
+
+/**
+ * Server-side script extensions a shell is written in: ASP.NET pages, handlers and services (.aspx .ashx .asmx), classic
+ * ASP (.asp .asa), Razor (.cshtml .vbhtml), Java (.jsp .jspx), PHP (.php .phtml) and ColdFusion (.cfm). Not .svc: the
+ * Exchange front end answers millions of POSTs to OWA service.svc and ECP DDIService.svc, and no 2021 shell was one.
+ */
+export const LOG_SHELL_EXTENSIONS = ['aspx', 'ashx', 'asmx', 'asp', 'asa', 'cshtml', 'vbhtml', 'jsp', 'jspx', 'php', 'phtml', 'cfm'];
+
+/** A page whose 2xx POSTs came from more clients than this is an application page (users), not an operator's shell. */
+export const MAX_SHELL_CLIENTS = 3;
+/** Request lines of a page kept as the finding's evidence (the counts in the title and details are complete). */
+export const LOG_USE_EVIDENCE_CAP = 50;
+
+/**
+ * Folders where shells were planted in 2021 and where Exchange ships no script but the few stock pages below
+ * (Microsoft/CISA March 2021 guidance; MSTIC's path IOCs): aspnet_client holds only client files, the OWA and ECP
+ * auth folders a handful of logon pages, themes/resources only images and styles, the OAB folder only address books.
+ */
+const SHELL_FOLDERS = ['/aspnet_client/', '/owa/auth/', '/ecp/auth/', '/oab/'];
+
+/**
+ * The stock scripts of those folders (CSS-Exchange known-good baseline for Exchange 2016 CU19, FrontEnd\HttpProxy and
+ * ClientAccess owa\auth, ecp\auth): a POST to one of them is a user logging on.
+ */
+const STOCK_SHELL_FOLDER_PAGES = new Set([
+  '/owa/auth/logon.aspx', '/owa/auth/logoff.aspx', '/owa/auth/signout.aspx', '/owa/auth/errorfe.aspx', '/owa/auth/error.aspx',
+  '/owa/auth/error2.aspx', '/owa/auth/expiredpassword.aspx', '/owa/auth/frowny.aspx', '/owa/auth/outlookcn.aspx',
+  '/owa/auth/redirsuiteserviceproxy.aspx', '/ecp/auth/timeoutlogout.aspx',
+]);
+
+/**
+ * Exchange's virtual directories outside the shell folders: ECP and OWA ship hundreds of .aspx pages (an administrator
+ * POSTs to rare ECP pages), EWS, Autodiscover, ActiveSync, RPC, MAPI, PowerShell and the REST API their services; a
+ * script page there is left to the hash baseline and the YARA scan, or every administrator's ECP work is a finding.
+ */
+const EXCHANGE_APP_FOLDERS = ['/owa/', '/ecp/', '/ews/', '/exchweb/', '/autodiscover/', '/microsoft-server-activesync/', '/rpc/',
+  '/mapi/', '/powershell/', '/api/', '/exchange/', '/public/', '/exchangeservices/', '/reportingwebservice/', '/pushnotifications/'];
+
+export type PageKind = 'shell-folder' | 'rare-page';
+
+/** Where a page stands: in a 2021 shell folder (not a stock page there), any other script page, or null (Exchange's own). */
+export function pageKind(page: string): PageKind | null {
+  const p = page.toLowerCase();
+  if (SHELL_FOLDERS.some((f) => p.startsWith(f))) return STOCK_SHELL_FOLDER_PAGES.has(p) ? null : 'shell-folder';
+  return EXCHANGE_APP_FOLDERS.some((f) => p.startsWith(f)) ? null : 'rare-page';
+}
+
+/**
+ * Request lines whose message (method, URL, query, status, client, user agent) names a script extension, less EWS's
+ * Exchange.asmx (the bulk of an Exchange server's POSTs, and a stock page): a phrase over the FTS message column.
+ */
+const MATCH = `{message}: ((${LOG_SHELL_EXTENSIONS.join(' OR ')}) NOT "ews exchange asmx")`;
+const EXT_SQL = `(${LOG_SHELL_EXTENSIONS.map((x) => `lower(e.url) GLOB '*.${x}'`).join(' OR ')})`;
+const WEB_SOURCES = "e.source IN ('iis', 'httpproxy', 'access-log')";
+
+interface ClientRow { page: string; source: string; ip: string | null; posts: number; ok: number; first: number; last: number }
+
+/** POSTs to script pages, counted per page (case-folded), log source and client. */
+function postCounts(db: Db): ClientRow[] {
+  return db.prepare(`SELECT lower(e.url) AS page, e.source AS source, e.ip AS ip, count(*) AS posts,
+      sum(e.status BETWEEN 200 AND 299) AS ok, min(e.ts) AS first, max(e.ts) AS last
+    FROM events e WHERE e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) AND ${WEB_SOURCES}
+      AND upper(e.method) = 'POST' AND ${EXT_SQL}
+    GROUP BY 1, 2, 3`).all(MATCH) as ClientRow[];
+}
+
+export interface PageClient { ip: string | null; posts: number; answered2xx: number; first: number; last: number }
+export interface PageUse { page: string; kind: PageKind; clients: PageClient[]; posts: number; answered2xx: number; first: number; last: number }
+
+/**
+ * Per page, per client: the front end logs one request in IIS and again in HttpProxy, so a client's count is the
+ * larger of its per-source counts, not their sum.
+ */
+function pageUses(rows: ClientRow[]): PageUse[] {
+  const byPage = new Map<string, Map<string, PageClient>>();
+  for (const r of rows) {
+    const clients = byPage.get(r.page) ?? new Map<string, PageClient>();
+    byPage.set(r.page, clients);
+    const c = clients.get(r.ip ?? '') ?? { ip: r.ip, posts: 0, answered2xx: 0, first: r.first, last: r.last };
+    clients.set(r.ip ?? '', { ip: r.ip, posts: Math.max(c.posts, r.posts), answered2xx: Math.max(c.answered2xx, r.ok), first: Math.min(c.first, r.first), last: Math.max(c.last, r.last) });
+  }
+  const out: PageUse[] = [];
+  for (const [page, clients] of byPage) {
+    const kind = pageKind(page);
+    if (!kind) continue;
+    const list = [...clients.values()].sort((a, b) => b.answered2xx - a.answered2xx || a.first - b.first);
+    const sum = (f: (c: PageClient) => number): number => list.reduce((n, c) => n + f(c), 0);
+    out.push({ page, kind, clients: list, posts: sum((c) => c.posts), answered2xx: sum((c) => c.answered2xx),
+      first: Math.min(...list.map((c) => c.first)), last: Math.max(...list.map((c) => c.last)) });
+  }
+  return out;
+}
+
+/** The clients whose POSTs the page answered 2xx: the ones that drove it (a refused POST is a probe). */
+const drivers = (u: PageUse): PageClient[] => u.clients.filter((c) => c.answered2xx > 0);
+
+/** A page driven by few clients: a shell has its operator (and perhaps a second exit), an application its users. */
+const fewDrivers = (u: PageUse): boolean => drivers(u).length >= 1 && drivers(u).length <= MAX_SHELL_CLIENTS;
+
+/** URL paths (lower-case) that already have a shell finding: a scanned file mapped to its URL, or a tunnel page. */
+export function pagesWithShellFindings(found: PendingFinding[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of found) {
+    if (isShellFinding(p)) for (const u of urlPathsFor(p.finding.path ?? '')) out.add(u);
+    if (p.finding.check === CHECK.webshellTunnel && typeof p.details?.url === 'string') out.add(p.details.url.toLowerCase());
+  }
+  return out;
+}
+
+/** One finding per script page used like a web shell in the logs, unless another check already found that shell. */
+export function checkLogShellUse(db: Db, found: PendingFinding[]): PendingFinding[] {
+  const known = pagesWithShellFindings(found);
+  return pageUses(postCounts(db))
+    .filter((u) => fewDrivers(u) && !known.has(u.page))
+    .map((u) => logUseFinding(u, pageRequests(db, u)))
+    .sort((a, b) => (a.finding.time ?? '').localeCompare(b.finding.time ?? ''));
+}
+
+/** The page's requests from its POSTing clients (their GETs too: checking the upload worked), in time order, capped. */
+function pageRequests(db: Db, u: PageUse): EventHit[] {
+  const ips = u.clients.map((c) => c.ip ?? '');
+  const fts = ftsHas(u.page);
+  return lightEvents(db, `${fts.sql} AND ${WEB_SOURCES} AND lower(e.url) = ? AND coalesce(e.ip, '') IN (${ips.map(() => '?').join(', ')})`,
+    [...fts.params, u.page, ...ips], undefined, LOG_USE_EVIDENCE_CAP + 1);
+}
+
+const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+function logUseFinding(u: PageUse, lines: EventHit[]): PendingFinding {
+  const hits = lines.slice(0, LOG_USE_EVIDENCE_CAP);
+  const who = drivers(u).map((c) => c.ip ?? 'an unknown client');
+  const high = u.kind === 'shell-folder';
+  const shown = hits[0]?.url ?? u.page;
+  return {
+    finding: {
+      check: CHECK.webshellLogUse,
+      severity: high ? 'high' : 'medium',
+      confidence: high ? 'likely' : 'review',
+      confidenceReason: high
+        ? `a script Exchange does not ship, in a folder where web shells were planted in 2021, answered 2xx to POSTs from ${plural(who.length, 'client')} only; the file itself was not found in the evidence`
+        : `a script page answered 2xx to POSTs from ${plural(who.length, 'client')} only: how a web shell is driven, but also how a rarely used page of an application looks; check the page with the site's owner`,
+      title: `${high ? 'Likely web shell' : 'Script page'} driven from the logs: ${shown}: ${plural(u.posts, 'POST')} (${u.answered2xx.toLocaleString('en-US')} answered 2xx) from ${who.join(', ')}`,
+      path: null,
+      time: microsToIso(u.first),
+      sha256: null,
+      evidence: hits.map((h) => h.ref),
+    },
+    // No `ip` key: a log-only finding is never confirmed, so its clients are not shared as indicators.
+    details: {
+      page: u.page, kind: u.kind, posts: u.posts, answered2xx: u.answered2xx, first: microsToIso(u.first), last: microsToIso(u.last),
+      clients: u.clients.map((c) => ({ ...c, first: microsToIso(c.first), last: microsToIso(c.last) })),
+      evidenceCapped: lines.length > hits.length,
+      hits: hits.map((h) => ({ eventId: h.id, ts: h.ts, source: h.source, ip: h.ip, method: h.method, url: h.url, status: h.status })),
+    },
+  };
+}
