@@ -30,6 +30,8 @@ export interface Shell {
   writeRefs: Array<{ ts: Micros | null; ref: EvidenceRef; kind: 'shell-write' | 'oab-write'; eventId: number | null }>;
   /** Proven a shell (YARA, hash, OAB-written script), not only suspected by placement. */
   strong: boolean;
+  /** Known only from its request lines (webshell.log-use): its use joins an attacker's intrusion, makes none alone. */
+  logOnly?: boolean;
   findings: PendingFinding[];
 }
 
@@ -85,9 +87,22 @@ export function collectShells(db: Db, found: PendingFinding[]): Shell[] {
     s.findings.push(p);
     s.strong ||= kind !== 'file' || p.finding.confidence !== 'review';
   }
+  for (const p of found) addLogOnlyShell(p, byPath);
   const files = new Map(listFiles(db).map((f) => [normWin(f.origPath), f]));
   for (const s of byPath.values()) addWrites(s, files.get(normWin(s.path)) ?? null);
   return [...byPath.values()];
+}
+
+/**
+ * A web-shell page seen only in the logs, as a shell named by its URL (no file, no write time). Its use makes no
+ * attacker (isAttacker): it only joins the intrusion of a client that exploited the server by other means.
+ */
+function addLogOnlyShell(p: PendingFinding, byPath: Map<string, Shell>): void {
+  if (p.finding.check !== CHECK.webshellLogUse || typeof p.details?.page !== 'string') return;
+  const hits = (p.details.hits ?? []) as Array<{ url?: string | null }>;
+  const url = hits[0]?.url ?? p.details.page;
+  if (byPath.has(normWin(url))) return;
+  byPath.set(normWin(url), { path: url, urls: [p.details.page], writtenAt: null, writeRefs: [], strong: false, logOnly: true, findings: [p] });
 }
 
 function addWrites(s: Shell, file: FileInfo | null): void {
@@ -146,7 +161,7 @@ export function profileIps(db: Db, ips: string[], shells: Shell[]): Map<string, 
       if (shell && drivesShell(r)) p.shellUses.push({ req: r, shell });
       else if (shell) p.shellGets.push({ req: r, shell });
       const exploitPost = !READ_METHODS.has(r.method) && ok2xx(r.status) && !isExcludedProbeAnchor(anchor)
-        && (isSsrfAnchor(anchor) || rulesMatched(r.hit).some((x) => x !== 'sentinel-stem') || (shell !== null && drivesShell(r)));
+        && (isSsrfAnchor(anchor) || rulesMatched(r.hit).some((x) => x !== 'sentinel-stem') || (shell !== null && !shell.logOnly && drivesShell(r)));
       if (exploitPost) p.writes.push(r);
     }
     out.set(ip, p);
@@ -155,7 +170,7 @@ export function profileIps(db: Db, ips: string[], shells: Shell[]): Map<string, 
 }
 
 /** An attacker made the server do something: a forged request that worked, a 2xx exploit POST, a shell it drove. */
-export const isAttacker = (p: IpProfile): boolean => p.ssrfOk.length > 0 || p.writes.length > 0 || p.shellUses.length > 0;
+export const isAttacker = (p: IpProfile): boolean => p.ssrfOk.length > 0 || p.writes.length > 0 || p.shellUses.some((u) => !u.shell.logOnly);
 
 /** A probe: a read, or a forged request of the kinds Test-ProxyLogon leaves out (autodiscover, localhost). */
 const isProbe = (r: Request): boolean => READ_METHODS.has(r.method) || isExcludedProbeAnchor(anchorOf(r));

@@ -151,7 +151,7 @@ function logUseFinding(u: PageUse, lines: EventHit[]): PendingFinding {
       severity: high ? 'high' : 'medium',
       confidence: high ? 'likely' : 'review',
       confidenceReason: high
-        ? `a script Exchange does not ship, in a folder where web shells were planted in 2021, answered 2xx to POSTs from ${plural(who.length, 'client')} only; the file itself was not found in the evidence`
+        ? `a script Exchange does not ship, in a folder where web shells were planted in 2021, answered 2xx to POSTs from ${plural(who.length, 'client')} only; no file of it was found in the evidence`
         : `a script page answered 2xx to POSTs from ${plural(who.length, 'client')} only: how a web shell is driven, but also how a rarely used page of an application looks; check the page with the site's owner`,
       title: `${high ? 'Likely web shell' : 'Script page'} driven from the logs: ${shown}: ${plural(u.posts, 'POST')} (${u.answered2xx.toLocaleString('en-US')} answered 2xx) from ${who.join(', ')}`,
       path: null,

@@ -159,3 +159,27 @@ test('the real Tunna log: /erp/conn.aspx keeps its webshell.tunnel finding and g
     assert.equal(checks.filter((c) => c === 'webshell.log-use').length, 0, checks.join(', '));
   } finally { tc.close(); }
 });
+
+test('a rare script page driven by a client that exploited the server joins its intrusion and is raised to likely; the same POSTs alone make no attacker', async () => {
+  const attacker = '203.0.113.66';
+  const exploit = line('00:50:00', 'POST', '/ecp/y.js', attacker, 200, 'python-requests/2.25.1');
+  const use = posts('/uploads/img/thumb.ashx', 3, () => attacker);
+  const tc = await logOnly([exploit, ...use]);
+  const alone = await logOnly(use);
+  try {
+    await runDetections(tc.db, { evidenceRoots: tc.roots });
+    const f = readFindings(tc.db).find((x) => x.check === 'webshell.log-use');
+    assert.equal(f?.confidence, 'likely');
+    assert.match(f?.confidenceReason ?? '', /; part of intrusion 1$/);
+    assert.equal(f?.severity, 'medium', 'the severity stays the check\'s own');
+    const stories = readFindings(tc.db).filter((x) => x.check === 'story');
+    assert.equal(stories.length, 1);
+    assert.deepEqual(stories[0].details?.shells, ['/uploads/img/thumb.ashx']);
+    assert.ok((stories[0].details?.stages as string[]).includes('shell-used'));
+
+    await runDetections(alone.db, { evidenceRoots: alone.roots });
+    const rows = readFindings(alone.db);
+    assert.equal(rows.find((x) => x.check === 'webshell.log-use')?.confidence, 'review');
+    assert.deepEqual(rows.filter((x) => x.check === 'story').map((x) => x.title), [], 'a page driven from the logs alone makes no intrusion');
+  } finally { tc.close(); alone.close(); }
+});
