@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { getIntrusions } from '../../../electron/detect/queries.ts';
+import { buildReportModel, escapeHtml, renderReportHtml } from '../../../electron/report/index.ts';
 import { isWebRoot, urlPathsFor } from '../../../electron/detect/paths.ts';
 import { indexGenerated, sameRef } from './generated-case.ts';
 import type { GeneratedCase } from './generated-case.ts';
@@ -75,5 +76,18 @@ describe('generated corpus without its web roots', () => {
       assert.deepEqual(got[i].shells.map(name).sort(), want.shells.map(name).sort(), `intrusion ${i + 1} shells`);
       if (want.shells.length) assert.ok(got[i].stages.includes('shell-used'), `intrusion ${i + 1}: ${got[i].stages.join(', ')}`);
     });
+  });
+
+  it('the report lists each page with its title and evidence, and its methodology describes the check with its count', () => {
+    const m = buildReportModel(g.db, { casePath: path.join(g.dir, 'case.loupe') });
+    const html = renderReportHtml(m);
+    const check = m.methodology.checks.find((c) => c.check === 'webshell.log-use');
+    assert.equal(check?.findings, 4);
+    assert.match(check?.description ?? '', /^Web-shell use seen in IIS\/HttpProxy\/access logs when the shell file was not collected/);
+    for (const r of logUse()) {
+      const title = (g.db.prepare('SELECT title FROM findings WHERE id = ?').pluck().get(r.id)) as string;
+      assert.ok(html.includes(escapeHtml(title)), title);
+      assert.ok(html.includes(escapeHtml(r.evidence[0].file)), r.evidence[0].file);
+    }
   });
 });
