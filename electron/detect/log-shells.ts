@@ -24,6 +24,8 @@ export const LOG_SHELL_EXTENSIONS = ['aspx', 'ashx', 'asmx', 'asp', 'asa', 'csht
 export const MAX_SHELL_CLIENTS = 3;
 /** Request lines of a page kept as the finding's evidence (the counts in the title and details are complete). */
 export const LOG_USE_EVIDENCE_CAP = 50;
+/** Refused clients listed per page (a shell path sprayed by scanners has thousands); clientsTotal counts them all. */
+const REFUSED_CLIENTS_CAP = 100;
 
 /**
  * Folders where shells were planted in 2021 and where Exchange ships no script but the few stock pages below
@@ -130,9 +132,12 @@ export function checkLogShellUse(db: Db, found: PendingFinding[]): PendingFindin
     .sort((a, b) => (a.finding.time ?? '').localeCompare(b.finding.time ?? ''));
 }
 
-/** The page's requests from its POSTing clients (their GETs too: checking the upload worked), in time order, capped. */
+/** The clients listed: every one the page answered 2xx, then the first refused ones. */
+const listed = (u: PageUse): PageClient[] => [...drivers(u), ...u.clients.filter((c) => c.answered2xx === 0).slice(0, REFUSED_CLIENTS_CAP)];
+
+/** The page's requests from its listed clients (their GETs too: checking the upload worked), in time order, capped. */
 function pageRequests(db: Db, u: PageUse): EventHit[] {
-  const ips = u.clients.map((c) => c.ip ?? '');
+  const ips = listed(u).map((c) => c.ip ?? '');
   const fts = ftsHas(u.page);
   return lightEvents(db, `${fts.sql} AND ${WEB_SOURCES} AND lower(e.url) = ? AND coalesce(e.ip, '') IN (${ips.map(() => '?').join(', ')})`,
     [...fts.params, u.page, ...ips], undefined, LOG_USE_EVIDENCE_CAP + 1);
@@ -162,7 +167,7 @@ function logUseFinding(u: PageUse, lines: EventHit[]): PendingFinding {
     // No `ip` key: a log-only finding is never confirmed, so its clients are not shared as indicators.
     details: {
       page: u.page, kind: u.kind, posts: u.posts, answered2xx: u.answered2xx, first: microsToIso(u.first), last: microsToIso(u.last),
-      clients: u.clients.map((c) => ({ ...c, first: microsToIso(c.first), last: microsToIso(c.last) })),
+      clients: listed(u).map((c) => ({ ...c, first: microsToIso(c.first), last: microsToIso(c.last) })), clientsTotal: u.clients.length,
       evidenceCapped: lines.length > hits.length,
       hits: hits.map((h) => ({ eventId: h.id, ts: h.ts, source: h.source, ip: h.ip, method: h.method, url: h.url, status: h.status })),
     },

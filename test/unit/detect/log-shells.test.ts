@@ -88,6 +88,21 @@ test('the same page POSTed by 40 clients is an application page: no finding', as
   } finally { tc.close(); }
 });
 
+test('a shell path sprayed by 150 scanners (404) and driven by one client: still a finding; 100 refused clients listed, all counted', async () => {
+  const tc = await logOnly([...posts(SHELL, 150, (i) => `198.51.${Math.floor(i / 100)}.${(i % 100) + 1}`, 404), line('03:00:00', 'POST', SHELL, '203.0.113.9', 200)]);
+  try {
+    const [f, ...more] = checkLogShellUse(tc.db, []);
+    assert.equal(more.length, 0);
+    assert.equal(f.finding.title, `Likely web shell driven from the logs: ${SHELL}: 151 POSTs (1 answered 2xx) from 203.0.113.9`);
+    const clients = f.details?.clients as Array<{ ip: string }>;
+    assert.equal(clients.length, 101);
+    assert.equal(clients[0].ip, '203.0.113.9');
+    assert.equal(f.details?.clientsTotal, 151);
+    assert.equal(f.finding.evidence.length, 50, 'evidence capped');
+    assert.equal(f.details?.evidenceCapped, true);
+  } finally { tc.close(); }
+});
+
 test('an administrator\'s POSTs to ECP pages, users\' logons and EWS, and refused probes of a shell path give no finding', async () => {
   const admin = '10.0.0.20';
   const tc = await logOnly([
