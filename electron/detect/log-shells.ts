@@ -46,11 +46,12 @@ const STOCK_SHELL_FOLDER_PAGES = new Set([
 
 /**
  * Exchange's virtual directories outside the shell folders: ECP and OWA ship hundreds of .aspx pages (an administrator
- * POSTs to rare ECP pages), EWS, Autodiscover, ActiveSync, RPC, MAPI, PowerShell and the REST API their services; a
- * script page there is left to the hash baseline and the YARA scan, or every administrator's ECP work is a finding.
+ * POSTs to rare ECP pages), EWS, Autodiscover, ActiveSync, MAPI, PowerShell and the reporting and push services their
+ * own; a script page there is left to the hash baseline and the YARA scan, or every administrator's ECP work is a
+ * finding. Only names no other web application uses: a PHP site's /api/ or /public/ stays in scope.
  */
-const EXCHANGE_APP_FOLDERS = ['/owa/', '/ecp/', '/ews/', '/exchweb/', '/autodiscover/', '/microsoft-server-activesync/', '/rpc/',
-  '/mapi/', '/powershell/', '/api/', '/exchange/', '/public/', '/exchangeservices/', '/reportingwebservice/', '/pushnotifications/'];
+const EXCHANGE_APP_FOLDERS = ['/owa/', '/ecp/', '/ews/', '/exchweb/', '/autodiscover/', '/microsoft-server-activesync/', '/mapi/',
+  '/powershell/', '/reportingwebservice/', '/pushnotifications/'];
 
 export type PageKind = 'shell-folder' | 'rare-page';
 
@@ -148,6 +149,7 @@ const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')
 function logUseFinding(u: PageUse, lines: EventHit[]): PendingFinding {
   const hits = lines.slice(0, LOG_USE_EVIDENCE_CAP);
   const who = drivers(u).map((c) => c.ip ?? 'an unknown client');
+  // Exchange ships no such page in a 2021 shell folder: a shell is the likely reading; elsewhere a rare app page is as likely
   const high = u.kind === 'shell-folder';
   const shown = hits[0]?.url ?? u.page;
   return {

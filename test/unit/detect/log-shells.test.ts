@@ -39,7 +39,7 @@ test('which pages the check may flag: 2021 shell folders (not their stock logon 
     '/ecp/UsersGroups/EditMailbox.aspx', '/EWS/Exchange.asmx', '/owa/service.svc', '/Autodiscover/Autodiscover.xml', '/mapi/emsmdb/', '/PowerShell/']) {
     assert.equal(pageKind(p), null, p);
   }
-  for (const p of ['/error/cmd.jsp', '/erp/conn.aspx', '/upload/x.php']) assert.equal(pageKind(p), 'rare-page', p);
+  for (const p of ['/error/cmd.jsp', '/erp/conn.aspx', '/upload/x.php', '/api/x.php', '/public/x.php']) assert.equal(pageKind(p), 'rare-page', p);
 });
 
 test('a shell known only from its IIS lines (POSTs from one IP, 200) is one high, likely finding listing its client, counts and request lines', async () => {
