@@ -5,9 +5,10 @@
 // The full-text index narrows to request lines naming a script extension, SQL counts per page, source and client; JS
 // only judges the few pages left. Nothing is read per event in JS.
 import type { Db } from '../case/db.ts';
+import { fieldSql } from '../case/fields.ts';
 import { microsToIso } from '../../shared/types.ts';
 import type { EventHit } from './rows.ts';
-import { ftsHas, lightEvents } from './rows.ts';
+import { ftsHas, ftsPhrase, lightEvents } from './rows.ts';
 import { isShellFinding } from './actors.ts';
 import { urlPathsFor } from './paths.ts';
 import { CHECK } from './types.ts';
@@ -64,25 +65,50 @@ export function pageKind(page: string): PageKind | null {
 
 /**
  * Request lines whose message (method, URL, query, status, client, user agent) names a script extension, less EWS's
- * Exchange.asmx (the bulk of an Exchange server's POSTs, and a stock page): a phrase over the FTS message column.
+ * Exchange.asmx and the shell folders' stock pages (the bulk of an Exchange server's POSTs and of its users' GETs):
+ * phrases over the FTS message column. A line whose query or user agent names one of those pages is left out too.
  */
-const MATCH = `{message}: ((${LOG_SHELL_EXTENSIONS.join(' OR ')}) NOT "ews exchange asmx")`;
+const MATCH = `{message}: ((${LOG_SHELL_EXTENSIONS.join(' OR ')}) NOT (${['/ews/exchange.asmx', ...STOCK_SHELL_FOLDER_PAGES].map(ftsPhrase).join(' OR ')}))`;
 const EXT_SQL = `(${LOG_SHELL_EXTENSIONS.map((x) => `lower(e.url) GLOB '*.${x}'`).join(' OR ')})`;
 const WEB_SOURCES = "e.source IN ('iis', 'httpproxy', 'access-log')";
+/** A page in a 2021 shell folder (its stock pages are already out of MATCH), in SQL. */
+const SHELL_FOLDER_SQL = `(${SHELL_FOLDERS.map((f) => `lower(e.url) GLOB '${f}*'`).join(' OR ')})`;
 
-interface ClientRow { page: string; source: string; ip: string | null; posts: number; ok: number; first: number; last: number }
-
-/** POSTs to script pages, counted per page (case-folded), log source and client. */
-function postCounts(db: Db): ClientRow[] {
-  return db.prepare(`SELECT lower(e.url) AS page, e.source AS source, e.ip AS ip, count(*) AS posts,
-      sum(e.status BETWEEN 200 AND 299) AS ok, min(e.ts) AS first, max(e.ts) AS last
-    FROM events e WHERE e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) AND ${WEB_SOURCES}
-      AND upper(e.method) = 'POST' AND ${EXT_SQL}
-    GROUP BY 1, 2, 3`).all(MATCH) as ClientRow[];
+/**
+ * A request passing parameters in its query (IIS/access-log cs-uri-query, HttpProxy UrlQuery): not empty, `-` or `?`,
+ * nor only the front end's own `&CorrelationID=<empty>;&cafeReqId=…;` suffix (see requests.ts queryOf).
+ */
+function queryGivenSql(): { sql: string; params: unknown[] } {
+  const iis = fieldSql('cs-uri-query');
+  const proxy = fieldSql('UrlQuery');
+  return {
+    sql: `(SELECT q NOT IN ('', '-', '?') AND q NOT GLOB '&CorrelationID=<empty>;&cafeReqId=*' FROM (SELECT coalesce(${iis.sql}, ${proxy.sql}, '') AS q))`,
+    params: [...iis.params, ...proxy.params],
+  };
 }
 
-export interface PageClient { ip: string | null; posts: number; answered2xx: number; first: number; last: number }
-export interface PageUse { page: string; kind: PageKind; clients: PageClient[]; posts: number; answered2xx: number; first: number; last: number }
+interface ClientRow { page: string; source: string; ip: string | null; posts: number; ok: number; gets: number; okGets: number; first: number; last: number }
+
+/**
+ * Requests that drive a script page, counted per page (case-folded), log source and client: POSTs anywhere; in the 2021
+ * shell folders also GETs passing parameters (`x.aspx?cmd=whoami`, how many shells are driven; actors.ts drivesShell),
+ * which elsewhere are every application's daily traffic.
+ */
+function driveCounts(db: Db): ClientRow[] {
+  const query = queryGivenSql();
+  return db.prepare(`SELECT page, source, ip, sum(post) AS posts, sum(post AND ok) AS ok, sum(pget) AS gets, sum(pget AND ok) AS okGets,
+      min(ts) AS first, max(ts) AS last
+    FROM (SELECT lower(e.url) AS page, e.source AS source, e.ip AS ip, e.ts AS ts, upper(e.method) = 'POST' AS post,
+        e.status BETWEEN 200 AND 299 AS ok, upper(e.method) <> 'POST' AND ${SHELL_FOLDER_SQL} AND ${query.sql} AS pget
+      FROM events e WHERE e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) AND ${WEB_SOURCES} AND ${EXT_SQL})
+    WHERE post OR pget GROUP BY 1, 2, 3`).all(...query.params, MATCH) as ClientRow[];
+}
+
+export interface PageClient { ip: string | null; posts: number; answered2xx: number; paramGets: number; paramGets2xx: number; first: number; last: number }
+export interface PageUse {
+  page: string; kind: PageKind; clients: PageClient[]; posts: number; answered2xx: number; paramGets: number; paramGets2xx: number;
+  first: number; last: number;
+}
 
 /**
  * Per page, per client: the front end logs one request in IIS and again in HttpProxy, so a client's count is the
@@ -93,23 +119,29 @@ function pageUses(rows: ClientRow[]): PageUse[] {
   for (const r of rows) {
     const clients = byPage.get(r.page) ?? new Map<string, PageClient>();
     byPage.set(r.page, clients);
-    const c = clients.get(r.ip ?? '') ?? { ip: r.ip, posts: 0, answered2xx: 0, first: r.first, last: r.last };
-    clients.set(r.ip ?? '', { ip: r.ip, posts: Math.max(c.posts, r.posts), answered2xx: Math.max(c.answered2xx, r.ok), first: Math.min(c.first, r.first), last: Math.max(c.last, r.last) });
+    const c = clients.get(r.ip ?? '') ?? { ip: r.ip, posts: 0, answered2xx: 0, paramGets: 0, paramGets2xx: 0, first: r.first, last: r.last };
+    clients.set(r.ip ?? '', {
+      ip: r.ip, posts: Math.max(c.posts, r.posts), answered2xx: Math.max(c.answered2xx, r.ok), paramGets: Math.max(c.paramGets, r.gets),
+      paramGets2xx: Math.max(c.paramGets2xx, r.okGets), first: Math.min(c.first, r.first), last: Math.max(c.last, r.last),
+    });
   }
   const out: PageUse[] = [];
   for (const [page, clients] of byPage) {
     const kind = pageKind(page);
     if (!kind) continue;
-    const list = [...clients.values()].sort((a, b) => b.answered2xx - a.answered2xx || a.first - b.first);
+    const list = [...clients.values()].sort((a, b) => drove(b) - drove(a) || a.first - b.first);
     const sum = (f: (c: PageClient) => number): number => list.reduce((n, c) => n + f(c), 0);
-    out.push({ page, kind, clients: list, posts: sum((c) => c.posts), answered2xx: sum((c) => c.answered2xx),
-      first: Math.min(...list.map((c) => c.first)), last: Math.max(...list.map((c) => c.last)) });
+    out.push({ page, kind, clients: list, posts: sum((c) => c.posts), answered2xx: sum((c) => c.answered2xx), paramGets: sum((c) => c.paramGets),
+      paramGets2xx: sum((c) => c.paramGets2xx), first: Math.min(...list.map((c) => c.first)), last: Math.max(...list.map((c) => c.last)) });
   }
   return out;
 }
 
-/** The clients whose POSTs the page answered 2xx: the ones that drove it (a refused POST is a probe). */
-const drivers = (u: PageUse): PageClient[] => u.clients.filter((c) => c.answered2xx > 0);
+/** Requests of a client that drove the page: answered 2xx (a refused one is a probe). */
+const drove = (c: PageClient): number => c.answered2xx + c.paramGets2xx;
+
+/** The clients that drove the page. */
+const drivers = (u: PageUse): PageClient[] => u.clients.filter((c) => drove(c) > 0);
 
 /** A page driven by few clients: a shell has its operator (and perhaps a second exit), an application its users. */
 const fewDrivers = (u: PageUse): boolean => drivers(u).length >= 1 && drivers(u).length <= MAX_SHELL_CLIENTS;
@@ -127,14 +159,14 @@ export function pagesWithShellFindings(found: PendingFinding[]): Set<string> {
 /** One finding per script page used like a web shell in the logs, unless another check already found that shell. */
 export function checkLogShellUse(db: Db, found: PendingFinding[]): PendingFinding[] {
   const known = pagesWithShellFindings(found);
-  return pageUses(postCounts(db))
+  return pageUses(driveCounts(db))
     .filter((u) => fewDrivers(u) && !known.has(u.page))
     .map((u) => logUseFinding(u, pageRequests(db, u)))
     .sort((a, b) => (a.finding.time ?? '').localeCompare(b.finding.time ?? ''));
 }
 
 /** The clients listed: every one the page answered 2xx, then the first refused ones. */
-const listed = (u: PageUse): PageClient[] => [...drivers(u), ...u.clients.filter((c) => c.answered2xx === 0).slice(0, REFUSED_CLIENTS_CAP)];
+const listed = (u: PageUse): PageClient[] => [...drivers(u), ...u.clients.filter((c) => drove(c) === 0).slice(0, REFUSED_CLIENTS_CAP)];
 
 /** The page's requests from its listed clients (their GETs too: checking the upload worked), in time order, capped. */
 function pageRequests(db: Db, u: PageUse): EventHit[] {
@@ -145,6 +177,12 @@ function pageRequests(db: Db, u: PageUse): EventHit[] {
 }
 
 const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+/** "3 POSTs (3 answered 2xx) and 2 GETs with parameters (2 answered 2xx)": the parts that are not zero. */
+function driveCountsText(u: PageUse): string {
+  const part = (n: number, ok: number, noun: string, tail = ''): string[] => (n ? [`${plural(n, noun)}${tail} (${ok.toLocaleString('en-US')} answered 2xx)`] : []);
+  return [...part(u.posts, u.answered2xx, 'POST'), ...part(u.paramGets, u.paramGets2xx, 'GET', ' with parameters')].join(' and ');
+}
 
 function logUseFinding(u: PageUse, lines: EventHit[]): PendingFinding {
   const hits = lines.slice(0, LOG_USE_EVIDENCE_CAP);
@@ -158,9 +196,9 @@ function logUseFinding(u: PageUse, lines: EventHit[]): PendingFinding {
       severity: high ? 'high' : 'medium',
       confidence: high ? 'likely' : 'review',
       confidenceReason: high
-        ? `a script Exchange does not ship, in a folder where web shells were planted in 2021, answered 2xx to POSTs from ${plural(who.length, 'client')} only; no file of it was found in the evidence`
+        ? `a script Exchange does not ship, in a folder where web shells were planted in 2021, answered 2xx to ${u.paramGets2xx ? 'POSTs or GETs with parameters' : 'POSTs'} from ${plural(who.length, 'client')} only; no file of it was found in the evidence`
         : `a script page answered 2xx to POSTs from ${plural(who.length, 'client')} only: how a web shell is driven, but also how a rarely used page of an application looks; check the page with the site's owner`,
-      title: `${high ? 'Likely web shell' : 'Script page'} driven from the logs: ${shown}: ${plural(u.posts, 'POST')} (${u.answered2xx.toLocaleString('en-US')} answered 2xx) from ${who.join(', ')}`,
+      title: `${high ? 'Likely web shell' : 'Script page'} driven from the logs: ${shown}: ${driveCountsText(u)} from ${who.join(', ')}`,
       path: null,
       time: microsToIso(u.first),
       sha256: null,
@@ -168,7 +206,7 @@ function logUseFinding(u: PageUse, lines: EventHit[]): PendingFinding {
     },
     // No `ip` key: a log-only finding is never confirmed, so its clients are not shared as indicators.
     details: {
-      page: u.page, kind: u.kind, posts: u.posts, answered2xx: u.answered2xx, first: microsToIso(u.first), last: microsToIso(u.last),
+      page: u.page, kind: u.kind, posts: u.posts, answered2xx: u.answered2xx, paramGets: u.paramGets, paramGets2xx: u.paramGets2xx, first: microsToIso(u.first), last: microsToIso(u.last),
       clients: listed(u).map((c) => ({ ...c, first: microsToIso(c.first), last: microsToIso(c.last) })), clientsTotal: u.clients.length,
       evidenceCapped: lines.length > hits.length,
       hits: hits.map((h) => ({ eventId: h.id, ts: h.ts, source: h.source, ip: h.ip, method: h.method, url: h.url, status: h.status })),

@@ -198,3 +198,21 @@ test('a rare script page driven by a client that exploited the server joins its 
     assert.deepEqual(rows.filter((x) => x.check === 'story').map((x) => x.title), [], 'a page driven from the logs alone makes no intrusion');
   } finally { tc.close(); alone.close(); }
 });
+
+test('in a 2021 shell folder a shell driven by GETs with parameters is found too; elsewhere, or without parameters, such GETs are ordinary', async () => {
+  const get = (time: string, stem: string, query: string, ip = '203.0.113.9', status = 200): string =>
+    `2021-03-03 ${time} 10.0.0.5 GET ${stem} ${query} 443 - ${ip} Mozilla/5.0 - ${status} 0 0 15`;
+  const tc = await logOnly([
+    get('01:00:00', SHELL, 'cmd=whoami'), get('01:00:05', SHELL, 'cmd=ipconfig+/all'), get('01:00:09', SHELL, 'cmd=net+user', '198.51.100.4', 404),
+    // a rare application page read with parameters by one client, a shell-folder page read without any, the front end's own suffix
+    get('01:01:00', '/reports/view.aspx', 'id=42'), get('01:02:00', '/aspnet_client/other.aspx', '-'),
+    get('01:03:00', '/owa/auth/third.aspx', '&CorrelationID=<empty>;&cafeReqId=0f5e1c1a-7a5b-4c1e-9d3f-1b2c3d4e5f60;'),
+  ]);
+  try {
+    const found = checkLogShellUse(tc.db, []);
+    assert.deepEqual(found.map((p) => p.finding.title), [`Likely web shell driven from the logs: ${SHELL}: 3 GETs with parameters (2 answered 2xx) from 203.0.113.9`]);
+    assert.match(found[0].finding.confidenceReason ?? '', /answered 2xx to POSTs or GETs with parameters from 1 client only/);
+    assert.equal(found[0].details?.paramGets, 3);
+    assert.equal(found[0].finding.evidence.length, 3);
+  } finally { tc.close(); }
+});
