@@ -30,6 +30,8 @@ export interface Shell {
   writeRefs: Array<{ ts: Micros | null; ref: EvidenceRef; kind: 'shell-write' | 'oab-write'; eventId: number | null }>;
   /** Proven a shell (YARA, hash, OAB-written script), not only suspected by placement. */
   strong: boolean;
+  /** Known only from its request lines (webshell.log-use): its use joins an attacker's intrusion, makes none alone. */
+  logOnly?: boolean;
   findings: PendingFinding[];
 }
 
@@ -54,6 +56,21 @@ export function isExcludedProbeAnchor(anchor: string): boolean {
   return a.startsWith('serverinfo~') && !isSsrfAnchor(anchor);
 }
 
+/** How a finding names a web-shell file: scanned (YARA/placement), a hash or path IOC on a script, an OAB-written script, Defender; null when it does not. */
+function shellFindingKind(p: PendingFinding): 'file' | 'ioc' | 'oab' | 'av' | null {
+  const path = p.finding.path ?? '';
+  const script = SCRIPT_EXTENSIONS.includes(extOf(path));
+  if (p.finding.check === CHECK.webshell && p.details?.kind === 'file') return 'file';
+  if ((p.finding.check === CHECK.iocHash || (p.finding.check === CHECK.iocPath && !p.details?.legitimateExchangeFile)) && script) return 'ioc';
+  if (p.finding.check === CHECK.oab && script && isWebRoot(path)) return 'oab';
+  // A script in a web folder that Defender named a threat: a shell, whatever Defender did with it afterwards.
+  if (p.finding.check === CHECK.avDetection && p.details?.webFolder === true && script) return 'av';
+  return null;
+}
+
+/** True when the finding names a web-shell file (see shellFindingKind). */
+export const isShellFinding = (p: PendingFinding): boolean => shellFindingKind(p) !== null;
+
 /** The web shells the other checks found: YARA/placement findings, hash and path IOCs on scripts, OAB-written scripts. */
 export function collectShells(db: Db, found: PendingFinding[]): Shell[] {
   const byPath = new Map<string, Shell>();
@@ -64,21 +81,28 @@ export function collectShells(db: Db, found: PendingFinding[]): Shell[] {
     return s;
   };
   for (const p of found) {
-    const path = p.finding.path ?? '';
-    const script = SCRIPT_EXTENSIONS.includes(extOf(path));
-    const isFileShell = p.finding.check === CHECK.webshell && p.details?.kind === 'file';
-    const isIoc = (p.finding.check === CHECK.iocHash || (p.finding.check === CHECK.iocPath && !p.details?.legitimateExchangeFile)) && script;
-    const isOab = p.finding.check === CHECK.oab && script && isWebRoot(path);
-    // A script in a web folder that Defender named a threat: a shell, whatever Defender did with it afterwards.
-    const isAv = p.finding.check === CHECK.avDetection && p.details?.webFolder === true && script;
-    if (!isFileShell && !isIoc && !isOab && !isAv) continue;
-    const s = get(path);
+    const kind = shellFindingKind(p);
+    if (!kind) continue;
+    const s = get(p.finding.path ?? '');
     s.findings.push(p);
-    s.strong ||= isIoc || isOab || isAv || (isFileShell && p.finding.confidence !== 'review');
+    s.strong ||= kind !== 'file' || p.finding.confidence !== 'review';
   }
+  for (const p of found) addLogOnlyShell(p, byPath);
   const files = new Map(listFiles(db).map((f) => [normWin(f.origPath), f]));
   for (const s of byPath.values()) addWrites(s, files.get(normWin(s.path)) ?? null);
   return [...byPath.values()];
+}
+
+/**
+ * A web-shell page seen only in the logs, as a shell named by its URL (no file, no write time). Its use makes no
+ * attacker (isAttacker): it only joins the intrusion of a client that exploited the server by other means.
+ */
+function addLogOnlyShell(p: PendingFinding, byPath: Map<string, Shell>): void {
+  if (p.finding.check !== CHECK.webshellLogUse || typeof p.details?.page !== 'string') return;
+  const hits = (p.details.hits ?? []) as Array<{ url?: string | null }>;
+  const url = hits[0]?.url ?? p.details.page;
+  if (byPath.has(normWin(url))) return;
+  byPath.set(normWin(url), { path: url, urls: [p.details.page], writtenAt: null, writeRefs: [], strong: false, logOnly: true, findings: [p] });
 }
 
 function addWrites(s: Shell, file: FileInfo | null): void {
@@ -137,7 +161,7 @@ export function profileIps(db: Db, ips: string[], shells: Shell[]): Map<string, 
       if (shell && drivesShell(r)) p.shellUses.push({ req: r, shell });
       else if (shell) p.shellGets.push({ req: r, shell });
       const exploitPost = !READ_METHODS.has(r.method) && ok2xx(r.status) && !isExcludedProbeAnchor(anchor)
-        && (isSsrfAnchor(anchor) || rulesMatched(r.hit).some((x) => x !== 'sentinel-stem') || (shell !== null && drivesShell(r)));
+        && (isSsrfAnchor(anchor) || rulesMatched(r.hit).some((x) => x !== 'sentinel-stem') || (shell !== null && !shell.logOnly && drivesShell(r)));
       if (exploitPost) p.writes.push(r);
     }
     out.set(ip, p);
@@ -146,7 +170,7 @@ export function profileIps(db: Db, ips: string[], shells: Shell[]): Map<string, 
 }
 
 /** An attacker made the server do something: a forged request that worked, a 2xx exploit POST, a shell it drove. */
-export const isAttacker = (p: IpProfile): boolean => p.ssrfOk.length > 0 || p.writes.length > 0 || p.shellUses.length > 0;
+export const isAttacker = (p: IpProfile): boolean => p.ssrfOk.length > 0 || p.writes.length > 0 || p.shellUses.some((u) => !u.shell.logOnly);
 
 /** A probe: a read, or a forged request of the kinds Test-ProxyLogon leaves out (autodiscover, localhost). */
 const isProbe = (r: Request): boolean => READ_METHODS.has(r.method) || isExcludedProbeAnchor(anchorOf(r));

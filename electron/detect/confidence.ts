@@ -69,6 +69,8 @@ const IP_ACTOR_CHECKS = new Set<string>([CHECK.ssrf, CHECK.ecp, CHECK.hafniumReq
 const RAISE_IN_INTRUSION: Record<string, Confidence> = {
   [CHECK.iocIp]: 'confirmed', [CHECK.hafniumRequest]: 'confirmed', [CHECK.lsass]: 'confirmed', [CHECK.archive]: 'likely',
   [CHECK.ecp]: 'confirmed', [CHECK.mailExport]: 'likely', [CHECK.mailOab]: 'confirmed', [CHECK.webshell]: 'likely', [CHECK.mailEws]: 'confirmed',
+  // a script page driven like a shell by an IP that exploited the server: likely a shell, never confirmed from logs alone
+  [CHECK.webshellLogUse]: 'likely',
 };
 
 function adjust(p: PendingFinding, a: Attribution): void {

@@ -8,6 +8,7 @@ import { insertFinding, nowIso } from '../case/write.ts';
 import type { IngestWarning } from '../../shared/types.ts';
 import { CVE_CHECKS } from './cve-registry.ts';
 import { checkTunnelRequests } from './tunnel-requests.ts';
+import { checkLogShellUse } from './log-shells.ts';
 import { checkDefender } from './antivirus.ts';
 import { checkMailboxChanges } from './mailbox-changes.ts';
 import { checkW3wpChildren } from './process-children.ts';
@@ -61,6 +62,8 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   const sigma = await checkSigma(db, [bundledSigmaDir(resources), ...(opts.sigmaDirs ?? [])], opts.signal);
   warnSigma(sigma, warn);
   base.push(...sigma.findings);
+  // After every check that finds a shell file or tunnel: a page they found gets no second finding.
+  base.push(...checkLogShellUse(db, base));
   const found = correlateFindings(db, base, files);
 
   const cancelled = !!opts.signal?.aborted;

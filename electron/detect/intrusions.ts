@@ -134,7 +134,8 @@ export function attributeFindings(found: PendingFinding[], clusters: IntrusionCl
     const ip = typeof p.details?.ip === 'string' ? p.details.ip : null;
     const fetchers = Array.isArray(p.details?.downloads) ? (p.details.downloads as Array<{ ip?: string }>).map((d) => d.ip ?? '') : [];
     const viaIp = [ip, ...fetchers].map((x) => (x ? byIp.get(x) : undefined)).find((x) => x !== undefined);
-    const viaPath = p.finding.path ? byShell.get(normWin(p.finding.path)) : undefined;
+    // a shell seen only in the logs is named by its URL (webshell.log-use details.page)
+    const viaPath = [p.finding.path, p.details?.page].map((x) => (typeof x === 'string' && x ? byShell.get(normWin(x)) : undefined)).find((x) => x !== undefined);
     const isTimed = TIMED_CHECKS.has(p.finding.check) || isCveCheck(p.finding.check);
     const timed = isTimed && !ip ? intrusionAt(clusters, timeOf(p))?.n : undefined;
     const n = viaIp ?? viaPath ?? timed;

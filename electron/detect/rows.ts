@@ -49,15 +49,21 @@ function toHit(r: RawEvent, fields: Record<string, FieldValue> = decodeFields(r)
   };
 }
 
+/** An FTS5 phrase of the words of a text as the index tokenizes them (`"owa auth logon aspx"`), '' when it has none. */
+export function ftsPhrase(text: string): string {
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}_-]+/u).filter(Boolean).join(' ');
+  return words ? `"${words.replace(/"/g, '""')}"` : '';
+}
+
 /**
  * A condition over `e` that keeps only events whose indexed text holds these words in this order (a phrase over the
  * FTS5 index). It only narrows a scan: the exact test must still follow. Every string field value is in the index
  * (in the message or in its fields column), so no true match is lost, and a full scan of millions of rows is avoided.
  */
 export function ftsHas(...texts: string[]): { sql: string; params: string[] } {
-  const phrases = texts.map((t) => t.toLowerCase().split(/[^\p{L}\p{N}_-]+/u).filter(Boolean).join(' ')).filter(Boolean);
+  const phrases = texts.map(ftsPhrase).filter(Boolean);
   if (!phrases.length) return { sql: '1', params: [] };
-  const query = phrases.map((p) => `"${p.replace(/"/g, '""')}"`).join(' OR ');
+  const query = phrases.join(' OR ');
   return { sql: 'e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', params: [query] };
 }
 

@@ -105,6 +105,7 @@ export const CHECK = {
   iocDomain: 'ioc.domain',
   hafniumRequest: 'hafnium.request',
   webshellTunnel: 'webshell.tunnel',
+  webshellLogUse: 'webshell.log-use',
   avDetection: 'av.defender-detection',
   avTamper: 'av.defender-tamper',
   mailForwarding: 'mail.forwarding',

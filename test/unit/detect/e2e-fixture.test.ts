@@ -39,6 +39,10 @@ describe('generated corpus', () => {
 
   it('no benign twin is flagged by the checks it names; review-only twins stay "needs review", outside every intrusion', () => assertBenignClean(manifest, rows));
 
+  it('with the web roots collected, every shell requested in the logs is found by its file: no webshell.log-use finding repeats one', () => {
+    assert.deepEqual(rows.filter((r) => r.check === 'webshell.log-use').map((r) => r.details.page), []);
+  });
+
   it('every finding carries a confidence and a one-line reason', () => {
     for (const r of rows) {
       assert.ok(['confirmed', 'likely', 'review', 'info'].includes(r.confidence ?? ''), `${r.check}: ${r.confidence}`);

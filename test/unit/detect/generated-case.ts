@@ -19,10 +19,13 @@ export const sameRef = (a: EvidenceRef, b: { file: string; line?: number; record
   a.file === b.file && (b.line === undefined || a.line === b.line) && (b.record === undefined || a.record === b.record);
 
 /** Generates, indexes with the generator's attacker IOC list and opens the case read-only. */
-export async function indexGenerated(opts: GenerateOptions, onProgress?: (p: IndexProgress) => void): Promise<GeneratedCase> {
+export async function indexGenerated(opts: GenerateOptions, onProgress?: (p: IndexProgress) => void,
+  /** Changes the evidence before it is indexed (e.g. removes what a triage would not have collected). */
+  prepare?: (manifest: GeneratedManifest) => void): Promise<GeneratedCase> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loupe-e2e-'));
   const root = path.join(dir, 'evidence');
   const manifest = await generateEvidence(root, opts);
+  prepare?.(manifest);
   const casePath = path.join(dir, 'case.loupe');
   const db0 = openCaseDb(casePath, { create: true });
   db0.prepare('INSERT INTO evidence_sources (root, label, added_at) VALUES (?, ?, ?)').run(root, 'generated', new Date().toISOString());
