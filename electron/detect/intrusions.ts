@@ -118,8 +118,19 @@ export function intrusionAt(clusters: IntrusionCluster[], ts: Micros | null): In
   return best;
 }
 
+/**
+ * Loupe's own Sigma rules (resources/sigma) for what an exploited worker or a web shell does next on the server: the
+ * IIS worker starting a shell, injecting a thread, logging on with explicit credentials or connecting to a
+ * remote-access port; the UM worker starting a process (CVE-2021-26857); LSASS dumped through comsvcs.dll. Their
+ * events have no client IP: like the checks below, they join the intrusion active at their time, each event a step.
+ */
+export const STORY_SIGMA_CHECKS = new Set<string>([
+  '30a13fcf-a7c6-4ea5-882a-5b44049a69c8', '23d58afc-e2e2-469f-a604-c9bc6b077dc8', '87cbcf8a-6af2-4aa5-9b38-3a43fcdfcace',
+  '931ef9fc-aa69-48fc-a874-f8484adc1365', '2c9bee27-f095-47f5-b26c-8533754794c4', '46ce3ce5-1aac-4bdd-8d7f-296743e116a6',
+].map((id) => `sigma.${id}`));
+
 /** Checks whose findings are traces without a client IP, placed in an intrusion by their time. */
-const TIMED_CHECKS = new Set<string>([CHECK.ecp, CHECK.um, CHECK.lsass, CHECK.archive, CHECK.mailExport, CHECK.mailPst, CHECK.webshell, CHECK.baseline, CHECK.avDetection, CHECK.avTamper, CHECK.mailForwarding, CHECK.mailPermission]);
+const TIMED_CHECKS = new Set<string>([CHECK.ecp, CHECK.um, CHECK.lsass, CHECK.archive, CHECK.mailExport, CHECK.mailPst, CHECK.webshell, CHECK.baseline, CHECK.avDetection, CHECK.avTamper, CHECK.mailForwarding, CHECK.mailPermission, ...STORY_SIGMA_CHECKS]);
 
 /**
  * Each finding that belongs to an intrusion: by its IP, by its shell's path, or by its (first) time; `byTime` holds

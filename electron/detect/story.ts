@@ -13,6 +13,7 @@ import { isCveCheck } from './cve-registry.ts';
 import { isResetVdirAnchor } from './cve-2021-27065.ts';
 import { rulesMatched } from './iis-patterns.ts';
 import type { IntrusionCluster } from './intrusions.ts';
+import { STORY_SIGMA_CHECKS } from './intrusions.ts';
 import { ewsOperation } from './mail.ts';
 import { normWin } from './paths.ts';
 import { READ_METHODS } from './requests.ts';
@@ -121,6 +122,11 @@ export function findingSteps(p: PendingFinding): StoryStep[] {
       return f.evidence.map((ref, i) => ({ ts: times[i] ?? null, stage: 'follow-on' as const, kind: 'process', text: `w3wp.exe starts ${f.path ?? 'a process'}${cmds[i] ? `: ${cmds[i]}` : ''}`, ip: null, ref, also: [], eventId: null }));
     }
     default:
+      if (STORY_SIGMA_CHECKS.has(f.check)) {
+        // Each matched event a step: what the worker process did, in the rule's words and the event's own summary.
+        const events = Array.isArray(d.events) ? (d.events as Array<{ eventId: number; ts: number; message: string; ref: EvidenceRef }>) : [];
+        return events.map((e) => ({ ts: e.ts, stage: 'follow-on' as const, kind: 'sigma', text: `${String(d.ruleTitle ?? f.title)}: ${e.message}`, ip: null, ref: e.ref, also: [], eventId: e.eventId }));
+      }
       // A CVE check added to the registry: its hits placed in the story as exploitation steps.
       return isCveCheck(f.check) ? perHit('ssrf', 'exploit', () => f.title) : [];
   }

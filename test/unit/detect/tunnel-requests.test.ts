@@ -5,12 +5,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { parseAccessLog } from '../../../electron/ingest/sources/access-log.ts';
 import { parseIis } from '../../../electron/ingest/sources/iis.ts';
+import { parseEvtx } from '../../../electron/ingest/sources/evtx/index.ts';
 import { checkTunnelRequests, tunnelRequest } from '../../../electron/detect/tunnel-requests.ts';
 import { runDetections } from '../../../electron/detect/index.ts';
 import { readFindings } from '../../../electron/report/indicators.ts';
 import { addLog, iisLog, newCase, sharedData } from './helpers.ts';
 
 const TUNNA_LOG = sharedData('iis', 'Command_and_Control__Tunna_rdp_tunnel_IIS.log');
+/** The same tunnel seen by Sysmon on the server: w3wp.exe connecting to 127.0.0.1:3389, then (after the IIS log ends) :445. */
+const TUNNA_SYSMON = sharedData('evtx', 'Command_and_Control__tunna_iis_rdp_smb_tunneling_sysmon_3.evtx');
 const IIS = 'C/inetpub/logs/LogFiles/W3SVC1';
 
 const line = (time: string, method: string, stem: string, query: string, ip: string, status: number): string =>
@@ -56,6 +59,29 @@ test('the real Tunna RDP tunnel log is one confirmed, critical finding naming th
     assert.ok(relays.length >= 1 && relays.length < 20, `${relays.length} relay steps`);
     const counted = relays.map((s) => Number(/: ([\d,]+) requests until /.exec(s.text)?.[1]?.replace(/,/g, '') ?? 1)).reduce((a, b) => a + b, 0);
     assert.equal(counted + steps.filter((s) => s.kind === 'tunnel-open').length, tunnelLines, 'every tunnel request is in a step');
+  } finally { tc.close(); }
+});
+
+test('the real Tunna Sysmon log joins the tunnel\'s intrusion: w3wp.exe\'s connections to RDP, and to SMB after the IIS log ends, are follow-on steps of its story', { skip: fs.existsSync(TUNNA_LOG) && fs.existsSync(TUNNA_SYSMON) ? false : 'shared/data not present' }, async () => {
+  const tc = newCase();
+  try {
+    await addLog(tc, `${IIS}/u_ex190903.log`, 'iis-log', parseIis, fs.readFileSync(TUNNA_LOG));
+    await addLog(tc, 'C/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx', 'evtx', parseEvtx, fs.readFileSync(TUNNA_SYSMON));
+    await runDetections(tc.db, { evidenceRoots: tc.roots });
+    const all = readFindings(tc.db);
+    const sigma = all.find((x) => x.check === 'sigma.931ef9fc-aa69-48fc-a874-f8484adc1365');
+    assert.ok(sigma, all.map((x) => x.check).join(', '));
+    const stories = all.filter((x) => x.check === 'story');
+    assert.equal(stories.length, 1, stories.map((x) => x.title).join('\n'));
+    // The SMB tunnel at 11:33–11:34 comes after the last IIS line (11:08): the story now runs to it, and says the logs
+    // no longer cover the whole intrusion for mail.
+    assert.match(stories[0].title, /^Intrusion 1: 10\.0\.2\.17 · 2019-09-03 10:13 → 2019-09-03 11:34 · shell-used → follow-on · mail access not covered by the logs$/);
+    const steps = (stories[0].details?.steps ?? []) as Array<{ kind: string; stage: string; text: string; ref: { record?: number } }>;
+    const sysmon = steps.filter((x) => x.kind === 'sigma');
+    assert.deepEqual(sysmon.map((x) => [x.stage, x.ref.record, /→ (127\.0\.0\.1:\d+)/.exec(x.text)?.[1]]), [
+      ['follow-on', 35076, '127.0.0.1:3389'], ['follow-on', 35079, '127.0.0.1:3389'], ['follow-on', 35202, '127.0.0.1:445'], ['follow-on', 35205, '127.0.0.1:445'],
+    ]);
+    assert.match(sysmon[0].text, /^IIS Worker Connected to a Remote-Access Port: Sysmon 3: network connection C:\\Windows\\System32\\inetsrv\\w3wp\.exe /);
   } finally { tc.close(); }
 });
 
