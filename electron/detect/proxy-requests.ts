@@ -2,7 +2,7 @@
 // understood it (stem and query, percent-decoded: exploit scripts encode '@', '?' and '/' at will), whether the front
 // end authenticated the client (ProxyShell needs no account; ProxyNotShell and OWASSRF do), and what the answer proves.
 import type { Db } from '../case/db.ts';
-import { FieldSelection } from '../case/fields.ts';
+import { FieldSelection, fieldSql } from '../case/fields.ts';
 import { httpStatusOf } from './cve-2021-26855.ts';
 import { queryOf, READ_METHODS } from './requests.ts';
 import { ftsHas, keptEvents, str } from './rows.ts';
@@ -50,9 +50,26 @@ const REQUEST_FIELDS = new FieldSelection(['cs-uri-query', 'UrlQuery', 'cs-usern
  * IIS and HttpProxy lines holding any of these words (narrowed through the full-text index) that pass `keep`, in time
  * order. Streamed: tens of thousands of lines hold "autodiscover" on a busy server, and only the few kept are held.
  */
-export function requestsWith(db: Db, words: string[], keep: (h: EventHit) => boolean): EventHit[] {
+export function requestsWith(db: Db, words: string[], keep: (h: EventHit) => boolean, decodesTo?: string): EventHit[] {
   const fts = ftsHas(...words);
-  return [...keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy')`, fts.params, REQUEST_FIELDS, keep)];
+  const decoded = decodesTo ? mayDecodeTo(decodesTo) : { sql: '1', params: [] };
+  return [...keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy') AND ${decoded.sql}`, [...fts.params, ...decoded.params], REQUEST_FIELDS, keep)];
+}
+
+/**
+ * SQL true when the request's stem and query, percent-decoded (requestTarget), may hold `word`: they hold it as written
+ * (any case), or hold a `%` escape that could spell it. A prefilter in SQL, so rows that cannot match are never read
+ * (the 2 GB corpus: 356k `autodiscover` requests, none with either); the exact test follows in JS.
+ */
+function mayDecodeTo(word: string): { sql: string; params: unknown[] } {
+  const proxy = fieldSql('UrlQuery');
+  const iis = fieldSql('cs-uri-query');
+  const query = `coalesce(CASE e.source WHEN 'httpproxy' THEN ${proxy.sql} ELSE ${iis.sql} END, '')`;
+  const qp = [...proxy.params, ...iis.params];
+  return {
+    sql: `(instr(lower(coalesce(e.url, '')), ?) > 0 OR instr(coalesce(e.url, ''), '%') > 0 OR instr(lower(${query}), ?) > 0 OR instr(${query}, '%') > 0)`,
+    params: [word.toLowerCase(), ...qp, word.toLowerCase(), ...qp],
+  };
 }
 
 /** How sure a request hit is: a write the server carried out, or only an attempt. */

@@ -159,6 +159,20 @@ test('CVE-2022-41040 needs an account and Microsoft\'s pattern (the rewrite\'s 4
   } finally { tc.close(); }
 });
 
+test('CVE-2022-41040 reads "powershell" after percent-decoding: a query that spells it only in escapes (%50owershell) is found, users\' autodiscover.json requests are not read', async () => {
+  const tc = newCase();
+  try {
+    await addLog(tc, `${IIS}/u_ex221006.log`, 'iis-log', parseIis, iisLog([
+      // 5: the bypass of Microsoft's first rewrite rule, "powershell" only after decoding; 6: Outlook's own request (user@ encoded)
+      iisLine('2022-10-06 01:00:00', 'POST', '/autodiscover/autodiscover.json', '@evil.com/owa/?&Email=autodiscover/autodiscover.json%3F@evil.com&Protocol=XYZ&FooProtocol=%50owershell', 'CONTOSO\\jonas.weber', '203.0.113.113', 'python-requests/2.28.1', 200),
+      iisLine('2022-10-06 01:01:00', 'GET', '/autodiscover/autodiscover.json', 'Email=jonas.weber%40contoso.com&Protocol=ActiveSync&RedirectCount=1', 'CONTOSO\\jonas.weber', '91.64.38.201', 'Outlook-iOS/2.0', 200),
+      // 7: no escape and no "powershell": never read by the check (the SQL prefilter), and not a hit
+      iisLine('2022-10-06 01:02:00', 'POST', '/autodiscover/autodiscover.xml', '', 'CONTOSO\\jonas.weber', '91.64.38.201', 'Microsoft Office/16.0', 200),
+    ]));
+    assert.deepEqual(shape(checkCve202241040(tc.db)), [['exploited', '203.0.113.113', [5]]]);
+  } finally { tc.close(); }
+});
+
 test('CVE-2022-41082: PowerShell-pool children go to the wave whose SSRF reached PowerShell last; routine children and other pools stay out', async () => {
   const tc = newCase();
   try {
