@@ -187,6 +187,13 @@ function mailFacts(members: PendingFinding[], coverage: LogCoverage[], first: Mi
   return { answer, summary: `${base}${oab.length ? ` ${said(oab)}` : ''}`.trim(), addressBook: oab.length > 0, findings: [...exported, ...accessed, ...oab] };
 }
 
+/** The pages the intrusion's clients tunnelled through (webshell.tunnel), by URL, unless already one of its shells. */
+function tunnelPages(c: IntrusionCluster, members: PendingFinding[]): string[] {
+  const known = new Set(c.shells.flatMap((s) => s.urls));
+  const pages = members.filter((p) => p.finding.check === CHECK.webshellTunnel).map((p) => p.details?.url).filter((u): u is string => typeof u === 'string');
+  return [...new Set(pages)].filter((u) => !known.has(u.toLowerCase()));
+}
+
 const MAIL_WORDS: Record<MailAnswer, string> = { exported: 'mail exported', accessed: 'mail accessed', 'no-evidence': 'no sign of mail access', 'not-covered': 'mail access not covered by the logs' };
 
 /** The story finding of one intrusion; its mail finding ids are filled in once they are known (resolve). */
@@ -202,7 +209,7 @@ export function storyFinding(c: IntrusionCluster, profiles: Map<string, IpProfil
   const confidence = strongest(members.map((p) => p.finding.confidence).filter((x) => x !== 'info')) ?? 'likely';
   const severe = stages.includes('shell-written') || stages.includes('shell-used') || mail.answer === 'exported';
   const intrusion: Omit<Intrusion, 'findingId'> = {
-    id: c.n, title: '', ips: c.ips, shells: c.shells.map((s) => s.path), firstSeen: first, lastSeen: last, stages,
+    id: c.n, title: '', ips: c.ips, shells: [...c.shells.map((s) => s.path), ...tunnelPages(c, members)], firstSeen: first, lastSeen: last, stages,
     confidence, mail: { answer: mail.answer, summary: mail.summary, addressBook: mail.addressBook, findingIds: [] }, steps, stepsTotal: all.length,
   };
   intrusion.title = `Intrusion ${c.n}: ${c.ips.join(', ') || 'no client IP in the logs'} · ${first !== null ? hhmm(first) : '?'} → ${last !== null ? hhmm(last) : '?'} · ${stages.join(' → ')} · ${MAIL_WORDS[mail.answer]}`;
@@ -210,7 +217,7 @@ export function storyFinding(c: IntrusionCluster, profiles: Map<string, IpProfil
     finding: {
       check: CHECK.story, severity: severe ? 'critical' : 'high', confidence,
       confidenceReason: `${members.filter((p) => p.finding.confidence === confidence).length} ${confidence} finding(s) among its traces`,
-      title: intrusion.title, path: intrusion.shells[0] ?? null, time: first !== null ? microsToIso(first) : null, sha256: null,
+      title: intrusion.title, path: c.shells[0]?.path ?? null, time: first !== null ? microsToIso(first) : null, sha256: null,
       evidence: steps.slice(0, 500).map((s) => s.ref),
     },
     details: { ...intrusion, attackerIps: c.ips },

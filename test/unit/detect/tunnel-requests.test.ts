@@ -52,6 +52,7 @@ test('the real Tunna RDP tunnel log is one confirmed, critical finding naming th
     assert.equal(stories.length, 1, stories.map((x) => x.title).join('\n'));
     assert.match(stories[0].title, /^Intrusion 1: 10\.0\.2\.17 · 2019-09-03 10:13 → 2019-09-03 11:08 · shell-used · /, 'the last relayed request ends it');
     assert.equal(stories[0].severity, 'critical');
+    assert.deepEqual(stories[0].details?.shells, ['/erp/conn.aspx'], 'the tunnel page is the intrusion\'s web shell, named by its URL');
     const steps = (stories[0].details?.steps ?? []) as Array<{ kind: string; text: string }>;
     assert.match(steps[0].text, /: Tunna tunnel through \/erp\/conn\.aspx: opens a connection to 127\.0\.0\.1:3389$/);
     // the relayed requests between the opening ones fold into one step each, counted
