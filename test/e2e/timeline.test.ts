@@ -254,11 +254,12 @@ test('display zone: chosen in the top bar, kept in the case, used to read typed 
 
 test('rows cited by a finding are marked, and the badge opens that finding', opts, async () => {
   const { page, service } = s!;
-  const target = (await service.queryTimeline({ text: `ip:${ATTACKER}`, limit: 1 })).rows[0];
+  // A user's request no finding cites (the attacker's POSTs to the shell are cited by webshell.log-use already).
+  const target = (await service.queryTimeline({ text: 'ip:10.0.0.1', limit: 1 })).rows[0];
   const db = service.handle;
   const id = Number(db.prepare(`INSERT INTO findings (check_id, severity, title, evidence, created_at) VALUES ('webshell.request', 'high', 'Request to a web shell', ?, ?)`)
     .run(JSON.stringify([target.ref]), new Date().toISOString()).lastInsertRowid);
-  await search(`ip:${ATTACKER}`);
+  await search('ip:10.0.0.1');
   const row = page.locator(`${grid}[data-event-id="${target.id}"]`);
   await page.waitForSelector(`${grid}[data-event-id="${target.id}"].cited [data-testid=finding-badge]`);
   assert.equal(await page.locator(`${grid}.cited`).count(), 1);
@@ -268,6 +269,10 @@ test('rows cited by a finding are marked, and the badge opens that finding', opt
   assert.match(page.url(), new RegExp(`#/findings\\?finding=${id}$`));
   await page.goBack();
   await page.locator(grid).first().waitFor();
+  // The attacker's 12 POSTs to /aspnet_client/shell.aspx (no file collected) are the evidence of a webshell.log-use finding.
+  await search(`ip:${ATTACKER}`);
+  await page.waitForSelector(`${grid}.cited [data-testid=finding-badge]`);
+  assert.equal(await page.locator(`${grid}.cited`).count(), 12);
 });
 
 test('bulk: shift-click selects a range to tag at once; "tag all results" tags every match; a tag has a colour', opts, async () => {
