@@ -3,7 +3,7 @@
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import { isoToMicros } from '../../../shared/types.ts';
 import { exchangeCsvParser, type CsvRecord } from './exchange-csv.ts';
-import { HTTPPROXY_TEMPLATE, renderMessage } from './message-templates.ts';
+import { HTTPPROXY_TEMPLATE, renderMessage, renderMessageAt, templatePositions } from './message-templates.ts';
 import { PackedEvent, positionMap, positionsOf } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { isoUtcMicros, type Warn } from './util.ts';
@@ -31,7 +31,7 @@ const NAMED = ['DateTime', 'ServerHostName'] as const;
 type Named = (typeof NAMED)[number];
 
 /** A header compiled once: the event's field names (the columns, plus Protocol from the folder when absent). */
-interface ProxyLayout { names: string[]; numeric: boolean[]; at: Record<Named, number>; pos: Map<string, number>; addProtocol: boolean }
+interface ProxyLayout { names: string[]; numeric: boolean[]; at: Record<Named, number>; msgAt: Int32Array; addProtocol: boolean }
 
 const compiled = new WeakMap<string[], { withProtocol?: ProxyLayout; plain?: ProxyLayout }>();
 
@@ -43,7 +43,8 @@ function layoutFor(columns: string[], protocol: string | null): ProxyLayout {
   let l = c[key];
   if (!l) {
     const names = addProtocol ? [...columns, 'Protocol'] : columns;
-    l = c[key] = { names, numeric: columns.map((n) => NUMERIC_COLUMNS.has(n)), at: positionsOf(names, NAMED), pos: positionMap(names), addProtocol };
+    const msgAt = templatePositions(HTTPPROXY_TEMPLATE, positionMap(names));
+    l = c[key] = { names, numeric: columns.map((n) => NUMERIC_COLUMNS.has(n)), at: positionsOf(names, NAMED), msgAt, addProtocol };
   }
   return l;
 }
@@ -73,7 +74,7 @@ function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn
   }
   const server = f('ServerHostName');
   const host = (typeof server === 'string' ? server : null) ?? input.host;
-  const message = renderMessage(HTTPPROXY_TEMPLATE, (n) => { const i = l.pos.get(n); return i === undefined ? null : values[i]; });
+  const message = renderMessageAt(HTTPPROXY_TEMPLATE, values, l.msgAt);
   const ev = new PackedEvent(ts, 'Request', 'httpproxy', message, { file: input.rel, line: r.line, offset: r.offset }, l.names, values, HTTPPROXY_TEMPLATE);
   if (host != null) ev.host = host;
   return ev;
