@@ -100,7 +100,18 @@ export function roleValue(role: Role, l: Lifted): FieldValue | undefined {
 }
 
 /** A value stands for a role only when it is exactly the same value, of the same type, and not null (nor -0). */
-const isRole = (v: FieldValue, role: Role, l: Lifted): boolean => v !== null && roleValue(role, l) === v && !Object.is(v, -0);
+const isRole = (v: FieldValue, role: Role, l: Lifted): boolean =>
+  role === ROLE.isoMs ? isIsoMsOf(v, l.ts) : v !== null && roleValue(role, l) === v && !Object.is(v, -0);
+
+/** Whether `v` is exactly isoMsOfTs(ts), compared piece by piece: no string built per event. */
+function isIsoMsOf(v: FieldValue, ts: number): boolean {
+  if (typeof v !== 'string' || v.length !== 24 || !datable(ts)) return false;
+  formatSecond(ts);
+  const ms = Math.floor(ts / 1000) % 1000;
+  return v.startsWith(cachedDate) && v.charCodeAt(10) === 84 /* T */ && v.startsWith(cachedTime, 11) && v.charCodeAt(19) === 46 /* . */
+    && v.charCodeAt(20) === 48 + Math.floor(ms / 100) && v.charCodeAt(21) === 48 + (Math.floor(ms / 10) % 10) && v.charCodeAt(22) === 48 + (ms % 10)
+    && v.charCodeAt(23) === 90 /* Z */;
+}
 
 // ---- templates: a column's most common value, or its most common shape with up to 8 digit runs left open ----
 
@@ -138,23 +149,27 @@ function compileTemplate(t: string): CompiledTemplate {
 /** Whether a character code may continue a run: a digit or one of `.:T-`. */
 const inRun = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 58 || c === 84 || c === 45;
 
-/** The runs that fill a template to give exactly `v`, or null when `v` does not have the template's shape. */
-function matchTemplate(ct: CompiledTemplate, v: string): string[] | null {
+/** Start and end of each run matchTemplate found (reused: one template is matched at a time). */
+const SPANS = new Int32Array(2 * MAX_RUNS);
+
+/** Fills SPANS with the runs that fill a template to give exactly `v`; their count, or -1 when `v` does not have its shape. */
+function matchTemplate(ct: CompiledTemplate, v: string): number {
   const { lits } = ct;
-  if (!v.startsWith(lits[0])) return null;
+  if (!v.startsWith(lits[0])) return -1;
   let pos = lits[0].length;
-  const runs: string[] = [];
   for (let k = 1; k < lits.length; k++) {
     const c = v.charCodeAt(pos);
-    if (!(c >= 48 && c <= 57)) return null;
+    if (!(c >= 48 && c <= 57)) return -1;
     let end = pos + 1;
     while (end < v.length && inRun(v.charCodeAt(end))) end++;
-    runs.push(v.slice(pos, end));
+    SPANS[2 * k - 2] = pos;
+    SPANS[2 * k - 1] = end;
     pos = end;
-    if (!v.startsWith(lits[k], pos)) return null;
+    // indexOf compares natively: twice as fast as startsWith or a charCodeAt loop on long values
+    if (v.indexOf(lits[k], pos) !== pos) return -1;
     pos += lits[k].length;
   }
-  return pos === v.length ? runs : null;
+  return pos === v.length ? lits.length - 1 : -1;
 }
 
 /** Fills a template's placeholders with runs (the inverse of shapeOf). */
@@ -240,11 +255,12 @@ export class FieldLayout {
 
   /** Writes `v` as the runs of column i's template when it has the template's shape and that is shorter. */
   private runs(i: number, v: string, w: JsonbWriter): boolean {
-    const runs = matchTemplate(this.compiled[i]!, v);
-    if (!runs || runsSize(runs) >= textSize(v)) return false;
-    w.beginArray();
-    for (const r of runs) w.string(r);
-    w.endArray();
+    const n = matchTemplate(this.compiled[i]!, v);
+    if (n < 0) return false;
+    let size = 3;
+    for (let k = 0; k < n; k++) size += SPANS[2 * k + 1] - SPANS[2 * k] + 1;
+    if (size >= textSize(v)) return false;
+    w.asciiSlices(v, SPANS, n);
     return true;
   }
 

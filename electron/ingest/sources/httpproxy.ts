@@ -65,14 +65,13 @@ function recordValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): Fi
 function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn: Warn): TimelineEvent | null {
   const l = layoutFor(r.columns, protocol);
   const values = recordValues(r, l, protocol);
-  const f = (k: Named): FieldValue => (l.at[k] >= 0 ? values[l.at[k]] : null);
-  const dt = f('DateTime');
+  const dt = l.at.DateTime >= 0 ? values[l.at.DateTime] : null;
   const ts = typeof dt === 'string' ? exchangeTimeMicros(dt) : NaN;
   if (Number.isNaN(ts)) {
     warn({ line: r.line, offset: r.offset, message: `DateTime "${dt ?? ''}" is not an ISO-8601 UTC time; line skipped` });
     return null;
   }
-  const server = f('ServerHostName');
+  const server = l.at.ServerHostName >= 0 ? values[l.at.ServerHostName] : null;
   const host = (typeof server === 'string' ? server : null) ?? input.host;
   const message = renderMessageAt(HTTPPROXY_TEMPLATE, values, l.msgAt);
   const ev = new PackedEvent(ts, 'Request', 'httpproxy', message, { file: input.rel, line: r.line, offset: r.offset }, l.names, values, HTTPPROXY_TEMPLATE);

@@ -157,15 +157,14 @@ class IisFileParser {
 
   private toEvent(values: FieldValue[], l: TextLine): TimelineEvent | null {
     const { at, names, msgAt } = this.layout;
-    const f = (k: Named): FieldValue => (at[k] >= 0 ? values[at[k]] : null);
     const date = at.date >= 0 ? values[at.date] : this.directiveDate;
-    const time = f('time');
+    const time = at.time >= 0 ? values[at.time] : null;
     const ts = typeof date === 'string' && typeof time === 'string' ? utcDayMs(date) * 1000 + timeOfDayMicros(time) : NaN;
     if (Number.isNaN(ts)) {
       this.warn({ line: l.line, offset: l.offset, message: `no valid UTC date/time in the date/time fields ("${date ?? ''} ${time ?? ''}"); line skipped` });
       return null;
     }
-    const host = (f('s-computername') as string | null) ?? this.input.host;
+    const host = ((at['s-computername'] >= 0 ? values[at['s-computername']] : null) as string | null) ?? this.input.host;
     const message = renderMessageAt(IIS_TEMPLATE, values, msgAt);
     const ev = new PackedEvent(ts, 'Request', 'iis', message, { file: this.input.rel, line: l.line, offset: l.offset }, names, values, IIS_TEMPLATE);
     if (host != null) ev.host = host;
