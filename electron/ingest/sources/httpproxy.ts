@@ -31,7 +31,7 @@ const NAMED = ['DateTime', 'ServerHostName'] as const;
 type Named = (typeof NAMED)[number];
 
 /** A header compiled once: the event's field names (the columns, plus Protocol from the folder when absent). */
-interface ProxyLayout { names: string[]; numeric: boolean[]; at: Record<Named, number>; msgAt: Int32Array; addProtocol: boolean }
+interface ProxyLayout { names: string[]; numericAt: number[]; at: Record<Named, number>; msgAt: Int32Array; addProtocol: boolean }
 
 const compiled = new WeakMap<string[], { withProtocol?: ProxyLayout; plain?: ProxyLayout }>();
 
@@ -44,21 +44,20 @@ function layoutFor(columns: string[], protocol: string | null): ProxyLayout {
   if (!l) {
     const names = addProtocol ? [...columns, 'Protocol'] : columns;
     const msgAt = templatePositions(HTTPPROXY_TEMPLATE, positionMap(names));
-    l = c[key] = { names, numeric: columns.map((n) => NUMERIC_COLUMNS.has(n)), at: positionsOf(names, NAMED), msgAt, addProtocol };
+    const numericAt = columns.flatMap((n, i) => (NUMERIC_COLUMNS.has(n) ? [i] : []));
+    l = c[key] = { names, numericAt, at: positionsOf(names, NAMED), msgAt, addProtocol };
   }
   return l;
 }
 
+/** The record's fields as the event's values (converted in place): numbers where a numeric column holds one, then Protocol. */
 function recordValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): FieldValue[] {
-  const n = r.columns.length;
-  const values: FieldValue[] = new Array(l.names.length);
-  for (let i = 0; i < n; i++) {
-    const raw = r.values[i];
-    if (raw === '') values[i] = null;
-    else if (l.numeric[i] && Number.isFinite(Number(raw))) values[i] = Number(raw);
-    else values[i] = raw;
+  const values: FieldValue[] = r.values;
+  for (const i of l.numericAt) {
+    const raw = values[i];
+    if (raw !== null && Number.isFinite(Number(raw))) values[i] = Number(raw);
   }
-  if (l.addProtocol) values[n] = protocol;
+  if (l.addProtocol) values[r.columns.length] = protocol;
   return values;
 }
 
