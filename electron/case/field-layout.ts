@@ -115,21 +115,34 @@ function isIsoMsOf(v: FieldValue, ts: number): boolean {
 
 // ---- templates: a column's most common value, or its most common shape with up to 8 digit runs left open ----
 
-/** A run of digits (with the separators of times, versions and addresses) that does not start inside a word. */
-const RUN = /(?<![A-Za-z0-9])[0-9][0-9.:T-]*/g;
+// A run: a digit that does not follow a letter or digit, then digits and the separators of times, versions and
+// addresses (`.:T-`), as /(?<![A-Za-z0-9])[0-9][0-9.:T-]*/g finds them; scanned by hand (a file's first rows are shaped).
 export const MAX_RUNS = 8;
 /** Placeholder k (1…8) in a template is the character with code k; values holding such characters are never templated. */
 const HAS_PLACEHOLDER = /[\x01-\x08]/;
+
+/** Whether a character code may continue a run: a digit or one of `.:T-`. */
+const inRun = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 58 || c === 84 || c === 45;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isAlnum = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** The shape of a string (its runs replaced by placeholders 1…n) and the runs; null when it has none or too many. */
 export function shapeOf(v: string): { shape: string; runs: string[] } | null {
   if (HAS_PLACEHOLDER.test(v)) return null;
   const runs: string[] = [];
-  const shape = v.replace(RUN, (m) => {
-    runs.push(m);
-    return String.fromCharCode(Math.min(runs.length, 9));
-  });
-  return runs.length && runs.length <= MAX_RUNS ? { shape, runs } : null;
+  let shape = '';
+  let last = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (!isDigit(v.charCodeAt(i)) || (i > 0 && isAlnum(v.charCodeAt(i - 1)))) continue;
+    if (runs.length === MAX_RUNS) return null;
+    let end = i + 1;
+    while (end < v.length && inRun(v.charCodeAt(end))) end++;
+    runs.push(v.slice(i, end));
+    shape += v.slice(last, i) + String.fromCharCode(runs.length);
+    last = end;
+    i = end - 1;
+  }
+  return runs.length ? { shape: shape + v.slice(last), runs } : null;
 }
 
 /** A template split at its placeholders: literal text before each run, and after the last. */
@@ -146,8 +159,6 @@ function compileTemplate(t: string): CompiledTemplate {
   return { lits };
 }
 
-/** Whether a character code may continue a run: a digit or one of `.:T-`. */
-const inRun = (c: number): boolean => (c >= 48 && c <= 57) || c === 46 || c === 58 || c === 84 || c === 45;
 
 /** Start and end of each run matchTemplate found (reused: one template is matched at a time). */
 const SPANS = new Int32Array(2 * MAX_RUNS);
