@@ -2,7 +2,7 @@
 // columns, learns each layout's defaults and templates from its first rows, packs the fields, decides whether the
 // message can be rebuilt from its template, and builds the full-text columns.
 import type { FieldValue, TimelineEvent } from '../../shared/types.ts';
-import type { BatchWriter } from './event-batch.ts';
+import type { BatchWriter, RowHead } from './event-batch.ts';
 import { chooseTemplate, FieldLayout, LIFT_FIELDS, roleOfName, type Lifted } from './field-layout.ts';
 import { templatePositions } from '../ingest/sources/message-templates.ts';
 import { templateStorable, type LiftedCol } from './message-template.ts';
@@ -134,13 +134,20 @@ export class EventEncoder {
     return null;
   }
 
+  /** The current event's lifted columns and row head: one object each, refilled per event (no garbage per row). */
+  private readonly lifted: Lifted = { ts: 0, ip: null, status: null, method: null, url: null, ua: null, host: null };
+  private readonly head: RowHead = {
+    ts: 0, status: null, line: null, record: null, offset: null, layout: 0, msgTpl: 0, source: '', tsDesc: '', host: null, ip: null,
+    method: null, url: null, ua: null,
+  };
+
   private lift(ev: TimelineEvent): Lifted {
     const status = this.pick('status');
     const n = status === null ? null : Number(status);
-    return {
-      ts: ev.ts, ip: text(this.pick('ip')), status: n !== null && Number.isFinite(n) ? n : null, method: text(this.pick('method')),
-      url: text(this.pick('url')), ua: text(this.pick('ua')), host: ev.host ?? null,
-    };
+    const l = this.lifted;
+    l.ts = ev.ts; l.ip = text(this.pick('ip')); l.status = n !== null && Number.isFinite(n) ? n : null; l.method = text(this.pick('method'));
+    l.url = text(this.pick('url')); l.ua = text(this.pick('ua')); l.host = ev.host ?? null;
+    return l;
   }
 
   /** A lifted column of the current event. */
@@ -172,10 +179,11 @@ export class EventEncoder {
     const tid = packedOf(ev)?.template ?? 0;
     const msgTpl = tid && templateStorable(tid, values, this.msgPositions(st, tid), this.getCol) ? tid : 0;
     const r = ev.ref;
-    this.out.beginRow({
-      ts: ev.ts, status: l.status, line: r.line ?? null, record: r.record ?? null, offset: r.offset ?? null,
-      layout: st?.id ?? 0, msgTpl, source: ev.source, tsDesc: ev.tsDesc, host: l.host, ip: l.ip, method: l.method, url: l.url, ua: l.ua,
-    });
+    const h = this.head;
+    h.ts = ev.ts; h.status = l.status; h.line = r.line ?? null; h.record = r.record ?? null; h.offset = r.offset ?? null;
+    h.layout = st?.id ?? 0; h.msgTpl = msgTpl; h.source = ev.source; h.tsDesc = ev.tsDesc; h.host = l.host; h.ip = l.ip; h.method = l.method;
+    h.url = l.url; h.ua = l.ua;
+    this.out.beginRow(h);
     if (st) st.layout!.encode(values!, l, this.out);
     this.out.endRow(ev.message, this.extras(ev, st, values));
   }
