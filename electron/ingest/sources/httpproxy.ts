@@ -55,7 +55,9 @@ function recordValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): Fi
   const values: FieldValue[] = r.values;
   for (const i of l.numericAt) {
     const raw = values[i];
-    if (raw !== null && Number.isFinite(Number(raw))) values[i] = Number(raw);
+    if (raw === null) continue;
+    const n = Number(raw);
+    if (Number.isFinite(n)) values[i] = n;
   }
   if (l.addProtocol) values[r.columns.length] = protocol;
   return values;
