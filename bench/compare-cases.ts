@@ -19,14 +19,19 @@ LEFT JOIN event_strings sa ON sa.es_id = r.ua_ref AND typeof(r.ua_ref) = 'intege
 
 /** Searches whose answers (the events they find, by file and line) are compared. */
 const SEARCHES = ['china', 'chopper', 'powershell', 'ecp', 'autodiscover', 'oab', 'python', 'anonymous', 'aspx', 'cmd', 'contoso', 'error',
-  'mozilla', 'Set-OabVirtualDirectory', 'ServerInfo', 'X-BEResource', '"/owa/auth"', 'exch01', 'curl', 'whoami'];
+  'mozilla', '"Set-OabVirtualDirectory"', 'ServerInfo', '"X-BEResource"', '"/owa/auth"', 'exch01', 'curl', 'whoami'];
 
-const sortedDigest = (lines: string[]): string => crypto.createHash('sha256').update(lines.sort().join('\n')).digest('hex');
+/** One digest of a multiset of rows: each row hashed, the row hashes sorted (order-free), then hashed together. */
+function sortedDigest(lines: string[]): string {
+  const rows = lines.map((l) => crypto.createHash('sha1').update(l).digest('hex')).sort();
+  return crypto.createHash('sha256').update(rows.join('\n')).digest('hex');
+}
 
 function summary(file: string): Map<string, string> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   const out = new Map<string, string>();
-  const rows = (db.prepare(ROWS).raw().all() as unknown[][]).map((r) => JSON.stringify(r));
+  const rows: string[] = [];
+  for (const r of db.prepare(ROWS).raw().iterate() as Iterable<unknown[]>) rows.push(crypto.createHash('sha1').update(JSON.stringify(r)).digest('hex'));
   out.set(`event rows (${rows.length})`, sortedDigest(rows));
   const minutes = (db.prepare('SELECT minute, source, n FROM event_minutes').raw().all() as unknown[][]).map((r) => JSON.stringify(r));
   out.set(`per-minute counts (${minutes.length})`, sortedDigest(minutes));
