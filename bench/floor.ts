@@ -9,7 +9,7 @@ import path from 'node:path';
 import { openCaseDb } from '../electron/case/db.ts';
 import { decodeFields, FIELDS_COLUMNS } from '../electron/case/fields.ts';
 import { EVENT_INDEXES } from '../electron/case/indexes.ts';
-import { searchExtras } from '../electron/case/search-text.ts';
+import { searchExtras, searchPositions } from '../electron/case/search-text.ts';
 
 export interface FloorFigures { wallSeconds: number; cpuSeconds: number; peakRssBytes: number; sqliteVersion: string; dbBytes: number }
 
@@ -66,7 +66,7 @@ export function dumpFloorInputs(casePath: string, dir: string): number {
     const source = r[ROW_COLUMNS.length + 1] as string;
     const f = decodeFields(Object.fromEntries(['f_vals', 'f_spec', 'f_ts', 'f_ip', 'f_status', 'f_method', 'f_url', 'f_ua', 'f_host']
       .map((k, i) => [k, r[ROW_COLUMNS.length + 2 + i]])));
-    fts.row([message, searchExtras({ source, message }, { get: (k) => f[k] ?? null, all: () => Object.values(f) })]);
+    fts.row([message, searchExtras(message, Object.values(f), searchPositions(source, new Map(Object.keys(f).map((k, i) => [k, i]))))]);
     n++;
   }
   rows.close();

@@ -2,10 +2,11 @@
 // columns, learns each layout's defaults and templates from its first rows, packs the fields, decides whether the
 // message can be rebuilt from its template, and builds the full-text columns.
 import type { FieldValue, TimelineEvent } from '../../shared/types.ts';
-import type { BatchWriter } from './event-batch.ts';
+import type { BatchWriter, RowHead } from './event-batch.ts';
 import { chooseTemplate, FieldLayout, LIFT_FIELDS, roleOfName, type Lifted } from './field-layout.ts';
+import { templatePositions } from '../ingest/sources/message-templates.ts';
 import { templateStorable, type LiftedCol } from './message-template.ts';
-import { searchExtras } from './search-text.ts';
+import { searchExtras, searchPositions } from './search-text.ts';
 
 /**
  * Events whose fields come as one layout's names (one array per layout) plus this event's values, and whose message
@@ -31,6 +32,11 @@ interface LayoutState {
   samples: (readonly FieldValue[])[];
   layout: FieldLayout | null;
   id: number;
+  /** Positions of the last message template's fields, and of the last source's indexed fields (looked up once). */
+  msgId: number;
+  msgAt: Int32Array;
+  searchSource: string | null;
+  searchAt: Int32Array | null;
 }
 
 interface Pending { ev: TimelineEvent; st: LayoutState | null; values: readonly FieldValue[] | null }
@@ -93,7 +99,7 @@ export class EventEncoder {
     names.forEach((n, i) => pos.set(n, i));
     const lift = {} as Record<LiftKey, number[]>;
     for (const k of LIFT_KEYS) lift[k] = LIFT_FIELDS[k].filter((n) => pos.has(n)).map((n) => pos.get(n)!);
-    const st: LayoutState = { names, pos, lift, samples: [], layout: null, id: 0 };
+    const st: LayoutState = { names, pos, lift, samples: [], layout: null, id: 0, msgId: 0, msgAt: NO_POSITIONS, searchSource: null, searchAt: null };
     if (sig === null) this.byNames.set(names, st);
     else this.bySig.set(sig, st);
     return st;
@@ -128,27 +134,20 @@ export class EventEncoder {
     return null;
   }
 
+  /** The current event's lifted columns and row head: one object each, refilled per event (no garbage per row). */
+  private readonly lifted: Lifted = { ts: 0, ip: null, status: null, method: null, url: null, ua: null, host: null };
+  private readonly head: RowHead = {
+    ts: 0, status: null, line: null, record: null, offset: null, layout: 0, msgTpl: 0, source: '', tsDesc: '', host: null, ip: null,
+    method: null, url: null, ua: null,
+  };
+
   private lift(ev: TimelineEvent): Lifted {
     const status = this.pick('status');
     const n = status === null ? null : Number(status);
-    return {
-      ts: ev.ts, ip: text(this.pick('ip')), status: n !== null && Number.isFinite(n) ? n : null, method: text(this.pick('method')),
-      url: text(this.pick('url')), ua: text(this.pick('ua')), host: ev.host ?? null,
-    };
-  }
-
-  /** A field of the current event by name (FieldAccess). */
-  field(name: string): FieldValue {
-    const i = this.curSt?.pos.get(name);
-    return i === undefined ? null : this.curValues![i] ?? null;
-  }
-
-  get(name: string): FieldValue {
-    return this.field(name);
-  }
-
-  all(): Iterable<FieldValue> {
-    return this.curValues ?? [];
+    const l = this.lifted;
+    l.ts = ev.ts; l.ip = text(this.pick('ip')); l.status = n !== null && Number.isFinite(n) ? n : null; l.method = text(this.pick('method'));
+    l.url = text(this.pick('url')); l.ua = text(this.pick('ua')); l.host = ev.host ?? null;
+    return l;
   }
 
   /** A lifted column of the current event. */
@@ -157,23 +156,41 @@ export class EventEncoder {
     return c === 'ua' ? l.ua : l[c];
   }
 
-  private readonly getField = (name: string): FieldValue => this.field(name);
   private readonly getCol = (c: LiftedCol): FieldValue => this.col(c);
+
+  /** Where template `id`'s fields are in this layout (none without a layout). */
+  private msgPositions(st: LayoutState | null, id: number): ArrayLike<number> {
+    if (!st) return NO_FIELDS;
+    if (st.msgId !== id) { st.msgAt = templatePositions(id, st.pos); st.msgId = id; }
+    return st.msgAt;
+  }
+
+  /** The index text beyond the message: the source's indexed fields found in this layout, or every value. */
+  private extras(ev: TimelineEvent, st: LayoutState | null, values: readonly FieldValue[] | null): string {
+    if (!st) return searchExtras(ev.message, null, searchPositions(ev.source, EMPTY_POS));
+    if (st.searchSource !== ev.source) { st.searchAt = searchPositions(ev.source, st.pos); st.searchSource = ev.source; }
+    return searchExtras(ev.message, values, st.searchAt);
+  }
 
   private write(ev: TimelineEvent, st: LayoutState | null, values: readonly FieldValue[] | null): void {
     this.curSt = st;
     this.curValues = values;
     const l = (this.curLift = this.lift(ev));
     const tid = packedOf(ev)?.template ?? 0;
-    const msgTpl = tid && templateStorable(tid, this.getField, this.getCol) ? tid : 0;
+    const msgTpl = tid && templateStorable(tid, values, this.msgPositions(st, tid), this.getCol) ? tid : 0;
     const r = ev.ref;
-    this.out.beginRow({
-      ts: ev.ts, status: l.status, line: r.line ?? null, record: r.record ?? null, offset: r.offset ?? null,
-      layout: st?.id ?? 0, msgTpl, source: ev.source, tsDesc: ev.tsDesc, host: l.host, ip: l.ip, method: l.method, url: l.url, ua: l.ua,
-    });
+    const h = this.head;
+    h.ts = ev.ts; h.status = l.status; h.line = r.line ?? null; h.record = r.record ?? null; h.offset = r.offset ?? null;
+    h.layout = st?.id ?? 0; h.msgTpl = msgTpl; h.source = ev.source; h.tsDesc = ev.tsDesc; h.host = l.host; h.ip = l.ip; h.method = l.method;
+    h.url = l.url; h.ua = l.ua;
+    this.out.beginRow(h);
     if (st) st.layout!.encode(values!, l, this.out);
-    this.out.endRow(ev.message, searchExtras(ev, this));
+    this.out.endRow(ev.message, this.extras(ev, st, values));
   }
 }
 
 const text = (v: FieldValue): string | null => (v === null ? null : String(v));
+const NO_POSITIONS = new Int32Array(0);
+const EMPTY_POS: ReadonlyMap<string, number> = new Map();
+/** Template positions of an event without fields: every field absent (a template has fewer than 64 fields). */
+const NO_FIELDS = new Int32Array(64).fill(-1);

@@ -94,6 +94,25 @@ export class JsonbWriter {
     return at + n;
   }
 
+  /**
+   * An array of `n` text elements cut from `s` (template runs: ASCII only), `spans` holding their start and end pairs;
+   * the same bytes as beginArray, string() of each slice, endArray, without making the slices.
+   */
+  asciiSlices(s: string, spans: Int32Array, n: number): void {
+    let len = 0;
+    for (let k = 0; k < n; k++) { const l = spans[2 * k + 1] - spans[2 * k]; len += headerSize(l) + l; }
+    let at = this.room(headerSize(len) + len);
+    at += this.header(JB.ARRAY, len, at);
+    const b = this.buf;
+    for (let k = 0; k < n; k++) {
+      const from = spans[2 * k];
+      const to = spans[2 * k + 1];
+      at += this.header(JB.TEXTRAW, to - from, at);
+      for (let i = from; i < to; i++) b[at++] = s.charCodeAt(i);
+    }
+    this.pos = at;
+  }
+
   /** A number, in the text form JSON.parse and Number() read back to the same value (-0 and NaN included). */
   number(n: number): void {
     if (n >= 0 && n <= 0x7fffffff && (n | 0) === n && !Object.is(n, -0)) { this.smallInt(n); return; }

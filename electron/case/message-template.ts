@@ -11,11 +11,16 @@ export { MESSAGE_TEMPLATES } from '../ingest/sources/message-templates.ts';
 /** A number SQL's text conversion writes exactly as JS does. */
 const sqlSafe = (v: FieldValue): boolean => typeof v !== 'number' || (Number.isSafeInteger(v) && !Object.is(v, -0));
 
-/** Whether the view renders template `id` exactly as JS did for these fields (`get`) and lifted columns (`col`). */
-export function templateStorable(id: number, get: (field: string) => FieldValue, col: (c: LiftedCol) => FieldValue): boolean {
+/**
+ * Whether the view renders template `id` exactly as JS did for one row's values, `at` from templatePositions (-1:
+ * absent, read as null), and its lifted columns (`col`).
+ */
+export function templateStorable(id: number, values: readonly FieldValue[] | null, at: ArrayLike<number>, col: (c: LiftedCol) => FieldValue): boolean {
+  let k = 0;
   for (const p of MESSAGE_TEMPLATES[id]) {
     if (typeof p === 'string') continue;
-    const v = get('query' in p ? p.query : p.field);
+    const i = at[k++];
+    const v = i < 0 || values === null ? null : values[i] ?? null;
     if (!sqlSafe(v)) return false;
     if (!('query' in p) && p.col && col(p.col) !== v) return false;
   }

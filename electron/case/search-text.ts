@@ -57,19 +57,23 @@ export function carriesWords(text: string, v: string): boolean {
   return false;
 }
 
-/** How the index text reads an event's fields: one by name, or all of them in order. */
-export interface FieldAccess { get(name: string): FieldValue; all(): Iterable<FieldValue> }
+/** Where a layout holds the fields added to the index for a source (-1: absent), or null for "every string value". */
+export function searchPositions(source: string, pos: ReadonlyMap<string, number>): Int32Array | null {
+  const added = addedSearchFields(source);
+  return added && Int32Array.from(added, (n) => pos.get(n) ?? -1);
+}
 
 /** The index's second column for an event: its searchable field values not already in the message. */
-export function searchExtras(e: { source: string; message: string }, f: FieldAccess): string {
-  const parts: string[] = [];
-  const added = addedSearchFields(e.source);
-  if (added) {
-    for (const n of added) { const v = f.get(n); if (searchWorthy(v, e.message)) parts.push(v); }
-  } else {
-    for (const v of f.all()) if (searchWorthy(v, e.message)) parts.push(v);
+export function searchExtras(message: string, values: readonly FieldValue[] | null, at: Int32Array | null): string {
+  let out = '';
+  const n = at ? at.length : values ? values.length : 0;
+  for (let k = 0; k < n; k++) {
+    const i = at ? at[k] : k;
+    const v = i < 0 || values === null ? null : values[i] ?? null;
+    // joined by single spaces (a worthy value is never empty)
+    if (searchWorthy(v, message)) out = out ? `${out} ${v}` : v;
   }
-  return parts.join(' ');
+  return out;
 }
 
 /** A word of a literal as the full-text index holds it; `prefix` when the literal may cut it on its right. */

@@ -157,8 +157,10 @@ class LineSplitter {
       this.warnTooLong(offset);
       return;
     }
-    let text = decode(buf, start, end, this.encoding);
-    if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    // UTF-8: a CR before the LF is left out of the bytes decoded (no second string per CRLF line); one byte 13 is always a CR
+    const cut = this.unit === 1 && end > start && buf[end - 1] === 13 ? end - 1 : end;
+    let text = decode(buf, start, cut, this.encoding);
+    if (cut === end && text.length > 0 && text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
     if (text.includes('\0')) {
       // exact byte offset: for UTF-8 from the bytes (replacement characters change lengths), for UTF-16 by code units
       const at = this.unit === 1 ? bufBase + buf.indexOf(0, start) : offset + text.indexOf('\0') * 2;

@@ -6,7 +6,7 @@
 // bytes) is kept whole in `request`, escaped by the display like any other text.
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import type { TextLine } from '../lines.ts';
-import { IIS_TEMPLATE, renderMessage } from './message-templates.ts';
+import { IIS_TEMPLATE, renderMessageAt, templatePositions } from './message-templates.ts';
 import { PackedEvent, positionMap } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { parseLinesWith, type Warn } from './util.ts';
@@ -26,7 +26,7 @@ export const ACCESS_FIELDS = [
   'c-ip', 'ident', 'cs-username', 'request', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 'cs-version', 'sc-status', 'sc-bytes',
   'cs(Referer)', 'cs(User-Agent)', 'extra', 'time-zone',
 ] as const;
-const POS = positionMap(ACCESS_FIELDS);
+const MSG_AT = templatePositions(IIS_TEMPLATE, positionMap(ACCESS_FIELDS));
 
 const dash = (v: string | undefined): string | null => (v === undefined || v === '-' || v === '' ? null : v);
 
@@ -70,7 +70,7 @@ function toEvent(m: RegExpExecArray, l: TextLine, input: SourceInput, warn: Warn
     dash(m[1]), dash(m[2]), dash(m[3]), request, method, stem, query, version, status, bytes, unquote(m[16]), unquote(m[17]), dash(m[18]),
     `${m[10]}${m[11]}${m[12]}`,
   ];
-  const message = method ? renderMessage(IIS_TEMPLATE, (n) => { const i = POS.get(n); return i === undefined ? null : values[i]; })
+  const message = method ? renderMessageAt(IIS_TEMPLATE, values, MSG_AT)
     : `"${request ?? ''}" → ${status ?? '-'} from ${m[1]}`;
   const ev = new PackedEvent(ts, 'Request', 'access-log', message, { file: input.rel, line: l.line, offset: l.offset }, ACCESS_FIELDS, values, method ? IIS_TEMPLATE : 0);
   if (input.host != null) ev.host = input.host;

@@ -40,3 +40,19 @@ export function splitCsvLine(line: string): string[] | null {
     }
   }
 }
+
+/**
+ * splitCsvLine with empty fields as null (what the log parsers store for them). A record without quotes is cut with
+ * indexOf and no string is made for an empty field: the Exchange logs are mostly empty columns.
+ */
+export function splitCsvFields(line: string): (string | null)[] | null {
+  if (line.includes('"')) return splitCsvLine(line)?.map((v) => (v === '' ? null : v)) ?? null;
+  const out: (string | null)[] = [];
+  let from = 0;
+  for (let c = line.indexOf(','); c >= 0; c = line.indexOf(',', from)) {
+    out.push(c === from ? null : line.slice(from, c));
+    from = c + 1;
+  }
+  out.push(from === line.length ? null : line.slice(from));
+  return out;
+}

@@ -2,13 +2,14 @@
 // `#Fields:` directive (the latest wins), other `#` lines skipped, quoted fields spanning line breaks joined.
 import type { TimelineEvent } from '../../../shared/types.ts';
 import type { TextLine } from '../lines.ts';
-import { splitCsvLine } from './csv-line.ts';
+import { splitCsvFields, splitCsvLine } from './csv-line.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { parseLinesWith, type Warn } from './util.ts';
 
 export interface CsvRecord {
   columns: string[];
-  values: string[];
+  /** One per column, null for an empty field; the record is its event's own (a parser may convert values in place). */
+  values: (string | null)[];
   /** Line and byte offset where the record starts. */
   line: number;
   offset: number;
@@ -60,13 +61,13 @@ export class ExchangeCsvReader {
   }
 
   private record(text: string, line: number, offset: number, lines = 1): CsvRecord | null {
-    const values = splitCsvLine(text);
+    const values = splitCsvFields(text);
     if (values === null) {
       this.open = { text, line, offset, lines };
       return null;
     }
     if (values[0] === this.headerFirstColumn) {
-      this.columns = values.map((c) => c.trim());
+      this.columns = values.map((c) => (c ?? '').trim());
       return null;
     }
     if (this.columns === null) {

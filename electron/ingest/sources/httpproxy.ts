@@ -3,7 +3,7 @@
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import { isoToMicros } from '../../../shared/types.ts';
 import { exchangeCsvParser, type CsvRecord } from './exchange-csv.ts';
-import { HTTPPROXY_TEMPLATE, renderMessage } from './message-templates.ts';
+import { HTTPPROXY_TEMPLATE, renderMessage, renderMessageAt, templatePositions } from './message-templates.ts';
 import { PackedEvent, positionMap, positionsOf } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { isoUtcMicros, type Warn } from './util.ts';
@@ -31,7 +31,7 @@ const NAMED = ['DateTime', 'ServerHostName'] as const;
 type Named = (typeof NAMED)[number];
 
 /** A header compiled once: the event's field names (the columns, plus Protocol from the folder when absent). */
-interface ProxyLayout { names: string[]; numeric: boolean[]; at: Record<Named, number>; pos: Map<string, number>; addProtocol: boolean }
+interface ProxyLayout { names: string[]; numericAt: number[]; at: Record<Named, number>; msgAt: Int32Array; addProtocol: boolean }
 
 const compiled = new WeakMap<string[], { withProtocol?: ProxyLayout; plain?: ProxyLayout }>();
 
@@ -43,37 +43,38 @@ function layoutFor(columns: string[], protocol: string | null): ProxyLayout {
   let l = c[key];
   if (!l) {
     const names = addProtocol ? [...columns, 'Protocol'] : columns;
-    l = c[key] = { names, numeric: columns.map((n) => NUMERIC_COLUMNS.has(n)), at: positionsOf(names, NAMED), pos: positionMap(names), addProtocol };
+    const msgAt = templatePositions(HTTPPROXY_TEMPLATE, positionMap(names));
+    const numericAt = columns.flatMap((n, i) => (NUMERIC_COLUMNS.has(n) ? [i] : []));
+    l = c[key] = { names, numericAt, at: positionsOf(names, NAMED), msgAt, addProtocol };
   }
   return l;
 }
 
+/** The record's fields as the event's values (converted in place): numbers where a numeric column holds one, then Protocol. */
 function recordValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): FieldValue[] {
-  const n = r.columns.length;
-  const values: FieldValue[] = new Array(l.names.length);
-  for (let i = 0; i < n; i++) {
-    const raw = r.values[i];
-    if (raw === '') values[i] = null;
-    else if (l.numeric[i] && Number.isFinite(Number(raw))) values[i] = Number(raw);
-    else values[i] = raw;
+  const values: FieldValue[] = r.values;
+  for (const i of l.numericAt) {
+    const raw = values[i];
+    if (raw === null) continue;
+    const n = Number(raw);
+    if (Number.isFinite(n)) values[i] = n;
   }
-  if (l.addProtocol) values[n] = protocol;
+  if (l.addProtocol) values[r.columns.length] = protocol;
   return values;
 }
 
 function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn: Warn): TimelineEvent | null {
   const l = layoutFor(r.columns, protocol);
   const values = recordValues(r, l, protocol);
-  const f = (k: Named): FieldValue => (l.at[k] >= 0 ? values[l.at[k]] : null);
-  const dt = f('DateTime');
+  const dt = l.at.DateTime >= 0 ? values[l.at.DateTime] : null;
   const ts = typeof dt === 'string' ? exchangeTimeMicros(dt) : NaN;
   if (Number.isNaN(ts)) {
     warn({ line: r.line, offset: r.offset, message: `DateTime "${dt ?? ''}" is not an ISO-8601 UTC time; line skipped` });
     return null;
   }
-  const server = f('ServerHostName');
+  const server = l.at.ServerHostName >= 0 ? values[l.at.ServerHostName] : null;
   const host = (typeof server === 'string' ? server : null) ?? input.host;
-  const message = renderMessage(HTTPPROXY_TEMPLATE, (n) => { const i = l.pos.get(n); return i === undefined ? null : values[i]; });
+  const message = renderMessageAt(HTTPPROXY_TEMPLATE, values, l.msgAt);
   const ev = new PackedEvent(ts, 'Request', 'httpproxy', message, { file: input.rel, line: r.line, offset: r.offset }, l.names, values, HTTPPROXY_TEMPLATE);
   if (host != null) ev.host = host;
   return ev;

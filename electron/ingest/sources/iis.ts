@@ -2,7 +2,7 @@
 // #Fields use the IIS default field set. Times are UTC. One 'Request' event per data line.
 import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import type { TextLine } from '../lines.ts';
-import { IIS_TEMPLATE, renderMessage } from './message-templates.ts';
+import { IIS_TEMPLATE, renderMessage, renderMessageAt, templatePositions } from './message-templates.ts';
 import { PackedEvent, positionMap, positionsOf } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { parseLinesWith, timeOfDayMicros, utcDayMs, type Warn } from './util.ts';
@@ -27,16 +27,20 @@ interface FieldLayout {
   fromDirective: boolean;
   at: Record<Named, number>;
   pos: Map<string, number>;
+  /** Where the message template's fields are. */
+  msgAt: Int32Array;
 }
 
 function layoutOf(names: readonly string[], fromDirective: boolean): FieldLayout {
+  const pos = positionMap(names);
   return {
     names: [...names],
     numeric: names.map((n) => NUMERIC_FIELDS.has(n)),
     query: names.indexOf('cs-uri-query'),
     fromDirective,
     at: positionsOf(names, NAMED),
-    pos: positionMap(names),
+    pos,
+    msgAt: templatePositions(IIS_TEMPLATE, pos),
   };
 }
 
@@ -152,17 +156,16 @@ class IisFileParser {
   }
 
   private toEvent(values: FieldValue[], l: TextLine): TimelineEvent | null {
-    const { at, names, pos } = this.layout;
-    const f = (k: Named): FieldValue => (at[k] >= 0 ? values[at[k]] : null);
+    const { at, names, msgAt } = this.layout;
     const date = at.date >= 0 ? values[at.date] : this.directiveDate;
-    const time = f('time');
+    const time = at.time >= 0 ? values[at.time] : null;
     const ts = typeof date === 'string' && typeof time === 'string' ? utcDayMs(date) * 1000 + timeOfDayMicros(time) : NaN;
     if (Number.isNaN(ts)) {
       this.warn({ line: l.line, offset: l.offset, message: `no valid UTC date/time in the date/time fields ("${date ?? ''} ${time ?? ''}"); line skipped` });
       return null;
     }
-    const host = (f('s-computername') as string | null) ?? this.input.host;
-    const message = renderMessage(IIS_TEMPLATE, (n) => { const i = pos.get(n); return i === undefined ? null : values[i]; });
+    const host = ((at['s-computername'] >= 0 ? values[at['s-computername']] : null) as string | null) ?? this.input.host;
+    const message = renderMessageAt(IIS_TEMPLATE, values, msgAt);
     const ev = new PackedEvent(ts, 'Request', 'iis', message, { file: this.input.rel, line: l.line, offset: l.offset }, names, values, IIS_TEMPLATE);
     if (host != null) ev.host = host;
     return ev;

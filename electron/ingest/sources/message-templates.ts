@@ -27,19 +27,41 @@ export const MESSAGE_TEMPLATES: Readonly<Record<number, readonly Part[]>> = {
 export const IIS_TEMPLATE = 1;
 export const HTTPPROXY_TEMPLATE = 2;
 
-/** The message of a template for a field getter (absent fields read as null), as JS template literals write values. */
-export function renderMessage(id: number, get: (field: string) => FieldValue): string {
+/** The field each non-literal part of template `id` reads, in order (a layout looks their positions up once). */
+const FIELDS_OF = new Map<number, readonly string[]>();
+export function templateFields(id: number): readonly string[] {
+  let f = FIELDS_OF.get(id);
+  if (!f) FIELDS_OF.set(id, (f = MESSAGE_TEMPLATES[id].flatMap((p) => (typeof p === 'string' ? [] : ['query' in p ? p.query : p.field]))));
+  return f;
+}
+
+/** Where a layout holds template `id`'s fields (templateFields order): a position in its values, or -1. */
+export const templatePositions = (id: number, pos: ReadonlyMap<string, number>): Int32Array =>
+  Int32Array.from(templateFields(id), (n) => pos.get(n) ?? -1);
+
+/**
+ * The message of template `id` over one row's values, `at` from templatePositions (absent fields read as null), as JS
+ * template literals write values. Per line no closure and no name lookup: the parsers call it for every event.
+ */
+export function renderMessageAt(id: number, values: readonly FieldValue[], at: ArrayLike<number>): string {
   let out = '';
+  let k = 0;
   for (const p of MESSAGE_TEMPLATES[id]) {
     if (typeof p === 'string') { out += p; continue; }
+    const i = at[k++];
+    const v = i < 0 ? null : values[i];
     if ('query' in p) {
-      const q = get(p.query);
-      if (q !== null) out += String(q).startsWith('?') ? q : `?${q}`;
+      if (v !== null) out += String(v).startsWith('?') ? v : `?${v}`;
       continue;
     }
-    const v = get(p.field);
     if ('or' in p) out += v ?? p.or;
     else if (v !== null) out += `${p.pre}${v}${p.post ?? ''}`;
   }
   return out;
+}
+
+/** The message of a template for a field getter (absent fields read as null). */
+export function renderMessage(id: number, get: (field: string) => FieldValue): string {
+  const names = templateFields(id);
+  return renderMessageAt(id, names.map(get), names.map((_, k) => k));
 }

@@ -73,10 +73,15 @@ export function timeOfDayMicros(time: string, from = 0): number {
   return us;
 }
 
+/** The date part of the last ISO time read, and its day: consecutive lines share it (no slice per line). */
+let lastIsoDate = '';
+let lastIsoDay = NaN;
+
 /** `YYYY-MM-DDTHH:MM:SS[.fffffff][Z]` (UTC) → microseconds; NaN when malformed. */
 export function isoUtcMicros(s: string): number {
   if (s.length < 19 || (s.charCodeAt(10) !== 84 && s.charCodeAt(10) !== 32)) return NaN;
-  const day = utcDayMs(s.slice(0, 10));
+  if (!s.startsWith(lastIsoDate) || lastIsoDate.length !== 10) { lastIsoDate = s.slice(0, 10); lastIsoDay = utcDayMs(lastIsoDate); }
+  const day = lastIsoDay;
   const tod = timeOfDayMicros(s, 11);
   return day * 1000 + tod;
 }
