@@ -50,26 +50,32 @@ const REQUEST_FIELDS = new FieldSelection(['cs-uri-query', 'UrlQuery', 'cs-usern
  * IIS and HttpProxy lines holding any of these words (narrowed through the full-text index) that pass `keep`, in time
  * order. Streamed: tens of thousands of lines hold "autodiscover" on a busy server, and only the few kept are held.
  */
-export function requestsWith(db: Db, words: string[], keep: (h: EventHit) => boolean, decodesTo?: string): EventHit[] {
+export function requestsWith(db: Db, words: string[], keep: (h: EventHit) => boolean, decodesTo: string[] = []): EventHit[] {
   const fts = ftsHas(...words);
-  const decoded = decodesTo ? mayDecodeTo(decodesTo) : { sql: '1', params: [] };
-  return [...keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy') AND ${decoded.sql}`, [...fts.params, ...decoded.params], REQUEST_FIELDS, keep)];
+  const decoded = decodesTo.map((w) => mayDecodeTo(w));
+  const sql = [`${fts.sql} AND e.source IN ('iis', 'httpproxy')`, ...decoded.map((d) => d.sql)].join(' AND ');
+  return [...keptEvents(db, sql, [...fts.params, ...decoded.flatMap((d) => d.params)], REQUEST_FIELDS, keep)];
 }
 
 /**
- * SQL true when the request's stem and query, percent-decoded (requestTarget), may hold `word`: they hold it as written
- * (any case), or hold a `%` escape that could spell it. A prefilter in SQL, so rows that cannot match are never read
- * (the 2 GB corpus: 356k `autodiscover` requests, none with either); the exact test follows in JS.
+ * SQL true when the request's stem and query, percent-decoded (requestTarget), may hold one of `words`: they hold it as
+ * written (any case), or hold a `%` escape that could spell it. A prefilter in SQL, so rows that cannot match are never
+ * read (the 2 GB corpus: 356k `autodiscover` and 54k `powershell` requests, none left); the exact test follows in JS.
  */
-function mayDecodeTo(word: string): { sql: string; params: unknown[] } {
+export const mayDecodeTo = (...words: string[]): { sql: string; params: unknown[] } => decodable(words, true);
+
+/** The same for the query string alone (queryOf): what tools put in parameters, not in the page's path. */
+export const queryMayHold = (...words: string[]): { sql: string; params: unknown[] } => decodable(words, false);
+
+function decodable(words: string[], withStem: boolean): { sql: string; params: unknown[] } {
   const proxy = fieldSql('UrlQuery');
   const iis = fieldSql('cs-uri-query');
   const query = `coalesce(CASE e.source WHEN 'httpproxy' THEN ${proxy.sql} ELSE ${iis.sql} END, '')`;
   const qp = [...proxy.params, ...iis.params];
-  return {
-    sql: `(instr(lower(coalesce(e.url, '')), ?) > 0 OR instr(coalesce(e.url, ''), '%') > 0 OR instr(lower(${query}), ?) > 0 OR instr(${query}, '%') > 0)`,
-    params: [word.toLowerCase(), ...qp, word.toLowerCase(), ...qp],
-  };
+  const lower = words.map((w) => w.toLowerCase());
+  const stem = withStem ? [...lower.map(() => 'instr(lower(coalesce(e.url, \'\')), ?) > 0'), 'instr(coalesce(e.url, \'\'), \'%\') > 0'] : [];
+  const tests = [...stem, ...lower.map(() => `instr(lower(${query}), ?) > 0`), `instr(${query}, '%') > 0`];
+  return { sql: `(${tests.join(' OR ')})`, params: [...(withStem ? lower : []), ...lower.flatMap((w) => [...qp, w]), ...qp] };
 }
 
 /** How sure a request hit is: a write the server carried out, or only an attempt. */

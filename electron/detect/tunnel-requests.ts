@@ -12,6 +12,7 @@ import { microsToIso } from '../../shared/types.ts';
 import { httpStatusOf, outcomeOfStatus } from './cve-2021-26855.ts';
 import { EVIDENCE_CAP } from './iis-patterns.ts';
 import { queryOf } from './requests.ts';
+import { queryMayHold } from './proxy-requests.ts';
 import { FieldSelection } from '../case/fields.ts';
 import { ftsHas, keptEvents } from './rows.ts';
 import type { EventHit } from './rows.ts';
@@ -76,7 +77,10 @@ function tunnelRequests(db: Db): TunnelRequest[] {
   const out: TunnelRequest[] = [];
   let verb: TunnelVerb | null = null;
   // the kept event is the one just tested: its verb is read once
-  for (const hit of keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy', 'access-log')`, fts.params, QUERY_FIELDS, (h) => (verb = tunnelVerb(queryOf(h))) !== null, false)) {
+  // only requests whose query can hold the verbs: ActiveSync's back-end path /Microsoft-Server-ActiveSync/Proxy/ is
+  // "proxy" to the full-text index (68k requests of the 2 GB corpus, each with a Cmd= of its own)
+  const verbs = queryMayHold('proxy', ...REGEORG_VERBS.map((v) => `cmd=${v}`));
+  for (const hit of keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy', 'access-log') AND ${verbs.sql}`, [...fts.params, ...verbs.params], QUERY_FIELDS, (h) => (verb = tunnelVerb(queryOf(h))) !== null, false)) {
     out.push({ hit, ...verb! });
   }
   return out;

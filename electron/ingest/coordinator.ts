@@ -17,6 +17,9 @@ import { originalWindowsPath } from './paths.ts';
 import { walkEvidence, type WalkedFile } from './walk.ts';
 import { spawnTsWorker } from './workers.ts';
 import { workerEntry } from './worker-bundle.ts';
+
+/** The index run's SQLite page cache (KiB); the workbench's reading connections keep 64 MiB. */
+const INDEX_CACHE_KIB = 32768;
 import type { ScanProgress } from '../detect/webshell.ts';
 
 export interface CoordinatorOptions extends IndexOptions {
@@ -69,6 +72,9 @@ export class IndexCoordinator {
     this.lock = WriterLock.acquire(opts.casePath);
     try {
       this.db = openCaseDb(opts.casePath, { writerLock: true });
+      // Half the reader's page cache: index builds and detections then stay under 600 MB at 2 GB of logs (the sorter's
+      // memory follows the cache size; index builds reached 598 MB with 64 MiB, 503 MB with 32 MiB).
+      this.db.pragma(`cache_size = -${INDEX_CACHE_KIB}`);
     } catch (e) {
       this.lock.release();
       throw e;
