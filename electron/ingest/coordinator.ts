@@ -17,10 +17,10 @@ import { originalWindowsPath } from './paths.ts';
 import { walkEvidence, type WalkedFile } from './walk.ts';
 import { spawnTsWorker } from './workers.ts';
 import { workerEntry } from './worker-bundle.ts';
+import type { ScanProgress } from '../detect/webshell.ts';
 
 /** The index run's SQLite page cache (KiB); the workbench's reading connections keep 64 MiB. */
 const INDEX_CACHE_KIB = 32768;
-import type { ScanProgress } from '../detect/webshell.ts';
 
 export interface CoordinatorOptions extends IndexOptions {
   casePath: string;
