@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const job = startIndexJob(casePath, { workers: values.workers ? Number(values.workers) : undefined, detect: !values['no-detect'] }, (p) => {
     const now = performance.now();
     const name = p.currentFile === '(building indexes)' ? 'building indexes' : p.phase;
-    const nextStep = `${name}: ${name === 'indexing' ? 'files' : p.currentFile ?? ''}`;
+    const nextStep = `${name}: ${name === 'indexing' ? 'files' : p.currentFile ?? 'checks'}`;
     if (nextStep !== step) {
       const rss = maxRss();
       if (step && rss - stepRss >= 8 << 20) rssRises.push([step, rss - stepRss]);
