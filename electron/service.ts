@@ -10,6 +10,7 @@ import type {
 import type { Confidence, EvidenceRef, FindingRow, Severity, SourceId } from '../shared/types.ts';
 import { microsToIso } from '../shared/types.ts';
 import { caseWritable, closeCaseDb, isBusy, openCaseDb, getMeta, setMeta, CaseUpgradeNeeded, type Db } from './case/db.ts';
+import { FINDING_ORDER } from './case/finding-order.ts';
 import { WriterLock } from './case/lock.ts';
 import { assertCaseOutsideEvidence } from './write-target.ts';
 import { LATEST_VERSION } from './case/migrations/index.ts';
@@ -504,14 +505,12 @@ function currentAnalyst(): string {
 interface RawSource { id: number; root: string; label: string; added_at: string; last_indexed_at: string | null }
 const toSource = (r: RawSource): EvidenceSource => ({ id: r.id, root: r.root, label: r.label, addedAt: r.added_at, lastIndexedAt: r.last_indexed_at });
 
-const SEVERITY_ORDER = `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`;
-
 export function listFindingRows(db: Db, q: FindingQuery = {}): FindingRow[] {
   const w: string[] = [];
   const p: unknown[] = [];
   if (q.check) { w.push('check_id = ?'); p.push(q.check); }
   if (q.severity?.length) { w.push(`severity IN (${q.severity.map(() => '?').join(',')})`); p.push(...q.severity); }
-  const rows = db.prepare(`SELECT * FROM findings ${w.length ? 'WHERE ' + w.join(' AND ') : ''} ORDER BY ${SEVERITY_ORDER}, time IS NULL, time, id`).all(...p) as Array<{
+  const rows = db.prepare(`SELECT * FROM findings ${w.length ? 'WHERE ' + w.join(' AND ') : ''} ORDER BY ${FINDING_ORDER}`).all(...p) as Array<{
     id: number; check_id: string; severity: Severity; title: string; path: string | null; time: number | null; sha256: string | null; evidence: string; details: string | null;
     confidence: Confidence | null; confidence_reason: string | null;
   }>;

@@ -2,6 +2,7 @@
 // Each carries the strongest confidence of the findings it came from and names them; by default only confirmed and
 // likely ones are listed, so a scanner's IP or a stock Exchange file at an IOC path is never shared as "malicious".
 import type { Db } from '../case/db.ts';
+import { FINDING_ORDER } from '../case/finding-order.ts';
 import type { WebshellInfo } from '../../shared/api.ts';
 import type { Confidence, FindingRow, Micros } from '../../shared/types.ts';
 import { isoToMicros, SHAREABLE_CONFIDENCES } from '../../shared/types.ts';
@@ -14,7 +15,7 @@ const RANK: Record<Confidence, number> = { confirmed: 3, likely: 2, review: 1, i
 
 export function readFindings(db: Db): FindingRow[] {
   const rows = db.prepare(`SELECT id, check_id, severity, confidence, confidence_reason, title, path, time, sha256, evidence, details FROM findings
-    ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, time, id`)
+    ORDER BY ${FINDING_ORDER}`)
     .all() as Array<{ id: number; check_id: string; severity: FindingRow['severity']; confidence: FindingRow['confidence']; confidence_reason: string | null; title: string; path: string | null; time: number | null; sha256: string | null; evidence: string; details: string | null }>;
   return rows.map((r) => ({
     id: r.id, check: r.check_id, severity: r.severity, confidence: r.confidence, confidenceReason: r.confidence_reason, title: r.title, path: r.path,
