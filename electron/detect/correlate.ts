@@ -17,7 +17,7 @@ import { ftsHas, queryEvents } from './rows.ts';
 import type { EventHit, FileInfo } from './rows.ts';
 import { findingSteps, storyFinding } from './story.ts';
 import { CHECK } from './types.ts';
-import type { PendingFinding } from './types.ts';
+import type { PendingFinding, RunMemo } from './types.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -53,7 +53,7 @@ function addCveWrites(base: PendingFinding[], profiles: Map<string, IpProfile>):
 }
 
 /** Findings of the checks in, findings out: scanners' pattern hits folded into `scan` findings, mail findings and stories added, every finding judged. */
-export function correlateFindings(db: Db, base: PendingFinding[], files: FileInfo[]): PendingFinding[] {
+export function correlateFindings(db: Db, base: PendingFinding[], files: FileInfo[], memo?: RunMemo): PendingFinding[] {
   const shells = collectShells(db, base);
   const profiles = profileIps(db, candidateIps(db, base, shells), shells);
   // A CVE check (of the registry) that saw an IP succeed makes it an attacker, whatever its requests look like here.
@@ -73,7 +73,7 @@ export function correlateFindings(db: Db, base: PendingFinding[], files: FileInf
   const found = [
     ...base.filter((p) => !(p.finding.check === CHECK.hafniumRequest && scanners.has(String(p.details?.ip)))),
     ...[...scanners].map(([ip, why]) => scanFinding(profiles.get(ip)!, why)),
-    ...checkEwsSsrf(findSsrfHits(db)), ...checkEwsUse(attackers), ...checkOabDownloads(attackers),
+    ...checkEwsSsrf(findSsrfHits(db, memo)), ...checkEwsUse(attackers), ...checkOabDownloads(attackers),
     ...checkExportRequests(db, files), ...checkPstFiles(db, files),
   ];
   const { of: intrusionOf, byTime } = attributeFindings(found, clusters);

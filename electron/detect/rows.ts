@@ -75,6 +75,18 @@ export function queryEvents(db: Db, where: string, params: unknown[] = [], limit
 }
 
 /**
+ * The events matching a SQL condition whose `value` (one SQL expression over `e`, such as a field's fieldSql) passes
+ * `keep`, in time order, read whole: the rows left out are never read nor decoded (the 2 GB corpus: 8,170 ServerInfo~
+ * requests, 16 of them forged ones).
+ */
+export function eventsWithValue(db: Db, where: string, params: unknown[], value: { sql: string; params: unknown[] }, keep: (v: unknown) => boolean): EventHit[] {
+  const rows = db.prepare(`SELECT e.id AS id, ${value.sql} AS v FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`)
+    .all(...value.params, ...params) as Array<{ id: number; v: unknown }>;
+  const ids = rows.filter((r) => keep(r.v)).map((r) => r.id);
+  return ids.length ? queryEvents(db, 'e.id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]) : [];
+}
+
+/**
  * The events matching a SQL condition that pass `keep`, in time order, read one row at a time (memory holds the kept
  * ones only): `keep` sees each event with only the fields named in `only` decoded; a kept event is decoded whole
  * unless `whole` is false (a caller that needs no other field).
