@@ -119,8 +119,10 @@ function addWrites(s: Shell, file: FileInfo | null): void {
 function serverInfoClients(db: Db): string[] {
   const fts = ftsHas('ServerInfo');
   const anchor = fieldSql('AnchorMailbox');
-  const rows = lightEvents(db, `${fts.sql} AND e.source = 'httpproxy' AND ${anchor.sql} LIKE 'ServerInfo~%'`, [...fts.params, ...anchor.params]);
-  return rows.map((h) => h.ip).filter((ip): ip is string => !!ip);
+  // only the client column: reading 8,170 rows whole for it took 0.4 s CPU at 2 GB
+  const ips = db.prepare(`SELECT e.ip FROM events e WHERE ${fts.sql} AND e.source = 'httpproxy' AND ${anchor.sql} LIKE 'ServerInfo~%' ORDER BY e.ts, e.id`)
+    .pluck().all(...fts.params, ...anchor.params) as Array<string | null>;
+  return ips.filter((ip): ip is string => !!ip);
 }
 
 /** Clients of the shells' URLs, other than the server itself (IIS s-ip) and loopback. */

@@ -2,7 +2,7 @@
 // the mail findings, everyone's confidence, and one story per intrusion. Also the per-file request helpers the
 // Web shells view uses.
 import type { Db } from '../case/db.ts';
-import type { StoryStep, WebshellRequest } from '../../shared/api.ts';
+import type { LogCoverage, StoryStep, WebshellRequest } from '../../shared/api.ts';
 import { candidateIps, collectShells, isAttacker, profileIps, scanFinding, scannerReason } from './actors.ts';
 import type { IpProfile } from './actors.ts';
 import { assessConfidence } from './confidence.ts';
@@ -17,7 +17,7 @@ import { ftsHas, queryEvents } from './rows.ts';
 import type { EventHit, FileInfo } from './rows.ts';
 import { findingSteps, storyFinding } from './story.ts';
 import { CHECK } from './types.ts';
-import type { PendingFinding } from './types.ts';
+import type { PendingFinding, RunMemo } from './types.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -53,7 +53,7 @@ function addCveWrites(base: PendingFinding[], profiles: Map<string, IpProfile>):
 }
 
 /** Findings of the checks in, findings out: scanners' pattern hits folded into `scan` findings, mail findings and stories added, every finding judged. */
-export function correlateFindings(db: Db, base: PendingFinding[], files: FileInfo[]): PendingFinding[] {
+export function correlateFindings(db: Db, base: PendingFinding[], files: FileInfo[], memo?: RunMemo): PendingFinding[] {
   const shells = collectShells(db, base);
   const profiles = profileIps(db, candidateIps(db, base, shells), shells);
   // A CVE check (of the registry) that saw an IP succeed makes it an attacker, whatever its requests look like here.
@@ -73,19 +73,20 @@ export function correlateFindings(db: Db, base: PendingFinding[], files: FileInf
   const found = [
     ...base.filter((p) => !(p.finding.check === CHECK.hafniumRequest && scanners.has(String(p.details?.ip)))),
     ...[...scanners].map(([ip, why]) => scanFinding(profiles.get(ip)!, why)),
-    ...checkEwsSsrf(findSsrfHits(db)), ...checkEwsUse(attackers), ...checkOabDownloads(attackers),
+    ...checkEwsSsrf(findSsrfHits(db, memo)), ...checkEwsUse(attackers), ...checkOabDownloads(attackers),
     ...checkExportRequests(db, files), ...checkPstFiles(db, files),
   ];
   const { of: intrusionOf, byTime } = attributeFindings(found, clusters);
   const intrusionOfIp = new Map(clusters.flatMap((c) => c.ips.map((ip) => [ip, c.n] as const)));
   assessConfidence(found, { scanners, intrusionOfIp, intrusionOf, attackers: new Set(attackers.map((p) => p.ip)) });
-  const coverage = computeLogCoverage(db);
+  let coverage: LogCoverage[] | undefined;
+  const coverageOnDemand = (): LogCoverage[] => (coverage ??= computeLogCoverage(db));
   // A finding placed by time lends each of its hits to the intrusion active at that hit's own time.
   const stepsOf = (n: number): StoryStep[] => found.flatMap((p) => (byTime.has(p)
     ? findingSteps(p).filter((s) => intrusionAt(clusters, s.ts)?.n === n)
     : intrusionOf.get(p) === n ? findingSteps(p) : []));
   const cveHits = new Map(base.filter((p) => isCveCheck(p.finding.check)).flatMap((p) =>
     ((p.details?.hits ?? []) as Array<{ eventId?: number }>).flatMap((h) => (typeof h.eventId === 'number' ? [[h.eventId, p.finding.title] as const] : []))));
-  const stories = clusters.map((c) => storyFinding(c, profiles, found.filter((p) => intrusionOf.get(p) === c.n), stepsOf(c.n), coverage, cveHits));
+  const stories = clusters.map((c) => storyFinding(c, profiles, found.filter((p) => intrusionOf.get(p) === c.n), stepsOf(c.n), coverageOnDemand, cveHits));
   return [...found, ...stories];
 }

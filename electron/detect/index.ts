@@ -64,7 +64,7 @@ export async function runDetections(db: Db, opts: DetectOptions): Promise<Detect
   base.push(...sigma.findings);
   // After every check that finds a shell file or tunnel: a page they found gets no second finding.
   base.push(...checkLogShellUse(db, base));
-  const found = correlateFindings(db, base, files);
+  const found = correlateFindings(db, base, files, memo);
 
   const cancelled = !!opts.signal?.aborted;
   if (!cancelled) writeResults(db, found, lists, rules, sigma, { startedAt, unreadable: scan.unreadable });

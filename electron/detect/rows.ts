@@ -75,6 +75,19 @@ export function queryEvents(db: Db, where: string, params: unknown[] = [], limit
 }
 
 /**
+ * The events matching a SQL condition whose `values` (SQL expressions over `e`, such as a field's fieldSql) pass `keep`,
+ * in time order, read whole: the rows left out are never read nor decoded (the 2 GB corpus: 8,170 ServerInfo~ requests,
+ * 16 of them forged ones).
+ */
+export function eventsWithValues(db: Db, where: string, params: unknown[], values: Array<{ sql: string; params: unknown[] }>, keep: (v: unknown[]) => boolean): EventHit[] {
+  const cols = values.map((v, i) => `${v.sql} AS v${i}`).join(', ');
+  const rows = db.prepare(`SELECT e.id AS id, ${cols} FROM ${EVENT_FROM} WHERE ${where} ORDER BY e.ts, e.id`).raw()
+    .all(...values.flatMap((v) => v.params), ...params) as unknown[][];
+  const ids = rows.filter((r) => keep(r.slice(1))).map((r) => r[0] as number);
+  return ids.length ? queryEvents(db, 'e.id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)]) : [];
+}
+
+/**
  * The events matching a SQL condition that pass `keep`, in time order, read one row at a time (memory holds the kept
  * ones only): `keep` sees each event with only the fields named in `only` decoded; a kept event is decoded whole
  * unless `whole` is false (a caller that needs no other field).

@@ -79,7 +79,7 @@ function tunnelRequests(db: Db): TunnelRequest[] {
   // the kept event is the one just tested: its verb is read once
   // only requests whose query can hold the verbs: ActiveSync's back-end path /Microsoft-Server-ActiveSync/Proxy/ is
   // "proxy" to the full-text index (68k requests of the 2 GB corpus, each with a Cmd= of its own)
-  const verbs = queryMayHold('proxy', ...REGEORG_VERBS.map((v) => `cmd=${v}`));
+  const verbs = queryMayHold(db, 'proxy', ...REGEORG_VERBS.map((v) => `cmd=${v}`));
   for (const hit of keptEvents(db, `${fts.sql} AND e.source IN ('iis', 'httpproxy', 'access-log') AND ${verbs.sql}`, [...fts.params, ...verbs.params], QUERY_FIELDS, (h) => (verb = tunnelVerb(queryOf(h))) !== null, false)) {
     out.push({ hit, ...verb! });
   }

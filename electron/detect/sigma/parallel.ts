@@ -7,6 +7,7 @@ import type { Db } from '../../case/db.ts';
 import { workerEntry } from '../../ingest/worker-bundle.ts';
 import { spawnTsWorker } from '../../ingest/workers.ts';
 import type { RuleSource, SigmaRule } from './compile.ts';
+import { idRange } from './scan.ts';
 import { runSigma, WINDOW, type ChunkSource, type SigmaRunOptions, type SigmaRunResult, type SigmaRunStats } from './run.ts';
 
 /** Below this many event ids a worker's start (its modules and the rules compiled again: about a second) does not pay. */
@@ -56,7 +57,7 @@ export function chunkSource(cells: Int32Array, split: Split, thread: number): Ch
 export const cancelFlag = (cells: Int32Array) => (): boolean => Atomics.load(cells, 1) !== 0;
 
 export async function runSigmaParallel(db: Db, rules: SigmaRule[], opts: ParallelOptions = {}): Promise<SigmaRunResult> {
-  const { lo, hi } = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM events').get() as { lo: number | null; hi: number | null };
+  const { lo, hi } = idRange(db);
   const span = lo === null || hi === null ? 0 : hi - lo + 1;
   // (a worker's own connection sees only committed rows: inside a transaction this thread reads alone)
   if ((opts.threads ?? 2) < 2 || db.memory || db.inTransaction || !db.name || span < (opts.minIds ?? PARALLEL_MIN_IDS)

