@@ -4,6 +4,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
 import { BatchReader, type EventBatch } from './event-batch.ts';
+import { FileSpans } from './log-spans.ts';
 import { MINUTE } from './minutes.ts';
 
 /** Rows per INSERT statement into event_rows (19 parameters each; SQLite allows 32766). */
@@ -97,6 +98,7 @@ export class EventStore {
   private readonly layoutIds = new Map<number, Map<number, number>>();
   private readonly strings: StringIds;
   private readonly minutes = new MinuteCounts();
+  private readonly spans = new FileSpans();
   private readonly rowsStmt = new Map<number, Statement>();
   private readonly ftsInsert: Statement;
   private readonly addLayout: Statement;
@@ -126,6 +128,8 @@ export class EventStore {
     }
     const first = this.nextId;
     const r = new BatchReader(batch);
+    let lo = Infinity;
+    let hi = -Infinity;
     while (r.next()) {
       const id = this.nextId++;
       const msgTpl = r.msgTpl || null;
@@ -136,9 +140,14 @@ export class EventStore {
       );
       this.ftsQueue.push(id, r.message, r.extras.length ? r.extras : null);
       this.minutes.add(r.ts, r.source);
+      if (this.spans.counts(r.ts, r.source)) {
+        if (r.ts < lo) lo = r.ts;
+        if (r.ts > hi) hi = r.ts;
+      }
       if (this.rowParams.length === ROWS_PER_STATEMENT * ROW_PARAMS) this.drainRows();
     }
     this.drainRows();
+    this.spans.add(fileId, lo, hi);
     if (this.ftsQueue.length >= FTS_QUEUE * 3) this.flushFts();
     return first;
   }
@@ -160,15 +169,17 @@ export class EventStore {
     this.layoutIds.delete(scope);
   }
 
-  /** Completes the writes of the events inserted since the last call (full-text entries, per-minute counts); call in their transaction. */
+  /** Completes the writes of the events inserted since the last call (full-text entries, per-minute counts, files' log spans); call in their transaction. */
   finish(): void {
     this.flushFts();
     this.minutes.flush(this.db);
+    this.spans.flush(this.db);
   }
 
   /** Forgets what was gathered since the last finish (its transaction was rolled back). */
   drop(): void {
     this.minutes.clear();
+    this.spans.clear();
     this.ftsQueue = [];
   }
 
@@ -196,7 +207,7 @@ export class EventStore {
   }
 }
 
-/** Removes every event of a file with its full-text entries, stars, notes, tags and per-minute counts. */
+/** Removes every event of a file with its full-text entries, stars, notes, tags, per-minute counts and log span. */
 export function deleteEventsOfFile(db: Db, fileId: number): void {
   const ofFile = 'SELECT id FROM event_rows WHERE file_id = ?';
   db.prepare(`DELETE FROM events_fts WHERE rowid IN (${ofFile})`).run(fileId);
@@ -206,4 +217,5 @@ export function deleteEventsOfFile(db: Db, fileId: number): void {
       SELECT ts / ${MINUTE} - (ts < 0 AND ts % ${MINUTE} != 0) AS m, source AS s, count(*) AS c FROM event_rows WHERE file_id = ? GROUP BY 1, 2) AS d
     WHERE event_minutes.minute = d.m AND event_minutes.source = d.s`).run(fileId);
   db.prepare('DELETE FROM event_rows WHERE file_id = ?').run(fileId);
+  db.prepare('UPDATE files SET log_first = NULL, log_last = NULL WHERE id = ?').run(fileId);
 }

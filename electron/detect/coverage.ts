@@ -4,6 +4,9 @@ import type { Db } from '../case/db.ts';
 import type { LogCoverage } from '../../shared/api.ts';
 import type { FileKind, Micros } from '../../shared/types.ts';
 import { isoToMicros } from '../../shared/types.ts';
+import { plausibleLogTimes } from '../case/log-spans.ts';
+
+export { plausibleLogTimes } from '../case/log-spans.ts';
 
 export const LOG_KINDS: readonly FileKind[] = ['iis-log', 'httpproxy-log', 'ecp-server-log', 'oab-generator-log', 'evtx'];
 
@@ -26,30 +29,14 @@ const folderOf = (rel: string, kind: string): string =>
 /** One log file's first and last entry, under the folder its coverage is counted in. */
 export interface FileSpan { folder: string; kind: FileKind; oldest: Micros | null; newest: Micros | null }
 
-/** Log entries are not older than this: an older time is a record's zero or garbage time (FILETIME 0 is 1601-01-01). */
-const PLAUSIBLE_FROM: Micros = Date.UTC(1990, 0, 1) * 1000;
-
 /**
- * The times a log entry can have been written at (1990 up to two days from now). Outside them a record's time is zero
- * or garbage — a real Windows 10 HelloForBusiness log holds a record of 1601-01-01 — and counting it would stretch the
- * log's span over years it does not cover: a check would call a window covered that no entry is in.
+ * Per log file: its folder and its first and last log entry, as the writers recorded them on the manifest (a file's own
+ * times, when it was copied say, do not count; see case/log-spans.ts).
  */
-export function plausibleLogTimes(): { from: Micros; to: Micros } {
-  return { from: PLAUSIBLE_FROM, to: (Date.now() + 2 * 86_400_000) * 1000 };
-}
-
-/** Per log file: its folder and its first and last log entry (a file's own times, when it was copied say, do not count). */
 export function computeFileSpans(db: Db): FileSpan[] {
-  const { from, to } = plausibleLogTimes();
   const kinds = LOG_KINDS.map(() => '?').join(',');
-  // one pass over each file's events for both ends (a MIN and a MAX subquery read every row of the file twice)
-  const rows = db.prepare(`SELECT f.rel_path AS rel, f.kind AS kind, s.oldest, s.newest FROM files f LEFT JOIN (
-      SELECT file_id, MIN(ts) AS oldest, MAX(ts) AS newest FROM events
-      WHERE file_id IN (SELECT id FROM files WHERE kind IN (${kinds})) AND source != 'filesystem' AND ts BETWEEN ${from} AND ${to}
-      GROUP BY file_id
-    ) s ON s.file_id = f.id
-    WHERE f.kind IN (${kinds}) ORDER BY f.rel_path`)
-    .all(...LOG_KINDS, ...LOG_KINDS) as Array<{ rel: string; kind: FileKind; oldest: number | null; newest: number | null }>;
+  const rows = db.prepare(`SELECT rel_path AS rel, kind, log_first AS oldest, log_last AS newest FROM files WHERE kind IN (${kinds}) ORDER BY rel_path`)
+    .all(...LOG_KINDS) as Array<{ rel: string; kind: FileKind; oldest: number | null; newest: number | null }>;
   return rows.map((r) => ({ folder: folderOf(r.rel, r.kind), kind: r.kind, oldest: r.oldest, newest: r.newest }));
 }
 

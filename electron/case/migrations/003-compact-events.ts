@@ -68,6 +68,17 @@ FROM event_rows r
 
 const minuteOf = (ts: string): string => `(${ts} / ${MINUTE} - (${ts} < 0 AND ${ts} % ${MINUTE} != 0))`;
 
+/** The trigger that stores a plain INSERT INTO events; `also` adds statements (migration 9 keeps the files' log spans). */
+export const eventsInsertTrigger = (also = ''): string => `CREATE TRIGGER events_insert INSTEAD OF INSERT ON events BEGIN
+  INSERT INTO event_rows (id, ts, source, desc_ref, host_ref, ip, status, method, url_ref, ua_ref, msg, field_layout, field_vals,
+      file_id, line, record, offset, manual)
+    VALUES (new.id, new.ts, new.source, new.ts_desc, new.host, new.ip, new.status, new.method, new.url, new.user_agent, new.message,
+      new.field_layout, new.field_vals, new.file_id, new.line, new.record, new.offset, coalesce(new.manual, 0));
+  INSERT INTO events_fts (rowid, message) VALUES (last_insert_rowid(), new.message);
+  INSERT INTO event_minutes (minute, source, n) VALUES (${minuteOf('new.ts')}, new.source, 1)
+    ON CONFLICT (minute, source) DO UPDATE SET n = n + 1;${also}
+END;`;
+
 export const sql = `
 CREATE TABLE event_strings (
   es_id   INTEGER PRIMARY KEY,
@@ -161,15 +172,7 @@ INSERT INTO events_fts (events_fts, rank) VALUES ('hashsize', 16777216);
 
 -- INSERT INTO events (plain SQL: manual tools, tests, code written for format 1) stores the row as given (strings not
 -- interned, no packed fields), indexes its message and counts it in event_minutes. The ingest writes event_rows itself.
-CREATE TRIGGER events_insert INSTEAD OF INSERT ON events BEGIN
-  INSERT INTO event_rows (id, ts, source, desc_ref, host_ref, ip, status, method, url_ref, ua_ref, msg, field_layout, field_vals,
-      file_id, line, record, offset, manual)
-    VALUES (new.id, new.ts, new.source, new.ts_desc, new.host, new.ip, new.status, new.method, new.url, new.user_agent, new.message,
-      new.field_layout, new.field_vals, new.file_id, new.line, new.record, new.offset, coalesce(new.manual, 0));
-  INSERT INTO events_fts (rowid, message) VALUES (last_insert_rowid(), new.message);
-  INSERT INTO event_minutes (minute, source, n) VALUES (${minuteOf('new.ts')}, new.source, 1)
-    ON CONFLICT (minute, source) DO UPDATE SET n = n + 1;
-END;
+${eventsInsertTrigger()}
 
 -- DELETE FROM events removes the row, its full-text entry and its count in event_minutes.
 CREATE TRIGGER events_delete INSTEAD OF DELETE ON events BEGIN

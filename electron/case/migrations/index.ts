@@ -7,6 +7,7 @@ import * as m004 from './004-views-tags.ts';
 import * as m005 from './005-recovered-outcomes.ts';
 import * as m007 from './007-exact-names.ts';
 import * as m008 from './008-sort-indexes.ts';
+import * as m009 from './009-file-log-spans.ts';
 
 /**
  * `present`, where given, tells whether the migration's change is in a case written before cases recorded their
@@ -23,6 +24,6 @@ export interface Migration {
   after?: (db: Db) => void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m007, m008];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m007, m008, m009];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

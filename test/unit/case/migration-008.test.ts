@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { migrate, openCaseDb } from '../../../electron/case/db.ts';
+import { LATEST_VERSION } from '../../../electron/case/migrations/index.ts';
 import { tmpDir } from '../../helpers/tmp.ts';
 
 test('a schema-7 case gains sort_indexes on open; deleting an event marks its sort indexes for a rebuild', (t) => {
@@ -17,7 +18,7 @@ test('a schema-7 case gains sort_indexes on open; deleting an event marks its so
   old.close();
 
   const db = openCaseDb(file);
-  assert.equal(db.pragma('user_version', { simple: true }), 8);
+  assert.equal(db.pragma('user_version', { simple: true }), LATEST_VERSION);
   const cols = (db.prepare('PRAGMA table_info(sort_indexes)').all() as Array<{ name: string }>).map((r) => r.name);
   assert.deepEqual(cols, ['si_id', 'si_field', 'si_state', 'si_max_id', 'si_target', 'si_valued', 'si_created_at', 'si_built_at']);
   assert.equal(db.prepare('SELECT count(*) FROM events').pluck().get(), 2);
