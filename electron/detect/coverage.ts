@@ -85,15 +85,21 @@ export function spanOf(list: LogCoverage[]): { oldest: Micros | null; newest: Mi
 /** The sources whose times are log entries (file-system times of the collected copy and bodyfile history are not). */
 export const LOG_SOURCES = ['iis', 'httpproxy', 'ecp-server', 'oab-generator', 'access-log', 'evtx'];
 
-/** First and last log entry, one indexed (source, ts) lookup per source. */
+/**
+ * First and last log entry: two indexed (source, ts) seeks per source. min() and max() in one statement would read
+ * every entry of the source instead (SQLite seeks only for a lone min or max): 5 s on every open at 5M events.
+ */
 export function logPeriod(db: Db): { first: Micros | null; last: Micros | null } {
   let first: Micros | null = null;
   let last: Micros | null = null;
   const { from, to } = plausibleLogTimes();
+  const lo = db.prepare('SELECT min(ts) FROM event_rows WHERE source = ? AND ts BETWEEN ? AND ?').pluck();
+  const hi = db.prepare('SELECT max(ts) FROM event_rows WHERE source = ? AND ts BETWEEN ? AND ?').pluck();
   for (const src of LOG_SOURCES) {
-    const r = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events WHERE source = ? AND ts BETWEEN ? AND ?').get(src, from, to) as { lo: number | null; hi: number | null };
-    if (r.lo !== null && (first === null || r.lo < first)) first = r.lo;
-    if (r.hi !== null && (last === null || r.hi > last)) last = r.hi;
+    const a = lo.get(src, from, to) as number | null;
+    const b = hi.get(src, from, to) as number | null;
+    if (a !== null && (first === null || a < first)) first = a;
+    if (b !== null && (last === null || b > last)) last = b;
   }
   return { first, last };
 }
