@@ -2,14 +2,20 @@
 // `#Fields:` directive (the latest wins), other `#` lines skipped, quoted fields spanning line breaks joined.
 import type { TimelineEvent } from '../../../shared/types.ts';
 import type { TextLine } from '../lines.ts';
-import { splitCsvFields, splitCsvLine } from './csv-line.ts';
+import { splitCsvFields, splitCsvLine, splitCsvSpans, SPANS_OPEN } from './csv-line.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { parseLinesWith, type Warn } from './util.ts';
 
 export interface CsvRecord {
   columns: string[];
-  /** One per column, null for an empty field; the record is its event's own (a parser may convert values in place). */
-  values: (string | null)[];
+  /**
+   * One per column, null for an empty field; the record is its event's own (a parser may convert values in place).
+   * Null when the record comes as spans instead.
+   */
+  values: (string | null)[] | null;
+  /** The record's text and, from a reader made with `spans`, where each field's value is in it (see splitCsvSpans). */
+  text: string;
+  spans: number[] | null;
   /** Line and byte offset where the record starts. */
   line: number;
   offset: number;
@@ -22,8 +28,14 @@ export class ExchangeCsvReader {
   private columns: string[] | null = null;
   private open: { text: string; line: number; offset: number; lines: number } | null = null;
 
-  /** @param headerFirstColumn the name that starts a plain header line, e.g. `DateTime` or `TimeStamp`. */
-  constructor(private readonly headerFirstColumn: string, private readonly warn: Warn) {}
+  /** Where splitCsvSpans cuts the current record (copied into the record that leaves). */
+  private readonly cut: number[] = [];
+
+  /**
+   * @param headerFirstColumn the name that starts a plain header line, e.g. `DateTime` or `TimeStamp`.
+   * @param spans whether data records come as spans into their text where they can (no string per field).
+   */
+  constructor(private readonly headerFirstColumn: string, private readonly warn: Warn, private readonly spans = false) {}
 
   get currentColumns(): readonly string[] | null {
     return this.columns;
@@ -61,34 +73,52 @@ export class ExchangeCsvReader {
   }
 
   private record(text: string, line: number, offset: number, lines = 1): CsvRecord | null {
-    const values = splitCsvFields(text);
-    if (values === null) {
-      this.open = { text, line, offset, lines };
-      return null;
+    const n = this.spans ? splitCsvSpans(text, this.cut) : -2;
+    if (n === SPANS_OPEN) return this.keepOpen(text, line, offset, lines);
+    if (n >= 0 && !this.isHeader(text)) {
+      return this.accepts(n, line, offset) ? { columns: this.columns!, values: null, text, spans: this.cut.slice(0, 2 * n), line, offset } : null;
     }
+    const values = splitCsvFields(text);
+    if (values === null) return this.keepOpen(text, line, offset, lines);
     if (values[0] === this.headerFirstColumn) {
       this.columns = values.map((c) => (c ?? '').trim());
       return null;
     }
+    return this.accepts(values.length, line, offset) ? { columns: this.columns!, values, text, spans: null, line, offset } : null;
+  }
+
+  private keepOpen(text: string, line: number, offset: number, lines: number): null {
+    this.open = { text, line, offset, lines };
+    return null;
+  }
+
+  /** Whether the record just cut into spans starts with the header's first column name (then it is read as strings). */
+  private isHeader(text: string): boolean {
+    const h = this.headerFirstColumn;
+    return this.cut[1] - this.cut[0] === h.length && text.startsWith(h, this.cut[0]);
+  }
+
+  /** Whether a data record of `count` fields fits the header; warns when not. */
+  private accepts(count: number, line: number, offset: number): boolean {
     if (this.columns === null) {
       this.warn({ line, offset, message: `data line before any header (no "${this.headerFirstColumn},…" line or #Fields directive); skipped` });
-      return null;
+      return false;
     }
-    if (values.length !== this.columns.length) {
-      this.warn({ line, offset, message: `expected ${this.columns.length} comma-separated fields (from the header), found ${values.length}; line skipped` });
-      return null;
+    if (count !== this.columns.length) {
+      this.warn({ line, offset, message: `expected ${this.columns.length} comma-separated fields (from the header), found ${count}; line skipped` });
+      return false;
     }
-    return { columns: this.columns, values, line, offset };
+    return true;
   }
 }
 
 export type CsvRecordToEvent = (r: CsvRecord, input: SourceInput, warn: Warn) => TimelineEvent | null;
 
-/** Builds a Parser for an Exchange CSV log from its header's first column name and a record → event mapping. */
-export function exchangeCsvParser(headerFirstColumn: string, toEvent: CsvRecordToEvent): Parser {
+/** Builds a Parser for an Exchange CSV log from its header's first column name and a record → event mapping (given spans when `spans`). */
+export function exchangeCsvParser(headerFirstColumn: string, toEvent: CsvRecordToEvent, spans = false): Parser {
   return (input, ctx) =>
     parseLinesWith(input, ctx, (warn) => {
-      const reader = new ExchangeCsvReader(headerFirstColumn, warn);
+      const reader = new ExchangeCsvReader(headerFirstColumn, warn, spans);
       return {
         line(l) {
           const rec = reader.feed(l);
