@@ -8,6 +8,9 @@ import { EventEncoder } from '../../../electron/case/event-encoder.ts';
 import { splitCsvFields, splitCsvSpans, SPANS_OPEN, SPANS_UNCUT } from '../../../electron/ingest/sources/csv-line.ts';
 import { httpProxyParser } from '../../../electron/ingest/sources/httpproxy.ts';
 import type { Parser } from '../../../electron/ingest/sources/types.ts';
+import { EVENT_RUNS, parseLinesWith } from '../../../electron/ingest/sources/util.ts';
+import type { TextLine } from '../../../electron/ingest/lines.ts';
+import type { TimelineEvent } from '../../../shared/types.ts';
 import { chunksOf } from './helpers.ts';
 
 test('splitCsvSpans cuts the same fields as splitCsvFields, or says why not', () => {
@@ -94,4 +97,22 @@ test('HttpProxy: packing fields from the line gives the same events, warnings an
     assert.deepEqual(spans.events, strings.events);
     assert.ok(spans.bytes.equals(strings.bytes), 'batch bytes differ');
   }
+});
+
+test('a line parser hands its events over in runs; the events before a parser error still come out, then the error', async () => {
+  const lines = Buffer.from(Array.from({ length: 600 }, (_, i) => `line ${i}`).join('\n'));
+  const input = () => ({ rel: 'x.log', chunks: chunksOf(lines, 1000) });
+  const handler = () => ({
+    line: (l: TextLine): TimelineEvent => {
+      if (l.line === 400) throw new Error('parser bug');
+      return { ts: l.line, tsDesc: 'x', source: 'iis', message: l.text, fields: {}, ref: { file: 'x.log', line: l.line } };
+    },
+  });
+  const parsed = parseLinesWith(input(), { warn: () => {} }, handler);
+  const seen: number[] = [];
+  await assert.rejects(async () => { for await (const run of parsed[EVENT_RUNS]!()) for (const e of run) seen.push(e.ts); }, /parser bug/);
+  assert.deepEqual(seen, Array.from({ length: 399 }, (_, i) => i + 1));
+  const one: number[] = [];
+  await assert.rejects(async () => { for await (const e of parseLinesWith(input(), { warn: () => {} }, handler)) one.push(e.ts); }, /parser bug/);
+  assert.deepEqual(one, seen);
 });
