@@ -11,11 +11,11 @@ import { searchExtras, searchPositions } from './search-text.ts';
 /**
  * Events whose fields come as one layout's names (one array per layout) plus this event's values, and whose message
  * was rendered with a message template (ingest/sources/packed.ts). A LineEvent's values hold undefined for values
- * still in its line (`text` from spans[2i] to spans[2i + 1]); full() makes them.
+ * still in its line (`text` from spans[at + 2i] to spans[at + 2i + 1]); full() makes them.
  */
 export interface PackedFields {
   readonly names: readonly string[]; readonly values: readonly FieldValue[]; readonly template: number;
-  full?(): readonly FieldValue[]; readonly text?: string; readonly spans?: readonly number[];
+  full?(): readonly FieldValue[]; readonly text?: string; readonly spans?: Int32Array; readonly at?: number;
 }
 
 /** One row's values; undefined: still in the event's line. */
@@ -198,7 +198,7 @@ export class EventEncoder {
     h.layout = st?.id ?? 0; h.msgTpl = msgTpl; h.source = ev.source; h.tsDesc = ev.tsDesc; h.host = l.host; h.ip = l.ip; h.method = l.method;
     h.url = l.url; h.ua = l.ua;
     this.out.beginRow(h);
-    if (st) st.layout!.encode(vals!, l, this.out, p?.text ?? null, p?.spans ?? null);
+    if (st) st.layout!.encode(vals!, l, this.out, p?.text ?? null, p?.spans ?? null, p?.at ?? 0);
     this.out.endRow(ev.message, this.extras(ev, st, values));
   }
 }

@@ -249,17 +249,17 @@ export class FieldLayout {
 
   /**
    * Writes one row's values (in layout order) as a JSONB array. A value left undefined is the non-empty text of
-   * `line` from spans[2i] to spans[2i + 1] (ingest/sources/packed.ts LineEvent), written as that string would be.
+   * `line` from spans[at + 2i] to spans[at + 2i + 1] (ingest/sources/packed.ts LineEvent), written as that string would be.
    */
-  encode(values: readonly (FieldValue | undefined)[], l: Lifted, w: JsonbWriter, line: string | null = null, spans: readonly number[] | null = null): void {
+  encode(values: readonly (FieldValue | undefined)[], l: Lifted, w: JsonbWriter, line: string | null = null, spans: Int32Array | null = null, at = 0): void {
     const { roles, tpl } = this.spec;
     const kind = this.kind;
     w.beginArray();
     for (let i = 0; i < values.length; i++) {
       let v = values[i];
       if (v === undefined && line !== null) {
-        const from = spans![2 * i];
-        const to = spans![2 * i + 1];
+        const from = spans![at + 2 * i];
+        const to = spans![at + 2 * i + 1];
         if (kind[i] !== 1) { this.encodeIn(i, line, from, to, w); continue; }
         v = line.slice(from, to);
       }

@@ -57,6 +57,31 @@ export function splitCsvFields(line: string): (string | null)[] | null {
   return out;
 }
 
+/** Ints per slab: room for the spans of a few hundred records. */
+const SLAB = 1 << 16;
+
+/**
+ * Where the spans of a file's records are kept: one typed array filled record after record, a new one when full, so a
+ * record's spans cost no array of their own (its events hold the slab and their offset in it).
+ */
+export class SpanSlab {
+  array = new Int32Array(SLAB);
+  private used = 0;
+
+  /** Copies the first `n` ints of `src` in; returns their offset in `array` (read `array` before the next put). */
+  put(src: readonly number[], n: number): number {
+    if (this.used + n > this.array.length) {
+      this.array = new Int32Array(Math.max(SLAB, n));
+      this.used = 0;
+    }
+    const at = this.used;
+    const a = this.array;
+    for (let i = 0; i < n; i++) a[at + i] = src[i];
+    this.used = at + n;
+    return at;
+  }
+}
+
 /** splitCsvSpans's answer for a record whose quoted field is still open at the end (the record continues). */
 export const SPANS_OPEN = -1;
 /** splitCsvSpans's answer for a record with a field that is not one piece of it (a doubled quote, or text after a closing quote). */

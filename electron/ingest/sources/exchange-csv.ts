@@ -2,7 +2,7 @@
 // `#Fields:` directive (the latest wins), other `#` lines skipped, quoted fields spanning line breaks joined.
 import type { TimelineEvent } from '../../../shared/types.ts';
 import type { TextLine } from '../lines.ts';
-import { splitCsvFields, splitCsvLine, splitCsvSpans, SPANS_OPEN } from './csv-line.ts';
+import { SpanSlab, splitCsvFields, splitCsvLine, splitCsvSpans, SPANS_OPEN } from './csv-line.ts';
 import type { Parser, SourceInput } from './types.ts';
 import { parseLinesWith, type Warn } from './util.ts';
 
@@ -13,9 +13,13 @@ export interface CsvRecord {
    * Null when the record comes as spans instead.
    */
   values: (string | null)[] | null;
-  /** The record's text and, from a reader made with `spans`, where each field's value is in it (see splitCsvSpans). */
+  /**
+   * The record's text and, from a reader made with `spans`, where each field's value is in it: field k from
+   * spans[at + 2k] to spans[at + 2k + 1] (see splitCsvSpans).
+   */
   text: string;
-  spans: number[] | null;
+  spans: Int32Array | null;
+  at: number;
   /** Line and byte offset where the record starts. */
   line: number;
   offset: number;
@@ -30,6 +34,7 @@ export class ExchangeCsvReader {
 
   /** Where splitCsvSpans cuts the current record (copied into the record that leaves). */
   private readonly cut: number[] = [];
+  private readonly slab = new SpanSlab();
 
   /**
    * @param headerFirstColumn the name that starts a plain header line, e.g. `DateTime` or `TimeStamp`.
@@ -76,7 +81,9 @@ export class ExchangeCsvReader {
     const n = this.spans ? splitCsvSpans(text, this.cut) : -2;
     if (n === SPANS_OPEN) return this.keepOpen(text, line, offset, lines);
     if (n >= 0 && !this.isHeader(text)) {
-      return this.accepts(n, line, offset) ? { columns: this.columns!, values: null, text, spans: this.cut.slice(0, 2 * n), line, offset } : null;
+      if (!this.accepts(n, line, offset)) return null;
+      const at = this.slab.put(this.cut, 2 * n);
+      return { columns: this.columns!, values: null, text, spans: this.slab.array, at, line, offset };
     }
     const values = splitCsvFields(text);
     if (values === null) return this.keepOpen(text, line, offset, lines);
@@ -84,7 +91,7 @@ export class ExchangeCsvReader {
       this.columns = values.map((c) => (c ?? '').trim());
       return null;
     }
-    return this.accepts(values.length, line, offset) ? { columns: this.columns!, values, text, spans: null, line, offset } : null;
+    return this.accepts(values.length, line, offset) ? { columns: this.columns!, values, text, spans: null, at: 0, line, offset } : null;
   }
 
   private keepOpen(text: string, line: number, offset: number, lines: number): null {

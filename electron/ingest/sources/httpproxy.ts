@@ -92,12 +92,13 @@ function numberIn(s: string, from: number, to: number): FieldValue {
 
 /** The same values from a record's spans, the columns no row reads as text left in the line (undefined). */
 function spanValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): (FieldValue | undefined)[] {
-  const { text, spans } = r as { text: string; spans: number[] };
+  const { text, at } = r;
+  const spans = r.spans!;
   const n = r.columns.length;
   const values: (FieldValue | undefined)[] = new Array(l.names.length);
   for (let i = 0; i < n; i++) {
-    const from = spans[2 * i];
-    const to = spans[2 * i + 1];
+    const from = spans[at + 2 * i];
+    const to = spans[at + 2 * i + 1];
     const k = l.kind[i];
     values[i] = from === to ? null : k === 1 ? numberIn(text, from, to) : k === 2 ? text.slice(from, to) : undefined;
   }
@@ -119,7 +120,7 @@ function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn
   const message = renderMessageAt(HTTPPROXY_TEMPLATE, values as FieldValue[], l.msgAt);
   const ref = { file: input.rel, line: r.line, offset: r.offset };
   const ev = r.spans
-    ? new LineEvent(ts, 'Request', 'httpproxy', message, ref, l.names, values, HTTPPROXY_TEMPLATE, r.text, r.spans)
+    ? new LineEvent(ts, 'Request', 'httpproxy', message, ref, l.names, values, HTTPPROXY_TEMPLATE, r.text, r.spans, r.at)
     : new PackedEvent(ts, 'Request', 'httpproxy', message, ref, l.names, values as FieldValue[], HTTPPROXY_TEMPLATE);
   if (host != null) ev.host = host;
   return ev;

@@ -52,21 +52,21 @@ export function positionsOf<K extends string>(names: readonly string[], wanted: 
 /**
  * A PackedEvent whose columns the row does not read as text stay in the line until asked for: `values` holds the
  * values the parser made (numbers, nulls, the text columns) and `undefined` for a value still in `text` from
- * spans[2i] to spans[2i + 1] (never empty). The encoder packs those straight from the line (no string per field);
+ * spans[at + 2i] to spans[at + 2i + 1] (never empty). The encoder packs those straight from the line (no string per field);
  * full() (and `fields`) make the rest.
  */
 export class LineEvent extends PackedEvent {
   private made: FieldValue[] | null = null;
 
   constructor(ts: number, tsDesc: string, source: SourceId, message: string, ref: EvidenceRef, names: readonly string[],
-    values: (FieldValue | undefined)[], template: number, readonly text: string, readonly spans: readonly number[]) {
+    values: (FieldValue | undefined)[], template: number, readonly text: string, readonly spans: Int32Array, readonly at: number) {
     super(ts, tsDesc, source, message, ref, names, values as FieldValue[], template);
   }
 
   override full(): FieldValue[] {
     if (!this.made) {
       const f = this.values.slice();
-      for (let i = 0; i < f.length; i++) if (f[i] === undefined) f[i] = this.text.slice(this.spans[2 * i], this.spans[2 * i + 1]);
+      for (let i = 0; i < f.length; i++) if (f[i] === undefined) f[i] = this.text.slice(this.spans[this.at + 2 * i], this.spans[this.at + 2 * i + 1]);
       this.made = f;
     }
     return this.made;

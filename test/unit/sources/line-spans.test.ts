@@ -57,7 +57,7 @@ const ODD = [
 
 /** The file's bytes: a BOM, CRLF and LF lines, a NUL byte and a bad UTF-8 byte inside data rows, a last line cut short. */
 function oddFile(): Buffer {
-  const lines = [COLUMNS, ...Array.from({ length: 300 }, (_, i) => row(i)), ...ODD, ...Array.from({ length: 150 }, (_, i) => row(2000 + i)), row(3000).slice(0, 200)];
+  const lines = [COLUMNS, ...Array.from({ length: 300 }, (_, i) => row(i)), ...ODD, ...Array.from({ length: 1500 }, (_, i) => row(2000 + i)), row(3000).slice(0, 200)];
   const parts: Buffer[] = [Buffer.from([0xef, 0xbb, 0xbf])];
   lines.forEach((l, i) => {
     let b = Buffer.from(l + (i % 3 === 0 ? '\r\n' : '\n'), 'utf8');
