@@ -6,7 +6,7 @@ import { exchangeCsvParser, type CsvRecord } from './exchange-csv.ts';
 import { HTTPPROXY_TEMPLATE, renderMessage, renderMessageAt, templatePositions } from './message-templates.ts';
 import { LineEvent, PackedEvent, positionMap, positionsOf, textColumns } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
-import { isoUtcMicros, type Warn } from './util.ts';
+import { isoUtcMicros, numberIn, type Warn } from './util.ts';
 
 const NUMERIC_COLUMNS = new Set(['HttpStatus', 'BackEndStatus', 'RequestBytes', 'ResponseBytes', 'MajorVersion', 'MinorVersion', 'BuildVersion', 'RevisionVersion']);
 
@@ -67,27 +67,6 @@ function recordValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): Fi
   }
   if (l.addProtocol) values[r.columns.length] = protocol;
   return values;
-}
-
-/** A run of 1–15 ASCII digits as its number; NaN for anything else (Number() reads it then). */
-function digitsIn(s: string, from: number, to: number): number {
-  if (to - from > 15) return NaN;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/** A numeric column's value from its span: the number, or the text when it holds none (as recordValues). */
-function numberIn(s: string, from: number, to: number): FieldValue {
-  const n = digitsIn(s, from, to);
-  if (!Number.isNaN(n)) return n;
-  const raw = s.slice(from, to);
-  const m = Number(raw);
-  return Number.isFinite(m) ? m : raw;
 }
 
 /** The same values from a record's spans, the columns no row reads as text left in the line (undefined). */

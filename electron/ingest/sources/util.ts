@@ -1,5 +1,5 @@
 // Small helpers shared by the text-log parsers: capped warnings, cancellation, fast UTC time parsing.
-import type { IngestWarning, TimelineEvent } from '../../../shared/types.ts';
+import type { FieldValue, IngestWarning, TimelineEvent } from '../../../shared/types.ts';
 import { readLineBatches, type TextLine } from '../lines.ts';
 import type { ParseContext, SourceInput } from './types.ts';
 
@@ -34,6 +34,27 @@ function digits(s: string, from: number, n: number): number {
     v = v * 10 + d;
   }
   return v;
+}
+
+/** A run of 1–15 ASCII digits as its number; NaN for anything else (Number() reads it then). */
+function digitsIn(s: string, from: number, to: number): number {
+  if (to - from > 15) return NaN;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** A numeric column's value from `s` between `from` and `to`: the number, or the text when Number() reads none from it. */
+export function numberIn(s: string, from: number, to: number): FieldValue {
+  const n = digitsIn(s, from, to);
+  if (!Number.isNaN(n)) return n;
+  const raw = s.slice(from, to);
+  const m = Number(raw);
+  return Number.isFinite(m) ? m : raw;
 }
 
 const dayCache = new Map<string, number>();

@@ -10,8 +10,11 @@ import { httpProxyParser } from '../../../electron/ingest/sources/httpproxy.ts';
 import type { Parser } from '../../../electron/ingest/sources/types.ts';
 import { EVENT_RUNS, parseLinesWith } from '../../../electron/ingest/sources/util.ts';
 import type { TextLine } from '../../../electron/ingest/lines.ts';
-import type { TimelineEvent } from '../../../shared/types.ts';
-import { chunksOf } from './helpers.ts';
+import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
+import { parseIis } from '../../../electron/ingest/sources/iis.ts';
+import { chunksOf, collect } from './helpers.ts';
+
+const collectEvents = (parse: Parser, bytes: Buffer) => collect(parse, 'C/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log', bytes, 333);
 
 test('splitCsvSpans cuts the same fields as splitCsvFields, or says why not', () => {
   const lines = ['a,b,c', ',,', 'a,"b,c",d', '"a ""quoted"" word",x', '"",""""', '"trailing comma",', 'x,"q"tail,y', 'a,"open',
@@ -115,4 +118,21 @@ test('a line parser hands its events over in runs; the events before a parser er
   const one: number[] = [];
   await assert.rejects(async () => { for await (const e of parseLinesWith(input(), { warn: () => {} }, handler)) one.push(e.ts); }, /parser bug/);
   assert.deepEqual(one, seen);
+});
+
+test('IIS: numbers and dashes read from the line are the values Number() gives the field text', async () => {
+  const fields = ['date', 'time', 's-ip', 'cs-method', 'cs-uri-stem', 'cs-uri-query', 's-port', 'c-ip', 'sc-status', 'time-taken', 'sc-bytes'];
+  const odd = ['443', '007', '1e3', '-', 'abc', '-0', '0x1F', '1234567890123456789', ' ', '+5', '12.50', 'Infinity', '٣', '0'];
+  const lines = odd.map((v, i) => `2021-03-04 00:00:${String(i).padStart(2, '0')} 10.0.0.5 GET /owa/ ${i % 2 ? '-' : 'a=1'} ${v} 1.2.3.4 ${v} ${odd[(i + 3) % odd.length]} ${v}`);
+  const text = `#Fields: ${fields.join(' ')}\r\n${lines.join('\r\n')}\r\n`;
+  const { events } = await collectEvents(parseIis, Buffer.from(text));
+  const numeric = new Set(['s-port', 'sc-status', 'time-taken', 'sc-bytes']);
+  const reference = (raw: string, name: string): FieldValue => {
+    if (raw === '-' || raw === '') return null;
+    return numeric.has(name) && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  };
+  const expected = lines.filter((l) => l.split(' ').length === fields.length)
+    .map((l) => Object.fromEntries(l.split(' ').map((raw, k) => [fields[k], reference(raw, fields[k])])));
+  assert.ok(expected.length >= 12);
+  assert.deepEqual(events.map((e) => e.fields), expected);
 });
