@@ -66,19 +66,20 @@ const SLAB = 1 << 16;
  */
 export class SpanSlab {
   array = new Int32Array(SLAB);
-  private used = 0;
+  /** Where the next record's spans go. */
+  at = 0;
 
-  /** Copies the first `n` ints of `src` in; returns their offset in `array` (read `array` before the next put). */
-  put(src: readonly number[], n: number): number {
-    if (this.used + n > this.array.length) {
+  /** Makes room for `n` ints at `at` (a new array when the current one is full; read `array` after this). */
+  reserve(n: number): void {
+    if (this.at + n > this.array.length) {
       this.array = new Int32Array(Math.max(SLAB, n));
-      this.used = 0;
+      this.at = 0;
     }
-    const at = this.used;
-    const a = this.array;
-    for (let i = 0; i < n; i++) a[at + i] = src[i];
-    this.used = at + n;
-    return at;
+  }
+
+  /** Keeps the `n` ints just written at `at`. */
+  keep(n: number): void {
+    this.at += n;
   }
 }
 
@@ -88,13 +89,14 @@ export const SPANS_OPEN = -1;
 export const SPANS_UNCUT = -2;
 
 /**
- * Cuts one CSV record into fields without making a string per field: field k's value is `line` from spans[2k] to
- * spans[2k + 1] (inside its quotes when quoted; empty = null). Returns the field count, SPANS_OPEN, or SPANS_UNCUT
+ * Cuts one CSV record into fields without making a string per field: field k's value is `line` from spans[at + 2k]
+ * to spans[at + 2k + 1] (inside its quotes when quoted; empty = null); `spans` has room for 2 × (line.length + 1).
+ * `at` is even. Returns the field count, SPANS_OPEN, or SPANS_UNCUT
  * (then splitCsvFields gives the values). The same fields as splitCsvFields, which the tests hold it to.
  */
-export function splitCsvSpans(line: string, spans: number[]): number {
+export function splitCsvSpans(line: string, spans: Int32Array | number[], at = 0): number {
   const n = line.length;
-  let k = 0;
+  let k = at / 2;
   let i = 0;
   for (;;) {
     if (line.charCodeAt(i) === 34 /* " */) {
@@ -104,7 +106,7 @@ export function splitCsvSpans(line: string, spans: number[]): number {
       spans[2 * k] = i + 1;
       spans[2 * k + 1] = q;
       k++;
-      if (q + 1 >= n) return k;
+      if (q + 1 >= n) return k - at / 2;
       i = q + 2;
     } else {
       const comma = line.indexOf(',', i);
@@ -112,7 +114,7 @@ export function splitCsvSpans(line: string, spans: number[]): number {
       spans[2 * k] = i;
       spans[2 * k + 1] = end;
       k++;
-      if (comma < 0) return k;
+      if (comma < 0) return k - at / 2;
       i = comma + 1;
     }
   }

@@ -32,8 +32,7 @@ export class ExchangeCsvReader {
   private columns: string[] | null = null;
   private open: { text: string; line: number; offset: number; lines: number } | null = null;
 
-  /** Where splitCsvSpans cuts the current record (copied into the record that leaves). */
-  private readonly cut: number[] = [];
+  /** Where splitCsvSpans cuts the records (a record that leaves keeps its spans there). */
   private readonly slab = new SpanSlab();
 
   /**
@@ -78,12 +77,13 @@ export class ExchangeCsvReader {
   }
 
   private record(text: string, line: number, offset: number, lines = 1): CsvRecord | null {
-    const n = this.spans ? splitCsvSpans(text, this.cut) : -2;
+    const n = this.spans ? this.cut(text) : -2;
     if (n === SPANS_OPEN) return this.keepOpen(text, line, offset, lines);
     if (n >= 0 && !this.isHeader(text)) {
       if (!this.accepts(n, line, offset)) return null;
-      const at = this.slab.put(this.cut, 2 * n);
-      return { columns: this.columns!, values: null, text, spans: this.slab.array, at, line, offset };
+      const { array, at } = this.slab;
+      this.slab.keep(2 * n);
+      return { columns: this.columns!, values: null, text, spans: array, at, line, offset };
     }
     const values = splitCsvFields(text);
     if (values === null) return this.keepOpen(text, line, offset, lines);
@@ -99,10 +99,17 @@ export class ExchangeCsvReader {
     return null;
   }
 
+  /** Cuts a record into spans at the slab's free end (kept only when the record is accepted). */
+  private cut(text: string): number {
+    this.slab.reserve(2 * text.length + 2);
+    return splitCsvSpans(text, this.slab.array, this.slab.at);
+  }
+
   /** Whether the record just cut into spans starts with the header's first column name (then it is read as strings). */
   private isHeader(text: string): boolean {
     const h = this.headerFirstColumn;
-    return this.cut[1] - this.cut[0] === h.length && text.startsWith(h, this.cut[0]);
+    const { array, at } = this.slab;
+    return array[at + 1] - array[at] === h.length && text.startsWith(h, array[at]);
   }
 
   /** Whether a data record of `count` fields fits the header; warns when not. */
