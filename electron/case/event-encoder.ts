@@ -10,9 +10,16 @@ import { searchExtras, searchPositions } from './search-text.ts';
 
 /**
  * Events whose fields come as one layout's names (one array per layout) plus this event's values, and whose message
- * was rendered with a message template (ingest/sources/packed.ts).
+ * was rendered with a message template (ingest/sources/packed.ts). A LineEvent's values hold undefined for values
+ * still in its line (`text` from spans[at + 2i] to spans[at + 2i + 1]); full() makes them.
  */
-export interface PackedFields { readonly names: readonly string[]; readonly values: readonly FieldValue[]; readonly template: number }
+export interface PackedFields {
+  readonly names: readonly string[]; readonly values: readonly FieldValue[]; readonly template: number;
+  full?(): readonly FieldValue[]; readonly text?: string; readonly spans?: Int32Array; readonly at?: number;
+}
+
+/** One row's values; undefined: still in the event's line. */
+type Vals = readonly (FieldValue | undefined)[];
 
 function packedOf(e: TimelineEvent): PackedFields | null {
   const p = e as unknown as Partial<PackedFields>;
@@ -39,7 +46,7 @@ interface LayoutState {
   searchAt: Int32Array | null;
 }
 
-interface Pending { ev: TimelineEvent; st: LayoutState | null; values: readonly FieldValue[] | null }
+interface Pending { ev: TimelineEvent; st: LayoutState | null; values: Vals | null }
 
 const absent = (v: FieldValue | undefined): boolean => v === null || v === undefined || v === '' || v === '-';
 
@@ -60,9 +67,13 @@ export class EventEncoder {
   push(ev: TimelineEvent): void {
     const p = packedOf(ev);
     let st: LayoutState | null = null;
-    let values: readonly FieldValue[] | null = null;
+    let values: Vals | null = null;
     if (p) {
-      if (p.names.length) { st = this.byNames.get(p.names) ?? this.track(p.names, null); values = p.values; }
+      if (p.names.length) {
+        st = this.byNames.get(p.names) ?? this.track(p.names, null);
+        // a layout still learning samples every value; a learnt one packs values straight from the line
+        values = st.layout || !p.full ? p.values : p.full();
+      }
     } else {
       const names = Object.keys(ev.fields);
       if (names.length) {
@@ -72,7 +83,7 @@ export class EventEncoder {
       }
     }
     if (st && !st.layout) {
-      if (st.samples.length < WINDOW) st.samples.push(values!);
+      if (st.samples.length < WINDOW) st.samples.push(values as readonly FieldValue[]);
       if (this.windowLeft <= 0) this.windowLeft = WINDOW;
     }
     if (this.windowLeft > 0) {
@@ -123,14 +134,14 @@ export class EventEncoder {
 
   // The event being written, read by the template and index-text callbacks below (no closure per event).
   private curSt: LayoutState | null = null;
-  private curValues: readonly FieldValue[] | null = null;
+  private curValues: Vals | null = null;
   private curLift: Lifted | null = null;
 
   private pick(k: LiftKey): FieldValue {
     const st = this.curSt;
     if (!st) return null;
     const values = this.curValues!;
-    for (const i of st.lift[k]) if (!absent(values[i])) return values[i];
+    for (const i of st.lift[k]) if (!absent(values[i] ?? null)) return values[i] ?? null;
     return null;
   }
 
@@ -172,11 +183,14 @@ export class EventEncoder {
     return searchExtras(ev.message, values, st.searchAt);
   }
 
-  private write(ev: TimelineEvent, st: LayoutState | null, values: readonly FieldValue[] | null): void {
+  /** Writes one row; `vals` may be a LineEvent's values (its text columns made, the rest still in its line). */
+  private write(ev: TimelineEvent, st: LayoutState | null, vals: Vals | null): void {
     this.curSt = st;
-    this.curValues = values;
+    this.curValues = vals;
+    const values = vals as readonly FieldValue[] | null;
     const l = (this.curLift = this.lift(ev));
-    const tid = packedOf(ev)?.template ?? 0;
+    const p = packedOf(ev);
+    const tid = p?.template ?? 0;
     const msgTpl = tid && templateStorable(tid, values, this.msgPositions(st, tid), this.getCol) ? tid : 0;
     const r = ev.ref;
     const h = this.head;
@@ -184,7 +198,7 @@ export class EventEncoder {
     h.layout = st?.id ?? 0; h.msgTpl = msgTpl; h.source = ev.source; h.tsDesc = ev.tsDesc; h.host = l.host; h.ip = l.ip; h.method = l.method;
     h.url = l.url; h.ua = l.ua;
     this.out.beginRow(h);
-    if (st) st.layout!.encode(values!, l, this.out);
+    if (st) st.layout!.encode(vals!, l, this.out, p?.text ?? null, p?.spans ?? null, p?.at ?? 0);
     this.out.endRow(ev.message, this.extras(ev, st, values));
   }
 }

@@ -163,24 +163,28 @@ function compileTemplate(t: string): CompiledTemplate {
 /** Start and end of each run matchTemplate found (reused: one template is matched at a time). */
 const SPANS = new Int32Array(2 * MAX_RUNS);
 
-/** Fills SPANS with the runs that fill a template to give exactly `v`; their count, or -1 when `v` does not have its shape. */
-function matchTemplate(ct: CompiledTemplate, v: string): number {
+/**
+ * Fills SPANS with the runs that fill a template to give exactly `s` from `from` to `to` (absolute positions in `s`);
+ * their count, or -1 when that text does not have its shape.
+ */
+function matchTemplate(ct: CompiledTemplate, s: string, from = 0, to = s.length): number {
   const { lits } = ct;
-  if (!v.startsWith(lits[0])) return -1;
-  let pos = lits[0].length;
+  if (lits[0].length > to - from || !s.startsWith(lits[0], from)) return -1;
+  let pos = from + lits[0].length;
   for (let k = 1; k < lits.length; k++) {
-    const c = v.charCodeAt(pos);
+    if (pos >= to) return -1;
+    const c = s.charCodeAt(pos);
     if (!(c >= 48 && c <= 57)) return -1;
     let end = pos + 1;
-    while (end < v.length && inRun(v.charCodeAt(end))) end++;
+    while (end < to && inRun(s.charCodeAt(end))) end++;
     SPANS[2 * k - 2] = pos;
     SPANS[2 * k - 1] = end;
     pos = end;
     // indexOf compares natively: twice as fast as startsWith or a charCodeAt loop on long values
-    if (v.indexOf(lits[k], pos) !== pos) return -1;
+    if (pos + lits[k].length > to || s.indexOf(lits[k], pos) !== pos) return -1;
     pos += lits[k].length;
   }
-  return pos === v.length ? lits.length - 1 : -1;
+  return pos === to ? lits.length - 1 : -1;
 }
 
 /** Fills a template's placeholders with runs (the inverse of shapeOf). */
@@ -191,7 +195,7 @@ export function fillTemplate(t: string, runs: readonly string[]): string {
 }
 
 /** Encoded size of a string, close enough to choose between encodings (exact for ASCII). */
-const textSize = (s: string): number => s.length + (s.length <= 11 ? 1 : 2);
+const textSize = (len: number): number => len + (len <= 11 ? 1 : 2);
 const runsSize = (runs: string[]): number => 3 + runs.reduce((n, r) => n + r.length + 1, 0);
 
 /** The template that saves the most bytes over a sample of one column's values: a default value or a shape. */
@@ -202,7 +206,7 @@ export function chooseTemplate(sample: readonly FieldValue[]): string | number |
   const exact = new Map<FieldValue, number>();
   const shapes = new Map<string, number>();
   for (const [v, k] of counts) {
-    const size = typeof v === 'number' ? String(v).length + 1 : textSize(v as string);
+    const size = typeof v === 'number' ? String(v).length + 1 : textSize((v as string).length);
     exact.set(v, k * (size - 1));
     if (typeof v === 'string' && v.length >= 12) {
       const s = shapeOf(v);
@@ -243,20 +247,29 @@ export class FieldLayout {
     return new FieldLayout({ names: [...names], roles: names.map(roleOfName), tpl: tpl ?? names.map(() => null) });
   }
 
-  /** Writes one row's values (in layout order) as a JSONB array. */
-  encode(values: readonly FieldValue[], l: Lifted, w: JsonbWriter): void {
+  /**
+   * Writes one row's values (in layout order) as a JSONB array. A value left undefined is the non-empty text of
+   * `line` from spans[at + 2i] to spans[at + 2i + 1] (ingest/sources/packed.ts LineEvent), written as that string would be.
+   */
+  encode(values: readonly (FieldValue | undefined)[], l: Lifted, w: JsonbWriter, line: string | null = null, spans: Int32Array | null = null, at = 0): void {
     const { roles, tpl } = this.spec;
     const kind = this.kind;
     w.beginArray();
     for (let i = 0; i < values.length; i++) {
-      const v = values[i] ?? null;
-      if (v === null) { w.tag(JB.NULL); continue; }
+      let v = values[i];
+      if (v === undefined && line !== null) {
+        const from = spans![at + 2 * i];
+        const to = spans![at + 2 * i + 1];
+        if (kind[i] !== 1) { this.encodeIn(i, line, from, to, w); continue; }
+        v = line.slice(from, to);
+      }
+      if (v === null || v === undefined) { w.tag(JB.NULL); continue; }
       const k = kind[i];
       if (k === 1) {
         if (isRole(v, roles[i] as Role, l)) { w.tag(JB.TRUE); continue; }
       } else if (k !== 0) {
         if (v === tpl[i]) { w.tag(JB.FALSE); continue; }
-        if (k === 3 && typeof v === 'string' && this.runs(i, v, w)) continue;
+        if (k === 3 && typeof v === 'string' && this.runs(i, v, 0, v.length, w)) continue;
       }
       if (typeof v === 'number') w.number(v);
       else w.string(v);
@@ -264,14 +277,25 @@ export class FieldLayout {
     w.endArray();
   }
 
-  /** Writes `v` as the runs of column i's template when it has the template's shape and that is shorter. */
-  private runs(i: number, v: string, w: JsonbWriter): boolean {
-    const n = matchTemplate(this.compiled[i]!, v);
+  /** Column i's text value, `s` from `from` to `to` (not a role column): the same bytes as encode gives the string. */
+  private encodeIn(i: number, s: string, from: number, to: number, w: JsonbWriter): void {
+    const k = this.kind[i];
+    if (k !== 0) {
+      const t = this.spec.tpl[i];
+      if (typeof t === 'string' && t.length === to - from && s.startsWith(t, from)) { w.tag(JB.FALSE); return; }
+      if (k === 3 && this.runs(i, s, from, to, w)) return;
+    }
+    w.stringIn(s, from, to);
+  }
+
+  /** Writes `s` from `from` to `to` as the runs of column i's template when it has the template's shape and that is shorter. */
+  private runs(i: number, s: string, from: number, to: number, w: JsonbWriter): boolean {
+    const n = matchTemplate(this.compiled[i]!, s, from, to);
     if (n < 0) return false;
     let size = 3;
     for (let k = 0; k < n; k++) size += SPANS[2 * k + 1] - SPANS[2 * k] + 1;
-    if (size >= textSize(v)) return false;
-    w.asciiSlices(v, SPANS, n);
+    if (size >= textSize(to - from)) return false;
+    w.asciiSlices(s, SPANS, n);
     return true;
   }
 

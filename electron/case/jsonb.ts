@@ -78,6 +78,29 @@ export class JsonbWriter {
     this.pos = at + h + len;
   }
 
+  /** The text of `s` from `from` to `to`, the same bytes as string(s.slice(from, to)), short ASCII copied without the slice. */
+  stringIn(s: string, from: number, to: number): void {
+    const len = to - from;
+    if (len < LONG) {
+      const at = this.pos;
+      const h = headerSize(len);
+      this.room(h + len);
+      const b = this.buf;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(from + i);
+        if (c >= 0x80) break;
+        b[at + h + i] = c;
+      }
+      if (i === len) {
+        this.header(JB.TEXTRAW, len, at);
+        this.pos = at + h + len;
+        return;
+      }
+    }
+    this.string(s.slice(from, to));
+  }
+
   /**
    * Copies an ASCII string to `at` with a plain loop (far cheaper than a call into Buffer for the short strings of
    * log fields); returns the position after it, or -1 when the string is not ASCII (nothing is then kept).

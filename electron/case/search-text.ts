@@ -42,17 +42,23 @@ export function searchWorthy(v: FieldValue, message: string): v is string {
 const WORD_RE = /[\p{L}\p{N}\p{Co}_-]/u;
 const isWord = (c: string): boolean => WORD_RE.test(c) || (c >= '\uD800' && c <= '\uDFFF');
 
+/** isWord of the character at `i` of `s` (false past either end); ASCII decided from its code, no regex. */
+function isWordAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (Number.isNaN(c)) return false;
+  if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+  return isWord(s[i]);
+}
+
 /**
  * True when `text` holds `v` with the same word boundaries, so indexing `text` indexes every word of `v`. A bare
  * substring is not enough: `ftp.exe` inside `renamed-ftp.exe` would leave the word `ftp` out of the index.
  */
 export function carriesWords(text: string, v: string): boolean {
-  const leftWord = isWord(v[0]);
-  const rightWord = isWord(v[v.length - 1]);
+  const leftWord = isWordAt(v, 0);
+  const rightWord = isWordAt(v, v.length - 1);
   for (let i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + 1)) {
-    const before = i > 0 ? text[i - 1] : '';
-    const after = text[i + v.length] ?? '';
-    if ((!leftWord || !before || !isWord(before)) && (!rightWord || !after || !isWord(after))) return true;
+    if ((!leftWord || !isWordAt(text, i - 1)) && (!rightWord || !isWordAt(text, i + v.length))) return true;
   }
   return false;
 }

@@ -1,12 +1,13 @@
 // Reads one evidence file once: the same chunks feed the three hashers, the classifier and the file's parser.
 import fs from 'node:fs/promises';
-import type { FileKind, IngestWarning, ParseOutcome } from '../../shared/types.ts';
+import type { FileKind, IngestWarning, ParseOutcome, TimelineEvent } from '../../shared/types.ts';
 import { BatchWriter, type EventBatch } from '../case/event-batch.ts';
 import { EventEncoder } from '../case/event-encoder.ts';
 import { classify } from './classify.ts';
 import { NotRegularFileError, openEvidence } from './evidence-open.ts';
 import { MultiHasher, type FileHashes } from './hash.ts';
 import { parserFor } from './sources/index.ts';
+import { EVENT_RUNS, type EventRuns } from './sources/util.ts';
 
 const CHUNK = 1 << 20;
 /** A batch goes to the writer at this many events or bytes, whichever comes first. */
@@ -80,6 +81,26 @@ async function readChunk(fh: fs.FileHandle, max: number): Promise<Uint8Array | n
   return bytesRead === 0 ? null : buf.subarray(0, bytesRead);
 }
 
+/** Hands each event to `take` (a run at a time when the parser offers runs), awaiting only the batches it sends. */
+async function eachEvent(parsed: EventRuns, take: (ev: TimelineEvent) => Promise<void> | void, signal?: AbortSignal): Promise<void> {
+  const runs = parsed[EVENT_RUNS];
+  if (!runs) {
+    for await (const ev of parsed) {
+      const sent = take(ev);
+      if (sent) await sent;
+      if (signal?.aborted) return;
+    }
+    return;
+  }
+  for await (const run of runs()) {
+    for (const ev of run) {
+      const sent = take(ev);
+      if (sent) await sent;
+      if (signal?.aborted) return;
+    }
+  }
+}
+
 type Stat = { size: number; mtime: number };
 const statOf = async (fh: fs.FileHandle): Promise<Stat> => {
   const st = await fh.stat({ bigint: true });
@@ -128,12 +149,13 @@ export async function parseFile(task: { abs: string | Uint8Array; rel: string; h
           signal,
           outcome: (o: ParseOutcome) => { outcome = o; },
         };
-        for await (const ev of entry.parse({ rel: task.rel, chunks: src.iterable(), host: task.host }, ctx)) {
+        /** Encodes one event; a full batch goes out (awaited: the worker's flow control). */
+        const take = (ev: TimelineEvent): Promise<void> | void => {
           encoder.push(ev);
           events++;
-          if (out.rows >= BATCH_ROWS || out.bytes >= BATCH_BYTES) await sink.batch(out.finish());
-          if (signal?.aborted) break;
-        }
+          if (out.rows >= BATCH_ROWS || out.bytes >= BATCH_BYTES) return sink.batch(out.finish());
+        };
+        await eachEvent(entry.parse({ rel: task.rel, chunks: src.iterable(), host: task.host }, ctx), take, signal);
       } catch (e) {
         error = (e as Error).message ?? String(e);
         sink.warn({ file: task.rel, offset: bytes, message: `${entry.id} parser stopped: ${error} — events before this point are kept` });

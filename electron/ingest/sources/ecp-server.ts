@@ -61,7 +61,7 @@ export function ecpMessage(eventId: string, data: string): string {
 
 function toEvent(r: CsvRecord, input: SourceInput, warn: Warn): TimelineEvent | null {
   const fields: Record<string, FieldValue> = {};
-  for (let i = 0; i < r.columns.length; i++) fields[r.columns[i]] = r.values[i];
+  for (let i = 0; i < r.columns.length; i++) fields[r.columns[i]] = r.values![i];
   const stamp = fields.TimeStamp;
   const ts = typeof stamp === 'string' ? exchangeTimeMicros(stamp) : NaN;
   if (Number.isNaN(ts)) {

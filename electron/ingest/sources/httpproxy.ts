@@ -4,9 +4,9 @@ import type { FieldValue, TimelineEvent } from '../../../shared/types.ts';
 import { isoToMicros } from '../../../shared/types.ts';
 import { exchangeCsvParser, type CsvRecord } from './exchange-csv.ts';
 import { HTTPPROXY_TEMPLATE, renderMessage, renderMessageAt, templatePositions } from './message-templates.ts';
-import { PackedEvent, positionMap, positionsOf } from './packed.ts';
+import { LineEvent, PackedEvent, positionMap, positionsOf, textColumns } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
-import { isoUtcMicros, type Warn } from './util.ts';
+import { isoUtcMicros, numberIn, type Warn } from './util.ts';
 
 const NUMERIC_COLUMNS = new Set(['HttpStatus', 'BackEndStatus', 'RequestBytes', 'ResponseBytes', 'MajorVersion', 'MinorVersion', 'BuildVersion', 'RevisionVersion']);
 
@@ -31,7 +31,11 @@ const NAMED = ['DateTime', 'ServerHostName'] as const;
 type Named = (typeof NAMED)[number];
 
 /** A header compiled once: the event's field names (the columns, plus Protocol from the folder when absent). */
-interface ProxyLayout { names: string[]; numericAt: number[]; at: Record<Named, number>; msgAt: Int32Array; addProtocol: boolean }
+interface ProxyLayout {
+  names: string[]; numericAt: number[]; at: Record<Named, number>; msgAt: Int32Array; addProtocol: boolean;
+  /** Per column: 1 numeric, 2 read as text by the row (made a string), 0 left in the line. */
+  kind: Uint8Array;
+}
 
 const compiled = new WeakMap<string[], { withProtocol?: ProxyLayout; plain?: ProxyLayout }>();
 
@@ -45,14 +49,16 @@ function layoutFor(columns: string[], protocol: string | null): ProxyLayout {
     const names = addProtocol ? [...columns, 'Protocol'] : columns;
     const msgAt = templatePositions(HTTPPROXY_TEMPLATE, positionMap(names));
     const numericAt = columns.flatMap((n, i) => (NUMERIC_COLUMNS.has(n) ? [i] : []));
-    l = c[key] = { names, numericAt, at: positionsOf(names, NAMED), msgAt, addProtocol };
+    const text = textColumns(names, 'httpproxy', HTTPPROXY_TEMPLATE);
+    const kind = Uint8Array.from(columns, (n, i) => (NUMERIC_COLUMNS.has(n) ? 1 : text[i] ? 2 : 0));
+    l = c[key] = { names, numericAt, at: positionsOf(names, NAMED), msgAt, addProtocol, kind };
   }
   return l;
 }
 
 /** The record's fields as the event's values (converted in place): numbers where a numeric column holds one, then Protocol. */
 function recordValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): FieldValue[] {
-  const values: FieldValue[] = r.values;
+  const values: FieldValue[] = r.values!;
   for (const i of l.numericAt) {
     const raw = values[i];
     if (raw === null) continue;
@@ -63,9 +69,25 @@ function recordValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): Fi
   return values;
 }
 
+/** The same values from a record's spans, the columns no row reads as text left in the line (undefined). */
+function spanValues(r: CsvRecord, l: ProxyLayout, protocol: string | null): (FieldValue | undefined)[] {
+  const { text, at } = r;
+  const spans = r.spans!;
+  const n = r.columns.length;
+  const values: (FieldValue | undefined)[] = new Array(l.names.length);
+  for (let i = 0; i < n; i++) {
+    const from = spans[at + 2 * i];
+    const to = spans[at + 2 * i + 1];
+    const k = l.kind[i];
+    values[i] = from === to ? null : k === 1 ? numberIn(text, from, to) : k === 2 ? text.slice(from, to) : undefined;
+  }
+  if (l.addProtocol) values[n] = protocol;
+  return values;
+}
+
 function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn: Warn): TimelineEvent | null {
   const l = layoutFor(r.columns, protocol);
-  const values = recordValues(r, l, protocol);
+  const values = r.spans ? spanValues(r, l, protocol) : recordValues(r, l, protocol);
   const dt = l.at.DateTime >= 0 ? values[l.at.DateTime] : null;
   const ts = typeof dt === 'string' ? exchangeTimeMicros(dt) : NaN;
   if (Number.isNaN(ts)) {
@@ -74,8 +96,11 @@ function toEvent(r: CsvRecord, input: SourceInput, protocol: string | null, warn
   }
   const server = l.at.ServerHostName >= 0 ? values[l.at.ServerHostName] : null;
   const host = (typeof server === 'string' ? server : null) ?? input.host;
-  const message = renderMessageAt(HTTPPROXY_TEMPLATE, values, l.msgAt);
-  const ev = new PackedEvent(ts, 'Request', 'httpproxy', message, { file: input.rel, line: r.line, offset: r.offset }, l.names, values, HTTPPROXY_TEMPLATE);
+  const message = renderMessageAt(HTTPPROXY_TEMPLATE, values as FieldValue[], l.msgAt);
+  const ref = { file: input.rel, line: r.line, offset: r.offset };
+  const ev = r.spans
+    ? new LineEvent(ts, 'Request', 'httpproxy', message, ref, l.names, values, HTTPPROXY_TEMPLATE, r.text, r.spans, r.at)
+    : new PackedEvent(ts, 'Request', 'httpproxy', message, ref, l.names, values as FieldValue[], HTTPPROXY_TEMPLATE);
   if (host != null) ev.host = host;
   return ev;
 }
@@ -88,4 +113,8 @@ function protocolOf(rel: string): string | null {
   return lastProtocol;
 }
 
-export const parseHttpProxy: Parser = exchangeCsvParser('DateTime', (r, input, warn) => toEvent(r, input, protocolOf(input.rel), warn));
+/** The HttpProxy parser; with `spans` false every field becomes a string first (the reference the tests hold the span path to). */
+export const httpProxyParser = (spans: boolean): Parser =>
+  exchangeCsvParser('DateTime', (r, input, warn) => toEvent(r, input, protocolOf(input.rel), warn), spans);
+
+export const parseHttpProxy: Parser = httpProxyParser(true);

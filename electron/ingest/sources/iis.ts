@@ -5,7 +5,7 @@ import type { TextLine } from '../lines.ts';
 import { IIS_TEMPLATE, renderMessage, renderMessageAt, templatePositions } from './message-templates.ts';
 import { PackedEvent, positionMap, positionsOf } from './packed.ts';
 import type { Parser, SourceInput } from './types.ts';
-import { parseLinesWith, timeOfDayMicros, utcDayMs, type Warn } from './util.ts';
+import { numberIn, parseLinesWith, timeOfDayMicros, utcDayMs, type Warn } from './util.ts';
 
 /** The field set IIS writes by default, used for data lines that precede any #Fields directive. */
 export const IIS_DEFAULT_FIELDS = [
@@ -45,6 +45,12 @@ function layoutOf(names: readonly string[], fromDirective: boolean): FieldLayout
 }
 
 const DEFAULT_LAYOUT = layoutOf(IIS_DEFAULT_FIELDS, false);
+
+/** A field's value from `text` between `from` and `to`, as toValue gives it for the slice (no slice for a dash or a number). */
+function valueIn(text: string, from: number, to: number, numeric: boolean): FieldValue {
+  if (to === from || (to === from + 1 && text.charCodeAt(from) === 45 /* - */)) return null;
+  return numeric ? numberIn(text, from, to) : text.slice(from, to);
+}
 
 function toValue(raw: string, numeric: boolean): FieldValue {
   if (raw === '-' || raw === '') return null;
@@ -125,11 +131,11 @@ class IisFileParser {
     for (let i = 0; i < last; i++) {
       const sp = text.indexOf(' ', from);
       if (sp < 0) return null;
-      values[i] = toValue(text.slice(from, sp), numeric[i]);
+      values[i] = valueIn(text, from, sp, numeric[i]);
       from = sp + 1;
     }
     if (text.indexOf(' ', from) >= 0) return null;
-    values[last] = toValue(text.slice(from), numeric[last]);
+    values[last] = valueIn(text, from, text.length, numeric[last]);
     return values;
   }
 

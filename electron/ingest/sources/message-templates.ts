@@ -39,23 +39,44 @@ export function templateFields(id: number): readonly string[] {
 export const templatePositions = (id: number, pos: ReadonlyMap<string, number>): Int32Array =>
   Int32Array.from(templateFields(id), (n) => pos.get(n) ?? -1);
 
+/** A template part in one object shape, so the renderer's loop stays monomorphic: what kind, and its texts. */
+interface Piece { kind: 0 | 1 | 2 | 3; text: string; post: string }
+const LITERAL = 0, FIELD_OR = 1, FIELD_AROUND = 2, QUERY = 3;
+
+const PIECES = new Map<number, Piece[]>();
+function piecesOf(id: number): Piece[] {
+  let ps = PIECES.get(id);
+  if (!ps) {
+    ps = MESSAGE_TEMPLATES[id].map((p): Piece => {
+      if (typeof p === 'string') return { kind: LITERAL, text: p, post: '' };
+      if ('query' in p) return { kind: QUERY, text: '', post: '' };
+      return 'or' in p ? { kind: FIELD_OR, text: p.or, post: '' } : { kind: FIELD_AROUND, text: p.pre, post: p.post ?? '' };
+    });
+    PIECES.set(id, ps);
+  }
+  return ps;
+}
+
 /**
  * The message of template `id` over one row's values, `at` from templatePositions (absent fields read as null), as JS
  * template literals write values. Per line no closure and no name lookup: the parsers call it for every event.
  */
 export function renderMessageAt(id: number, values: readonly FieldValue[], at: ArrayLike<number>): string {
+  const ps = piecesOf(id);
   let out = '';
   let k = 0;
-  for (const p of MESSAGE_TEMPLATES[id]) {
-    if (typeof p === 'string') { out += p; continue; }
+  for (let j = 0; j < ps.length; j++) {
+    const p = ps[j];
+    if (p.kind === LITERAL) { out += p.text; continue; }
     const i = at[k++];
     const v = i < 0 ? null : values[i];
-    if ('query' in p) {
+    if (p.kind === QUERY) {
       if (v !== null) out += String(v).startsWith('?') ? v : `?${v}`;
-      continue;
+    } else if (p.kind === FIELD_OR) {
+      out += v ?? p.text;
+    } else if (v !== null) {
+      out += `${p.text}${v}${p.post}`;
     }
-    if ('or' in p) out += v ?? p.or;
-    else if (v !== null) out += `${p.pre}${v}${p.post ?? ''}`;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 // Small helpers shared by the text-log parsers: capped warnings, cancellation, fast UTC time parsing.
-import type { IngestWarning, TimelineEvent } from '../../../shared/types.ts';
+import type { FieldValue, IngestWarning, TimelineEvent } from '../../../shared/types.ts';
 import { readLineBatches, type TextLine } from '../lines.ts';
 import type { ParseContext, SourceInput } from './types.ts';
 
@@ -34,6 +34,27 @@ function digits(s: string, from: number, n: number): number {
     v = v * 10 + d;
   }
   return v;
+}
+
+/** A run of 1–15 ASCII digits as its number; NaN for anything else (Number() reads it then). */
+function digitsIn(s: string, from: number, to: number): number {
+  if (to - from > 15) return NaN;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** A numeric column's value from `s` between `from` and `to`: the number, or the text when Number() reads none from it. */
+export function numberIn(s: string, from: number, to: number): FieldValue {
+  const n = digitsIn(s, from, to);
+  if (!Number.isNaN(n)) return n;
+  const raw = s.slice(from, to);
+  const m = Number(raw);
+  return Number.isFinite(m) ? m : raw;
 }
 
 const dayCache = new Map<string, number>();
@@ -92,20 +113,46 @@ export interface LineHandler {
   end?(): TimelineEvent | null;
 }
 
+/** A parser's events, which it may also hand over a run at a time (parse-file takes them so: no await per event). */
+export const EVENT_RUNS = Symbol('loupe.eventRuns');
+export type EventRuns = AsyncIterable<TimelineEvent> & { [EVENT_RUNS]?: () => AsyncIterable<TimelineEvent[]> };
+
+/** Events per run at most (a run is made from one chunk of lines; this bounds how many are alive at once). */
+const RUN_EVENTS = 256;
+
 /** Runs a line-oriented format over one input: line reading, capped warnings and cancellation in one place. */
-export async function* parseLinesWith(input: SourceInput, ctx: ParseContext, makeHandler: (warn: Warn) => LineHandler): AsyncIterable<TimelineEvent> {
+export function parseLinesWith(input: SourceInput, ctx: ParseContext, makeHandler: (warn: Warn) => LineHandler): EventRuns {
+  const runs = (): AsyncIterable<TimelineEvent[]> => lineEventRuns(input, ctx, makeHandler);
+  return {
+    [EVENT_RUNS]: runs,
+    async *[Symbol.asyncIterator]() {
+      for await (const run of runs()) yield* run;
+    },
+  };
+}
+
+async function* lineEventRuns(input: SourceInput, ctx: ParseContext, makeHandler: (warn: Warn) => LineHandler): AsyncIterable<TimelineEvent[]> {
   const capped = cappedWarn(ctx);
   const handler = makeHandler(capped.warn);
   for await (const batch of readLineBatches(input.chunks, {}, capped.warn)) {
     throwIfAborted(ctx);
-    for (const l of batch) {
-      const out = handler.line(l);
-      if (out === null) continue;
-      if (Array.isArray(out)) yield* out;
-      else yield out;
+    let run: TimelineEvent[] = [];
+    try {
+      for (const l of batch) {
+        const out = handler.line(l);
+        if (out === null) continue;
+        if (Array.isArray(out)) run.push(...out);
+        else run.push(out);
+        if (run.length >= RUN_EVENTS) { yield run; run = []; }
+      }
+    } catch (e) {
+      // the events before a parser error are kept, as when they were handed over one by one
+      if (run.length) yield run;
+      throw e;
     }
+    if (run.length) yield run;
   }
   const last = handler.end?.() ?? null;
-  if (last) yield last;
+  if (last) yield [last];
   capped.finish();
 }

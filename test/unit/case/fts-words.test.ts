@@ -28,3 +28,32 @@ test('an EVTX-like event is found by a word of a value that the message holds on
   assert.deepEqual(find('"ftp"'), [id]);
   assert.deepEqual(find('"renamed-ftp"'), [id]);
 });
+
+test('carriesWords decides word boundaries as the tokenizer class /[\\p{L}\\p{N}\\p{Co}_-]/u does, ASCII or not', () => {
+  const wordRe = /[\p{L}\p{N}\p{Co}_-]/u;
+  const isWord = (c: string): boolean => wordRe.test(c) || (c >= '\uD800' && c <= '\uDFFF');
+  const reference = (text: string, v: string): boolean => {
+    for (let i = text.indexOf(v); i >= 0; i = text.indexOf(v, i + 1)) {
+      const before = i > 0 ? text[i - 1] : '';
+      const after = text[i + v.length] ?? '';
+      if ((!isWord(v[0]) || !before || !isWord(before)) && (!isWord(v[v.length - 1]) || !after || !isWord(after))) return true;
+    }
+    return false;
+  };
+  const alphabet = ['a', 'Z', '0', '9', '_', '-', '.', ' ', '/', '\\', '@', '~', 'é', '٣', '\uE000', '😀', '\u00A0', '\u2028', '`', '{'];
+  let seed = 7;
+  const pick = (): string => alphabet[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % alphabet.length];
+  let agreed = 0;
+  let carried = 0;
+  for (let n = 0; n < 3000; n++) {
+    const text = Array.from({ length: 12 }, pick).join('');
+    const start = n % 10;
+    const v = text.slice(start, start + 2 + (n % 3));
+    const got = carriesWords(text, v);
+    assert.equal(got, reference(text, v), JSON.stringify([text, v]));
+    agreed++;
+    if (got) carried++;
+  }
+  assert.equal(agreed, 3000);
+  assert.ok(carried > 300 && carried < 2700, `both answers seen: ${carried} carried`);
+});
