@@ -2,7 +2,7 @@
 // the mail findings, everyone's confidence, and one story per intrusion. Also the per-file request helpers the
 // Web shells view uses.
 import type { Db } from '../case/db.ts';
-import type { LogCoverage, StoryStep, WebshellRequest } from '../../shared/api.ts';
+import type { StoryStep, WebshellRequest } from '../../shared/api.ts';
 import { candidateIps, collectShells, isAttacker, profileIps, scanFinding, scannerReason } from './actors.ts';
 import type { IpProfile } from './actors.ts';
 import { assessConfidence } from './confidence.ts';
@@ -79,14 +79,13 @@ export function correlateFindings(db: Db, base: PendingFinding[], files: FileInf
   const { of: intrusionOf, byTime } = attributeFindings(found, clusters);
   const intrusionOfIp = new Map(clusters.flatMap((c) => c.ips.map((ip) => [ip, c.n] as const)));
   assessConfidence(found, { scanners, intrusionOfIp, intrusionOf, attackers: new Set(attackers.map((p) => p.ip)) });
-  let coverage: LogCoverage[] | undefined;
-  const coverageOnDemand = (): LogCoverage[] => (coverage ??= computeLogCoverage(db));
+  const coverage = computeLogCoverage(db);
   // A finding placed by time lends each of its hits to the intrusion active at that hit's own time.
   const stepsOf = (n: number): StoryStep[] => found.flatMap((p) => (byTime.has(p)
     ? findingSteps(p).filter((s) => intrusionAt(clusters, s.ts)?.n === n)
     : intrusionOf.get(p) === n ? findingSteps(p) : []));
   const cveHits = new Map(base.filter((p) => isCveCheck(p.finding.check)).flatMap((p) =>
     ((p.details?.hits ?? []) as Array<{ eventId?: number }>).flatMap((h) => (typeof h.eventId === 'number' ? [[h.eventId, p.finding.title] as const] : []))));
-  const stories = clusters.map((c) => storyFinding(c, profiles, found.filter((p) => intrusionOf.get(p) === c.n), stepsOf(c.n), coverageOnDemand, cveHits));
+  const stories = clusters.map((c) => storyFinding(c, profiles, found.filter((p) => intrusionOf.get(p) === c.n), stepsOf(c.n), coverage, cveHits));
   return [...found, ...stories];
 }

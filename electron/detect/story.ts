@@ -171,18 +171,15 @@ interface MailFacts { answer: MailAnswer; summary: string; addressBook: boolean;
 
 const mailOutcome = (p: PendingFinding): string => String(p.details?.outcome ?? '');
 
-/** The log coverage, computed on first use: it reads every web-log event, and only a story without mail findings asks. */
-export type CoverageOnDemand = () => LogCoverage[];
-
-function mailFacts(members: PendingFinding[], coverage: CoverageOnDemand, first: Micros | null, last: Micros | null): MailFacts {
+function mailFacts(members: PendingFinding[], coverage: LogCoverage[], first: Micros | null, last: Micros | null): MailFacts {
   const mail = members.filter((p) => p.finding.check.startsWith('mail.') && p.finding.confidence !== 'info');
   const sure = (p: PendingFinding): boolean => CONFIDENCE_RANK[p.finding.confidence ?? 'review'] >= CONFIDENCE_RANK.likely;
   const exported = mail.filter((p) => mailOutcome(p) === 'exported' && sure(p));
   const accessed = mail.filter((p) => mailOutcome(p) === 'accessed');
   const oab = mail.filter((p) => p.finding.check === CHECK.mailOab);
-  const covered = (): boolean => first !== null && last !== null && coverage().some((c) => (c.kind === 'httpproxy-log' || c.kind === 'iis-log')
+  const covered = first !== null && last !== null && coverage.some((c) => (c.kind === 'httpproxy-log' || c.kind === 'iis-log')
     && c.oldest !== null && c.newest !== null && c.oldest <= first && c.newest >= last);
-  const answer: MailAnswer = exported.length ? 'exported' : accessed.length ? 'accessed' : covered() ? 'no-evidence' : 'not-covered';
+  const answer: MailAnswer = exported.length ? 'exported' : accessed.length ? 'accessed' : covered ? 'no-evidence' : 'not-covered';
   const said = (list: PendingFinding[]): string => list.map((p) => String(p.details?.summary ?? p.finding.title)).join(' ');
   const base = answer === 'exported' || answer === 'accessed' ? said(answer === 'exported' ? [...exported, ...accessed] : accessed)
     : answer === 'no-evidence' ? 'No sign of mailbox access or export in the logs, which cover this intrusion\'s period.'
@@ -200,7 +197,7 @@ function tunnelPages(c: IntrusionCluster, members: PendingFinding[]): string[] {
 const MAIL_WORDS: Record<MailAnswer, string> = { exported: 'mail exported', accessed: 'mail accessed', 'no-evidence': 'no sign of mail access', 'not-covered': 'mail access not covered by the logs' };
 
 /** The story finding of one intrusion; its mail finding ids are filled in once they are known (resolve). */
-export function storyFinding(c: IntrusionCluster, profiles: Map<string, IpProfile>, members: PendingFinding[], traceSteps: StoryStep[], coverage: CoverageOnDemand, cveHits: CveHits = new Map()): PendingFinding & { resolve(ids: Map<PendingFinding, number>): void } {
+export function storyFinding(c: IntrusionCluster, profiles: Map<string, IpProfile>, members: PendingFinding[], traceSteps: StoryStep[], coverage: LogCoverage[], cveHits: CveHits = new Map()): PendingFinding & { resolve(ids: Map<PendingFinding, number>): void } {
   const merged = mergeSteps([requestSteps(c, profiles, cveHits), shellWriteSteps(c), traceSteps]);
   const all = foldTunnelRelays(merged);
   const steps = all.slice(0, MAX_STEPS);
